@@ -1,0 +1,44 @@
+#pragma once
+
+#if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
+#error "Only <weft/weft.h> can be included directly."
+#endif
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * WEFT_ERROR:
+ *
+ * The error domain of Weft's own errors. Operating-system failures are
+ * reported in `G_IO_ERROR` instead, translated with g_io_error_from_errno().
+ */
+#define WEFT_ERROR (weft_error_quark ())
+
+/**
+ * WeftError:
+ * @WEFT_ERROR_FAILED: a failure without a more specific code
+ * @WEFT_ERROR_UNKNOWN_REACTOR: no backend has the requested name
+ * @WEFT_ERROR_REACTOR_UNAVAILABLE: the backend exists but cannot run here
+ * @WEFT_ERROR_FD_TOO_LARGE: the backend cannot watch a file descriptor
+ *   this large (select() and `FD_SETSIZE`)
+ * @WEFT_ERROR_CANCELLED: an operation was cancelled
+ * @WEFT_ERROR_TIMEOUT: an operation did not finish in time
+ * @WEFT_ERROR_ALREADY_CALLED: a one-shot operation was used twice
+ *
+ * Error codes in the %WEFT_ERROR domain.
+ */
+typedef enum {
+  WEFT_ERROR_FAILED,
+  WEFT_ERROR_UNKNOWN_REACTOR,
+  WEFT_ERROR_REACTOR_UNAVAILABLE,
+  WEFT_ERROR_FD_TOO_LARGE,
+  WEFT_ERROR_CANCELLED,
+  WEFT_ERROR_TIMEOUT,
+  WEFT_ERROR_ALREADY_CALLED,
+} WeftError;
+
+GQuark weft_error_quark (void);
+
+G_END_DECLS

@@ -1,0 +1,158 @@
+#pragma once
+
+#if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
+#error "Only <weft/weft.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/**
+ * WeftReactorFlags:
+ * @WEFT_REACTOR_FLAGS_NONE: defaults: the reactor hosts its GLib main
+ *   context, so GTK, GIO and libsoup keep working
+ * @WEFT_REACTOR_FLAGS_NO_GLIB_HOSTING: do not run GLib's main context
+ *   from the select, poll and epoll backends (for servers that use no GLib
+ *   sources; ignored by the glib backend, which *is* the main context)
+ *
+ * Flags for weft_reactor_new().
+ */
+typedef enum {
+  WEFT_REACTOR_FLAGS_NONE = 0,
+  WEFT_REACTOR_FLAGS_NO_GLIB_HOSTING = 1 << 0,
+} WeftReactorFlags;
+
+/**
+ * WeftIOCondition:
+ * @WEFT_IO_NONE: no interest; the fd stays registered but is not waited on
+ * @WEFT_IO_READ: the fd can be read without blocking (or has hung up)
+ * @WEFT_IO_WRITE: the fd can be written without blocking
+ * @WEFT_IO_HUP: the peer hung up; always reported while any interest is set
+ * @WEFT_IO_ERROR: an error is pending on the fd; always reported while any
+ *   interest is set
+ *
+ * Readiness of a watched file descriptor.
+ */
+typedef enum {
+  WEFT_IO_NONE = 0,
+  WEFT_IO_READ = 1 << 0,
+  WEFT_IO_WRITE = 1 << 1,
+  WEFT_IO_HUP = 1 << 2,
+  WEFT_IO_ERROR = 1 << 3,
+} WeftIOCondition;
+
+/**
+ * WEFT_USEC_PER_SEC:
+ *
+ * Microseconds in one second: reactor time and delays are in microseconds.
+ */
+#define WEFT_USEC_PER_SEC G_GINT64_CONSTANT (1000000)
+
+#define WEFT_TYPE_REACTOR (weft_reactor_get_type ())
+G_DECLARE_FINAL_TYPE (WeftReactor, weft_reactor, WEFT, REACTOR, GObject)
+
+#define WEFT_TYPE_DELAYED_CALL (weft_delayed_call_get_type ())
+
+/**
+ * WeftDelayedCall:
+ *
+ * A call scheduled on a reactor by weft_reactor_call_later() or
+ * weft_reactor_call_soon(). Reference counted; the reactor holds a reference
+ * until the call has run or has been cancelled.
+ */
+typedef struct _WeftDelayedCall WeftDelayedCall;
+
+/**
+ * WeftWatch:
+ *
+ * A file descriptor watched by a reactor. Owned by the reactor: the pointer
+ * stays valid until weft_watch_remove() or until the reactor is finalized.
+ */
+typedef struct _WeftWatch WeftWatch;
+
+/**
+ * WeftCallback:
+ * @user_data: the data given when the call was scheduled
+ *
+ * A function run by the reactor: a timer, a "soon" call, or a call from
+ * another thread.
+ */
+typedef void (*WeftCallback) (gpointer user_data);
+
+/**
+ * WeftWatchFunc:
+ * @watch: the watch that is ready
+ * @fd: its file descriptor
+ * @condition: what is ready, limited to the interest set on @watch plus
+ *   %WEFT_IO_HUP and %WEFT_IO_ERROR
+ * @user_data: the data given to weft_reactor_add_watch()
+ *
+ * Called when a watched fd is ready. The function may change the interest of
+ * any watch, remove any watch (its own included), add watches and timers,
+ * and stop the reactor.
+ */
+typedef void (*WeftWatchFunc) (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer user_data);
+
+WeftReactor *weft_reactor_new (const char *name, WeftReactorFlags flags, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+WeftReactor *weft_reactor_new_for_context (const char *name,
+                                           WeftReactorFlags flags,
+                                           GMainContext *context,
+                                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+const char *weft_reactor_get_backend_name (WeftReactor *reactor);
+GMainContext *weft_reactor_get_context (WeftReactor *reactor);
+WeftReactorFlags weft_reactor_get_flags (WeftReactor *reactor);
+const char *const *weft_reactor_list_backends (void);
+gboolean weft_reactor_backend_is_available (const char *name, const char **description, char **why_not);
+
+void weft_reactor_run (WeftReactor *reactor);
+void weft_reactor_stop (WeftReactor *reactor);
+gboolean weft_reactor_is_running (WeftReactor *reactor);
+gboolean weft_reactor_iterate (WeftReactor *reactor, gboolean may_block);
+void weft_reactor_wakeup (WeftReactor *reactor);
+
+gint64 weft_reactor_get_time (WeftReactor *reactor);
+WeftDelayedCall *weft_reactor_call_later (WeftReactor *reactor,
+                                          gint64 delay_us,
+                                          WeftCallback callback,
+                                          gpointer user_data,
+                                          GDestroyNotify notify);
+WeftDelayedCall *weft_reactor_call_soon (WeftReactor *reactor,
+                                         WeftCallback callback,
+                                         gpointer user_data,
+                                         GDestroyNotify notify);
+void weft_reactor_call_from_thread (WeftReactor *reactor,
+                                    WeftCallback callback,
+                                    gpointer user_data,
+                                    GDestroyNotify notify);
+
+WeftWatch *weft_reactor_add_watch (WeftReactor *reactor,
+                                   int fd,
+                                   WeftIOCondition events,
+                                   WeftWatchFunc callback,
+                                   gpointer user_data,
+                                   GDestroyNotify notify,
+                                   GError **error);
+
+guint weft_reactor_get_n_timers (WeftReactor *reactor);
+guint weft_reactor_get_n_watches (WeftReactor *reactor);
+guint64 weft_reactor_get_wakeup_count (WeftReactor *reactor);
+
+GType weft_delayed_call_get_type (void) G_GNUC_CONST;
+WeftDelayedCall *weft_delayed_call_ref (WeftDelayedCall *call);
+void weft_delayed_call_unref (WeftDelayedCall *call);
+gboolean weft_delayed_call_cancel (WeftDelayedCall *call);
+gboolean weft_delayed_call_reset (WeftDelayedCall *call, gint64 delay_us);
+gboolean weft_delayed_call_delay (WeftDelayedCall *call, gint64 delta_us);
+gboolean weft_delayed_call_is_active (WeftDelayedCall *call);
+gint64 weft_delayed_call_get_time (WeftDelayedCall *call);
+
+int weft_watch_get_fd (WeftWatch *watch);
+WeftIOCondition weft_watch_get_events (WeftWatch *watch);
+gboolean weft_watch_set_events (WeftWatch *watch, WeftIOCondition events, GError **error);
+void weft_watch_remove (WeftWatch *watch);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WeftDelayedCall, weft_delayed_call_unref)
+
+G_END_DECLS
