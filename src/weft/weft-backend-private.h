@@ -1,0 +1,60 @@
+#pragma once
+
+#include "weft-reactor.h"
+
+G_BEGIN_DECLS
+
+/*
+ * A backend answers one question: which of the fds the core registered are
+ * ready, waiting at most T microseconds? The core owns the fd table, timers
+ * and queues; a backend owns only its kernel object.
+ */
+
+typedef enum {
+  /* The backend runs inside a GLib main loop instead of waiting itself:
+   * the core calls run/stop/iterate and never wait. */
+  WEFT_BACKEND_OWNS_LOOP = 1 << 0,
+  /* Registrations live in the kernel (epoll): set_interest with equal old
+   * and new events re-registers the fd, in case it was closed and reused. */
+  WEFT_BACKEND_KERNEL_SET = 1 << 1,
+} WeftBackendFlags;
+
+typedef struct {
+  const char *name;
+  const char *description;
+  WeftBackendFlags flags;
+
+  /* NULL with @error set: the backend cannot run on this machine. */
+  gpointer (*create) (WeftReactor *reactor, GError **error);
+  void (*destroy) (gpointer state);
+
+  /* Interest for @fd changes from @old_events to @new_events (READ/WRITE
+   * bits only). NONE means the fd must not be waited on any more; that
+   * removal must not fail even if the fd was closed already. */
+  gboolean (*set_interest) (gpointer state, int fd, WeftIOCondition old_events, WeftIOCondition new_events,
+                            GError **error);
+
+  /* Wait at most @timeout_us (-1: no limit, 0: do not block) and report
+   * every ready fd, once, with weft_reactor_report_ready(). */
+  void (*wait) (gpointer state, gint64 timeout_us);
+
+  /* OWNS_LOOP backends only. */
+  void (*run) (gpointer state);
+  void (*stop) (gpointer state);
+  gboolean (*iterate) (gpointer state, gboolean may_block);
+} WeftBackendOps;
+
+extern const WeftBackendOps weft_select_backend;
+extern const WeftBackendOps weft_poll_backend;
+extern const WeftBackendOps weft_epoll_backend;
+extern const WeftBackendOps weft_glib_backend;
+
+/* Called by backends from wait (or from their dispatch, for OWNS_LOOP). */
+void weft_reactor_report_ready (WeftReactor *reactor, int fd, WeftIOCondition condition);
+
+/* For OWNS_LOOP backends, which drive the core themselves. */
+void weft_reactor_count_wakeup (WeftReactor *reactor);
+gint64 weft_reactor_get_timeout (WeftReactor *reactor);
+gboolean weft_reactor_dispatch (WeftReactor *reactor, guint max_timers);
+
+G_END_DECLS

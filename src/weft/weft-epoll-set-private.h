@@ -1,0 +1,25 @@
+#pragma once
+
+#include "weft-reactor.h"
+
+G_BEGIN_DECLS
+
+/* One epoll instance, shared by the epoll backend and by the glib backend
+ * (which puts all watches in one epoll fd polled by a single GSource, so a
+ * main-loop iteration costs O(ready fds), not O(watched fds)). */
+
+#define WEFT_EPOLL_SET_MAX_EVENTS 256
+
+typedef struct {
+  int epfd;
+  WeftReactor *reactor;
+} WeftEpollSet;
+
+gboolean weft_epoll_set_init (WeftEpollSet *set, WeftReactor *reactor, GError **error);
+void weft_epoll_set_clear (WeftEpollSet *set);
+gboolean weft_epoll_set_set_interest (WeftEpollSet *set, int fd, WeftIOCondition old_events,
+                                      WeftIOCondition new_events, GError **error);
+/* Returns the number of fds reported. */
+int weft_epoll_set_wait (WeftEpollSet *set, gint64 timeout_us);
+
+G_END_DECLS

@@ -1,0 +1,126 @@
+#include "config.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "weft-backend-private.h"
+#include "weft-epoll-set-private.h"
+
+gboolean
+weft_epoll_set_init (WeftEpollSet *set, WeftReactor *reactor, GError **error)
+{
+  set->reactor = reactor;
+  set->epfd = epoll_create1 (EPOLL_CLOEXEC);
+  if (set->epfd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), _("epoll_create1() failed: %s"),
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+weft_epoll_set_clear (WeftEpollSet *set)
+{
+  if (set->epfd >= 0)
+    close (set->epfd);
+  set->epfd = -1;
+}
+
+static inline guint32
+to_epoll (WeftIOCondition events)
+{
+  return ((events & WEFT_IO_READ) ? EPOLLIN : 0) | ((events & WEFT_IO_WRITE) ? EPOLLOUT : 0);
+}
+
+gboolean
+weft_epoll_set_set_interest (WeftEpollSet *set, int fd, WeftIOCondition old_events, WeftIOCondition new_events,
+                             GError **error)
+{
+  struct epoll_event ev = { .events = to_epoll (new_events), .data.fd = fd };
+  int op;
+
+  if (new_events == WEFT_IO_NONE)
+    {
+      /* ENOENT/EBADF: the fd was closed, which removed it already. */
+      epoll_ctl (set->epfd, EPOLL_CTL_DEL, fd, &ev);
+      return TRUE;
+    }
+
+  op = old_events == WEFT_IO_NONE ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+  if (epoll_ctl (set->epfd, op, fd, &ev) == 0)
+    return TRUE;
+  /* Our view and the kernel's differ when an fd was closed and its number
+   * reused, or dup()ed: fix the kernel's. */
+  if (op == EPOLL_CTL_MOD && errno == ENOENT && epoll_ctl (set->epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
+    return TRUE;
+  if (op == EPOLL_CTL_ADD && errno == EEXIST && epoll_ctl (set->epfd, EPOLL_CTL_MOD, fd, &ev) == 0)
+    return TRUE;
+
+  {
+    int saved_errno = errno;
+
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), _("Cannot watch fd %d with epoll: %s"), fd,
+                 saved_errno == EPERM ? _("this kind of file cannot be polled (a regular file?)")
+                                      : g_strerror (saved_errno));
+  }
+  return FALSE;
+}
+
+static inline WeftIOCondition
+from_epoll (guint32 events)
+{
+  WeftIOCondition condition = 0;
+
+  if (events & (EPOLLIN | EPOLLPRI | EPOLLRDHUP))
+    condition |= WEFT_IO_READ;
+  if (events & EPOLLOUT)
+    condition |= WEFT_IO_WRITE;
+  if (events & EPOLLHUP)
+    condition |= WEFT_IO_HUP | WEFT_IO_READ;
+  if (events & EPOLLERR)
+    condition |= WEFT_IO_ERROR;
+  return condition;
+}
+
+int
+weft_epoll_set_wait (WeftEpollSet *set, gint64 timeout_us)
+{
+  struct epoll_event events[WEFT_EPOLL_SET_MAX_EVENTS];
+  int n;
+
+#ifdef HAVE_EPOLL_PWAIT2
+  struct timespec ts;
+
+  if (timeout_us >= 0)
+    {
+      ts.tv_sec = timeout_us / G_USEC_PER_SEC;
+      ts.tv_nsec = (timeout_us % G_USEC_PER_SEC) * 1000;
+    }
+  n = epoll_pwait2 (set->epfd, events, G_N_ELEMENTS (events), timeout_us >= 0 ? &ts : NULL, NULL);
+  if (n < 0 && errno == ENOSYS)
+#endif
+    {
+      /* Round up: waking before the deadline would spin until it passes. */
+      int timeout_ms = timeout_us < 0 ? -1 : (int) MIN ((timeout_us + 999) / 1000, G_MAXINT);
+
+      n = epoll_wait (set->epfd, events, G_N_ELEMENTS (events), timeout_ms);
+    }
+
+  if (n < 0)
+    {
+      if (errno != EINTR)
+        g_critical ("epoll_wait() failed: %s", g_strerror (errno));
+      return 0;
+    }
+  for (int i = 0; i < n; i++)
+    weft_reactor_report_ready (set->reactor, events[i].data.fd, from_epoll (events[i].events));
+  return n;
+}

@@ -1,0 +1,5 @@
+#include "config.h"
+
+#include "weft-error.h"
+
+G_DEFINE_QUARK (weft-error-quark, weft_error)
