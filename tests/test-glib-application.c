@@ -1,0 +1,138 @@
+/* The glib backend works when the application, not the reactor, runs the
+ * main loop: g_application_run() drives the reactor's timers, soon calls,
+ * thread calls and fd watches. */
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <unistd.h>
+#include <weft/weft.h>
+
+typedef struct {
+  GApplication *app;
+  WeftReactor *reactor;
+  int pipe_fds[2];
+  int timer_fires;
+  int fd_fires;
+  int soon_fires;
+  int thread_fires;
+  gboolean done;
+} Fixture;
+
+static void
+maybe_finish (Fixture *f)
+{
+  if (f->done || f->timer_fires < 5 || f->fd_fires < 5 || f->soon_fires < 1 || f->thread_fires < 1)
+    return;
+  f->done = TRUE;
+  g_application_release (f->app);
+}
+
+static void
+on_timer (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  f->timer_fires++;
+  g_assert_cmpint (write (f->pipe_fds[1], "x", 1), ==, 1);
+  if (f->timer_fires < 5)
+    weft_reactor_call_later (f->reactor, 2000, on_timer, f, NULL);
+  maybe_finish (f);
+}
+
+static void
+on_readable (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer user_data)
+{
+  Fixture *f = user_data;
+  char c;
+
+  g_assert_true (condition & WEFT_IO_READ);
+  g_assert_cmpint (read (fd, &c, 1), ==, 1);
+  f->fd_fires++;
+  if (f->fd_fires == 5)
+    weft_watch_remove (watch);
+  maybe_finish (f);
+}
+
+static void
+on_soon (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  f->soon_fires++;
+  maybe_finish (f);
+}
+
+static void
+on_thread_call (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  f->thread_fires++;
+  maybe_finish (f);
+}
+
+static gpointer
+thread_main (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  weft_reactor_call_from_thread (f->reactor, on_thread_call, f, NULL);
+  return NULL;
+}
+
+static void
+on_activate (GApplication *app, gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr (GError) error = NULL;
+  GThread *thread;
+
+  g_application_hold (app);
+  weft_reactor_call_later (f->reactor, 2000, on_timer, f, NULL);
+  weft_reactor_call_soon (f->reactor, on_soon, f, NULL);
+  g_assert_nonnull (
+    weft_reactor_add_watch (f->reactor, f->pipe_fds[0], WEFT_IO_READ, on_readable, f, NULL, &error));
+  g_assert_no_error (error);
+  thread = g_thread_new ("caller", thread_main, f);
+  g_thread_join (thread);
+}
+
+static void
+test_application_runs_loop (void)
+{
+  g_autoptr (GError) error = NULL;
+  Fixture f = { 0 };
+  int status;
+
+  g_assert_no_errno (pipe (f.pipe_fds));
+  f.reactor = weft_reactor_new ("glib", WEFT_REACTOR_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  f.app = g_application_new ("org.weft.TestApplication", G_APPLICATION_NON_UNIQUE);
+  g_signal_connect (f.app, "activate", G_CALLBACK (on_activate), &f);
+
+  status = g_application_run (f.app, 0, NULL);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (f.done);
+  g_assert_cmpint (f.timer_fires, ==, 5);
+  g_assert_cmpint (f.fd_fires, ==, 5);
+  g_assert_cmpint (f.soon_fires, ==, 1);
+  g_assert_cmpint (f.thread_fires, ==, 1);
+  g_assert_cmpuint (weft_reactor_get_n_timers (f.reactor), ==, 0);
+  g_assert_cmpuint (weft_reactor_get_n_watches (f.reactor), ==, 0);
+  g_assert_false (weft_reactor_is_running (f.reactor));
+
+  g_object_unref (f.app);
+  g_object_unref (f.reactor);
+  close (f.pipe_fds[0]);
+  close (f.pipe_fds[1]);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/glib/application/application-runs-loop", test_application_runs_loop);
+  return g_test_run ();
+}
