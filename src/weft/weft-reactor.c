@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <glib/gi18n-lib.h>
 #include <gio/gio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "weft-error.h"
 #include "weft-options-private.h"
 #include "weft-reactor.h"
+#include "weft-signals-private.h"
 #include "weft-timer-heap-private.h"
 
 typedef enum {
@@ -757,6 +759,7 @@ wake_fd_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer use
    * then writes the eventfd again instead of being stranded. */
   drain_wake_fd (self);
   run_thread_calls (self);
+  weft_signals_dispatch (self);
 }
 
 /**
@@ -1100,6 +1103,13 @@ weft_reactor_iterate (WeftReactor *reactor, gboolean may_block)
   return iterate_own_loop (reactor, may_block);
 }
 
+static void
+stop_on_signal (int signum, gpointer user_data)
+{
+  g_debug ("%s: stopping the reactor", g_strsignal (signum));
+  weft_reactor_stop (user_data);
+}
+
 /**
  * weft_reactor_run:
  * @reactor: a reactor
@@ -1107,21 +1117,38 @@ weft_reactor_iterate (WeftReactor *reactor, gboolean may_block)
  * Runs @reactor until weft_reactor_stop(). With the glib backend this runs
  * a #GMainLoop on the reactor's context; an application may instead run that
  * context itself (g_application_run()), and the reactor works all the same.
+ *
+ * While it runs, SIGINT and SIGTERM stop @reactor gracefully, unless it was
+ * created with %WEFT_REACTOR_FLAGS_NO_SIGNAL_HANDLERS or the application
+ * watches those signals itself (weft_reactor_add_signal_watch()).
  */
 void
 weft_reactor_run (WeftReactor *reactor)
 {
+  WeftSignalWatch *sigint = NULL;
+  WeftSignalWatch *sigterm = NULL;
+
   g_return_if_fail (WEFT_IS_REACTOR (reactor));
   g_return_if_fail (!reactor->running);
 
   g_object_ref (reactor);
   reactor->running = TRUE;
   reactor->stopping = FALSE;
+  if (!(reactor->flags & WEFT_REACTOR_FLAGS_NO_SIGNAL_HANDLERS))
+    {
+      /* A signal someone already watches keeps its handler: no error. */
+      sigint = weft_reactor_add_signal_watch (reactor, SIGINT, stop_on_signal, reactor, NULL, NULL);
+      sigterm = weft_reactor_add_signal_watch (reactor, SIGTERM, stop_on_signal, reactor, NULL, NULL);
+    }
+
   if (reactor->ops->flags & WEFT_BACKEND_OWNS_LOOP)
     reactor->ops->run (reactor->backend);
   else
     while (!reactor->stopping)
       iterate_own_loop (reactor, TRUE);
+
+  g_clear_pointer (&sigint, weft_signal_watch_remove);
+  g_clear_pointer (&sigterm, weft_signal_watch_remove);
   reactor->running = FALSE;
   reactor->stopping = FALSE;
   g_object_unref (reactor);
@@ -1237,6 +1264,12 @@ weft_reactor_get_n_watches (WeftReactor *reactor)
   return reactor->n_watches;
 }
 
+int
+weft_reactor_get_wake_fd (WeftReactor *self)
+{
+  return self->wake_fd;
+}
+
 /**
  * weft_reactor_get_wakeup_count:
  * @reactor: a reactor
@@ -1269,6 +1302,7 @@ weft_reactor_finalize (GObject *object)
   while (self->soon.head != NULL)
     weft_delayed_call_cancel (self->soon.head->data);
 
+  weft_signals_remove_all (self);
   for (int fd = 0; fd < self->fds_len; fd++)
     if (self->fds[fd].watch != NULL)
       weft_watch_remove (self->fds[fd].watch);

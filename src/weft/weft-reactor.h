@@ -15,12 +15,15 @@ G_BEGIN_DECLS
  * @WEFT_REACTOR_FLAGS_NO_GLIB_HOSTING: do not run GLib's main context
  *   from the select, poll and epoll backends (for servers that use no GLib
  *   sources; ignored by the glib backend, which *is* the main context)
+ * @WEFT_REACTOR_FLAGS_NO_SIGNAL_HANDLERS: weft_reactor_run() leaves SIGINT
+ *   and SIGTERM alone instead of stopping the reactor gracefully on them
  *
  * Flags for weft_reactor_new().
  */
 typedef enum {
   WEFT_REACTOR_FLAGS_NONE = 0,
   WEFT_REACTOR_FLAGS_NO_GLIB_HOSTING = 1 << 0,
+  WEFT_REACTOR_FLAGS_NO_SIGNAL_HANDLERS = 1 << 1,
 } WeftReactorFlags;
 
 /**
@@ -70,6 +73,23 @@ typedef struct _WeftDelayedCall WeftDelayedCall;
  * stays valid until weft_watch_remove() or until the reactor is finalized.
  */
 typedef struct _WeftWatch WeftWatch;
+
+/**
+ * WeftSignalWatch:
+ *
+ * A POSIX signal delivered to a reactor as a callback. Owned by the
+ * reactor until weft_signal_watch_remove() or the reactor's finalization.
+ */
+typedef struct _WeftSignalWatch WeftSignalWatch;
+
+/**
+ * WeftSignalFunc:
+ * @signum: the signal that arrived
+ * @user_data: the data given to weft_reactor_add_signal_watch()
+ *
+ * Called in the reactor's thread after a watched signal arrived.
+ */
+typedef void (*WeftSignalFunc) (int signum, gpointer user_data);
 
 /**
  * WeftCallback:
@@ -134,6 +154,15 @@ WeftWatch *weft_reactor_add_watch (WeftReactor *reactor,
                                    gpointer user_data,
                                    GDestroyNotify notify,
                                    GError **error);
+
+WeftSignalWatch *weft_reactor_add_signal_watch (WeftReactor *reactor,
+                                               int signum,
+                                               WeftSignalFunc callback,
+                                               gpointer user_data,
+                                               GDestroyNotify notify,
+                                               GError **error);
+void weft_signal_watch_remove (WeftSignalWatch *watch);
+int weft_signal_watch_get_signum (WeftSignalWatch *watch);
 
 guint weft_reactor_get_n_timers (WeftReactor *reactor);
 guint weft_reactor_get_n_watches (WeftReactor *reactor);
