@@ -7,6 +7,8 @@
  *   compares deadlines in microseconds. g_source_set_ready_time() would do
  *   the same, but it wakes the context on every change, which costs a
  *   syscall and an extra iteration for each new earliest timer.
+ * - The source never dispatches recursively (a nested main loop run by a
+ *   callback pauses the reactor until it returns).
  * - Work per dispatch is bounded (one epoll_wait() batch, a capped number of
  *   timers), and after a few milliseconds of back-to-back dispatching the
  *   source sits out one iteration, so lower-priority sources — GTK's frame
@@ -31,6 +33,7 @@ typedef struct {
   WeftEpollSet set;
   GPollFD pollfd;
   GMainLoop *loop; /* while weft_reactor_run() runs the loop itself */
+  gboolean dispatching;
   gboolean yield_pending;
   gboolean yielding;
   gint64 streak_start;
@@ -45,16 +48,25 @@ glib_source_prepare (GSource *source, int *timeout_ms)
 
   weft_reactor_count_wakeup (self->reactor);
 
+  /* GLib reads the GPollFD's events after prepare: an fd that polls ready
+   * makes the source ready whatever check() says, so "not now" means no
+   * events. */
+  if (self->dispatching)
+    {
+      /* A nested main loop run by one of our callbacks: wait for it to
+       * return instead of spinning on work we cannot do now. */
+      self->pollfd.events = 0;
+      return FALSE;
+    }
   if (self->yield_pending)
     {
-      /* Stop GLib from polling the epoll fd for one iteration: an fd that
-       * polls ready would make the source ready whatever check() says. */
       self->yield_pending = FALSE;
       self->yielding = TRUE;
       self->pollfd.events = 0;
       *timeout_ms = 0;
       return FALSE;
     }
+  self->pollfd.events = G_IO_IN;
 
   timeout_us = weft_reactor_get_timeout (self->reactor);
   if (timeout_us == 0)
@@ -68,10 +80,11 @@ glib_source_check (GSource *source)
 {
   GlibBackend *self = (GlibBackend *) source;
 
+  if (self->dispatching)
+    return FALSE;
   if (self->yielding)
     {
       self->yielding = FALSE;
-      self->pollfd.events = G_IO_IN;
       return FALSE;
     }
   return (self->pollfd.revents & G_IO_IN) != 0 || weft_reactor_get_timeout (self->reactor) == 0;
@@ -87,12 +100,14 @@ glib_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
   if (start - self->last_dispatch_end > STREAK_GAP_US)
     self->streak_start = start;
 
+  self->dispatching = TRUE;
   if (self->pollfd.revents & G_IO_IN)
     weft_epoll_set_wait (&self->set, 0);
   self->pollfd.revents = 0;
   /* May drop the last reference to the reactor, and destroy this source:
    * GLib keeps the GSource's memory alive until dispatch returns. */
   weft_reactor_dispatch (self->reactor, MAX_TIMERS_PER_DISPATCH);
+  self->dispatching = FALSE;
 
   end = g_get_monotonic_time ();
   self->last_dispatch_end = end;
@@ -127,7 +142,10 @@ glib_backend_create (WeftReactor *reactor, GError **error)
   g_source_add_poll (source, &self->pollfd);
   g_source_set_name (source, "WeftReactor");
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_can_recurse (source, FALSE);
+  /* Recursion is refused by prepare/check instead: a non-recursive source
+   * has its fds removed and re-added around every dispatch, and each of
+   * those wakes the context, costing a spurious iteration per dispatch. */
+  g_source_set_can_recurse (source, TRUE);
   g_source_attach (source, weft_reactor_get_context (reactor));
   return self;
 }

@@ -31,6 +31,48 @@ typedef struct _WeftResult WeftResult;
 
 #define WEFT_TYPE_RESULT (weft_result_get_type ())
 
+/**
+ * WeftDeferred:
+ *
+ * A result that is not there yet: Twisted's Deferred for C.
+ *
+ * Whoever starts an operation returns a new deferred and keeps a reference
+ * to fire it later with one of the `weft_deferred_callback_*()` functions or
+ * weft_deferred_errback(). Whoever asked for the operation adds callbacks
+ * with weft_deferred_add_callback() and friends; they run in the order they
+ * were added, each receiving the current [struct@Weft.Result], once the
+ * deferred fires (or at once if it already has).
+ *
+ * Ownership rules:
+ *
+ * - Functions that return a new deferred return a full reference
+ *   (`g_autoptr (WeftDeferred)` works). Firing, adding callbacks and
+ *   cancelling never take or drop the caller's reference.
+ * - The code that will fire a deferred must hold a reference to it until it
+ *   has. A deferred that nobody can fire simply never runs its callbacks.
+ *   The caller may drop its own reference right after adding callbacks.
+ * - A callback's `user_data` is released with its `notify` exactly once:
+ *   after the callback ran, or when the deferred is finalized without having
+ *   run it.
+ * - Values passed to `callback_*()` functions are copied (strings,
+ *   boxed types) or referenced (objects) unless the name says `take`;
+ *   weft_deferred_errback() takes the `GError`.
+ * - A deferred is used from one thread only: the thread of its reactor.
+ *
+ * - A deferred returned by a callback is owned by the chain from then on
+ *   (the callback returns a full reference); its result moves to the outer
+ *   deferred, leaving it empty.
+ *
+ * Firing a deferred twice is a programming error, reported with a critical
+ * that names the deferred (see weft_deferred_set_description()); the second
+ * result is dropped. After weft_deferred_cancel(), one late result from the
+ * cancelled operation is dropped silently.
+ *
+ * An error still at the end of a chain when the deferred's last reference
+ * goes is reported with g_warning() (see
+ * weft_deferred_set_unhandled_error_func()): end chains that may fail with
+ * an errback.
+ */
 #define WEFT_TYPE_DEFERRED (weft_deferred_get_type ())
 G_DECLARE_FINAL_TYPE (WeftDeferred, weft_deferred, WEFT, DEFERRED, GObject)
 
@@ -155,7 +197,7 @@ void weft_result_set_error (WeftResult *result, const GError *error);
 void weft_result_take_error (WeftResult *result, GError *error);
 void weft_result_set_error_literal (WeftResult *result, GQuark domain, int code, const char *message);
 void weft_result_set_new_error (WeftResult *result, GQuark domain, int code, const char *format, ...)
-  G_GNUC_PRINTF (4, 5);
+    G_GNUC_PRINTF (4, 5);
 
 /* Creating */
 
@@ -173,10 +215,8 @@ WeftDeferred *weft_deferred_succeed_object (gpointer object) G_GNUC_WARN_UNUSED_
 WeftDeferred *weft_deferred_fail (GError *error) G_GNUC_WARN_UNUSED_RESULT;
 WeftDeferred *weft_deferred_fail_literal (GQuark domain, int code, const char *message) G_GNUC_WARN_UNUSED_RESULT;
 WeftDeferred *weft_maybe_deferred (WeftDeferredFunc func, gpointer user_data) G_GNUC_WARN_UNUSED_RESULT;
-WeftDeferred *weft_defer_later (WeftReactor *reactor,
-                                gint64 delay_us,
-                                WeftDeferredFunc func,
-                                gpointer user_data) G_GNUC_WARN_UNUSED_RESULT;
+WeftDeferred *weft_defer_later (WeftReactor *reactor, gint64 delay_us, WeftDeferredFunc func, gpointer user_data)
+    G_GNUC_WARN_UNUSED_RESULT;
 
 void weft_deferred_set_description (WeftDeferred *self, const char *description);
 const char *weft_deferred_get_description (WeftDeferred *self);
@@ -200,7 +240,7 @@ void weft_deferred_callback_result (WeftDeferred *self, const WeftResult *result
 void weft_deferred_errback (WeftDeferred *self, GError *error);
 void weft_deferred_errback_literal (WeftDeferred *self, GQuark domain, int code, const char *message);
 void weft_deferred_errback_new (WeftDeferred *self, GQuark domain, int code, const char *format, ...)
-  G_GNUC_PRINTF (4, 5);
+    G_GNUC_PRINTF (4, 5);
 
 /* The chain */
 
@@ -266,26 +306,24 @@ WeftDeferred *weft_deferred_new_async (GType value_type,
  * Requires a compiler with statement expressions (GCC, Clang).
  */
 #if defined(__GNUC__)
-#define WEFT_DEFERRED_ASYNC(value_type, name, ...)                                               \
-  G_GNUC_EXTENSION ({                                                                            \
-    GAsyncReadyCallback weft_async_callback_;                                                    \
-    gpointer weft_async_data_;                                                                   \
-    WeftDeferred *weft_async_deferred_ =                                                         \
-      weft_deferred_new_async ((value_type), G_CALLBACK (name##_finish), &weft_async_callback_, \
-                               &weft_async_data_);                                               \
-    weft_deferred_set_description (weft_async_deferred_, #name);                                 \
-    name##_async (__VA_ARGS__, weft_deferred_get_cancellable (weft_async_deferred_),             \
-                  weft_async_callback_, weft_async_data_);                                       \
-    weft_async_deferred_;                                                                        \
+#define WEFT_DEFERRED_ASYNC(value_type, name, ...)                                                                    \
+  G_GNUC_EXTENSION ({                                                                                                 \
+    GAsyncReadyCallback weft_async_callback_;                                                                         \
+    gpointer weft_async_data_;                                                                                        \
+    WeftDeferred *weft_async_deferred_ =                                                                              \
+        weft_deferred_new_async ((value_type), G_CALLBACK (name##_finish), &weft_async_callback_, &weft_async_data_); \
+    weft_deferred_set_description (weft_async_deferred_, #name);                                                      \
+    name##_async (__VA_ARGS__, weft_deferred_get_cancellable (weft_async_deferred_), weft_async_callback_,            \
+                  weft_async_data_);                                                                                  \
+    weft_async_deferred_;                                                                                             \
   })
 #endif
 
 /* Combinators */
 
 WeftDeferred *weft_deferred_gather (WeftDeferred *const *deferreds, guint n_deferreds) G_GNUC_WARN_UNUSED_RESULT;
-WeftDeferred *weft_deferred_list_new (WeftDeferred *const *deferreds,
-                                      guint n_deferreds,
-                                      WeftDeferredListFlags flags) G_GNUC_WARN_UNUSED_RESULT;
+WeftDeferred *weft_deferred_list_new (WeftDeferred *const *deferreds, guint n_deferreds, WeftDeferredListFlags flags)
+    G_GNUC_WARN_UNUSED_RESULT;
 WeftDeferred *weft_deferred_race (WeftDeferred *const *deferreds, guint n_deferreds) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Unhandled errors */

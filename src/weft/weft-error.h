@@ -26,6 +26,13 @@ G_BEGIN_DECLS
  * @WEFT_ERROR_CANCELLED: an operation was cancelled
  * @WEFT_ERROR_TIMEOUT: an operation did not finish in time
  * @WEFT_ERROR_ALREADY_CALLED: a one-shot operation was used twice
+ * @WEFT_ERROR_CONNECTION_DONE: the connection was closed cleanly, by this
+ *   side or by the peer (Twisted's `ConnectionDone`); the reason a protocol's
+ *   connection_lost receives after an orderly close
+ * @WEFT_ERROR_CONNECTION_LOST: the connection ended in a way that was not
+ *   clean (Twisted's `ConnectionLost`)
+ * @WEFT_ERROR_CONNECTION_ABORTED: this side aborted the connection with
+ *   weft_transport_abort_connection()
  *
  * Error codes in the %WEFT_ERROR domain.
  */
@@ -37,6 +44,9 @@ typedef enum {
   WEFT_ERROR_CANCELLED,
   WEFT_ERROR_TIMEOUT,
   WEFT_ERROR_ALREADY_CALLED,
+  WEFT_ERROR_CONNECTION_DONE,
+  WEFT_ERROR_CONNECTION_LOST,
+  WEFT_ERROR_CONNECTION_ABORTED,
 } WeftError;
 
 GQuark weft_error_quark (void);

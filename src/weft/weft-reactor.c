@@ -11,8 +11,11 @@
 #include "weft-backend-private.h"
 #include "weft-error.h"
 #include "weft-options-private.h"
+#include "weft-lifecycle-private.h"
+#include "weft-reactor-private.h"
 #include "weft-reactor.h"
 #include "weft-signals-private.h"
+#include "weft-threads-private.h"
 #include "weft-timer-heap-private.h"
 
 typedef enum {
@@ -76,7 +79,15 @@ struct _WeftReactor {
 
   gboolean running;
   gboolean stopping;
+  gboolean stop_requested;
+  GThread *owner; /* the thread that last ran the reactor */
   guint64 wakeups;
+  WeftLifecycle *lifecycle;
+  WeftThreadPool *thread_pool;
+
+  /* A test clock: time moves only when the test advances it. */
+  gboolean fake_clock;
+  gint64 fake_now;
 
   WeftTimerHeap timers;
   guint n_timers;
@@ -93,6 +104,7 @@ struct _WeftReactor {
   GArray *thread_calls_running;
   int wake_fd;
   int wake_pending; /* atomic: the eventfd has been written and not yet drained */
+  gboolean thread_calls_ready; /* the eventfd fired this iteration */
   WeftWatch *wake_watch;
 
   /* GLib hosting (select, poll, epoll). */
@@ -107,6 +119,12 @@ struct _WeftReactor {
 };
 
 G_DEFINE_FINAL_TYPE (WeftReactor, weft_reactor, G_TYPE_OBJECT)
+
+static inline gint64
+reactor_now (WeftReactor *self)
+{
+  return G_UNLIKELY (self->fake_clock) ? self->fake_now : g_get_monotonic_time ();
+}
 G_DEFINE_BOXED_TYPE (WeftDelayedCall, weft_delayed_call, weft_delayed_call_ref, weft_delayed_call_unref)
 
 static const WeftBackendOps *const backends[] = {
@@ -343,7 +361,7 @@ weft_delayed_call_reset (WeftDelayedCall *call, gint64 delay_us)
   if (call->state != CALL_TIMER && call->state != CALL_SOON)
     return FALSE;
 
-  deadline = g_get_monotonic_time () + MAX (delay_us, 0);
+  deadline = reactor_now (self) + MAX (delay_us, 0);
   if (call->state == CALL_SOON)
     {
       g_queue_unlink (&self->soon, &call->link);
@@ -433,7 +451,7 @@ weft_reactor_call_later (WeftReactor *reactor,
 
   call = delayed_call_new (reactor, callback, user_data, notify);
   call->state = CALL_TIMER;
-  weft_timer_heap_push (&reactor->timers, &call->node, g_get_monotonic_time () + MAX (delay_us, 0));
+  weft_timer_heap_push (&reactor->timers, &call->node, reactor_now (reactor) + MAX (delay_us, 0));
   reactor->n_timers++;
   return call;
 }
@@ -463,7 +481,7 @@ weft_reactor_call_soon (WeftReactor *reactor, WeftCallback callback, gpointer us
 
   call = delayed_call_new (reactor, callback, user_data, notify);
   call->state = CALL_SOON;
-  call->node.deadline = g_get_monotonic_time ();
+  call->node.deadline = reactor_now (reactor);
   g_queue_push_tail_link (&reactor->soon, &call->link);
   reactor->n_timers++;
   return call;
@@ -758,8 +776,7 @@ wake_fd_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer use
   /* Reset the flag before taking the queue: a call queued after the swap
    * then writes the eventfd again instead of being stranded. */
   drain_wake_fd (self);
-  run_thread_calls (self);
-  weft_signals_dispatch (self);
+  self->thread_calls_ready = TRUE;
 }
 
 /**
@@ -833,10 +850,12 @@ weft_reactor_get_timeout (WeftReactor *self)
 
   if (has_pending_now (self))
     return 0;
+  if ((self->ops->flags & WEFT_BACKEND_OWNS_LOOP) && !weft_lifecycle_has_started (self->lifecycle))
+    return 0;
   top = weft_timer_heap_peek (&self->timers);
   if (top == NULL)
     return -1;
-  now = g_get_monotonic_time ();
+  now = reactor_now (self);
   return top->deadline > now ? top->deadline - now : 0;
 }
 
@@ -847,7 +866,7 @@ static gboolean
 run_timers (WeftReactor *self, guint max_timers)
 {
   guint64 seq_limit = self->timers.next_seq;
-  gint64 now = g_get_monotonic_time ();
+  gint64 now = reactor_now (self);
   guint ran = 0;
   WeftTimerNode *top;
 
@@ -886,8 +905,9 @@ run_soon_calls (WeftReactor *self)
  * weft_reactor_dispatch: (skip)
  *
  * Steps 2 to 5 of an iteration: fd callbacks for what the wait reported,
- * due timers (at most @max_timers), soon calls. Thread calls arrive through
- * the wake-up fd, as an fd callback. Returns TRUE when due timers remain.
+ * due timers (at most @max_timers), soon calls, then — if the wake-up fd
+ * fired — calls from threads and signals. Returns TRUE when due timers
+ * remain.
  */
 gboolean
 weft_reactor_dispatch (WeftReactor *self, guint max_timers)
@@ -895,9 +915,17 @@ weft_reactor_dispatch (WeftReactor *self, guint max_timers)
   gboolean more;
 
   g_object_ref (self);
+  if ((self->ops->flags & WEFT_BACKEND_OWNS_LOOP) && !weft_lifecycle_has_started (self->lifecycle))
+    weft_lifecycle_start (self->lifecycle);
   dispatch_ready (self);
   more = run_timers (self, max_timers);
   run_soon_calls (self);
+  if (self->thread_calls_ready)
+    {
+      self->thread_calls_ready = FALSE;
+      run_thread_calls (self);
+      weft_signals_dispatch (self);
+    }
   g_object_unref (self);
   return more;
 }
@@ -1106,21 +1134,29 @@ weft_reactor_iterate (WeftReactor *reactor, gboolean may_block)
 static void
 stop_on_signal (int signum, gpointer user_data)
 {
+  WeftReactor *self = user_data;
+
+  /* A second signal while shutdown waits for its triggers means "now". */
   g_debug ("%s: stopping the reactor", g_strsignal (signum));
-  weft_reactor_stop (user_data);
+  weft_lifecycle_stop (self->lifecycle, self->stop_requested);
+  self->stop_requested = TRUE;
 }
 
 /**
  * weft_reactor_run:
  * @reactor: a reactor
  *
- * Runs @reactor until weft_reactor_stop(). With the glib backend this runs
- * a #GMainLoop on the reactor's context; an application may instead run that
- * context itself (g_application_run()), and the reactor works all the same.
+ * Fires the startup event (see weft_reactor_add_system_event_trigger()),
+ * then runs @reactor until weft_reactor_stop() and the shutdown event are
+ * done. With the glib backend this runs a #GMainLoop on the reactor's
+ * context; an application may instead run that context itself
+ * (g_application_run()), and the reactor works all the same: it fires its
+ * startup event on the first main-loop iteration.
  *
- * While it runs, SIGINT and SIGTERM stop @reactor gracefully, unless it was
- * created with %WEFT_REACTOR_FLAGS_NO_SIGNAL_HANDLERS or the application
- * watches those signals itself (weft_reactor_add_signal_watch()).
+ * While it runs, SIGINT and SIGTERM stop @reactor gracefully (a second one
+ * stops it without waiting for shutdown triggers), unless it was created
+ * with %WEFT_REACTOR_FLAGS_NO_SIGNAL_HANDLERS or the application watches
+ * those signals itself (weft_reactor_add_signal_watch()).
  */
 void
 weft_reactor_run (WeftReactor *reactor)
@@ -1134,6 +1170,8 @@ weft_reactor_run (WeftReactor *reactor)
   g_object_ref (reactor);
   reactor->running = TRUE;
   reactor->stopping = FALSE;
+  reactor->stop_requested = FALSE;
+  reactor->owner = g_thread_self ();
   if (!(reactor->flags & WEFT_REACTOR_FLAGS_NO_SIGNAL_HANDLERS))
     {
       /* A signal someone already watches keeps its handler: no error. */
@@ -1141,8 +1179,12 @@ weft_reactor_run (WeftReactor *reactor)
       sigterm = weft_reactor_add_signal_watch (reactor, SIGTERM, stop_on_signal, reactor, NULL, NULL);
     }
 
+  weft_lifecycle_start (reactor->lifecycle);
   if (reactor->ops->flags & WEFT_BACKEND_OWNS_LOOP)
-    reactor->ops->run (reactor->backend);
+    {
+      if (!reactor->stopping)
+        reactor->ops->run (reactor->backend);
+    }
   else
     while (!reactor->stopping)
       iterate_own_loop (reactor, TRUE);
@@ -1158,19 +1200,65 @@ weft_reactor_run (WeftReactor *reactor)
  * weft_reactor_stop:
  * @reactor: a reactor
  *
- * Makes weft_reactor_run() return once the current iteration is over.
- * Nothing queued is lost: it runs when the reactor runs again.
+ * Fires the shutdown event: its "before" triggers run, and shutdown waits
+ * (at most the shutdown timeout) for the deferreds they return; then the
+ * "during" and "after" triggers. Then weft_reactor_run() returns, once the
+ * current iteration is over. Nothing queued is lost: it runs when the
+ * reactor runs again. Calling it again while shutdown is under way does
+ * nothing more.
  */
 void
 weft_reactor_stop (WeftReactor *reactor)
 {
   g_return_if_fail (WEFT_IS_REACTOR (reactor));
 
-  if (!reactor->running)
+  reactor->stop_requested = TRUE;
+  weft_lifecycle_stop (reactor->lifecycle, FALSE);
+}
+
+void
+weft_reactor_finish_stop (WeftReactor *self)
+{
+  if (!self->running)
     return;
-  reactor->stopping = TRUE;
-  if (reactor->ops->flags & WEFT_BACKEND_OWNS_LOOP)
-    reactor->ops->stop (reactor->backend);
+  self->stopping = TRUE;
+  if (self->ops->flags & WEFT_BACKEND_OWNS_LOOP)
+    self->ops->stop (self->backend);
+}
+
+WeftLifecycle *
+weft_reactor_get_lifecycle (WeftReactor *self)
+{
+  return self->lifecycle;
+}
+
+gboolean
+weft_reactor_runs_in_this_thread (WeftReactor *self)
+{
+  return self->running && self->owner == g_thread_self ();
+}
+
+WeftThreadPool **
+weft_reactor_get_thread_pool_slot (WeftReactor *self)
+{
+  return &self->thread_pool;
+}
+
+void
+weft_reactor_use_fake_clock (WeftReactor *self, gint64 now)
+{
+  self->fake_clock = TRUE;
+  self->fake_now = now;
+}
+
+void
+weft_reactor_advance_fake_clock (WeftReactor *self, gint64 delta_us)
+{
+  g_return_if_fail (self->fake_clock);
+  g_return_if_fail (delta_us >= 0);
+
+  self->fake_now += delta_us;
+  weft_reactor_dispatch (self, G_MAXUINT);
 }
 
 /**
@@ -1195,7 +1283,8 @@ weft_reactor_is_running (WeftReactor *reactor)
 gint64
 weft_reactor_get_time (WeftReactor *reactor)
 {
-  return g_get_monotonic_time ();
+  g_return_val_if_fail (WEFT_IS_REACTOR (reactor), 0);
+  return reactor_now (reactor);
 }
 
 /**
@@ -1296,12 +1385,16 @@ weft_reactor_finalize (GObject *object)
   WeftReactor *self = WEFT_REACTOR (object);
   WeftTimerNode *top;
 
+  /* Workers deliver through the thread-call queue: finish them first. */
+  g_clear_pointer (&self->thread_pool, weft_thread_pool_free);
+
   /* Release every user's data, as if each call had been cancelled. */
   while ((top = weft_timer_heap_peek (&self->timers)) != NULL)
     weft_delayed_call_cancel (call_from_node (top));
   while (self->soon.head != NULL)
     weft_delayed_call_cancel (self->soon.head->data);
 
+  g_clear_pointer (&self->lifecycle, weft_lifecycle_free);
   weft_signals_remove_all (self);
   for (int fd = 0; fd < self->fds_len; fd++)
     if (self->fds[fd].watch != NULL)
@@ -1351,6 +1444,7 @@ weft_reactor_init (WeftReactor *self)
   self->thread_calls = g_array_new (FALSE, FALSE, sizeof (ThreadCall));
   self->thread_calls_running = g_array_new (FALSE, FALSE, sizeof (ThreadCall));
   self->wake_fd = -1;
+  self->lifecycle = weft_lifecycle_new (self);
 }
 
 static const char *

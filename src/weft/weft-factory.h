@@ -1,0 +1,84 @@
+#pragma once
+
+#if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
+#error "Only <weft/weft.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "weft-protocol.h"
+
+G_BEGIN_DECLS
+
+#define WEFT_TYPE_FACTORY (weft_factory_get_type ())
+G_DECLARE_DERIVABLE_TYPE (WeftFactory, weft_factory, WEFT, FACTORY, GObject)
+
+/**
+ * WeftFactoryClass:
+ * @parent_class: the parent class
+ * @build_protocol: makes the protocol for a new connection from @address
+ *   (the peer's, %NULL when there is none), or returns %NULL to refuse the
+ *   connection. The default creates a #WeftFactory:protocol-type and sets
+ *   its factory.
+ * @start_factory: called when the factory starts being used (the first
+ *   weft_factory_do_start())
+ * @stop_factory: called when it stops being used (the last
+ *   weft_factory_do_stop())
+ *
+ * The methods a factory overrides.
+ */
+struct _WeftFactoryClass {
+  GObjectClass parent_class;
+
+  WeftProtocol *(*build_protocol) (WeftFactory *self, GSocketAddress *address);
+  void (*start_factory) (WeftFactory *self);
+  void (*stop_factory) (WeftFactory *self);
+
+  /*< private >*/
+  gpointer padding[8];
+};
+
+WeftFactory *weft_factory_new (GType protocol_type) G_GNUC_WARN_UNUSED_RESULT;
+GType weft_factory_get_protocol_type (WeftFactory *factory);
+WeftProtocol *weft_factory_build_protocol (WeftFactory *factory, GSocketAddress *address) G_GNUC_WARN_UNUSED_RESULT;
+void weft_factory_do_start (WeftFactory *factory);
+void weft_factory_do_stop (WeftFactory *factory);
+guint weft_factory_get_start_count (WeftFactory *factory);
+
+#define WEFT_TYPE_CLIENT_FACTORY (weft_client_factory_get_type ())
+G_DECLARE_DERIVABLE_TYPE (WeftClientFactory, weft_client_factory, WEFT, CLIENT_FACTORY, WeftFactory)
+
+/**
+ * WeftClientFactoryClass:
+ * @parent_class: the parent class
+ * @started_connecting: a connection attempt has begun
+ * @client_connection_failed: the attempt failed; @reason says why (for
+ *   example "connection refused by 127.0.0.1:6667")
+ * @client_connection_lost: a connection built by this factory ended;
+ *   @reason is what its protocol's connection_lost received
+ *
+ * The methods of a client factory. @connector identifies the attempt; it is
+ * reserved for the connector type that endpoints will provide, and may be
+ * %NULL.
+ */
+struct _WeftClientFactoryClass {
+  WeftFactoryClass parent_class;
+
+  void (*started_connecting) (WeftClientFactory *self, gpointer connector);
+  void (*client_connection_failed) (WeftClientFactory *self, gpointer connector, const GError *reason);
+  void (*client_connection_lost) (WeftClientFactory *self, gpointer connector, const GError *reason);
+
+  /*< private >*/
+  gpointer padding[8];
+};
+
+WeftClientFactory *weft_client_factory_new (GType protocol_type) G_GNUC_WARN_UNUSED_RESULT;
+void weft_client_factory_started_connecting (WeftClientFactory *factory, gpointer connector);
+void weft_client_factory_client_connection_failed (WeftClientFactory *factory,
+                                                   gpointer connector,
+                                                   const GError *reason);
+void weft_client_factory_client_connection_lost (WeftClientFactory *factory,
+                                                 gpointer connector,
+                                                 const GError *reason);
+
+G_END_DECLS

@@ -1,0 +1,22 @@
+#pragma once
+
+#if !defined(WEFT_TESTING_INSIDE) && !defined(WEFT_COMPILATION)
+#error "Only <weft/weft-testing.h> can be included directly."
+#endif
+
+#include "weft-protocol.h"
+#include "weft-reactor.h"
+
+G_BEGIN_DECLS
+
+#define WEFT_TYPE_LOOPBACK (weft_loopback_get_type ())
+G_DECLARE_FINAL_TYPE (WeftLoopback, weft_loopback, WEFT, LOOPBACK, GObject)
+
+WeftLoopback *weft_loopback_connect (WeftProtocol *client, WeftProtocol *server) G_GNUC_WARN_UNUSED_RESULT;
+gboolean weft_loopback_pump (WeftLoopback *loopback);
+void weft_loopback_set_reactor (WeftLoopback *loopback, WeftReactor *reactor);
+WeftTransport *weft_loopback_get_client_transport (WeftLoopback *loopback);
+WeftTransport *weft_loopback_get_server_transport (WeftLoopback *loopback);
+gboolean weft_loopback_is_finished (WeftLoopback *loopback);
+
+G_END_DECLS

@@ -1,0 +1,64 @@
+#pragma once
+
+#if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
+#error "Only <weft/weft.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "weft-transport.h"
+
+G_BEGIN_DECLS
+
+typedef struct _WeftFactory WeftFactory;
+
+#define WEFT_TYPE_PROTOCOL (weft_protocol_get_type ())
+G_DECLARE_DERIVABLE_TYPE (WeftProtocol, weft_protocol, WEFT, PROTOCOL, GObject)
+
+/**
+ * WeftProtocolClass:
+ * @parent_class: the parent class
+ * @connection_made: the connection is up; @transport is where to write.
+ *   Chain up when overriding.
+ * @data_received: bytes arrived; @data is valid only during the call
+ * @eof_received: the peer shut down its write side. Return %TRUE to keep
+ *   the connection open for writing (close it yourself later), %FALSE (the
+ *   default) to let the transport close it.
+ * @connection_lost: the connection is gone; @reason (never %NULL) says how.
+ *   Chain up when overriding.
+ * @pause_writing: the transport's write buffer went above its high
+ *   watermark: stop producing data until @resume_writing
+ * @resume_writing: the write buffer drained to its low watermark
+ *
+ * The methods a protocol overrides. Transports call them through
+ * weft_protocol_connection_made() and the other wrappers, never directly.
+ */
+struct _WeftProtocolClass {
+  GObjectClass parent_class;
+
+  void (*connection_made) (WeftProtocol *self, WeftTransport *transport);
+  void (*data_received) (WeftProtocol *self, const guint8 *data, gsize len);
+  gboolean (*eof_received) (WeftProtocol *self);
+  void (*connection_lost) (WeftProtocol *self, const GError *reason);
+  void (*pause_writing) (WeftProtocol *self);
+  void (*resume_writing) (WeftProtocol *self);
+
+  /*< private >*/
+  gpointer padding[8];
+};
+
+void weft_protocol_connection_made (WeftProtocol *protocol, WeftTransport *transport);
+void weft_protocol_data_received (WeftProtocol *protocol, const guint8 *data, gsize len);
+gboolean weft_protocol_eof_received (WeftProtocol *protocol);
+void weft_protocol_connection_lost (WeftProtocol *protocol, const GError *reason);
+void weft_protocol_pause_writing (WeftProtocol *protocol);
+void weft_protocol_resume_writing (WeftProtocol *protocol);
+
+WeftTransport *weft_protocol_get_transport (WeftProtocol *protocol);
+gboolean weft_protocol_is_connected (WeftProtocol *protocol);
+gboolean weft_protocol_is_closing (WeftProtocol *protocol);
+gboolean weft_protocol_is_writing_paused (WeftProtocol *protocol);
+WeftFactory *weft_protocol_get_factory (WeftProtocol *protocol);
+void weft_protocol_set_factory (WeftProtocol *protocol, WeftFactory *factory);
+
+G_END_DECLS

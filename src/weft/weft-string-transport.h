@@ -1,0 +1,38 @@
+#pragma once
+
+#if !defined(WEFT_TESTING_INSIDE) && !defined(WEFT_COMPILATION)
+#error "Only <weft/weft-testing.h> can be included directly."
+#endif
+
+#include "weft-protocol.h"
+
+G_BEGIN_DECLS
+
+#define WEFT_TYPE_STRING_TRANSPORT (weft_string_transport_get_type ())
+G_DECLARE_FINAL_TYPE (WeftStringTransport, weft_string_transport, WEFT, STRING_TRANSPORT, GObject)
+
+WeftStringTransport *weft_string_transport_new (void) G_GNUC_WARN_UNUSED_RESULT;
+void weft_string_transport_connect (WeftStringTransport *transport, WeftProtocol *protocol);
+
+void weft_string_transport_receive (WeftStringTransport *transport, const void *data, gssize len);
+gboolean weft_string_transport_receive_eof (WeftStringTransport *transport);
+void weft_string_transport_connection_lost (WeftStringTransport *transport, const GError *reason);
+
+GBytes *weft_string_transport_get_value (WeftStringTransport *transport) G_GNUC_WARN_UNUSED_RESULT;
+const char *weft_string_transport_peek_string (WeftStringTransport *transport, gsize *len);
+void weft_string_transport_clear (WeftStringTransport *transport);
+
+gboolean weft_string_transport_is_disconnecting (WeftStringTransport *transport);
+gboolean weft_string_transport_is_aborted (WeftStringTransport *transport);
+gboolean weft_string_transport_is_write_closed (WeftStringTransport *transport);
+gboolean weft_string_transport_is_lost (WeftStringTransport *transport);
+const GError *weft_string_transport_get_close_reason (WeftStringTransport *transport);
+gboolean weft_string_transport_is_reading_paused (WeftStringTransport *transport);
+
+void weft_string_transport_set_peer_address (WeftStringTransport *transport, GSocketAddress *address);
+void weft_string_transport_set_local_address (WeftStringTransport *transport, GSocketAddress *address);
+
+void weft_string_transport_set_buffering (WeftStringTransport *transport, gboolean buffering);
+void weft_string_transport_drain (WeftStringTransport *transport, gsize n_bytes);
+
+G_END_DECLS

@@ -1,0 +1,18 @@
+#pragma once
+
+#if !defined(WEFT_TESTING_INSIDE) && !defined(WEFT_COMPILATION)
+#error "Only <weft/weft-testing.h> can be included directly."
+#endif
+
+#include "weft-reactor.h"
+
+G_BEGIN_DECLS
+
+WeftReactor *weft_test_clock_new (void) G_GNUC_WARN_UNUSED_RESULT;
+void weft_test_clock_advance (WeftReactor *clock, gint64 delta_us);
+void weft_test_clock_pump (WeftReactor *clock, const gint64 *deltas_us, gsize n_deltas);
+
+void weft_test_janitor_begin (void);
+gboolean weft_test_janitor_check (WeftReactor *reactor);
+
+G_END_DECLS
