@@ -2,8 +2,8 @@
  *
  * An event runs its "before" triggers, waits for the deferreds they
  * returned, runs its "during" triggers, waits again, then runs its "after"
- * triggers. Shutdown waits at most the shutdown timeout in all, then goes
- * on regardless: a peer that never answers must not keep a client from
+ * triggers. Each shutdown phase waits at most the shutdown timeout, then
+ * goes on regardless: a peer that never answers must not keep a client from
  * quitting. */
 
 #include "config.h"
@@ -37,12 +37,14 @@ struct _WeftLifecycle {
   WeftReactor *reactor; /* owns this */
   State state;
   gboolean ever_started;
+  gboolean stop_pending; /* stop() came while the startup event fired */
   GList *triggers; /* Trigger, in the order they were added */
   guint next_id;
   gint64 shutdown_timeout_us;
   /* The phase being waited for, and a generation that outdates stale
    * completions after a forced stop. */
   WeftDeferred *waiting;
+  WeftDelayedCall *timeout;
   guint generation;
 };
 
@@ -74,13 +76,24 @@ weft_lifecycle_new (WeftReactor *reactor)
   return self;
 }
 
-void
-weft_lifecycle_free (WeftLifecycle *self)
+static void
+abandon_waiting (WeftLifecycle *self)
 {
   self->generation++;
+  if (self->timeout != NULL)
+    {
+      weft_delayed_call_cancel (self->timeout);
+      g_clear_pointer (&self->timeout, weft_delayed_call_unref);
+    }
   if (self->waiting != NULL)
     weft_deferred_cancel (self->waiting);
   g_clear_object (&self->waiting);
+}
+
+void
+weft_lifecycle_free (WeftLifecycle *self)
+{
+  abandon_waiting (self);
   g_list_free_full (self->triggers, (GDestroyNotify) trigger_free);
   g_free (self);
 }
@@ -94,7 +107,9 @@ weft_lifecycle_has_started (WeftLifecycle *self)
 static WeftDeferred *
 log_trigger_error (WeftResult *result, gpointer user_data)
 {
-  g_warning ("A reactor %s trigger failed: %s", (const char *) user_data, weft_result_get_error (result)->message);
+  /* Cancelled: shutdown gave up waiting, and says so once, itself. */
+  if (!weft_result_is_cancelled (result))
+    g_warning ("A reactor %s trigger failed: %s", (const char *) user_data, weft_result_get_error (result)->message);
   weft_result_clear (result);
   return NULL;
 }
@@ -104,8 +119,15 @@ event_done (WeftLifecycle *self, WeftSystemEvent event)
 {
   if (event == WEFT_SYSTEM_EVENT_STARTUP)
     {
-      if (self->state == STATE_STARTING)
-        self->state = STATE_RUNNING;
+      if (self->state != STATE_STARTING)
+        return;
+      self->state = STATE_RUNNING;
+      /* Stopped while starting: shut down once startup is complete. */
+      if (self->stop_pending)
+        {
+          self->stop_pending = FALSE;
+          weft_lifecycle_stop (self, FALSE);
+        }
       return;
     }
   self->state = STATE_STOPPED;
@@ -129,15 +151,31 @@ phase_waited (WeftResult *result, gpointer user_data)
 
   if (done->generation != self->generation)
     return NULL;
-  if (weft_result_is_error (result))
+  self->generation++;
+  if (self->timeout != NULL)
     {
-      g_warning ("Reactor shutdown waited %.1f s for its triggers; stopping anyway (%s)",
-                 self->shutdown_timeout_us / (double) G_USEC_PER_SEC, weft_result_get_error (result)->message);
-      weft_result_clear (result);
+      weft_delayed_call_cancel (self->timeout);
+      g_clear_pointer (&self->timeout, weft_delayed_call_unref);
     }
   g_clear_object (&self->waiting);
   next_phase (self, done->event, done->phase);
   return NULL;
+}
+
+static void
+phase_timed_out (gpointer user_data)
+{
+  PhaseDone *done = user_data;
+  WeftLifecycle *self = done->lifecycle;
+  g_autoptr (WeftDeferred) waiting = g_steal_pointer (&self->waiting);
+
+  g_clear_pointer (&self->timeout, weft_delayed_call_unref);
+  g_warning ("Reactor shutdown waited %.1f s for its triggers; stopping anyway",
+             self->shutdown_timeout_us / (double) G_USEC_PER_SEC);
+  /* Outdate the phase, cancel the late work, and go on. */
+  self->generation++;
+  weft_deferred_cancel (waiting);
+  next_phase (self, done->event, done->phase);
 }
 
 /* Runs the triggers of one phase, then the next phase — at once, or when
@@ -208,8 +246,8 @@ run_phase (WeftLifecycle *self, WeftSystemEvent event, WeftTriggerPhase phase)
   done->generation = self->generation;
   self->waiting = weft_deferred_gather ((WeftDeferred *const *) deferreds->pdata, deferreds->len);
   if (event == WEFT_SYSTEM_EVENT_SHUTDOWN)
-    weft_deferred_add_timeout (self->waiting, self->reactor,
-                               self->shutdown_timeout_us / (double) G_USEC_PER_SEC);
+    self->timeout = weft_delayed_call_ref (weft_reactor_call_later (
+      self->reactor, self->shutdown_timeout_us, phase_timed_out, g_memdup2 (done, sizeof *done), g_free));
   weft_deferred_add_both (self->waiting, phase_waited, done, g_free);
 }
 
@@ -234,6 +272,12 @@ weft_lifecycle_stop (WeftLifecycle *self, gboolean force)
       weft_reactor_finish_stop (self->reactor);
       break;
     case STATE_STARTING:
+      if (!force)
+        {
+          self->stop_pending = TRUE;
+          break;
+        }
+      G_GNUC_FALLTHROUGH;
     case STATE_RUNNING:
       self->state = STATE_STOPPING;
       if (force)
@@ -246,11 +290,7 @@ weft_lifecycle_stop (WeftLifecycle *self, gboolean force)
     case STATE_STOPPING:
       if (force)
         {
-          /* Outdate the phase being waited for, then end now. */
-          self->generation++;
-          if (self->waiting != NULL)
-            weft_deferred_cancel (self->waiting);
-          g_clear_object (&self->waiting);
+          abandon_waiting (self);
           event_done (self, WEFT_SYSTEM_EVENT_SHUTDOWN);
         }
       break;

@@ -433,6 +433,7 @@ main (int argc, char **argv)
   const ConformanceCase *const tables[] = {
     conformance_timer_cases, conformance_soon_cases, conformance_watch_cases,
     conformance_loop_cases,  conformance_glib_cases, conformance_gtk_cases,
+    conformance_lifecycle_cases,
   };
   g_autoptr (GPtrArray) registrations = g_ptr_array_new_with_free_func (registration_free);
   const char *const *backends;

@@ -53,6 +53,7 @@ extern const ConformanceCase conformance_watch_cases[];
 extern const ConformanceCase conformance_loop_cases[];
 extern const ConformanceCase conformance_glib_cases[];
 extern const ConformanceCase conformance_gtk_cases[];
+extern const ConformanceCase conformance_lifecycle_cases[];
 
 guint conformance_count_open_fds (void);
 void conformance_finalize_reactor (ConformanceFixture *f);
