@@ -17,10 +17,10 @@ struct _TestRecorder {
   GPtrArray *log;
   GError *lost_reason;
   GString *received;
-  gboolean echo;             /* write back what arrives */
-  gboolean keep_open_on_eof; /* eof_received returns TRUE ... */
-  const char *eof_reply;     /* ... and writes this, then loses the connection */
-  const char *greeting;      /* written in connection_made */
+  gboolean echo;              /* write back what arrives */
+  gboolean keep_open_on_eof;  /* eof_received returns TRUE ... */
+  const char *eof_reply;      /* ... and writes this, then loses the connection */
+  const char *greeting;       /* written in connection_made */
   gboolean transport_in_lost; /* the transport was still set in connection_lost */
 };
 
@@ -468,12 +468,12 @@ test_factory_build (void)
 static void
 test_factory_subclass (void)
 {
-  g_autoptr (TestCountingFactory) factory = g_object_new (TEST_TYPE_COUNTING_FACTORY, "protocol-type",
-                                                          TEST_TYPE_RECORDER, NULL);
+  g_autoptr (TestCountingFactory) factory =
+      g_object_new (TEST_TYPE_COUNTING_FACTORY, "protocol-type", TEST_TYPE_RECORDER, NULL);
   g_autoptr (GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1", 6667);
   g_autoptr (WeftProtocol) protocol = NULL;
-  g_autoptr (GError) refused = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
-                                                    "connection refused by 127.0.0.1:6667");
+  g_autoptr (GError) refused =
+      g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED, "connection refused by 127.0.0.1:6667");
   int connector;
 
   protocol = weft_factory_build_protocol (WEFT_FACTORY (factory), address);

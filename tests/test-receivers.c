@@ -14,27 +14,24 @@
 static void
 log_event (GPtrArray *log, const char *kind, const guint8 *data, gsize len)
 {
-  g_autofree char *escaped = NULL;
   g_autofree char *text = NULL;
 
   if (g_str_equal (kind, "raw") && len == 0)
     return;
-  text = g_strndup ((const char *) data, len);
-
-  /* Embedded NULs would cut the string short: show them. */
+  /* Embedded NULs would cut the string short: show them as '@'. */
+  text = g_malloc (len + 1);
   for (gsize i = 0; i < len; i++)
-    if (data[i] == '\0')
-      text[i] = '@';
-  escaped = g_strdup (text);
+    text[i] = data[i] == '\0' ? '@' : (char) data[i];
+  text[len] = '\0';
   if (g_str_equal (kind, "raw") && log->len > 0 && g_str_has_prefix (g_ptr_array_index (log, log->len - 1), "raw:"))
     {
       char *last = g_ptr_array_index (log, log->len - 1);
 
-      log->pdata[log->len - 1] = g_strconcat (last, escaped, NULL);
+      log->pdata[log->len - 1] = g_strconcat (last, text, NULL);
       g_free (last);
       return;
     }
-  g_ptr_array_add (log, g_strdup_printf ("%s:%s", kind, escaped));
+  g_ptr_array_add (log, g_strdup_printf ("%s:%s", kind, text));
 }
 
 static void
@@ -211,14 +208,14 @@ test_line_one_byte_at_a_time (LinesFixture *f, gconstpointer data)
 static void
 test_line_custom_delimiter (LinesFixture *f, gconstpointer data)
 {
-  const char *expected[] = { "line:a\r\nb", "line:c", "line:ENDING", "line:", NULL };
+  const char *expected[] = { "line:a\r\nb", "line:c", "line:EN", "line:xE", "line:", NULL };
 
   for (gsize s = 0; s < G_N_ELEMENTS (steps); s++)
     {
       g_ptr_array_set_size (f->lines->log, 0);
       weft_line_receiver_set_delimiter (WEFT_LINE_RECEIVER (f->lines), "END");
       g_assert_cmpstr (weft_line_receiver_get_delimiter (WEFT_LINE_RECEIVER (f->lines)), ==, "END");
-      feed_str (f->transport, "a\r\nbENDcENDENDINGENDEND", steps[s]);
+      feed_str (f->transport, "a\r\nbENDcENDENENDxEENDEND", steps[s]);
       assert_log (f->lines->log, expected);
     }
 }
@@ -821,8 +818,7 @@ test_prefixed_max_length (PrefixedFixture *f, gconstpointer data)
   const GError *reason;
 
   weft_length_prefixed_receiver_set_max_length (WEFT_LENGTH_PREFIXED_RECEIVER (f->receiver), 10);
-  g_assert_cmpuint (weft_length_prefixed_receiver_get_max_length (WEFT_LENGTH_PREFIXED_RECEIVER (f->receiver)), ==,
-                    10);
+  g_assert_cmpuint (weft_length_prefixed_receiver_get_max_length (WEFT_LENGTH_PREFIXED_RECEIVER (f->receiver)), ==, 10);
   append_prefixed (input, 4, "0123456789", 10);
   append_prefixed (input, 4, "0123456789A", 11);
   append_prefixed (input, 4, "ok", 2);
@@ -921,10 +917,10 @@ test_prefixed_roundtrip (void)
   const char *expected_client[] = { "string:back", NULL };
 
   weft_length_prefixed_receiver_set_max_length (WEFT_LENGTH_PREFIXED_RECEIVER (server), 70000);
-  g_assert_true (
-      weft_length_prefixed_receiver_send_string (WEFT_LENGTH_PREFIXED_RECEIVER (client), (const guint8 *) "one", 3, NULL));
-  g_assert_true (
-      weft_length_prefixed_receiver_send_string (WEFT_LENGTH_PREFIXED_RECEIVER (client), (const guint8 *) "two", 3, NULL));
+  g_assert_true (weft_length_prefixed_receiver_send_string (WEFT_LENGTH_PREFIXED_RECEIVER (client),
+                                                            (const guint8 *) "one", 3, NULL));
+  g_assert_true (weft_length_prefixed_receiver_send_string (WEFT_LENGTH_PREFIXED_RECEIVER (client),
+                                                            (const guint8 *) "two", 3, NULL));
   g_assert_false (weft_length_prefixed_receiver_send_string (WEFT_LENGTH_PREFIXED_RECEIVER (client),
                                                              (const guint8 *) big, 70000, NULL));
   g_assert_true (weft_length_prefixed_receiver_send_string (WEFT_LENGTH_PREFIXED_RECEIVER (server),
@@ -935,12 +931,112 @@ test_prefixed_roundtrip (void)
   g_assert_false (weft_loopback_pump (loopback));
 }
 
+/* ------------------------------------------------------------------ */
+/* Random input                                                         */
+
+/* Feeds @total bytes made of tokens picked at random from @tokens (a token
+ * may hold NULs: each is @token_len bytes), cut into reads of random size. */
+static void
+feed_random (GRand *rand, WeftStringTransport *transport, const char *const *tokens, gsize token_len, gsize total)
+{
+  g_autoptr (GByteArray) stream = g_byte_array_new ();
+  guint n_tokens = g_strv_length ((char **) tokens);
+
+  while (stream->len < total)
+    {
+      const char *token = tokens[g_rand_int_range (rand, 0, n_tokens)];
+
+      g_byte_array_append (stream, (const guint8 *) token, token_len != 0 ? token_len : strlen (token));
+    }
+  for (gsize offset = 0; offset < stream->len;)
+    {
+      gsize n = g_rand_int_range (rand, 1, 513);
+
+      n = MIN (n, stream->len - offset);
+      weft_string_transport_receive (transport, stream->data + offset, n);
+      offset += n;
+    }
+}
+
+static void
+test_random_input_stays_bounded (void)
+{
+  static const char *const crlf_tokens[] = { "a", "bb", "\r", "\n", "\r\n", "0123456789abcdef", NULL };
+  static const char *const end_tokens[] = { "a", "<", "<E", "<EN", "<END", "<END>", "0123456789abcdef", NULL };
+  static const char *const netstring_tokens[] = { "0", "1", "9", ":", ",", "3:abc,", "12:", NULL };
+  static const char *const prefix_tokens[] = { "\x00", "\x01", "\x02", "\x10", "\x7f", "\xff", NULL };
+  g_autoptr (GRand) rand = g_rand_new_with_seed (20240229);
+  guint n_lines = 0, n_strings = 0;
+
+  /* Lines: whatever arrives, at most the limit plus a partial delimiter
+   * stays buffered, and every line delivered is within the limit. */
+  for (int round = 0; round < 20; round++)
+    {
+      g_autoptr (TestLines) lines = g_object_new (TEST_TYPE_LINES, NULL);
+      g_autoptr (WeftStringTransport) transport = weft_string_transport_new ();
+      g_autoptr (GBytes) rest = NULL;
+
+      lines->override_exceeded = TRUE;
+      weft_line_receiver_set_max_line_length (WEFT_LINE_RECEIVER (lines), 64);
+      weft_line_receiver_set_delimiter (WEFT_LINE_RECEIVER (lines), round % 2 ? "\r\n" : "<END>");
+      weft_string_transport_connect (transport, WEFT_PROTOCOL (lines));
+      feed_random (rand, transport, round % 2 ? crlf_tokens : end_tokens, 0, 20000);
+      for (guint i = 0; i < lines->log->len; i++)
+        if (g_str_has_prefix (lines->log->pdata[i], "line:"))
+          {
+            g_assert_cmpuint (strlen (lines->log->pdata[i]), <=, strlen ("line:") + 64);
+            n_lines++;
+          }
+      g_assert_false (weft_string_transport_is_disconnecting (transport));
+      rest = weft_line_receiver_clear_line_buffer (WEFT_LINE_RECEIVER (lines));
+      g_assert_cmpuint (g_bytes_get_size (rest), <=,
+                        64 + strlen (weft_line_receiver_get_delimiter (WEFT_LINE_RECEIVER (lines))) - 1);
+    }
+
+  /* Netstrings: random input ends in an error and a close, never a crash. */
+  for (int round = 0; round < 20; round++)
+    {
+      g_autoptr (TestNetstrings) receiver = g_object_new (TEST_TYPE_NETSTRINGS, NULL);
+      g_autoptr (WeftStringTransport) transport = weft_string_transport_new ();
+
+      /* A small limit, so that no length can swallow the rest of the input. */
+      weft_netstring_receiver_set_max_length (WEFT_NETSTRING_RECEIVER (receiver), 50);
+      weft_string_transport_connect (transport, WEFT_PROTOCOL (receiver));
+      feed_random (rand, transport, netstring_tokens, 0, 5000);
+      g_assert_true (weft_string_transport_is_disconnecting (transport));
+      g_assert_nonnull (weft_string_transport_get_close_reason (transport));
+    }
+
+  /* Length prefixes: every message delivered is within the limit. */
+  for (int round = 0; round < 20; round++)
+    {
+      g_autoptr (TestPrefixed) receiver = g_object_new (TEST_TYPE_PREFIXED, "prefix-size", 1 << (round % 3), NULL);
+      g_autoptr (WeftStringTransport) transport = weft_string_transport_new ();
+
+      receiver->override_limit = TRUE;
+      weft_length_prefixed_receiver_set_max_length (WEFT_LENGTH_PREFIXED_RECEIVER (receiver), 100);
+      weft_string_transport_connect (transport, WEFT_PROTOCOL (receiver));
+      feed_random (rand, transport, prefix_tokens, 1, 20000);
+      for (guint i = 0; i < receiver->log->len; i++)
+        if (g_str_has_prefix (receiver->log->pdata[i], "string:"))
+          {
+            g_assert_cmpuint (strlen (receiver->log->pdata[i]), <=, strlen ("string:") + 100);
+            n_strings++;
+          }
+    }
+
+  /* The inputs were not all garbage: messages got through. */
+  g_assert_cmpuint (n_lines, >, 1000);
+  g_assert_cmpuint (n_strings, >, 1000);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-#define LINES_TEST(path, func) g_test_add ("/protocol/line-receiver/" path, LinesFixture, NULL, lines_setup, func, lines_teardown)
+#define LINES_TEST(path, func) \
+  g_test_add ("/protocol/line-receiver/" path, LinesFixture, NULL, lines_setup, func, lines_teardown)
   LINES_TEST ("many-at-once", test_line_many_at_once);
   LINES_TEST ("one-byte-at-a-time", test_line_one_byte_at_a_time);
   LINES_TEST ("custom-delimiter", test_line_custom_delimiter);
@@ -983,6 +1079,7 @@ main (int argc, char **argv)
   PREFIXED_TEST ("send", test_prefixed_send);
 #undef PREFIXED_TEST
   g_test_add_func ("/protocol/length-prefixed/loopback-roundtrip", test_prefixed_roundtrip);
+  g_test_add_func ("/protocol/receivers/random-input-stays-bounded", test_random_input_stays_bounded);
 
   return g_test_run ();
 }

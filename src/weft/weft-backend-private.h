@@ -31,7 +31,10 @@ typedef struct {
   /* Interest for @fd changes from @old_events to @new_events (READ/WRITE
    * bits only). NONE means the fd must not be waited on any more; that
    * removal must not fail even if the fd was closed already. */
-  gboolean (*set_interest) (gpointer state, int fd, WeftIOCondition old_events, WeftIOCondition new_events,
+  gboolean (*set_interest) (gpointer state,
+                            int fd,
+                            WeftIOCondition old_events,
+                            WeftIOCondition new_events,
                             GError **error);
 
   /* Wait at most @timeout_us (-1: no limit, 0: do not block) and report

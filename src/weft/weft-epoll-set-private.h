@@ -17,8 +17,11 @@ typedef struct {
 
 gboolean weft_epoll_set_init (WeftEpollSet *set, WeftReactor *reactor, GError **error);
 void weft_epoll_set_clear (WeftEpollSet *set);
-gboolean weft_epoll_set_set_interest (WeftEpollSet *set, int fd, WeftIOCondition old_events,
-                                      WeftIOCondition new_events, GError **error);
+gboolean weft_epoll_set_set_interest (WeftEpollSet *set,
+                                      int fd,
+                                      WeftIOCondition old_events,
+                                      WeftIOCondition new_events,
+                                      GError **error);
 /* Returns the number of fds reported. */
 int weft_epoll_set_wait (WeftEpollSet *set, gint64 timeout_us);
 

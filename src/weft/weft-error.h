@@ -33,6 +33,9 @@ G_BEGIN_DECLS
  *   clean (Twisted's `ConnectionLost`)
  * @WEFT_ERROR_CONNECTION_ABORTED: this side aborted the connection with
  *   weft_transport_abort_connection()
+ * @WEFT_ERROR_INVALID_ENDPOINT: an endpoint description such as
+ *   `tcp:example.org:6667` could not be parsed; the message says what was
+ *   expected and at which character
  *
  * Error codes in the %WEFT_ERROR domain.
  */
@@ -47,6 +50,7 @@ typedef enum {
   WEFT_ERROR_CONNECTION_DONE,
   WEFT_ERROR_CONNECTION_LOST,
   WEFT_ERROR_CONNECTION_ABORTED,
+  WEFT_ERROR_INVALID_ENDPOINT,
 } WeftError;
 
 GQuark weft_error_quark (void);

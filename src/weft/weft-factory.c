@@ -109,9 +109,9 @@ weft_factory_class_init (WeftFactoryClass *klass)
    *
    * The #WeftProtocol subclass that the default build_protocol creates.
    */
-  properties[PROP_PROTOCOL_TYPE] = g_param_spec_gtype ("protocol-type", NULL, NULL, WEFT_TYPE_PROTOCOL,
-                                                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY
-                                                           | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROTOCOL_TYPE] =
+      g_param_spec_gtype ("protocol-type", NULL, NULL, WEFT_TYPE_PROTOCOL,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -257,9 +257,7 @@ weft_client_factory_real_started_connecting (WeftClientFactory *self, gpointer c
 }
 
 static void
-weft_client_factory_real_client_connection_failed (WeftClientFactory *self,
-                                                   gpointer connector,
-                                                   const GError *reason)
+weft_client_factory_real_client_connection_failed (WeftClientFactory *self, gpointer connector, const GError *reason)
 {
 }
 

@@ -77,8 +77,6 @@ void weft_client_factory_started_connecting (WeftClientFactory *factory, gpointe
 void weft_client_factory_client_connection_failed (WeftClientFactory *factory,
                                                    gpointer connector,
                                                    const GError *reason);
-void weft_client_factory_client_connection_lost (WeftClientFactory *factory,
-                                                 gpointer connector,
-                                                 const GError *reason);
+void weft_client_factory_client_connection_lost (WeftClientFactory *factory, gpointer connector, const GError *reason);
 
 G_END_DECLS

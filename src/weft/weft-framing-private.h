@@ -2,10 +2,12 @@
 
 #include <glib-object.h>
 
+#include "weft-protocol.h"
+
 G_BEGIN_DECLS
 
-/* Shared by the receivers that cut a stream into length-delimited messages
- * (netstrings, length prefixes).
+/* Shared by the receivers that cut a stream into messages (lines,
+ * netstrings, length prefixes).
  *
  * WeftFramingInput: a message handler may make more input arrive before it
  * returns (it writes to an in-memory peer that answers at once), so input
@@ -39,5 +41,8 @@ typedef struct {
 void weft_framing_body_start (WeftFramingBody *body, gsize expected);
 gboolean weft_framing_body_take (WeftFramingBody *body, const guint8 **data, gsize *len, const guint8 **complete);
 void weft_framing_body_clear (WeftFramingBody *body);
+
+gboolean weft_framing_reject (WeftProtocol *protocol, gint code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+void weft_framing_send (WeftProtocol *protocol, const GOutputVector *vectors, gsize n_vectors);
 
 G_END_DECLS

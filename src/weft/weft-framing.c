@@ -90,3 +90,38 @@ weft_framing_body_clear (WeftFramingBody *body)
   g_clear_pointer (&body->data, g_byte_array_unref);
   body->expected = 0;
 }
+
+/* Closes the connection after bad input, with a %G_IO_ERROR @code error that
+ * the protocol's connection_lost will receive. What was written before is
+ * still sent. Returns FALSE, for a parse function to return. */
+gboolean
+weft_framing_reject (WeftProtocol *protocol, gint code, const char *format, ...)
+{
+  WeftTransport *transport = weft_protocol_get_transport (protocol);
+  g_autoptr (GError) error = NULL;
+  va_list args;
+
+  va_start (args, format);
+  error = g_error_new_valist (G_IO_ERROR, code, format, args);
+  va_end (args);
+
+  g_debug ("%s", error->message);
+  if (transport != NULL)
+    weft_transport_lose_connection_with_error (transport, error);
+  return FALSE;
+}
+
+/* Writes one message; when not connected (before connection_made, after
+ * connection_lost) there is nobody to send it to, and it is dropped. */
+void
+weft_framing_send (WeftProtocol *protocol, const GOutputVector *vectors, gsize n_vectors)
+{
+  WeftTransport *transport = weft_protocol_get_transport (protocol);
+
+  if (transport == NULL)
+    {
+      g_debug ("%s: not connected, message dropped", G_OBJECT_TYPE_NAME (protocol));
+      return;
+    }
+  weft_transport_writev (transport, vectors, n_vectors);
+}

@@ -146,15 +146,10 @@ weft_length_prefixed_receiver_real_string_received (WeftLengthPrefixedReceiver *
 static void
 weft_length_prefixed_receiver_real_length_limit_exceeded (WeftLengthPrefixedReceiver *self, gsize length)
 {
-  WeftTransport *transport = weft_protocol_get_transport (WEFT_PROTOCOL (self));
-  g_autoptr (GError) error = NULL;
-
-  error = g_error_new (G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                       _("Received a message of %zu bytes, longer than the limit of %zu bytes; closing the connection"),
-                       length, PRIV (self)->max_length);
-  g_debug ("%s", error->message);
-  if (transport != NULL)
-    weft_transport_lose_connection_with_error (transport, error);
+  weft_framing_reject (
+      WEFT_PROTOCOL (self), G_IO_ERROR_MESSAGE_TOO_LARGE,
+      _ ("Received a message of %zu bytes, longer than the limit of %zu bytes; closing the connection"), length,
+      PRIV (self)->max_length);
 }
 
 static void
@@ -222,19 +217,18 @@ weft_length_prefixed_receiver_class_init (WeftLengthPrefixedReceiverClass *klass
    *
    * The size of the length prefix in bytes: 1, 2 or 4.
    */
-  properties[PROP_PREFIX_SIZE] = g_param_spec_uint ("prefix-size", NULL, NULL, 1, 4, 4,
-                                                    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
-                                                        | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PREFIX_SIZE] =
+      g_param_spec_uint ("prefix-size", NULL, NULL, 1, 4, 4,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * WeftLengthPrefixedReceiver:max-length: (getter get_max_length) (setter set_max_length)
    *
    * The longest message accepted, in bytes.
    */
-  properties[PROP_MAX_LENGTH] = g_param_spec_uint64 ("max-length", NULL, NULL, 0, G_MAXSIZE,
-                                                     WEFT_LENGTH_PREFIXED_RECEIVER_DEFAULT_MAX_LENGTH,
-                                                     G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
-                                                         | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_LENGTH] =
+      g_param_spec_uint64 ("max-length", NULL, NULL, 0, G_MAXSIZE, WEFT_LENGTH_PREFIXED_RECEIVER_DEFAULT_MAX_LENGTH,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -345,7 +339,6 @@ weft_length_prefixed_receiver_send_string (WeftLengthPrefixedReceiver *receiver,
                                            GError **error)
 {
   WeftLengthPrefixedReceiverPrivate *priv;
-  WeftTransport *transport;
   guint8 prefix[4];
   GOutputVector vectors[2];
 
@@ -357,23 +350,17 @@ weft_length_prefixed_receiver_send_string (WeftLengthPrefixedReceiver *receiver,
   if ((guint64) len > largest_for_prefix (priv->prefix_size))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                   _("Cannot send a message of %zu bytes with a %u-byte length prefix: the most is %zu bytes"), len,
+                   _ ("Cannot send a message of %zu bytes with a %u-byte length prefix: the most is %zu bytes"), len,
                    priv->prefix_size, (gsize) largest_for_prefix (priv->prefix_size));
       return FALSE;
     }
 
-  transport = weft_protocol_get_transport (WEFT_PROTOCOL (receiver));
-  if (transport == NULL)
-    {
-      g_debug ("%s: not connected, message dropped", G_STRFUNC);
-      return TRUE;
-    }
   for (guint i = 0; i < priv->prefix_size; i++)
     prefix[i] = (guint8) (len >> (8 * (priv->prefix_size - 1 - i)));
   vectors[0].buffer = prefix;
   vectors[0].size = priv->prefix_size;
   vectors[1].buffer = data;
   vectors[1].size = len;
-  weft_transport_writev (transport, vectors, 2);
+  weft_framing_send (WEFT_PROTOCOL (receiver), vectors, 2);
   return TRUE;
 }

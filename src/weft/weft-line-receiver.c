@@ -3,6 +3,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "weft-framing-private.h"
 #include "weft-line-receiver.h"
 
 /**
@@ -228,15 +229,9 @@ weft_line_receiver_real_raw_data_received (WeftLineReceiver *self, const guint8 
 static void
 weft_line_receiver_real_line_length_exceeded (WeftLineReceiver *self, const guint8 *data, gsize len)
 {
-  WeftTransport *transport = weft_protocol_get_transport (WEFT_PROTOCOL (self));
-  g_autoptr (GError) error = NULL;
-
-  error = g_error_new (G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                       _("Received a line longer than the limit of %zu bytes; closing the connection"),
+  weft_framing_reject (WEFT_PROTOCOL (self), G_IO_ERROR_MESSAGE_TOO_LARGE,
+                       _ ("Received a line longer than the limit of %zu bytes; closing the connection"),
                        PRIV (self)->max_line_length);
-  g_debug ("%s", error->message);
-  if (transport != NULL)
-    weft_transport_lose_connection_with_error (transport, error);
 }
 
 static void
@@ -315,28 +310,27 @@ weft_line_receiver_class_init (WeftLineReceiverClass *klass)
    * What ends a line, at least one byte. Sent by
    * weft_line_receiver_send_line() too.
    */
-  properties[PROP_DELIMITER] = g_param_spec_string ("delimiter", NULL, NULL, "\r\n",
-                                                    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
-                                                        | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DELIMITER] =
+      g_param_spec_string ("delimiter", NULL, NULL, "\r\n",
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * WeftLineReceiver:max-line-length: (getter get_max_line_length) (setter set_max_line_length)
    *
    * The longest line accepted, in bytes, delimiter not counted.
    */
-  properties[PROP_MAX_LINE_LENGTH] = g_param_spec_uint64 ("max-line-length", NULL, NULL, 0, G_MAXSIZE / 2,
-                                                          WEFT_LINE_RECEIVER_DEFAULT_MAX_LINE_LENGTH,
-                                                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
-                                                              | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_LINE_LENGTH] =
+      g_param_spec_uint64 ("max-line-length", NULL, NULL, 0, G_MAXSIZE / 2, WEFT_LINE_RECEIVER_DEFAULT_MAX_LINE_LENGTH,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * WeftLineReceiver:line-mode: (getter is_line_mode)
    *
    * %TRUE in line mode, %FALSE in raw mode.
    */
-  properties[PROP_LINE_MODE] = g_param_spec_boolean ("line-mode", NULL, NULL, TRUE,
-                                                     G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY
-                                                         | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LINE_MODE] =
+      g_param_spec_boolean ("line-mode", NULL, NULL, TRUE,
+                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * WeftLineReceiver:paused: (getter is_paused)
@@ -345,8 +339,7 @@ weft_line_receiver_class_init (WeftLineReceiverClass *klass)
    * weft_line_receiver_resume_producing().
    */
   properties[PROP_PAUSED] = g_param_spec_boolean ("paused", NULL, NULL, FALSE,
-                                                  G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY
-                                                      | G_PARAM_STATIC_STRINGS);
+                                                  G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -640,22 +633,15 @@ void
 weft_line_receiver_send_line (WeftLineReceiver *receiver, const char *line, gssize len)
 {
   WeftLineReceiverPrivate *priv;
-  WeftTransport *transport;
   GOutputVector vectors[2];
 
   g_return_if_fail (WEFT_IS_LINE_RECEIVER (receiver));
   g_return_if_fail (line != NULL || len == 0);
   priv = PRIV (receiver);
 
-  transport = weft_protocol_get_transport (WEFT_PROTOCOL (receiver));
-  if (transport == NULL)
-    {
-      g_debug ("%s: not connected, line dropped", G_STRFUNC);
-      return;
-    }
   vectors[0].buffer = line;
   vectors[0].size = len < 0 ? strlen (line) : (gsize) len;
   vectors[1].buffer = priv->delimiter;
   vectors[1].size = priv->delimiter_len;
-  weft_transport_writev (transport, vectors, 2);
+  weft_framing_send (WEFT_PROTOCOL (receiver), vectors, 2);
 }

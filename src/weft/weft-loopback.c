@@ -66,6 +66,7 @@ struct _WeftLoopback {
   WeftLoopbackTransport *server;
   WeftReactor *reactor;       /* owned, when pumping by itself */
   WeftDelayedCall *pump_call; /* the reactor's until it runs */
+  gboolean pumping;
 };
 
 static void weft_loopback_transport_iface_init (WeftTransportInterface *iface);
@@ -224,6 +225,12 @@ weft_loopback_transport_is_closing (WeftTransport *transport)
 }
 
 static void
+weft_loopback_transport_set_protocol (WeftTransport *transport, WeftProtocol *protocol)
+{
+  g_set_object (&WEFT_LOOPBACK_TRANSPORT (transport)->protocol, protocol);
+}
+
+static void
 weft_loopback_transport_iface_init (WeftTransportInterface *iface)
 {
   iface->write = weft_loopback_transport_write;
@@ -241,6 +248,7 @@ weft_loopback_transport_iface_init (WeftTransportInterface *iface)
   iface->get_local_address = weft_loopback_transport_get_local_address;
   iface->get_protocol = weft_loopback_transport_get_protocol;
   iface->is_closing = weft_loopback_transport_is_closing;
+  iface->set_protocol = weft_loopback_transport_set_protocol;
 }
 
 static void
@@ -306,8 +314,8 @@ pump_data (WeftLoopbackTransport *side)
       weft_write_buffer_notify_protocol (&side->out, side->protocol);
       return TRUE;
     }
-  while (!weft_write_buffer_is_empty (&side->out) && !side->lost && !side->aborted && !peer->reading_paused
-         && !peer->closing && !peer->aborted && !peer->lost)
+  while (!weft_write_buffer_is_empty (&side->out) && !side->lost && !side->aborted && !peer->reading_paused &&
+         !peer->closing && !peer->aborted && !peer->lost)
     {
       g_autoptr (GBytes) chunk = weft_write_buffer_pop_chunk (&side->out);
       gsize len;
@@ -355,12 +363,13 @@ pump_side (WeftLoopbackTransport *side)
       g_autoptr (GError) reset = NULL;
 
       if (side->reason == NULL)
-        side->reason = g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CONNECTION_ABORTED, _("The connection was aborted."));
+        side->reason =
+            g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CONNECTION_ABORTED, _ ("The connection was aborted."));
       side_lost (side, side->reason);
       if (!peer->lost)
         {
           reset = g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CONNECTION_LOST,
-                                       _("The connection was lost: the peer aborted it."));
+                                       _ ("The connection was lost: the peer aborted it."));
           side_lost (peer, reset);
         }
       return TRUE;
@@ -382,7 +391,10 @@ pump_side (WeftLoopbackTransport *side)
  *
  * Moves data and events between the two sides until nothing is left to
  * move (see [class@Weft.Loopback] for the rules). Protocol callbacks may
- * write, close or pause; their effects are pumped in the same call.
+ * write, close or pause; their effects are pumped in the same call. Called
+ * from inside a protocol callback, it does nothing: the pump already
+ * running picks the new work up, so a protocol never receives data while it
+ * is still handling earlier data.
  *
  * Returns: %TRUE if anything happened
  */
@@ -393,7 +405,10 @@ weft_loopback_pump (WeftLoopback *loopback)
 
   g_return_val_if_fail (WEFT_IS_LOOPBACK (loopback), FALSE);
 
+  if (loopback->pumping)
+    return FALSE;
   g_object_ref (loopback);
+  loopback->pumping = TRUE;
   do
     {
       progress = pump_side (loopback->client);
@@ -401,6 +416,7 @@ weft_loopback_pump (WeftLoopback *loopback)
       any |= progress;
     }
   while (progress);
+  loopback->pumping = FALSE;
   g_object_unref (loopback);
   return any;
 }

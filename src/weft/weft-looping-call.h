@@ -29,7 +29,8 @@ WeftLoopingCall *weft_looping_call_new (WeftReactor *reactor,
                                         WeftLoopingFunc func,
                                         gpointer user_data,
                                         GDestroyNotify notify) G_GNUC_WARN_UNUSED_RESULT;
-WeftDeferred *weft_looping_call_start (WeftLoopingCall *self, gint64 interval_us, gboolean now) G_GNUC_WARN_UNUSED_RESULT;
+WeftDeferred *weft_looping_call_start (WeftLoopingCall *self, gint64 interval_us, gboolean now)
+    G_GNUC_WARN_UNUSED_RESULT;
 void weft_looping_call_stop (WeftLoopingCall *self);
 gboolean weft_looping_call_is_running (WeftLoopingCall *self);
 void weft_looping_call_set_skip_missed (WeftLoopingCall *self, gboolean skip_missed);

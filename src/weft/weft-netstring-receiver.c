@@ -49,25 +49,6 @@ static GParamSpec *properties[N_PROPS];
 
 #define PRIV(self) ((WeftNetstringReceiverPrivate *) weft_netstring_receiver_get_instance_private (self))
 
-G_GNUC_PRINTF (3, 4)
-static gboolean
-fail (WeftNetstringReceiver *self, gint code, const char *format, ...)
-{
-  WeftTransport *transport = weft_protocol_get_transport (WEFT_PROTOCOL (self));
-  g_autoptr (GError) error = NULL;
-  va_list args;
-
-  va_start (args, format);
-  error = g_error_new_valist (G_IO_ERROR, code, format, args);
-  va_end (args);
-
-  PRIV (self)->state = STATE_BROKEN;
-  g_debug ("%s", error->message);
-  if (transport != NULL)
-    weft_transport_lose_connection_with_error (transport, error);
-  return FALSE;
-}
-
 static gboolean
 parse_length_byte (WeftNetstringReceiver *self, guint8 c)
 {
@@ -76,22 +57,25 @@ parse_length_byte (WeftNetstringReceiver *self, guint8 c)
   if (c == ':')
     {
       if (priv->n_digits == 0)
-        return fail (self, G_IO_ERROR_INVALID_DATA, _("Malformed netstring: the length is missing before ':'"));
+        return weft_framing_reject (WEFT_PROTOCOL (self), G_IO_ERROR_INVALID_DATA,
+                                    _ ("Malformed netstring: the length is missing before ':'"));
       priv->state = STATE_BODY;
       weft_framing_body_start (&priv->body, priv->length + 1); /* the data and its comma */
       return TRUE;
     }
   if (!g_ascii_isdigit (c))
-    return fail (self, G_IO_ERROR_INVALID_DATA,
-                 _("Malformed netstring: expected a decimal length followed by ':', got byte 0x%02x"), c);
+    return weft_framing_reject (WEFT_PROTOCOL (self), G_IO_ERROR_INVALID_DATA,
+                                _ ("Malformed netstring: expected a decimal length followed by ':', got byte 0x%02x"),
+                                c);
   if (priv->n_digits > 0 && priv->length == 0)
-    return fail (self, G_IO_ERROR_INVALID_DATA, _("Malformed netstring: the length has a leading zero"));
+    return weft_framing_reject (WEFT_PROTOCOL (self), G_IO_ERROR_INVALID_DATA,
+                                _ ("Malformed netstring: the length has a leading zero"));
   /* Checked digit by digit, so neither the number nor the buffer grows
    * past the limit. */
   if ((gsize) (c - '0') > priv->max_length || priv->length > (priv->max_length - (c - '0')) / 10)
-    return fail (self, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                 _("Received a netstring longer than the limit of %zu bytes; closing the connection"),
-                 priv->max_length);
+    return weft_framing_reject (WEFT_PROTOCOL (self), G_IO_ERROR_MESSAGE_TOO_LARGE,
+                                _ ("Received a netstring longer than the limit of %zu bytes; closing the connection"),
+                                priv->max_length);
   priv->length = priv->length * 10 + (c - '0');
   priv->n_digits++;
   return TRUE;
@@ -111,7 +95,10 @@ parse (GObject *object, const guint8 *data, gsize len)
       if (priv->state == STATE_LENGTH)
         {
           if (!parse_length_byte (self, *data))
-            return FALSE;
+            {
+              priv->state = STATE_BROKEN;
+              return FALSE;
+            }
           data++;
           len--;
           continue;
@@ -119,9 +106,12 @@ parse (GObject *object, const guint8 *data, gsize len)
       if (!weft_framing_body_take (&priv->body, &data, &len, &body))
         break;
       if (body[priv->length] != ',')
-        return fail (self, G_IO_ERROR_INVALID_DATA,
-                     _("Malformed netstring: expected ',' after %zu bytes of data, got byte 0x%02x"), priv->length,
-                     body[priv->length]);
+        {
+          priv->state = STATE_BROKEN;
+          return weft_framing_reject (WEFT_PROTOCOL (self), G_IO_ERROR_INVALID_DATA,
+                                      _ ("Malformed netstring: expected ',' after %zu bytes of data, got byte 0x%02x"),
+                                      priv->length, body[priv->length]);
+        }
       priv->state = STATE_LENGTH;
       WEFT_NETSTRING_RECEIVER_GET_CLASS (self)->string_received (self, body, priv->length);
       priv->length = 0;
@@ -201,10 +191,9 @@ weft_netstring_receiver_class_init (WeftNetstringReceiverClass *klass)
    *
    * The longest netstring accepted, in bytes of data.
    */
-  properties[PROP_MAX_LENGTH] = g_param_spec_uint64 ("max-length", NULL, NULL, 0, G_MAXSIZE - 1,
-                                                     WEFT_NETSTRING_RECEIVER_DEFAULT_MAX_LENGTH,
-                                                     G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
-                                                         | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_LENGTH] =
+      g_param_spec_uint64 ("max-length", NULL, NULL, 0, G_MAXSIZE - 1, WEFT_NETSTRING_RECEIVER_DEFAULT_MAX_LENGTH,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -263,24 +252,17 @@ weft_netstring_receiver_get_max_length (WeftNetstringReceiver *receiver)
 void
 weft_netstring_receiver_send_string (WeftNetstringReceiver *receiver, const guint8 *data, gsize len)
 {
-  WeftTransport *transport;
   char prefix[32];
   GOutputVector vectors[3];
 
   g_return_if_fail (WEFT_IS_NETSTRING_RECEIVER (receiver));
   g_return_if_fail (data != NULL || len == 0);
 
-  transport = weft_protocol_get_transport (WEFT_PROTOCOL (receiver));
-  if (transport == NULL)
-    {
-      g_debug ("%s: not connected, string dropped", G_STRFUNC);
-      return;
-    }
   vectors[0].buffer = prefix;
   vectors[0].size = g_snprintf (prefix, sizeof prefix, "%zu:", len);
   vectors[1].buffer = data;
   vectors[1].size = len;
   vectors[2].buffer = ",";
   vectors[2].size = 1;
-  weft_transport_writev (transport, vectors, 3);
+  weft_framing_send (WEFT_PROTOCOL (receiver), vectors, 3);
 }

@@ -4,6 +4,7 @@
 
 #include "weft-error.h"
 #include "weft-factory.h"
+#include "weft-protocol-private.h"
 #include "weft-protocol.h"
 
 /**
@@ -174,9 +175,9 @@ weft_protocol_class_init (WeftProtocolClass *klass)
    * and after connection_lost. Not a reference: the transport owns the
    * protocol, not the other way round.
    */
-  properties[PROP_TRANSPORT] = g_param_spec_object ("transport", NULL, NULL, WEFT_TYPE_TRANSPORT,
-                                                    G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY
-                                                        | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TRANSPORT] =
+      g_param_spec_object ("transport", NULL, NULL, WEFT_TYPE_TRANSPORT,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * WeftProtocol:connected: (getter is_connected)
@@ -184,9 +185,9 @@ weft_protocol_class_init (WeftProtocolClass *klass)
    * %TRUE from connection_made until connection_lost. Notified when it
    * changes, so a label can be bound to it.
    */
-  properties[PROP_CONNECTED] = g_param_spec_boolean ("connected", NULL, NULL, FALSE,
-                                                     G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY
-                                                         | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONNECTED] =
+      g_param_spec_boolean ("connected", NULL, NULL, FALSE,
+                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * WeftProtocol:factory: (getter get_factory) (setter set_factory)
@@ -196,8 +197,7 @@ weft_protocol_class_init (WeftProtocolClass *klass)
    * holds a reference to it.
    */
   properties[PROP_FACTORY] = g_param_spec_object ("factory", NULL, NULL, WEFT_TYPE_FACTORY,
-                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
-                                                      | G_PARAM_STATIC_STRINGS);
+                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -234,6 +234,19 @@ weft_protocol_connection_made (WeftProtocol *protocol, WeftTransport *transport)
   WEFT_PROTOCOL_GET_CLASS (protocol)->connection_made (protocol, transport);
   g_object_thaw_notify (G_OBJECT (protocol));
   g_object_unref (protocol);
+}
+
+void
+weft_protocol_switch_transport (WeftProtocol *protocol, WeftTransport *transport)
+{
+  WeftProtocolPrivate *priv;
+
+  g_return_if_fail (WEFT_IS_PROTOCOL (protocol));
+  g_return_if_fail (WEFT_IS_TRANSPORT (transport));
+  priv = weft_protocol_get_instance_private (protocol);
+  g_return_if_fail (priv->state == STATE_CONNECTED);
+
+  set_transport (protocol, transport);
 }
 
 /**
@@ -300,7 +313,7 @@ weft_protocol_connection_lost (WeftProtocol *protocol, const GError *reason)
   g_return_if_fail (priv->state == STATE_CONNECTED);
 
   if (reason == NULL)
-    reason = done = g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CONNECTION_DONE, _("Connection was closed cleanly."));
+    reason = done = g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CONNECTION_DONE, _ ("Connection was closed cleanly."));
 
   g_object_ref (protocol);
   g_object_freeze_notify (G_OBJECT (protocol));

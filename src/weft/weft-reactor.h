@@ -156,11 +156,11 @@ WeftWatch *weft_reactor_add_watch (WeftReactor *reactor,
                                    GError **error);
 
 WeftSignalWatch *weft_reactor_add_signal_watch (WeftReactor *reactor,
-                                               int signum,
-                                               WeftSignalFunc callback,
-                                               gpointer user_data,
-                                               GDestroyNotify notify,
-                                               GError **error);
+                                                int signum,
+                                                WeftSignalFunc callback,
+                                                gpointer user_data,
+                                                GDestroyNotify notify,
+                                                GError **error);
 void weft_signal_watch_remove (WeftSignalWatch *watch);
 int weft_signal_watch_get_signum (WeftSignalWatch *watch);
 

@@ -143,7 +143,7 @@ weft_string_transport_abort_connection (WeftTransport *transport, const GError *
   g_clear_error (&self->close_reason);
   self->close_reason = reason != NULL ? g_error_copy (reason)
                                       : g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CONNECTION_ABORTED,
-                                                             _("The connection was aborted."));
+                                                             _ ("The connection was aborted."));
   weft_write_buffer_discard (&self->buffer);
 }
 
@@ -211,6 +211,12 @@ weft_string_transport_is_closing (WeftTransport *transport)
 }
 
 static void
+weft_string_transport_set_protocol (WeftTransport *transport, WeftProtocol *protocol)
+{
+  g_set_object (&WEFT_STRING_TRANSPORT (transport)->protocol, protocol);
+}
+
+static void
 weft_string_transport_iface_init (WeftTransportInterface *iface)
 {
   iface->write = weft_string_transport_write;
@@ -228,6 +234,7 @@ weft_string_transport_iface_init (WeftTransportInterface *iface)
   iface->get_local_address = weft_string_transport_get_local_address;
   iface->get_protocol = weft_string_transport_get_protocol;
   iface->is_closing = weft_string_transport_is_closing;
+  iface->set_protocol = weft_string_transport_set_protocol;
 }
 
 static void

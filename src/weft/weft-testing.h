@@ -9,4 +9,5 @@
 #include "weft-test-clock.h"
 #include "weft-string-transport.h"
 #include "weft-loopback.h"
+#include "weft-memory-reactor.h"
 #undef WEFT_TESTING_INSIDE

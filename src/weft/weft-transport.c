@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "weft-protocol.h"
@@ -383,4 +384,39 @@ weft_transport_is_closing (WeftTransport *transport)
   g_return_val_if_fail (WEFT_IS_TRANSPORT (transport), TRUE);
 
   return WEFT_TRANSPORT_GET_IFACE (transport)->is_closing (transport);
+}
+
+/**
+ * weft_transport_set_protocol:
+ * @transport: a connected transport
+ * @protocol: the protocol to deliver to from now on
+ * @error: return location for a #GError
+ *
+ * Replaces the protocol of a live connection, for layers inserted under it
+ * (weft_tls_start() does this for STARTTLS). No protocol method is called:
+ * the caller connects @protocol and settles the previous one. The
+ * transport keeps a reference to @protocol and drops its reference to the
+ * previous protocol.
+ *
+ * Returns: %TRUE on success; %FALSE with %G_IO_ERROR_NOT_SUPPORTED if
+ *   @transport cannot change its protocol
+ */
+gboolean
+weft_transport_set_protocol (WeftTransport *transport, WeftProtocol *protocol, GError **error)
+{
+  WeftTransportInterface *iface;
+
+  g_return_val_if_fail (WEFT_IS_TRANSPORT (transport), FALSE);
+  g_return_val_if_fail (WEFT_IS_PROTOCOL (protocol), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  iface = WEFT_TRANSPORT_GET_IFACE (transport);
+  if (iface->set_protocol == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _ ("%s connections cannot change their protocol."),
+                   G_OBJECT_TYPE_NAME (transport));
+      return FALSE;
+    }
+  iface->set_protocol (transport, protocol);
+  return TRUE;
 }

@@ -53,6 +53,10 @@ G_DECLARE_INTERFACE (WeftTransport, weft_transport, WEFT, TRANSPORT, GObject)
  * @get_protocol: the protocol this transport delivers to (no reference)
  * @is_closing: whether @lose_connection or @abort_connection was called or
  *   the connection is gone
+ * @set_protocol: makes @protocol the one the transport delivers to from now
+ *   on, keeping a reference to it and dropping the one to the previous
+ *   protocol, without calling any of their methods (optional; see
+ *   weft_transport_set_protocol())
  *
  * The methods of a [iface@Weft.Transport]. Transports are written against
  * the rules listed in the interface's description.
@@ -75,9 +79,10 @@ struct _WeftTransportInterface {
   GSocketAddress *(*get_local_address) (WeftTransport *self);
   WeftProtocol *(*get_protocol) (WeftTransport *self);
   gboolean (*is_closing) (WeftTransport *self);
+  void (*set_protocol) (WeftTransport *self, WeftProtocol *protocol);
 
   /*< private >*/
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 void weft_transport_write (WeftTransport *transport, const void *data, gsize len);
@@ -97,5 +102,6 @@ GSocketAddress *weft_transport_get_peer_address (WeftTransport *transport) G_GNU
 GSocketAddress *weft_transport_get_local_address (WeftTransport *transport) G_GNUC_WARN_UNUSED_RESULT;
 WeftProtocol *weft_transport_get_protocol (WeftTransport *transport);
 gboolean weft_transport_is_closing (WeftTransport *transport);
+gboolean weft_transport_set_protocol (WeftTransport *transport, WeftProtocol *protocol, GError **error);
 
 G_END_DECLS

@@ -22,13 +22,13 @@ G_BEGIN_DECLS
  * pause writing; once it has drained to @low or below, it is told to resume.
  * Each is said once per crossing. */
 
-#define WEFT_WRITE_BUFFER_DEFAULT_HIGH (64 * 1024)
-#define WEFT_WRITE_BUFFER_DEFAULT_LOW (16 * 1024)
+#define WEFT_WRITE_BUFFER_DEFAULT_HIGH WEFT_TRANSPORT_DEFAULT_WRITE_BUFFER_HIGH
+#define WEFT_WRITE_BUFFER_DEFAULT_LOW WEFT_TRANSPORT_DEFAULT_WRITE_BUFFER_LOW
 
 typedef struct {
-  GQueue chunks;      /* WeftWriteChunk, oldest first */
-  gsize head_offset;  /* bytes of the first chunk already consumed */
-  gsize size;         /* bytes queued and not yet consumed */
+  GQueue chunks;     /* WeftWriteChunk, oldest first */
+  gsize head_offset; /* bytes of the first chunk already consumed */
+  gsize size;        /* bytes queued and not yet consumed */
   gsize high;
   gsize low;
   gboolean writing_paused; /* the protocol has been told to pause */

@@ -53,7 +53,13 @@ extern const ConformanceCase conformance_watch_cases[];
 extern const ConformanceCase conformance_loop_cases[];
 extern const ConformanceCase conformance_glib_cases[];
 extern const ConformanceCase conformance_gtk_cases[];
+extern const ConformanceCase conformance_udp_cases[];
 extern const ConformanceCase conformance_lifecycle_cases[];
+extern const ConformanceCase conformance_tcp_cases[];
+extern const ConformanceCase conformance_unix_cases[];
+extern const ConformanceCase conformance_endpoint_cases[];
+extern const ConformanceCase conformance_process_cases[];
+extern const ConformanceCase conformance_tls_cases[];
 
 guint conformance_count_open_fds (void);
 void conformance_finalize_reactor (ConformanceFixture *f);

@@ -1,0 +1,537 @@
+#!/usr/bin/python3
+"""Turns the results of bench/run.py into BENCHMARKS.md and benchmarks.png.
+
+    report.py RESULTS.json --output DIR
+
+Every number in the report comes from RESULTS.json: medians over the runs,
+ratios taken per run against the floor of the same run. The text of
+bench/findings.md (what profiling taught) is copied in as it is.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# The issue's reference ratios to the floor (100 connections, 64 B), measured
+# on the same kind of machine; shown beside ours, never used as results.
+REFERENCE = {
+    "floor": 1.00,
+    "libevent": 0.73,
+    "libuv": 0.71,
+    "gio": 0.53,
+    "twisted-epoll": 0.31,
+    "twisted-gi": 0.10,
+}
+ECHO_TARGETS = {"weft-epoll": 0.95, "weft-poll": 0.85, "weft-select": 0.85, "weft-glib": 0.85}
+LABELS = {
+    "floor": "floor (hand-written epoll loop)",
+    "weft-epoll": "Weft, epoll",
+    "weft-poll": "Weft, poll",
+    "weft-select": "Weft, select",
+    "weft-glib": "Weft, glib",
+    "weft-epoll-nohost": "Weft, epoll, GLib hosting off",
+    "libevent": "libevent 2.1 (bufferevents)",
+    "libuv": "libuv",
+    "gio": "GIO (GSocketService, async streams)",
+    "twisted-epoll": "Twisted, epoll reactor",
+    "twisted-gi": "Twisted, gi reactor",
+}
+ORDER = list(LABELS)
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def per_server(runs, key=None):
+    """{server: [value per run]} from [{server: value or {key: value}}]."""
+    table = {}
+    for run in runs:
+        for server, value in run.items():
+            if key is not None:
+                value = value.get(key) if isinstance(value, dict) else None
+            table.setdefault(server, []).append(value)
+    return table
+
+
+def ratios_to_floor(runs):
+    """{server: [value / floor of the same run]}."""
+    table = {}
+    for run in runs:
+        floor = run.get("floor")
+        if not floor:
+            continue
+        for server, value in run.items():
+            table.setdefault(server, []).append(value / floor)
+    return table
+
+
+def ordered(names):
+    return sorted(names, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
+
+
+def fmt(value, digits=0, unit=""):
+    if value is None:
+        return "—"
+    if digits == 0:
+        return "{:,.0f}{}".format(value, unit)
+    return "{:,.{}f}{}".format(value, digits, unit)
+
+
+def spread(values, digits=0):
+    values = [v for v in values if v is not None]
+    if len(values) < 2:
+        return ""
+    return "{} – {}".format(fmt(min(values), digits), fmt(max(values), digits))
+
+
+def verdict(ok):
+    if ok is None:
+        return "not measured"
+    return "**met**" if ok else "**missed**"
+
+
+class Report:
+    def __init__(self, document):
+        self.doc = document
+        self.results = document["results"]
+        self.notes = document.get("notes", {})
+        self.lines = []
+        self.targets = []
+
+    def out(self, text=""):
+        self.lines.append(text)
+
+    def table(self, header, rows):
+        self.out("| " + " | ".join(header) + " |")
+        self.out("|" + "|".join(" --- " if i == 0 else " ---: " for i in range(len(header))) + "|")
+        for row in rows:
+            self.out("| " + " | ".join(str(cell) for cell in row) + " |")
+        self.out()
+
+    def group_notes(self, group):
+        for key, note in sorted(self.notes.get(group, {}).items()):
+            self.out("- %s: %s" % (LABELS.get(key, key), note))
+        if self.notes.get(group):
+            self.out()
+
+    # --- sections --------------------------------------------------------
+
+    def header(self):
+        facts = self.doc["facts"]
+        versions = facts.get("versions", {})
+        self.out("# Benchmarks")
+        self.out()
+        self.out("Written by `scripts/bench` from a real run; no number here is typed by hand. "
+                 "To refresh it, run `scripts/bench` again (about ten minutes on two cores).")
+        self.out()
+        self.table(["", ""], [
+            ["date", facts["date"]],
+            ["machine", "%s, %d CPUs (%s MHz), %s GiB RAM" % (facts["cpu"], facts["cpus"], facts.get("cpu_mhz", "?"),
+                                                             facts.get("memory_gib"))],
+            ["system", "%s, Debian %s" % (facts["kernel"], facts.get("debian", "?"))],
+            ["software", "GLib %s, GTK %s, libevent %s, libuv %s, Twisted %s (Python %s), gcc %s" % (
+                versions.get("glib-2.0", "?"), versions.get("gtk4", "?"), versions.get("libevent") or "absent",
+                versions.get("libuv") or "absent", versions.get("twisted") or "absent", versions.get("python", "?"),
+                versions.get("gcc", "?"))],
+            ["Weft", "commit %s, built with `-Dbuildtype=release`" % facts.get("commit", "?")],
+            ["runs", "%d of each measurement; tables show the median (and the range over the runs)" % facts["runs"]],
+            ["pinning", "servers on CPU 0, load generator on CPU 1 (`taskset`)" if facts.get("pinned")
+             else "none"],
+            ["load average", "%.2f at the start, %.2f at the end (other work on the machine adds noise)" % (
+                facts["loadavg_start"][0], facts["loadavg_end"][0])],
+            ["duration", "%.0f s for the measurements" % facts["seconds"]],
+        ])
+
+    def method(self):
+        self.out("## How it is measured")
+        self.out()
+        self.out("- **Load generator** (`bench/loadgen.c`): its own process, plain C on epoll. Ping-pong keeps "
+                 "exactly one 64-byte message in flight on each connection and sends the next one as soon as the "
+                 "echo is complete; after a warm-up it counts round trips. Bulk streams 1 GiB over one connection "
+                 "with at most 256 KiB sent and not yet echoed. Idle opens connections, has each echo one byte "
+                 "(so the server has accepted it and built its per-connection state) and reads the server's "
+                 "`VmRSS` from `/proc/PID/status` before and after.")
+        self.out("- **Servers**, one process each, started afresh for every measurement: the floor "
+                 "(`bench/echo-floor.c`, the least an epoll echo loop can do), Weft on each backend through "
+                 "`weft_reactor_listen_tcp()` and a `WeftProtocol` whose `data_received` writes to its transport "
+                 "(`bench/echo-weft.c`), libevent bufferevents, libuv streams, GIO's `GSocketService` with "
+                 "`g_input_stream_read_async()` / `g_output_stream_write_all_async()`, and Twisted's `Protocol` "
+                 "on its epoll and gi reactors (`bench/echo_twisted.py`). Every server sets `TCP_NODELAY`.")
+        self.out("- **CPU time**: the load generator also reads the server's CPU time (user + system, "
+                 "`/proc/PID/stat`) over the measurement. Work per server CPU-second is what other load on this "
+                 "shared machine disturbs least; the rate is what the issue's targets are written in.")
+        self.out("- **Interleaving**: run 1 of every server, then run 2, and so on, so that a burst of other "
+                 "activity on the machine hits every server alike. A ratio to the floor is computed within each "
+                 "run, and the table shows the median of those ratios.")
+        self.out("- **GTK**: Xvfb, `GSK_RENDERER=cairo` (GL under Xvfb is llvmpipe, which would compete with the "
+                 "load generator for the two CPUs). The window has a 320×240 drawing area repainted from a tick "
+                 "callback. *Frames per second* count tick callbacks; the *longest stall* is the longest time "
+                 "a 1 ms timeout at GTK's redraw priority (`GDK_PRIORITY_REDRAW`) waited beyond its 1 ms: how long "
+                 "the main loop could not have painted.")
+        self.out()
+
+    def targets_section(self):
+        self.out("## Targets")
+        self.out()
+        if self.targets:
+            self.table(["target", "measured", "verdict"], self.targets)
+        else:
+            self.out("No target could be checked in this run.")
+            self.out()
+
+    def echo(self, group, title, connections):
+        runs = self.results.get(group)
+        self.out("## %s" % title)
+        self.out()
+        if not runs:
+            self.out("Not measured in this run.")
+            self.out()
+            self.group_notes(group)
+            return
+        values = per_server(runs)
+        ratios = ratios_to_floor(runs)
+        cpu_runs = self.results.get(group + "_cpu", [])
+        cpu_values = per_server(cpu_runs)
+        cpu_ratios = ratios_to_floor(cpu_runs)
+        rows = []
+        for server in ordered(values):
+            row = [LABELS.get(server, server), fmt(median(values[server])), spread(values[server]),
+                   fmt(median(ratios.get(server, [])), 2), fmt(median(cpu_values.get(server, []))),
+                   fmt(median(cpu_ratios.get(server, [])), 2)]
+            if connections == 100:
+                row.append(fmt(REFERENCE.get(server), 2))
+            rows.append(row)
+            target = ECHO_TARGETS.get(server)
+            if target is not None and connections == 100:
+                ratio = median(ratios.get(server, []))
+                self.targets.append(["%s ≥ %.2f of the floor (100 connections)" % (LABELS[server], target),
+                                     fmt(ratio, 2), verdict(None if ratio is None else ratio >= target)])
+        header = ["server", "round trips/s", "range", "ratio to floor", "round trips per server CPU-second",
+                  "ratio to floor per CPU-second"]
+        if connections == 100:
+            header.append("issue's reference ratio")
+        self.table(header, rows)
+        self.group_notes(group)
+
+    def bulk(self):
+        runs = self.results.get("bulk")
+        self.out("## 2. Bulk: 1 GiB through one connection")
+        self.out()
+        if not runs:
+            self.out("Not measured in this run.")
+            self.out()
+            return
+        values = per_server(runs)
+        ratios = ratios_to_floor(runs)
+        cpu_values = per_server(self.results.get("bulk_cpu", []))
+        self.table(["server", "MB/s", "range", "ratio to floor", "MB per server CPU-second"], [
+            [LABELS.get(s, s), fmt(median(values[s]), 1), spread(values[s], 1), fmt(median(ratios.get(s, [])), 2),
+             fmt(median(cpu_values.get(s, [])), 1)]
+            for s in ordered(values)
+        ])
+        self.group_notes("bulk")
+
+    def timers(self):
+        runs = self.results.get("timers")
+        self.out("## 3. Timers: 1,000,000 timers, random delays, half cancelled, the rest fired")
+        self.out()
+        if not runs:
+            self.out("Not measured in this run.")
+            self.out()
+            return
+        self.out("Delays are random whole milliseconds in [0, 250); a random half is cancelled before the loop "
+                 "runs; the rest fire. CPU time of the process divided by 2,000,000 operations (one schedule, "
+                 "one cancel or one fire each). Weft runs on its epoll backend without GLib hosting.")
+        self.out()
+        values = per_server(runs)
+        self.table(["library", "ns per operation", "range"], [
+            [name, fmt(median(values[name]), 1), spread(values[name], 1)]
+            for name in ["weft", "libevent", "libuv"] if name in values
+        ])
+        if "weft" in values and "libuv" in values:
+            weft, libuv = median(values["weft"]), median(values["libuv"])
+            self.targets.append(["timers at least as fast as libuv", "Weft %s ns/op, libuv %s ns/op" % (
+                fmt(weft, 1), fmt(libuv, 1)), verdict(weft <= libuv)])
+        self.group_notes("timers")
+
+    def threads(self):
+        runs = self.results.get("threads")
+        self.out("## 4. call_from_thread")
+        self.out()
+        if not runs:
+            self.out("Not measured in this run.")
+            self.out()
+            return
+        self.out("Throughput: 4 threads each queue 250,000 calls with `weft_reactor_call_from_thread()` while "
+                 "the reactor runs them. Wake-up latency: one thread queues one call at a time into a sleeping "
+                 "reactor (200 µs apart) and times it until it runs; 2,000 samples. GLib hosting on.")
+        self.out()
+        rows = []
+        for backend in ["epoll", "poll", "select", "glib"]:
+            if backend not in runs[0]:
+                continue
+            rows.append([backend,
+                         fmt(median(per_server(runs, "calls_per_sec").get(backend, []))),
+                         fmt(median(per_server(runs, "median_us").get(backend, [])), 1),
+                         fmt(median(per_server(runs, "p99_us").get(backend, [])), 1)])
+        self.table(["backend", "calls/s (4 threads)", "latency median (µs)", "latency p99 (µs)"], rows)
+        self.group_notes("threads")
+
+    def deferred(self):
+        runs = self.results.get("deferred")
+        self.out("## 5. Deferred")
+        self.out()
+        if not runs:
+            self.out("Not measured in this run.")
+            self.out()
+            return
+        values = per_server(runs)
+        descriptions = {
+            "create-callback-fire": "create + add callback + fire",
+            "chain-3": "3-stage chain (+ a final callback)",
+            "fired-then-callback": "callback added to a fired deferred",
+            "callback-returns-fired": "callback returns a fired deferred",
+            "callback-returns-pending": "callback returns a pending deferred",
+        }
+        self.table(["benchmark", "operations/s", "range"], [
+            [descriptions.get(name, name), fmt(median(values[name])), spread(values[name])]
+            for name in descriptions if name in values
+        ])
+        self.group_notes("deferred")
+
+    def memory(self):
+        runs = self.results.get("memory")
+        self.out("## 6. Scale and memory: 10,000 idle connections")
+        self.out()
+        if not runs:
+            self.out("Not measured in this run.")
+            self.out()
+            self.group_notes("memory")
+            return
+        self.out("Growth of the server's resident memory (`VmRSS`) from before the first connection to after "
+                 "the 10,000th, divided by 10,000 (%d run%s: it hardly varies). Kernel socket buffers are not part "
+                 "of it. The select backend is limited to `FD_SETSIZE` descriptors, and GIO is not part of this "
+                 "comparison." % (self.doc["facts"].get("memory_runs", 1),
+                                  "" if self.doc["facts"].get("memory_runs", 1) == 1 else "s"))
+        self.out()
+        per_conn = per_server(runs, "bytes_per_connection")
+        before = per_server(runs, "rss_before_kb")
+        after = per_server(runs, "rss_after_kb")
+        self.table(["server", "bytes per connection", "RSS before (KiB)", "RSS after (KiB)"], [
+            [LABELS.get(s, s), fmt(median(per_conn[s])), fmt(median(before[s])), fmt(median(after[s]))]
+            for s in ordered(per_conn)
+        ])
+        libevent = median(per_conn.get("libevent", []))
+        for server in ["weft-epoll", "weft-poll", "weft-glib"]:
+            if server in per_conn and libevent is not None:
+                value = median(per_conn[server])
+                self.targets.append(["%s: memory per idle connection below libevent's" % LABELS[server],
+                                     "%s B vs %s B" % (fmt(value), fmt(libevent)), verdict(value < libevent)])
+        self.group_notes("memory")
+
+    def hosting(self):
+        runs = self.results.get("echo100")
+        self.out("## 7. GLib hosting cost")
+        self.out()
+        if not runs or not any("weft-epoll-nohost" in run and "weft-epoll" in run for run in runs):
+            self.out("Not measured in this run (needs Weft's epoll echo server with and without hosting).")
+            self.out()
+            return
+        on = [run["weft-epoll"] for run in runs if "weft-epoll" in run and "weft-epoll-nohost" in run]
+        off = [run["weft-epoll-nohost"] for run in runs if "weft-epoll" in run and "weft-epoll-nohost" in run]
+        cost = [1 - a / b for a, b in zip(on, off)]
+        self.out("The epoll echo server of section 1 (100 connections), with the default GLib hosting and with "
+                 "`WEFT_REACTOR_FLAGS_NO_GLIB_HOSTING` (`--no-hosting`), same runs.")
+        self.out()
+        self.table(["hosting", "round trips/s", "range"], [
+            ["on (default)", fmt(median(on)), spread(on)],
+            ["off", fmt(median(off)), spread(off)],
+            ["cost of hosting", fmt(100 * median(cost), 1, " %"), spread([100 * c for c in cost], 1)],
+        ])
+
+    def idle(self):
+        runs = self.results.get("idle")
+        self.out("## 8. Idle wake-ups")
+        self.out()
+        if not runs:
+            self.out("Not measured in this run.")
+            self.out()
+            return
+        self.out("A reactor with GLib hosting on, one fd watch on a quiet socket and one timer an hour away, "
+                 "left alone. Two independent counts per second: the reactor's own wake-up counter "
+                 "(`weft_reactor_get_wakeup_count()`) and the thread's voluntary context switches "
+                 "(`getrusage (RUSAGE_THREAD)`), less the one wake-up for the timer that ends the measurement.")
+        self.out()
+        wakeups = per_server(runs, "wakeups_per_sec")
+        sleeps = per_server(runs, "sleeps_per_sec")
+        seconds = per_server(runs, "seconds")
+        rows = []
+        for backend in ["epoll", "poll", "select", "glib"]:
+            if backend not in wakeups:
+                continue
+            rows.append([backend, fmt(max(wakeups[backend]), 2), fmt(max(sleeps[backend]), 2),
+                         fmt(sum(seconds[backend]), 1)])
+        self.table(["backend", "wake-ups/s (worst run)", "context switches/s (worst run)", "seconds observed"],
+                   rows)
+        worst = max(max(values) for values in wakeups.values())
+        worst_sleeps = max(max(values) for values in sleeps.values())
+        self.targets.append(["zero idle wake-ups, every backend",
+                             "worst %s wake-ups/s, %s context switches/s" % (fmt(worst, 2), fmt(worst_sleeps, 2)),
+                             verdict(worst == 0 and worst_sleeps == 0)])
+
+    def gui(self):
+        runs = self.results.get("gui")
+        self.out("## 9. GUI citizenship: a GTK 4 window beside an echo server under load")
+        self.out()
+        if not runs:
+            self.out("Not measured in this run.")
+            self.out()
+            self.group_notes("gui")
+            return
+        self.out("The echo server and a GTK 4 window share one thread and one reactor (Twisted: its gi reactor, "
+                 "which runs GLib's main loop). Unloaded: the window alone. Loaded: the same program while the "
+                 "load generator drives 100 connections.")
+        self.out()
+        fields = ["unloaded_fps", "fps", "max_stall_ms", "unloaded_max_stall_ms", "max_frame_gap_ms",
+                  "round_trips_per_sec"]
+        tables = {field: per_server(runs, field) for field in fields}
+        rows = []
+        for server in ordered(tables["fps"]):
+            value = {field: median(tables[field].get(server, [])) for field in fields}
+            # The worst run decides the stall: one long stall is a visible hitch.
+            stall = max(v for v in tables["max_stall_ms"][server] if v is not None)
+            share = value["fps"] / value["unloaded_fps"] if value["unloaded_fps"] else None
+            rows.append([LABELS.get(server, server), fmt(value["unloaded_fps"], 1), fmt(value["fps"], 1),
+                         fmt(100 * share if share is not None else None, 0, " %"), fmt(stall, 1),
+                         fmt(value["unloaded_max_stall_ms"], 1), fmt(value["max_frame_gap_ms"], 1),
+                         fmt(value["round_trips_per_sec"])])
+            if server.startswith("weft-"):
+                self.targets.append(["%s: loaded window keeps ≥ 95 %% of its frame rate, no stall over 16 ms" %
+                                     LABELS[server], "%s of the frame rate, longest stall %s" % (
+                                         fmt(100 * share if share is not None else None, 0, " %"),
+                                         fmt(stall, 1, " ms")),
+                                     verdict(share is not None and share >= 0.95 and stall <= 16)])
+        self.table(["server", "fps unloaded", "fps loaded", "share", "longest stall loaded (ms)",
+                    "longest stall unloaded (ms)", "longest frame gap loaded (ms)", "echo round trips/s meanwhile"],
+                   rows)
+        self.group_notes("gui")
+
+    def findings(self):
+        path = os.path.join(HERE, "findings.md")
+        if os.path.exists(path):
+            with open(path) as f:
+                self.out(f.read().rstrip())
+            self.out()
+
+    def commands(self):
+        facts = self.doc["facts"]
+        self.out("## Commands")
+        self.out()
+        self.out("The whole run: `%s`. Within it (BENCH is the build's `bench/` directory, PORT a free port "
+                 "chosen for each server start):" % facts["command"])
+        self.out()
+        for group, commands in self.doc["commands"].items():
+            self.out("- %s:" % group)
+            for command in commands:
+                self.out("  - `%s`" % command)
+        self.out()
+        if self.doc.get("failures"):
+            self.out("### Failures in this run")
+            self.out()
+            for failure in self.doc["failures"]:
+                self.out("- %s" % failure.splitlines()[0][:400])
+            self.out()
+
+    def build(self):
+        self.header()
+        self.method()
+        body_start = len(self.lines)
+        self.echo("echo100", "1. Echo ping-pong: 100 connections, one 64-byte message in flight each", 100)
+        self.echo("echo1000", "1b. Echo ping-pong: 1,000 connections", 1000)
+        self.bulk()
+        self.timers()
+        self.threads()
+        self.deferred()
+        self.memory()
+        self.hosting()
+        self.idle()
+        self.gui()
+        body = self.lines[body_start:]
+        self.lines = self.lines[:body_start]
+        self.targets_section()
+        self.lines += body
+        self.findings()
+        self.commands()
+        return "\n".join(self.lines).rstrip() + "\n"
+
+
+def chart(document, path):
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("report.py: matplotlib is not installed; no chart", file=sys.stderr)
+        return False
+
+    panels = []
+    for group, title in [("echo100", "Ping-pong, 100 connections"), ("echo1000", "Ping-pong, 1,000 connections"),
+                         ("bulk", "Bulk, 1 GiB")]:
+        runs = document["results"].get(group)
+        if runs:
+            ratios = ratios_to_floor(runs)
+            names = ordered(ratios)
+            panels.append((title, names, [median(ratios[n]) for n in names]))
+    if not panels:
+        return False
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 5.2), squeeze=False)
+    for ax, (title, names, values) in zip(axes[0], panels):
+        colors = ["#3465a4" if n.startswith("weft") else "#888a85" if n == "floor" else "#f57900" for n in names]
+        positions = range(len(names))
+        ax.barh(list(positions), values, color=colors)
+        ax.set_yticks(list(positions))
+        ax.set_yticklabels([LABELS.get(n, n).split(" (")[0] for n in names], fontsize=8)
+        ax.invert_yaxis()
+        ax.axvline(1.0, color="#555753", linewidth=0.8)
+        for target, style in [(0.95, "--"), (0.85, ":")]:
+            ax.axvline(target, color="#4e9a06", linewidth=0.8, linestyle=style)
+        for y, v in zip(positions, values):
+            ax.text(v + 0.01, y, "%.2f" % v, va="center", fontsize=7)
+        ax.set_xlim(0, max(1.15, max(values) + 0.15))
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("ratio to the floor (median of per-run ratios)", fontsize=8)
+    fig.suptitle("Echo servers against the floor, %s" % document["facts"]["date"], fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    return True
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results")
+    parser.add_argument("--output", required=True, help="directory for BENCHMARKS.md and benchmarks.png")
+    args = parser.parse_args()
+
+    with open(args.results) as f:
+        document = json.load(f)
+    os.makedirs(args.output, exist_ok=True)
+    text = Report(document).build()
+    if chart(document, os.path.join(args.output, "benchmarks.png")):
+        text = text.replace("## How it is measured", "![Echo servers against the floor](benchmarks.png)\n\n"
+                            "## How it is measured", 1)
+    with open(os.path.join(args.output, "BENCHMARKS.md"), "w") as f:
+        f.write(text)
+    print("wrote %s" % os.path.join(args.output, "BENCHMARKS.md"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

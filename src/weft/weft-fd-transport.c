@@ -1,0 +1,1241 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "weft-error.h"
+#include "weft-fd-transport-private.h"
+#include "weft-fd-transport.h"
+#include "weft-net-private.h"
+#include "weft-write-buffer-private.h"
+
+/**
+ * WeftFdTransport:
+ *
+ * A [iface@Weft.Transport] over non-blocking stream file descriptors: a
+ * connected socket (one fd for both directions) or a pair of pipes (one fd
+ * to read, another to write). TCP and Unix connections are its subclasses
+ * [class@Weft.TcpTransport] and [class@Weft.UnixTransport]; child processes
+ * and standard input/output use it with plain fds.
+ *
+ * How it behaves:
+ *
+ * - One reactor watch per fd. Its interest is "readable" while reading is
+ *   wanted (not paused, no end-of-file yet, not closing) plus "writable"
+ *   only while data waits in the write buffer, so an idle connection costs
+ *   the reactor nothing.
+ * - Writing goes straight to the kernel while nothing is queued; what the
+ *   kernel does not take is queued (a `GBytes` by reference, plain buffers
+ *   copied once) and sent with `writev()` when the fd becomes writable.
+ *   The protocol's pause_writing and resume_writing follow the write
+ *   buffer's watermarks.
+ * - Reading uses one 64 KiB buffer shared by every transport of the reactor,
+ *   and stops after four reads per readiness so that one busy connection
+ *   cannot starve the others.
+ * - A read fd that cannot be polled (a regular file, or `/dev/null`, which
+ *   epoll refuses) is always readable: it is read one batch per reactor
+ *   iteration, from soon calls, until end-of-file.
+ * - A pipe that is only written to stays watched while the buffer is empty:
+ *   it turns ready only once nobody can read it (a child process exited),
+ *   which ends the connection at once instead of at the next write.
+ * - End-of-file calls the protocol's eof_received: %TRUE keeps the write
+ *   side open, %FALSE closes the connection as
+ *   weft_transport_lose_connection() would. If this side had already shut
+ *   its write side down, nothing is left and the connection closes.
+ * - connection_lost is delivered once, from the reactor (never from inside
+ *   a call the protocol made), with %WEFT_ERROR_CONNECTION_DONE after a
+ *   clean close by either side, %WEFT_ERROR_CONNECTION_ABORTED after an
+ *   abort, the error the protocol gave when closing, or a %G_IO_ERROR that
+ *   names the peer ("Connection reset by peer 127.0.0.1:5555"). The first
+ *   reason wins: an error while flushing after
+ *   weft_transport_lose_connection_with_error() does not replace the
+ *   protocol's reason.
+ * - Writes to a socket never raise `SIGPIPE` (`MSG_NOSIGNAL`); for pipes,
+ *   `SIGPIPE` is blocked in the writing thread for the duration of the
+ *   write and a pending one is consumed.
+ *
+ * An open transport keeps itself, its protocol and its reactor alive until
+ * connection_lost has been delivered: whoever starts a connection does not
+ * have to keep a reference to it.
+ */
+
+/* Fairness: at most this much per readiness event, then other fds get
+ * their turn (level-triggered, so the rest is reported again). */
+#define MAX_READS_PER_EVENT 4
+#define MAX_READ_BYTES_PER_EVENT (4 * WEFT_NET_READ_BUFFER_SIZE)
+#define MAX_IOV 64
+#define MAX_WRITES_PER_EVENT 16
+
+/* The write-fd property's default: write to the fd that is read. */
+#define SAME_FD (-2)
+
+typedef struct {
+  WeftReactor *reactor;   /* owned */
+  WeftNet *net;           /* the reactor's */
+  int fd;                 /* read side; also the write side when write_fd == fd; -1 once closed */
+  int write_fd;           /* -1 when there is no (more) write side */
+  WeftWatch *watch;       /* on fd */
+  WeftWatch *write_watch; /* on write_fd, when it is another fd */
+  WeftIOCondition events; /* interest set on watch */
+  WeftIOCondition write_events;
+  WeftFdTransportFlags flags;
+  WeftFdTransportState state;
+  WeftProtocol *protocol; /* owned */
+  WeftClientFactory *client_factory;
+  WeftWriteBuffer out;
+  GSocketAddress *peer_address;
+  GSocketAddress *local_address;
+  char *description;
+  GError *reason;             /* what connection_lost will receive; NULL: a clean close */
+  WeftDelayedCall *soon;      /* the pending close step or connection_lost delivery */
+  WeftDelayedCall *read_soon; /* the next read of an fd that is always readable */
+  guint started : 1;
+  guint reading_paused : 1;
+  guint read_eof : 1;        /* the peer shut its write side down */
+  guint write_closing : 1;   /* lose_write_connection(): later writes are dropped */
+  guint write_shut : 1;      /* our write side is shut down */
+  guint disconnecting : 1;   /* lose_connection(): close once flushed */
+  guint closed : 1;          /* fds closed; connection_lost delivered or pending */
+  guint always_readable : 1; /* a regular file or /dev/null: read from soon calls, not watched */
+  guint watch_reader : 1;    /* the write fd is a pipe: ready while idle means its reader is gone */
+} WeftFdTransportPrivate;
+
+static void weft_fd_transport_iface_init (WeftTransportInterface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (WeftFdTransport,
+                         weft_fd_transport,
+                         G_TYPE_OBJECT,
+                         G_ADD_PRIVATE (WeftFdTransport)
+                             G_IMPLEMENT_INTERFACE (WEFT_TYPE_TRANSPORT, weft_fd_transport_iface_init))
+
+G_DEFINE_FLAGS_TYPE (WeftFdTransportFlags,
+                     weft_fd_transport_flags,
+                     G_DEFINE_ENUM_VALUE (WEFT_FD_TRANSPORT_FLAGS_NONE, "none"),
+                     G_DEFINE_ENUM_VALUE (WEFT_FD_TRANSPORT_FLAGS_SOCKET, "socket"))
+
+G_DEFINE_ENUM_TYPE (WeftFdTransportState,
+                    weft_fd_transport_state,
+                    G_DEFINE_ENUM_VALUE (WEFT_FD_TRANSPORT_STATE_NEW, "new"),
+                    G_DEFINE_ENUM_VALUE (WEFT_FD_TRANSPORT_STATE_CONNECTED, "connected"),
+                    G_DEFINE_ENUM_VALUE (WEFT_FD_TRANSPORT_STATE_DISCONNECTING, "disconnecting"),
+                    G_DEFINE_ENUM_VALUE (WEFT_FD_TRANSPORT_STATE_DISCONNECTED, "disconnected"))
+
+enum {
+  PROP_0,
+  PROP_REACTOR,
+  PROP_FD,
+  PROP_WRITE_FD,
+  PROP_FLAGS,
+  PROP_STATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static inline WeftFdTransportPrivate *
+get_priv (WeftFdTransport *self)
+{
+  return weft_fd_transport_get_instance_private (self);
+}
+
+static void
+set_state (WeftFdTransport *self, WeftFdTransportState state)
+{
+  WeftFdTransportPrivate *priv = get_priv (self);
+
+  if (priv->state == state)
+    return;
+  priv->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+const char *
+weft_fd_transport_describe (WeftFdTransport *self)
+{
+  WeftFdTransportPrivate *priv = get_priv (self);
+
+  if (priv->description == NULL)
+    {
+      if (priv->peer_address == NULL && (priv->flags & WEFT_FD_TRANSPORT_FLAGS_SOCKET) && priv->fd >= 0)
+        priv->peer_address = weft_net_get_peer_address (priv->fd);
+      if (priv->peer_address != NULL)
+        priv->description = weft_net_address_to_string (priv->peer_address);
+      else
+        priv->description = g_strdup_printf (_ ("file descriptor %d"), priv->fd >= 0 ? priv->fd : priv->write_fd);
+    }
+  return priv->description;
+}
+
+/* Interest */
+
+static inline gboolean
+reading_wanted (WeftFdTransportPrivate *priv)
+{
+  return !priv->reading_paused && !priv->read_eof && !priv->disconnecting && !priv->closed && priv->fd >= 0;
+}
+
+static inline gboolean
+writing_wanted (WeftFdTransportPrivate *priv)
+{
+  return !weft_write_buffer_is_empty (&priv->out) && !priv->closed && priv->write_fd >= 0;
+}
+
+static void
+sync_interest (WeftFdTransportPrivate *priv)
+{
+  WeftIOCondition events = WEFT_IO_NONE;
+
+  if (priv->closed)
+    return;
+  if (reading_wanted (priv))
+    events |= WEFT_IO_READ;
+  if (priv->write_watch == NULL && writing_wanted (priv))
+    events |= WEFT_IO_WRITE;
+  if (priv->watch != NULL && events != priv->events)
+    {
+      priv->events = events;
+      weft_watch_set_events (priv->watch, events, NULL);
+    }
+  if (priv->write_watch != NULL)
+    {
+      events = writing_wanted (priv) ? WEFT_IO_WRITE : priv->watch_reader ? WEFT_IO_READ : WEFT_IO_NONE;
+      if (events != priv->write_events)
+        {
+          priv->write_events = events;
+          weft_watch_set_events (priv->write_watch, events, NULL);
+        }
+    }
+}
+
+/* Closing */
+
+static GError *
+clean_close_error (WeftFdTransport *self)
+{
+  return g_error_new (WEFT_ERROR, WEFT_ERROR_CONNECTION_DONE, _ ("The connection to %s was closed cleanly."),
+                      weft_fd_transport_describe (self));
+}
+
+static void
+deliver_connection_lost (gpointer user_data)
+{
+  WeftFdTransport *self = user_data;
+  WeftFdTransportPrivate *priv = get_priv (self);
+  g_autoptr (WeftClientFactory) factory = g_steal_pointer (&priv->client_factory);
+
+  priv->soon = NULL;
+  if (priv->reason == NULL)
+    priv->reason = clean_close_error (self);
+  weft_protocol_connection_lost (priv->protocol, priv->reason);
+  if (factory != NULL)
+    {
+      weft_client_factory_client_connection_lost (factory, NULL, priv->reason);
+      weft_factory_do_stop (WEFT_FACTORY (factory));
+    }
+  set_state (self, WEFT_FD_TRANSPORT_STATE_DISCONNECTED);
+  /* The reference the connection held on itself since start. */
+  g_object_unref (self);
+}
+
+static void
+close_fds (WeftFdTransportPrivate *priv)
+{
+  g_clear_pointer (&priv->read_soon, weft_delayed_call_cancel);
+  if (priv->watch != NULL)
+    weft_watch_remove (g_steal_pointer (&priv->watch));
+  if (priv->write_watch != NULL)
+    weft_watch_remove (g_steal_pointer (&priv->write_watch));
+  if (priv->write_fd >= 0 && priv->write_fd != priv->fd)
+    close (priv->write_fd);
+  if (priv->fd >= 0)
+    close (priv->fd);
+  priv->fd = -1;
+  priv->write_fd = -1;
+  priv->events = priv->write_events = WEFT_IO_NONE;
+}
+
+/* Closes the fds now; the protocol hears of it from the reactor, soon.
+ * @reason (taken; NULL for a clean close) is ignored when an earlier one
+ * was recorded. */
+static void
+close_now (WeftFdTransport *self, GError *reason)
+{
+  WeftFdTransportPrivate *priv = get_priv (self);
+
+  if (priv->closed)
+    {
+      g_clear_error (&reason);
+      return;
+    }
+  if (priv->reason == NULL)
+    priv->reason = g_steal_pointer (&reason);
+  g_clear_error (&reason);
+
+  priv->closed = TRUE;
+  close_fds (priv);
+  weft_write_buffer_discard (&priv->out);
+  g_clear_pointer (&priv->soon, weft_delayed_call_cancel);
+  set_state (self, WEFT_FD_TRANSPORT_STATE_DISCONNECTING);
+  priv->soon = weft_reactor_call_soon (priv->reactor, deliver_connection_lost, self, NULL);
+  weft_net_fd_closed (priv->net);
+}
+
+static void
+fail (WeftFdTransport *self, int errsv)
+{
+  close_now (self, weft_net_connection_error (errsv, weft_fd_transport_describe (self)));
+}
+
+static void
+shutdown_write (WeftFdTransport *self)
+{
+  WeftFdTransportPrivate *priv = get_priv (self);
+
+  priv->write_shut = TRUE;
+  if (priv->flags & WEFT_FD_TRANSPORT_FLAGS_SOCKET)
+    {
+      /* ENOTCONN: the peer reset the connection; reading will tell. */
+      shutdown (priv->write_fd, SHUT_WR);
+    }
+  else if (priv->write_fd >= 0 && priv->write_fd != priv->fd)
+    {
+      if (priv->write_watch != NULL)
+        weft_watch_remove (g_steal_pointer (&priv->write_watch));
+      close (priv->write_fd);
+      priv->write_fd = -1;
+      priv->write_events = WEFT_IO_NONE;
+      weft_net_fd_closed (priv->net);
+    }
+  /* A single fd that is not a socket cannot be half-closed: writing just
+   * stops. */
+
+  if (priv->read_eof || priv->fd < 0)
+    close_now (self, NULL);
+  else
+    sync_interest (priv);
+}
+
+/* Writing */
+
+static ssize_t
+send_iov (WeftFdTransportPrivate *priv, const struct iovec *iov, int n_iov)
+{
+  ssize_t n;
+
+  if (!(priv->flags & WEFT_FD_TRANSPORT_FLAGS_SOCKET))
+    return weft_net_write_nosigpipe (priv->write_fd, iov, n_iov);
+
+  if (n_iov == 1)
+    {
+      do
+        n = send (priv->write_fd, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL);
+      while (n < 0 && errno == EINTR);
+    }
+  else
+    {
+      struct msghdr msg = { 0 };
+
+      msg.msg_iov = (struct iovec *) iov;
+      msg.msg_iovlen = n_iov;
+      do
+        n = sendmsg (priv->write_fd, &msg, MSG_NOSIGNAL);
+      while (n < 0 && errno == EINTR);
+    }
+  return n;
+}
+
+static inline gboolean
+would_block (int errsv)
+{
+  return errsv == EAGAIN || errsv == EWOULDBLOCK;
+}
+
+static inline gboolean
+accepts_writes (WeftFdTransportPrivate *priv)
+{
+  return priv->started && !priv->closed && !priv->write_closing && priv->write_fd >= 0;
+}
+
+/* Sends what the buffer holds, as far as the kernel takes it; then closes
+ * or half-closes if that was waiting for the buffer to drain. */
+static void
+flush (WeftFdTransport *self)
+{
+  WeftFdTransportPrivate *priv = get_priv (self);
+  struct iovec iov[MAX_IOV];
+
+  for (int round = 0; round < MAX_WRITES_PER_EVENT && !weft_write_buffer_is_empty (&priv->out); round++)
+    {
+      guint n_iov = weft_write_buffer_fill_iovec (&priv->out, iov, MAX_IOV);
+      gsize wanted = 0;
+      ssize_t n;
+
+      for (guint i = 0; i < n_iov; i++)
+        wanted += iov[i].iov_len;
+      n = send_iov (priv, iov, n_iov);
+      if (n < 0)
+        {
+          if (would_block (errno))
+            break;
+          fail (self, errno);
+          return;
+        }
+      weft_write_buffer_consume (&priv->out, n);
+      if ((gsize) n < wanted)
+        break;
+    }
+
+  if (weft_write_buffer_is_empty (&priv->out))
+    {
+      if (priv->disconnecting)
+        {
+          close_now (self, NULL);
+          return;
+        }
+      if (priv->write_closing && !priv->write_shut)
+        {
+          shutdown_write (self);
+          if (priv->closed)
+            return;
+        }
+    }
+  weft_write_buffer_notify_protocol (&priv->out, priv->protocol);
+  sync_interest (priv);
+}
+
+static void
+after_queue (WeftFdTransportPrivate *priv)
+{
+  sync_interest (priv);
+  weft_write_buffer_notify_protocol (&priv->out, priv->protocol);
+}
+
+/* Tries to send @len bytes at once. Returns how many the kernel took, or -1
+ * after the connection failed. */
+static gssize
+send_direct (WeftFdTransport *self, const void *data, gsize len)
+{
+  WeftFdTransportPrivate *priv = get_priv (self);
+  struct iovec iov = { (void *) data, len };
+  ssize_t n = send_iov (priv, &iov, 1);
+
+  if (n >= 0)
+    return n;
+  if (would_block (errno))
+    return 0;
+  fail (self, errno);
+  return -1;
+}
+
+static void
+weft_fd_transport_write (WeftTransport *transport, const guint8 *data, gsize len)
+{
+  WeftFdTransport *self = (WeftFdTransport *) transport;
+  WeftFdTransportPrivate *priv = get_priv (self);
+
+  if (!accepts_writes (priv))
+    return;
+  if (weft_write_buffer_is_empty (&priv->out))
+    {
+      gssize n = send_direct (self, data, len);
+
+      if (n < 0 || (gsize) n == len)
+        return;
+      data += n;
+      len -= n;
+    }
+  weft_write_buffer_push (&priv->out, data, len);
+  after_queue (priv);
+}
+
+static void
+weft_fd_transport_write_bytes (WeftTransport *transport, GBytes *bytes)
+{
+  WeftFdTransport *self = (WeftFdTransport *) transport;
+  WeftFdTransportPrivate *priv = get_priv (self);
+
+  if (!accepts_writes (priv))
+    return;
+  if (weft_write_buffer_is_empty (&priv->out))
+    {
+      gsize len;
+      const guint8 *data = g_bytes_get_data (bytes, &len);
+      gssize n = send_direct (self, data, len);
+
+      if (n < 0 || (gsize) n == len)
+        return;
+      if (n > 0)
+        {
+          g_autoptr (GBytes) rest = g_bytes_new_from_bytes (bytes, n, len - n);
+
+          weft_write_buffer_push_bytes (&priv->out, rest);
+          after_queue (priv);
+          return;
+        }
+    }
+  weft_write_buffer_push_bytes (&priv->out, bytes);
+  after_queue (priv);
+}
+
+static void
+weft_fd_transport_writev (WeftTransport *transport, const GOutputVector *vectors, gsize n_vectors)
+{
+  WeftFdTransport *self = (WeftFdTransport *) transport;
+  WeftFdTransportPrivate *priv = get_priv (self);
+  gsize skip = 0;
+
+  if (!accepts_writes (priv))
+    return;
+  if (weft_write_buffer_is_empty (&priv->out) && n_vectors <= MAX_IOV)
+    {
+      struct iovec iov[MAX_IOV];
+      gsize total = 0;
+      ssize_t n;
+
+      for (gsize i = 0; i < n_vectors; i++)
+        {
+          iov[i].iov_base = (void *) vectors[i].buffer;
+          iov[i].iov_len = vectors[i].size;
+          total += vectors[i].size;
+        }
+      n = send_iov (priv, iov, n_vectors);
+      if (n < 0 && !would_block (errno))
+        {
+          fail (self, errno);
+          return;
+        }
+      if (n >= 0 && (gsize) n == total)
+        return;
+      skip = MAX (n, 0);
+    }
+
+  for (gsize i = 0; i < n_vectors; i++)
+    {
+      const guint8 *data = vectors[i].buffer;
+      gsize size = vectors[i].size;
+
+      if (skip >= size)
+        {
+          skip -= size;
+          continue;
+        }
+      weft_write_buffer_push (&priv->out, data + skip, size - skip);
+      skip = 0;
+    }
+  after_queue (priv);
+}
+
+/* Reading */
+
+static void
+handle_eof (WeftFdTransport *self)
+{
+  WeftFdTransportPrivate *priv = get_priv (self);
+  gboolean keep_open;
+
+  priv->read_eof = TRUE;
+  sync_interest (priv);
+  if (priv->write_shut || priv->write_fd < 0)
+    {
+      /* Both directions are done. */
+      close_now (self, NULL);
+      return;
+    }
+
+  keep_open = weft_protocol_eof_received (priv->protocol);
+  if (priv->closed)
+    return;
+  if (!keep_open)
+    weft_transport_lose_connection (WEFT_TRANSPORT (self));
+  else if (priv->write_shut)
+    close_now (self, NULL);
+}
+
+static void
+do_read (WeftFdTransport *self)
+{
+  WeftFdTransportPrivate *priv = get_priv (self);
+  guint8 *buffer = weft_net_acquire_read_buffer (priv->net);
+  gsize total = 0;
+  int errsv = 0;
+  gboolean eof = FALSE;
+
+  for (guint i = 0; i < MAX_READS_PER_EVENT; i++)
+    {
+      ssize_t n = read (priv->fd, buffer, WEFT_NET_READ_BUFFER_SIZE);
+
+      if (n > 0)
+        {
+          total += n;
+          weft_protocol_data_received (priv->protocol, buffer, n);
+          /* A short read drained the fd: the next read would only say
+           * EAGAIN. */
+          if (n < WEFT_NET_READ_BUFFER_SIZE || total >= MAX_READ_BYTES_PER_EVENT || !reading_wanted (priv))
+            break;
+        }
+      else if (n == 0)
+        {
+          eof = TRUE;
+          break;
+        }
+      else if (errno == EINTR)
+        continue;
+      else
+        {
+          if (!would_block (errno))
+            errsv = errno;
+          break;
+        }
+    }
+  weft_net_release_read_buffer (priv->net, buffer);
+
+  if (errsv != 0)
+    fail (self, errsv);
+  else if (eof)
+    handle_eof (self);
+}
+
+static void
+on_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer user_data)
+{
+  WeftFdTransport *self = user_data;
+  WeftFdTransportPrivate *priv = get_priv (self);
+
+  if (fd == priv->fd && (condition & (WEFT_IO_READ | WEFT_IO_HUP | WEFT_IO_ERROR)) && reading_wanted (priv))
+    {
+      do_read (self);
+      if (priv->closed)
+        return;
+    }
+  if (fd == priv->write_fd && (condition & (WEFT_IO_WRITE | WEFT_IO_HUP | WEFT_IO_ERROR)) && writing_wanted (priv))
+    flush (self);
+  else if (fd == priv->write_fd && fd != priv->fd && priv->watch_reader && !writing_wanted (priv) &&
+           (condition & (WEFT_IO_READ | WEFT_IO_HUP | WEFT_IO_ERROR)))
+    {
+      /* The write end of a pipe only turns ready while idle once nobody can
+       * read it any more (a child that exited): end now rather than at the
+       * next write, as Twisted's ProcessWriter does. */
+      close_now (self, g_error_new (G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,
+                                    _ ("Connection to %s closed: nobody reads from it any more"),
+                                    weft_fd_transport_describe (self)));
+    }
+}
+
+/* Regular files and block devices are always readable: poll() says so, and
+ * epoll refuses them (EPERM). */
+static gboolean
+is_always_readable (int fd)
+{
+  struct stat st;
+
+  return fstat (fd, &st) == 0 && (S_ISREG (st.st_mode) || S_ISBLK (st.st_mode));
+}
+
+static gboolean
+is_pipe (int fd)
+{
+  struct stat st;
+
+  return fstat (fd, &st) == 0 && S_ISFIFO (st.st_mode);
+}
+
+static void read_soon_cb (gpointer user_data);
+
+static void
+schedule_read (WeftFdTransport *self)
+{
+  WeftFdTransportPrivate *priv = get_priv (self);
+
+  if (priv->always_readable && priv->read_soon == NULL && reading_wanted (priv))
+    priv->read_soon = weft_reactor_call_soon (priv->reactor, read_soon_cb, self, NULL);
+}
+
+/* An fd that is always readable is read one batch per reactor iteration,
+ * until end-of-file: other fds and timers get their turn in between. */
+static void
+read_soon_cb (gpointer user_data)
+{
+  WeftFdTransport *self = user_data;
+  WeftFdTransportPrivate *priv = get_priv (self);
+
+  priv->read_soon = NULL;
+  if (!reading_wanted (priv))
+    return;
+  do_read (self);
+  schedule_read (self);
+}
+
+/* Transport methods */
+
+static void
+finish_disconnect (gpointer user_data)
+{
+  WeftFdTransport *self = user_data;
+  WeftFdTransportPrivate *priv = get_priv (self);
+
+  priv->soon = NULL;
+  /* Otherwise flush() closes once the buffer has drained. */
+  if (!writing_wanted (priv))
+    close_now (self, NULL);
+}
+
+static void
+weft_fd_transport_lose_connection (WeftTransport *transport, const GError *reason)
+{
+  WeftFdTransport *self = WEFT_FD_TRANSPORT (transport);
+  WeftFdTransportPrivate *priv = get_priv (self);
+
+  if (!priv->started || priv->closed || priv->disconnecting)
+    return;
+  priv->disconnecting = TRUE;
+  if (reason != NULL && priv->reason == NULL)
+    priv->reason = g_error_copy (reason);
+  set_state (self, WEFT_FD_TRANSPORT_STATE_DISCONNECTING);
+  sync_interest (priv);
+  /* Writes made before the close takes effect are still sent: close from
+   * the reactor, not from here. */
+  if (!writing_wanted (priv))
+    priv->soon = weft_reactor_call_soon (priv->reactor, finish_disconnect, self, NULL);
+}
+
+static void
+weft_fd_transport_lose_write_connection (WeftTransport *transport)
+{
+  WeftFdTransport *self = WEFT_FD_TRANSPORT (transport);
+  WeftFdTransportPrivate *priv = get_priv (self);
+
+  if (!priv->started || priv->closed || priv->write_closing)
+    return;
+  priv->write_closing = TRUE;
+  if (!writing_wanted (priv) && !priv->write_shut)
+    shutdown_write (self);
+}
+
+static void
+weft_fd_transport_abort_connection (WeftTransport *transport, const GError *reason)
+{
+  WeftFdTransport *self = WEFT_FD_TRANSPORT (transport);
+  WeftFdTransportPrivate *priv = get_priv (self);
+
+  if (!priv->started || priv->closed)
+    return;
+  close_now (self, reason != NULL
+                       ? g_error_copy (reason)
+                       : g_error_new (WEFT_ERROR, WEFT_ERROR_CONNECTION_ABORTED,
+                                      _ ("The connection to %s was aborted."), weft_fd_transport_describe (self)));
+}
+
+static void
+weft_fd_transport_pause_reading (WeftTransport *transport)
+{
+  WeftFdTransportPrivate *priv = get_priv ((WeftFdTransport *) transport);
+
+  priv->reading_paused = TRUE;
+  sync_interest (priv);
+}
+
+static void
+weft_fd_transport_resume_reading (WeftTransport *transport)
+{
+  WeftFdTransportPrivate *priv = get_priv ((WeftFdTransport *) transport);
+
+  priv->reading_paused = FALSE;
+  sync_interest (priv);
+  schedule_read ((WeftFdTransport *) transport);
+}
+
+static void
+weft_fd_transport_set_write_buffer_limits (WeftTransport *transport, gsize high, gsize low)
+{
+  WeftFdTransportPrivate *priv = get_priv ((WeftFdTransport *) transport);
+
+  weft_write_buffer_set_limits (&priv->out, high, low);
+  if (priv->started && !priv->closed)
+    weft_write_buffer_notify_protocol (&priv->out, priv->protocol);
+}
+
+static void
+weft_fd_transport_get_write_buffer_limits (WeftTransport *transport, gsize *high, gsize *low)
+{
+  weft_write_buffer_get_limits (&get_priv ((WeftFdTransport *) transport)->out, high, low);
+}
+
+static gsize
+weft_fd_transport_get_write_buffer_size (WeftTransport *transport)
+{
+  return weft_write_buffer_get_size (&get_priv ((WeftFdTransport *) transport)->out);
+}
+
+static GSocketAddress *
+weft_fd_transport_get_peer_address (WeftTransport *transport)
+{
+  WeftFdTransportPrivate *priv = get_priv ((WeftFdTransport *) transport);
+
+  if (priv->peer_address == NULL && (priv->flags & WEFT_FD_TRANSPORT_FLAGS_SOCKET) && priv->fd >= 0)
+    priv->peer_address = weft_net_get_peer_address (priv->fd);
+  return priv->peer_address != NULL ? g_object_ref (priv->peer_address) : NULL;
+}
+
+static GSocketAddress *
+weft_fd_transport_get_local_address (WeftTransport *transport)
+{
+  WeftFdTransportPrivate *priv = get_priv ((WeftFdTransport *) transport);
+
+  if (priv->local_address == NULL && (priv->flags & WEFT_FD_TRANSPORT_FLAGS_SOCKET) && priv->fd >= 0)
+    priv->local_address = weft_net_get_local_address (priv->fd);
+  return priv->local_address != NULL ? g_object_ref (priv->local_address) : NULL;
+}
+
+static WeftProtocol *
+weft_fd_transport_get_protocol (WeftTransport *transport)
+{
+  return get_priv ((WeftFdTransport *) transport)->protocol;
+}
+
+static gboolean
+weft_fd_transport_is_closing (WeftTransport *transport)
+{
+  WeftFdTransportPrivate *priv = get_priv ((WeftFdTransport *) transport);
+
+  return priv->disconnecting || priv->closed;
+}
+
+static void
+weft_fd_transport_iface_init (WeftTransportInterface *iface)
+{
+  iface->write = weft_fd_transport_write;
+  iface->write_bytes = weft_fd_transport_write_bytes;
+  iface->writev = weft_fd_transport_writev;
+  iface->lose_connection = weft_fd_transport_lose_connection;
+  iface->lose_write_connection = weft_fd_transport_lose_write_connection;
+  iface->abort_connection = weft_fd_transport_abort_connection;
+  iface->pause_reading = weft_fd_transport_pause_reading;
+  iface->resume_reading = weft_fd_transport_resume_reading;
+  iface->set_write_buffer_limits = weft_fd_transport_set_write_buffer_limits;
+  iface->get_write_buffer_limits = weft_fd_transport_get_write_buffer_limits;
+  iface->get_write_buffer_size = weft_fd_transport_get_write_buffer_size;
+  iface->get_peer_address = weft_fd_transport_get_peer_address;
+  iface->get_local_address = weft_fd_transport_get_local_address;
+  iface->get_protocol = weft_fd_transport_get_protocol;
+  iface->is_closing = weft_fd_transport_is_closing;
+}
+
+/* GObject */
+
+static void
+weft_fd_transport_constructed (GObject *object)
+{
+  WeftFdTransport *self = WEFT_FD_TRANSPORT (object);
+  WeftFdTransportPrivate *priv = get_priv (self);
+
+  G_OBJECT_CLASS (weft_fd_transport_parent_class)->constructed (object);
+
+  if (priv->write_fd == SAME_FD)
+    priv->write_fd = priv->fd;
+  if (priv->reactor != NULL)
+    priv->net = weft_net_get (priv->reactor);
+  else
+    g_critical ("%s: a WeftFdTransport needs a reactor", G_STRFUNC);
+}
+
+static void
+weft_fd_transport_dispose (GObject *object)
+{
+  WeftFdTransportPrivate *priv = get_priv (WEFT_FD_TRANSPORT (object));
+
+  /* Only a transport that never started (or failed to) gets here with its
+   * fds: a started one holds itself until connection_lost. */
+  if (!priv->closed && (priv->fd >= 0 || priv->write_fd >= 0))
+    {
+      priv->closed = TRUE;
+      close_fds (priv);
+    }
+  g_clear_pointer (&priv->soon, weft_delayed_call_cancel);
+  g_clear_pointer (&priv->read_soon, weft_delayed_call_cancel);
+  g_clear_object (&priv->protocol);
+  if (priv->client_factory != NULL)
+    {
+      weft_factory_do_stop (WEFT_FACTORY (priv->client_factory));
+      g_clear_object (&priv->client_factory);
+    }
+
+  G_OBJECT_CLASS (weft_fd_transport_parent_class)->dispose (object);
+}
+
+static void
+weft_fd_transport_finalize (GObject *object)
+{
+  WeftFdTransportPrivate *priv = get_priv (WEFT_FD_TRANSPORT (object));
+
+  weft_write_buffer_clear (&priv->out);
+  g_clear_object (&priv->peer_address);
+  g_clear_object (&priv->local_address);
+  g_clear_pointer (&priv->description, g_free);
+  g_clear_error (&priv->reason);
+  g_clear_object (&priv->reactor);
+
+  G_OBJECT_CLASS (weft_fd_transport_parent_class)->finalize (object);
+}
+
+static void
+weft_fd_transport_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  WeftFdTransportPrivate *priv = get_priv (WEFT_FD_TRANSPORT (object));
+
+  switch (prop_id)
+    {
+    case PROP_REACTOR:
+      g_value_set_object (value, priv->reactor);
+      break;
+    case PROP_FD:
+      g_value_set_int (value, priv->fd);
+      break;
+    case PROP_WRITE_FD:
+      g_value_set_int (value, priv->write_fd);
+      break;
+    case PROP_FLAGS:
+      g_value_set_flags (value, priv->flags);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, priv->state);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+weft_fd_transport_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  WeftFdTransportPrivate *priv = get_priv (WEFT_FD_TRANSPORT (object));
+
+  switch (prop_id)
+    {
+    case PROP_REACTOR:
+      priv->reactor = g_value_dup_object (value);
+      break;
+    case PROP_FD:
+      priv->fd = g_value_get_int (value);
+      break;
+    case PROP_WRITE_FD:
+      priv->write_fd = g_value_get_int (value);
+      break;
+    case PROP_FLAGS:
+      priv->flags = g_value_get_flags (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+weft_fd_transport_class_init (WeftFdTransportClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = weft_fd_transport_constructed;
+  object_class->dispose = weft_fd_transport_dispose;
+  object_class->finalize = weft_fd_transport_finalize;
+  object_class->get_property = weft_fd_transport_get_property;
+  object_class->set_property = weft_fd_transport_set_property;
+
+  /**
+   * WeftFdTransport:reactor: (getter get_reactor)
+   *
+   * The reactor that watches the fds. The transport keeps a reference.
+   */
+  properties[PROP_REACTOR] = g_param_spec_object ("reactor", NULL, NULL, WEFT_TYPE_REACTOR,
+                                                  G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * WeftFdTransport:fd: (getter get_fd)
+   *
+   * The fd to read from (and, unless #WeftFdTransport:write-fd says
+   * otherwise, to write to); -1 for a transport that only writes. Owned by
+   * the transport, which closes it; -1 once closed.
+   */
+  properties[PROP_FD] = g_param_spec_int ("fd", NULL, NULL, -1, G_MAXINT, -1,
+                                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * WeftFdTransport:write-fd: (getter get_write_fd)
+   *
+   * The fd to write to when it is not #WeftFdTransport:fd (a pipe pair), or
+   * -1 for a transport that only reads. The default, -2, writes to
+   * #WeftFdTransport:fd. Owned by the transport, which closes it.
+   */
+  properties[PROP_WRITE_FD] = g_param_spec_int ("write-fd", NULL, NULL, SAME_FD, G_MAXINT, SAME_FD,
+                                                G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * WeftFdTransport:flags: (getter get_flags)
+   *
+   * What kind of fds these are.
+   */
+  properties[PROP_FLAGS] =
+      g_param_spec_flags ("flags", NULL, NULL, WEFT_TYPE_FD_TRANSPORT_FLAGS, WEFT_FD_TRANSPORT_FLAGS_NONE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * WeftFdTransport:state: (getter get_state)
+   *
+   * Where the connection is in its life; notified when it changes, so a
+   * status label can be bound to it.
+   */
+  properties[PROP_STATE] =
+      g_param_spec_enum ("state", NULL, NULL, WEFT_TYPE_FD_TRANSPORT_STATE, WEFT_FD_TRANSPORT_STATE_NEW,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+weft_fd_transport_init (WeftFdTransport *self)
+{
+  WeftFdTransportPrivate *priv = get_priv (self);
+
+  priv->fd = -1;
+  priv->write_fd = SAME_FD;
+  weft_write_buffer_init (&priv->out);
+}
+
+/* Public API */
+
+/**
+ * weft_fd_transport_new:
+ * @reactor: the reactor that will watch the fds
+ * @read_fd: the fd to read from, or -1 for a transport that only writes
+ * @write_fd: the fd to write to: @read_fd itself for a socket, another fd
+ *   for a pair of pipes, or -1 for a transport that only reads
+ * @flags: what kind of fds they are
+ *
+ * Wraps already open stream fds in a transport, which takes them over: it
+ * makes them non-blocking and closes them when the connection ends. Nothing
+ * happens until weft_fd_transport_start() gives it a protocol.
+ *
+ * Making an fd non-blocking affects every process that shares its open file
+ * description (a terminal inherited as standard input, for example).
+ *
+ * Returns: (transfer full): a new transport
+ */
+WeftFdTransport *
+weft_fd_transport_new (WeftReactor *reactor, int read_fd, int write_fd, WeftFdTransportFlags flags)
+{
+  g_return_val_if_fail (WEFT_IS_REACTOR (reactor), NULL);
+  g_return_val_if_fail (read_fd >= 0 || write_fd >= 0, NULL);
+
+  if (read_fd >= 0)
+    weft_net_set_nonblocking (read_fd, NULL);
+  if (write_fd >= 0 && write_fd != read_fd)
+    weft_net_set_nonblocking (write_fd, NULL);
+  return g_object_new (WEFT_TYPE_FD_TRANSPORT, "reactor", reactor, "fd", read_fd, "write-fd", write_fd, "flags", flags,
+                       NULL);
+}
+
+/**
+ * weft_fd_transport_start:
+ * @transport: a transport that has not started yet
+ * @protocol: the protocol to connect
+ * @error: return location for a #GError
+ *
+ * Starts the connection: the transport watches its fds and calls the
+ * protocol's connection_made (from inside this call). From then on the
+ * connection keeps itself alive until the protocol has received
+ * connection_lost, so the caller may drop its reference to @transport.
+ *
+ * Fails when the reactor cannot watch the fds (the select backend and an fd
+ * of `FD_SETSIZE` or more); the protocol is then not connected, and the fds
+ * are closed with the transport.
+ *
+ * Returns: %TRUE if the connection started
+ */
+gboolean
+weft_fd_transport_start (WeftFdTransport *transport, WeftProtocol *protocol, GError **error)
+{
+  WeftFdTransportPrivate *priv;
+
+  g_return_val_if_fail (WEFT_IS_FD_TRANSPORT (transport), FALSE);
+  g_return_val_if_fail (WEFT_IS_PROTOCOL (protocol), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  priv = get_priv (transport);
+  g_return_val_if_fail (!priv->started && !priv->closed, FALSE);
+
+  if (priv->fd >= 0 && priv->fd != priv->write_fd && is_always_readable (priv->fd))
+    priv->always_readable = TRUE;
+  else if (priv->fd >= 0)
+    {
+      GError *local_error = NULL;
+
+      priv->events = WEFT_IO_READ;
+      priv->watch =
+          weft_reactor_add_watch (priv->reactor, priv->fd, priv->events, on_ready, transport, NULL, &local_error);
+      if (priv->watch == NULL && priv->fd != priv->write_fd &&
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+        {
+          /* epoll refuses what cannot be polled, such as /dev/null: it
+           * never blocks, so it is read like a regular file. */
+          g_clear_error (&local_error);
+          priv->events = WEFT_IO_NONE;
+          priv->always_readable = TRUE;
+        }
+      else if (priv->watch == NULL)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+    }
+  if (priv->write_fd >= 0 && priv->write_fd != priv->fd)
+    {
+      /* A pipe we only write to is watched while idle too: it turns ready
+       * only when its reader is gone. */
+      priv->watch_reader = is_pipe (priv->write_fd);
+      priv->write_events = priv->watch_reader ? WEFT_IO_READ : WEFT_IO_NONE;
+      priv->write_watch =
+          weft_reactor_add_watch (priv->reactor, priv->write_fd, priv->write_events, on_ready, transport, NULL, error);
+      if (priv->write_watch == NULL)
+        {
+          g_clear_pointer (&priv->watch, weft_watch_remove);
+          return FALSE;
+        }
+    }
+
+  priv->protocol = g_object_ref (protocol);
+  priv->started = TRUE;
+  g_object_ref (transport);
+  set_state (transport, WEFT_FD_TRANSPORT_STATE_CONNECTED);
+  weft_protocol_connection_made (protocol, WEFT_TRANSPORT (transport));
+  schedule_read (transport);
+  return TRUE;
+}
+
+/**
+ * weft_fd_transport_get_reactor:
+ * @transport: a transport
+ *
+ * Returns: (transfer none): the reactor that watches @transport
+ */
+WeftReactor *
+weft_fd_transport_get_reactor (WeftFdTransport *transport)
+{
+  g_return_val_if_fail (WEFT_IS_FD_TRANSPORT (transport), NULL);
+  return get_priv (transport)->reactor;
+}
+
+/**
+ * weft_fd_transport_get_fd:
+ * @transport: a transport
+ *
+ * The fd read from: the socket, for socket transports, e.g. to set options
+ * Weft has no function for. Do not close it, and do not read from or write
+ * to it behind the transport's back.
+ *
+ * Returns: the fd, or -1 once the connection is closed (or when the
+ *   transport only writes)
+ */
+int
+weft_fd_transport_get_fd (WeftFdTransport *transport)
+{
+  g_return_val_if_fail (WEFT_IS_FD_TRANSPORT (transport), -1);
+  return get_priv (transport)->fd;
+}
+
+/**
+ * weft_fd_transport_get_write_fd:
+ * @transport: a transport
+ *
+ * Returns: the fd written to (the same as weft_fd_transport_get_fd() for a
+ *   socket), or -1 once closed or half-closed, or when there is none
+ */
+int
+weft_fd_transport_get_write_fd (WeftFdTransport *transport)
+{
+  WeftFdTransportPrivate *priv;
+
+  g_return_val_if_fail (WEFT_IS_FD_TRANSPORT (transport), -1);
+  priv = get_priv (transport);
+  return priv->write_fd == SAME_FD ? priv->fd : priv->write_fd;
+}
+
+/**
+ * weft_fd_transport_get_flags:
+ * @transport: a transport
+ *
+ * Returns: what kind of fds @transport uses
+ */
+WeftFdTransportFlags
+weft_fd_transport_get_flags (WeftFdTransport *transport)
+{
+  g_return_val_if_fail (WEFT_IS_FD_TRANSPORT (transport), WEFT_FD_TRANSPORT_FLAGS_NONE);
+  return get_priv (transport)->flags;
+}
+
+/**
+ * weft_fd_transport_get_state:
+ * @transport: a transport
+ *
+ * Returns: where the connection is in its life
+ */
+WeftFdTransportState
+weft_fd_transport_get_state (WeftFdTransport *transport)
+{
+  g_return_val_if_fail (WEFT_IS_FD_TRANSPORT (transport), WEFT_FD_TRANSPORT_STATE_DISCONNECTED);
+  return get_priv (transport)->state;
+}
+
+/**
+ * weft_fd_transport_is_reading_paused:
+ * @transport: a transport
+ *
+ * Returns: %TRUE between weft_transport_pause_reading() and
+ *   weft_transport_resume_reading()
+ */
+gboolean
+weft_fd_transport_is_reading_paused (WeftFdTransport *transport)
+{
+  g_return_val_if_fail (WEFT_IS_FD_TRANSPORT (transport), FALSE);
+  return get_priv (transport)->reading_paused;
+}
+
+/* Private API */
+
+void
+weft_fd_transport_set_peer_address (WeftFdTransport *transport, GSocketAddress *address)
+{
+  WeftFdTransportPrivate *priv = get_priv (transport);
+
+  g_set_object (&priv->peer_address, address);
+  g_clear_pointer (&priv->description, g_free);
+}
+
+void
+weft_fd_transport_set_description (WeftFdTransport *transport, const char *description)
+{
+  WeftFdTransportPrivate *priv = get_priv (transport);
+
+  g_free (priv->description);
+  priv->description = g_strdup (description);
+}
+
+void
+weft_fd_transport_set_client_factory (WeftFdTransport *transport, WeftClientFactory *factory)
+{
+  WeftFdTransportPrivate *priv = get_priv (transport);
+
+  g_return_if_fail (priv->client_factory == NULL);
+  priv->client_factory = g_object_ref (factory);
+}
+
+void
+weft_fd_transport_release_fds (WeftFdTransport *transport)
+{
+  WeftFdTransportPrivate *priv = get_priv (transport);
+
+  g_return_if_fail (!priv->started);
+  priv->fd = -1;
+  priv->write_fd = -1;
+}

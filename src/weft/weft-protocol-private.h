@@ -1,0 +1,11 @@
+#pragma once
+
+#include "weft-protocol.h"
+
+G_BEGIN_DECLS
+
+/* Moves a connected protocol onto another transport without calling any of
+ * its methods, for a layer inserted under a live connection (STARTTLS). */
+void weft_protocol_switch_transport (WeftProtocol *protocol, WeftTransport *transport);
+
+G_END_DECLS

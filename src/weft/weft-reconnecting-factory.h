@@ -1,0 +1,90 @@
+#pragma once
+
+#if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
+#error "Only <weft/weft.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "weft-factory.h"
+#include "weft-reactor.h"
+
+G_BEGIN_DECLS
+
+/**
+ * WEFT_RECONNECT_DEFAULT_INITIAL_DELAY:
+ *
+ * The delay, in seconds, that the backoff starts from (Twisted's).
+ */
+#define WEFT_RECONNECT_DEFAULT_INITIAL_DELAY 1.0
+
+/**
+ * WEFT_RECONNECT_DEFAULT_FACTOR:
+ *
+ * How much the delay grows after each failure: e, as in Twisted.
+ */
+#define WEFT_RECONNECT_DEFAULT_FACTOR 2.7182818284590451
+
+/**
+ * WEFT_RECONNECT_DEFAULT_JITTER:
+ *
+ * The standard deviation of a delay's random part, as a fraction of the
+ * delay (Twisted's).
+ */
+#define WEFT_RECONNECT_DEFAULT_JITTER 0.11962656472
+
+/**
+ * WEFT_RECONNECT_DEFAULT_MAX_DELAY:
+ *
+ * The longest delay between two attempts, in seconds: one hour.
+ */
+#define WEFT_RECONNECT_DEFAULT_MAX_DELAY 3600.0
+
+#define WEFT_TYPE_RECONNECTING_CLIENT_FACTORY (weft_reconnecting_client_factory_get_type ())
+G_DECLARE_DERIVABLE_TYPE (WeftReconnectingClientFactory,
+                          weft_reconnecting_client_factory,
+                          WEFT,
+                          RECONNECTING_CLIENT_FACTORY,
+                          WeftClientFactory)
+
+/**
+ * WeftReconnectingClientFactoryClass:
+ * @parent_class: the parent class
+ *
+ * The class of [class@Weft.ReconnectingClientFactory]. Subclasses that
+ * override client_connection_failed or client_connection_lost must chain
+ * up, or nothing is retried.
+ */
+struct _WeftReconnectingClientFactoryClass {
+  WeftClientFactoryClass parent_class;
+
+  /*< private >*/
+  gpointer padding[8];
+};
+
+WeftReconnectingClientFactory *weft_reconnecting_client_factory_new (WeftReactor *reactor, GType protocol_type)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+WeftReactor *weft_reconnecting_client_factory_get_reactor (WeftReconnectingClientFactory *factory);
+void weft_reconnecting_client_factory_retry (WeftReconnectingClientFactory *factory, gpointer connector);
+void weft_reconnecting_client_factory_stop_trying (WeftReconnectingClientFactory *factory);
+void weft_reconnecting_client_factory_reset_delay (WeftReconnectingClientFactory *factory);
+gboolean weft_reconnecting_client_factory_is_trying (WeftReconnectingClientFactory *factory);
+gboolean weft_reconnecting_client_factory_has_pending_retry (WeftReconnectingClientFactory *factory);
+
+double weft_reconnecting_client_factory_get_delay (WeftReconnectingClientFactory *factory);
+guint weft_reconnecting_client_factory_get_retries (WeftReconnectingClientFactory *factory);
+
+void weft_reconnecting_client_factory_set_initial_delay (WeftReconnectingClientFactory *factory, double seconds);
+double weft_reconnecting_client_factory_get_initial_delay (WeftReconnectingClientFactory *factory);
+void weft_reconnecting_client_factory_set_max_delay (WeftReconnectingClientFactory *factory, double seconds);
+double weft_reconnecting_client_factory_get_max_delay (WeftReconnectingClientFactory *factory);
+void weft_reconnecting_client_factory_set_factor (WeftReconnectingClientFactory *factory, double factor);
+double weft_reconnecting_client_factory_get_factor (WeftReconnectingClientFactory *factory);
+void weft_reconnecting_client_factory_set_jitter (WeftReconnectingClientFactory *factory, double jitter);
+double weft_reconnecting_client_factory_get_jitter (WeftReconnectingClientFactory *factory);
+void weft_reconnecting_client_factory_set_max_retries (WeftReconnectingClientFactory *factory, int max_retries);
+int weft_reconnecting_client_factory_get_max_retries (WeftReconnectingClientFactory *factory);
+void weft_reconnecting_client_factory_set_random_seed (WeftReconnectingClientFactory *factory, guint32 seed);
+
+G_END_DECLS

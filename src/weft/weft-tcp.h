@@ -1,0 +1,47 @@
+#pragma once
+
+#if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
+#error "Only <weft/weft.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "weft-deferred.h"
+#include "weft-factory.h"
+#include "weft-fd-transport.h"
+#include "weft-listening-port.h"
+#include "weft-reactor.h"
+
+G_BEGIN_DECLS
+
+#define WEFT_TYPE_TCP_TRANSPORT (weft_tcp_transport_get_type ())
+G_DECLARE_FINAL_TYPE (WeftTcpTransport, weft_tcp_transport, WEFT, TCP_TRANSPORT, WeftFdTransport)
+
+gboolean weft_tcp_transport_set_nodelay (WeftTcpTransport *transport, gboolean enabled, GError **error);
+gboolean weft_tcp_transport_get_nodelay (WeftTcpTransport *transport);
+gboolean weft_tcp_transport_set_keepalive (WeftTcpTransport *transport,
+                                           gboolean enabled,
+                                           int idle_seconds,
+                                           int interval_seconds,
+                                           int count,
+                                           GError **error);
+
+WeftDeferred *weft_reactor_connect_tcp (WeftReactor *reactor,
+                                        GSocketAddress *address,
+                                        WeftClientFactory *factory,
+                                        double timeout_seconds,
+                                        GSocketAddress *bind_address) G_GNUC_WARN_UNUSED_RESULT;
+WeftListeningPort *weft_reactor_listen_tcp (WeftReactor *reactor,
+                                            GSocketAddress *address,
+                                            WeftFactory *factory,
+                                            int backlog,
+                                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+WeftProtocol *weft_reactor_adopt_stream_socket (WeftReactor *reactor, int fd, WeftFactory *factory, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+WeftListeningPort *weft_reactor_adopt_listening_socket (WeftReactor *reactor,
+                                                        int fd,
+                                                        WeftFactory *factory,
+                                                        GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS

@@ -1,0 +1,77 @@
+#pragma once
+
+#if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
+#error "Only <weft/weft.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "weft-reactor.h"
+
+G_BEGIN_DECLS
+
+/**
+ * WeftTlsClientCertificateMode:
+ * @WEFT_TLS_CLIENT_CERTIFICATE_NONE: a server does not ask clients for a
+ *   certificate (the default)
+ * @WEFT_TLS_CLIENT_CERTIFICATE_REQUEST: a server asks for one; a client
+ *   without a certificate is still accepted, one with a certificate that
+ *   fails verification is not
+ * @WEFT_TLS_CLIENT_CERTIFICATE_REQUIRE: a server refuses clients that do
+ *   not present a certificate that passes verification
+ *
+ * Whether a TLS server asks its clients for certificates; see
+ * weft_tls_options_set_client_certificate_mode().
+ */
+typedef enum {
+  WEFT_TLS_CLIENT_CERTIFICATE_NONE,
+  WEFT_TLS_CLIENT_CERTIFICATE_REQUEST,
+  WEFT_TLS_CLIENT_CERTIFICATE_REQUIRE,
+} WeftTlsClientCertificateMode;
+
+GType weft_tls_client_certificate_mode_get_type (void) G_GNUC_CONST;
+#define WEFT_TYPE_TLS_CLIENT_CERTIFICATE_MODE (weft_tls_client_certificate_mode_get_type ())
+
+#define WEFT_TYPE_TLS_OPTIONS (weft_tls_options_get_type ())
+G_DECLARE_FINAL_TYPE (WeftTlsOptions, weft_tls_options, WEFT, TLS_OPTIONS, GObject)
+
+WeftTlsOptions *weft_tls_options_new_client (const char *server_name) G_GNUC_WARN_UNUSED_RESULT;
+WeftTlsOptions *weft_tls_options_new_server (void) G_GNUC_WARN_UNUSED_RESULT;
+
+gboolean weft_tls_options_is_server (WeftTlsOptions *options);
+
+void weft_tls_options_set_server_name (WeftTlsOptions *options, const char *server_name);
+const char *weft_tls_options_get_server_name (WeftTlsOptions *options);
+
+void weft_tls_options_set_verify_peer (WeftTlsOptions *options, gboolean verify_peer);
+gboolean weft_tls_options_get_verify_peer (WeftTlsOptions *options);
+void weft_tls_options_set_verify_hostname (WeftTlsOptions *options, gboolean verify_hostname);
+gboolean weft_tls_options_get_verify_hostname (WeftTlsOptions *options);
+
+void weft_tls_options_set_use_system_trust (WeftTlsOptions *options, gboolean use_system_trust);
+gboolean weft_tls_options_get_use_system_trust (WeftTlsOptions *options);
+gboolean weft_tls_options_add_ca_file (WeftTlsOptions *options, const char *path, GError **error);
+
+gboolean weft_tls_options_set_certificate_files (WeftTlsOptions *options,
+                                                 const char *certificate_path,
+                                                 const char *key_path,
+                                                 GError **error);
+gboolean weft_tls_options_has_certificate (WeftTlsOptions *options);
+
+void weft_tls_options_set_client_certificate_mode (WeftTlsOptions *options, WeftTlsClientCertificateMode mode);
+WeftTlsClientCertificateMode weft_tls_options_get_client_certificate_mode (WeftTlsOptions *options);
+
+gboolean weft_tls_options_add_pinned_fingerprint (WeftTlsOptions *options, const char *sha256, GError **error);
+void weft_tls_options_clear_pinned_fingerprints (WeftTlsOptions *options);
+guint weft_tls_options_get_n_pinned_fingerprints (WeftTlsOptions *options);
+
+void weft_tls_options_set_alpn_protocols (WeftTlsOptions *options, const char *const *protocols);
+const char *const *weft_tls_options_get_alpn_protocols (WeftTlsOptions *options);
+
+gboolean weft_tls_options_set_priority (WeftTlsOptions *options, const char *priority, GError **error);
+const char *weft_tls_options_get_priority (WeftTlsOptions *options);
+
+void weft_tls_options_set_reactor (WeftTlsOptions *options, WeftReactor *reactor);
+WeftReactor *weft_tls_options_get_reactor (WeftTlsOptions *options);
+
+G_END_DECLS
