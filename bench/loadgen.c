@@ -260,7 +260,7 @@ run_pingpong (int n_connections, size_t size, double warmup, double seconds, int
   char *message = malloc (size);
   char buffer[65536];
   double start, measure_from, measure_until, now;
-  unsigned long long round_trips = 0;
+  unsigned long long round_trips = 0, all_round_trips = 0;
   double cpu_start = 0, cpu_seconds;
   int measuring = 0;
 
@@ -299,6 +299,7 @@ run_pingpong (int n_connections, size_t size, double warmup, double seconds, int
             {
               c->received = 0;
               round_trips += measuring;
+              all_round_trips++;
               write_all (c->fd, message, size);
             }
         }
@@ -317,9 +318,9 @@ run_pingpong (int n_connections, size_t size, double warmup, double seconds, int
 
   cpu_seconds = read_cpu_seconds (server_pid) - cpu_start;
   printf ("mode=pingpong connections=%d size=%zu seconds=%.3f round_trips=%llu round_trips_per_sec=%.0f "
-          "server_cpu_seconds=%.2f round_trips_per_cpu_sec=%.0f\n",
+          "server_cpu_seconds=%.2f round_trips_per_cpu_sec=%.0f all_round_trips=%llu\n",
           n_connections, size, now - measure_from, round_trips, round_trips / (now - measure_from), cpu_seconds,
-          cpu_seconds > 0 ? round_trips / cpu_seconds : 0.0);
+          cpu_seconds > 0 ? round_trips / cpu_seconds : 0.0, all_round_trips);
   close_connections (connections, n_connections);
   free (message);
   close (epfd);

@@ -44,7 +44,8 @@ ECHO_SERVERS = (
 )
 MEMORY_SERVERS = ["floor", "weft-epoll", "weft-poll", "weft-glib", "libevent", "libuv", "twisted-epoll"]
 GUI_SERVERS = ["weft-" + b for b in WEFT_BACKENDS] + ["twisted-gi"]
-GROUPS = ["echo100", "echo1000", "bulk", "memory", "gui", "timers", "threads", "deferred", "idle"]
+PROFILE_SERVERS = ["floor", "weft-epoll", "weft-epoll-nohost", "weft-poll", "weft-select", "weft-glib"]
+GROUPS = ["echo100", "echo1000", "bulk", "memory", "gui", "profile", "timers", "threads", "deferred", "idle"]
 ALIASES = {"echo": ["echo100", "echo1000", "bulk", "memory"]}
 
 SKIP = 77
@@ -184,7 +185,7 @@ class Runner:
             return subprocess.run([TWISTED_PYTHON, "-c", check], capture_output=True).returncode == 0
         return os.access(self.binary("echo-" + name), os.X_OK)
 
-    def server_command(self, name, port, gtk=None):
+    def server_command(self, name, port, gtk=None, wrapper=()):
         if name.startswith("weft-"):
             backend = name[5:]
             command = [self.binary("echo-weft"), "--port", str(port)]
@@ -198,7 +199,7 @@ class Runner:
             command = [self.binary("echo-" + name), "--port", str(port)]
         if gtk is not None:
             command += ["--gtk", "--gtk-delay", str(gtk[0]), "--gtk-seconds", str(gtk[1])]
-        return self.server_pin() + command
+        return self.server_pin() + list(wrapper) + command
 
     def note_command(self, group, command, port=None):
         text = " ".join(shlex.quote(part) for part in command)
@@ -222,11 +223,11 @@ class Runner:
                                                     done.stderr.strip()[-1000:]))
         return done.stdout
 
-    def with_server(self, group, name, client, gtk=None, env=None):
+    def with_server(self, group, name, client, gtk=None, env=None, wrapper=()):
         """Starts server NAME, waits until it listens, runs client(server),
         stops the server; returns what client returned."""
         port = free_port()
-        command = self.server_command(name, port, gtk)
+        command = self.server_command(name, port, gtk, wrapper)
         self.note_command(group, command, port)
         server = Server(command, port, env)
         try:
@@ -362,6 +363,52 @@ class Runner:
                 except BenchError as error:
                     self.fail(group, name, error)
 
+    # --- profile -------------------------------------------------------
+
+    def profile(self):
+        """User-space instructions per round trip (callgrind), from two
+        ping-pong runs of different lengths, so that start-up cancels out."""
+        group = "profile"
+        if not shutil_which("valgrind"):
+            self.notes.setdefault(group, {})["all"] = "valgrind is not installed"
+            return
+        servers = self.selected_servers(PROFILE_SERVERS)
+        durations = (0.3, 0.8) if self.smoke else (0.5, 1.5)
+        for name in servers:
+            points = []
+            try:
+                for seconds in durations:
+                    with tempfile.NamedTemporaryFile(prefix="callgrind.", dir=self.args.work_dir,
+                                                     delete=False) as f:
+                        out_file = f.name
+                    wrapper = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out_file]
+
+                    def client(server, seconds=seconds):
+                        out = self.run_client(
+                            group,
+                            self.loadgen("pingpong", "--port", str(server.port), "--connections", "10",
+                                         "--size", "64", "--warmup", "0", "--seconds", str(seconds)),
+                            server.port,
+                        )
+                        return int(parse_pairs(out)["all_round_trips"])
+
+                    round_trips = self.with_server(group, name, client, wrapper=wrapper)
+                    points.append((round_trips, callgrind_total(out_file), out_file))
+                (rt1, ir1, file1), (rt2, ir2, file2) = points
+                if rt2 <= rt1:
+                    raise BenchError("the longer run made no more round trips (%d, %d)" % (rt1, rt2))
+                value = {"instructions_per_round_trip": (ir2 - ir1) / (rt2 - rt1)}
+                if name == "weft-epoll":
+                    value["top"] = callgrind_top(file2, file1, rt2 - rt1)
+                self.record(group, 0, name, value)
+                print("  profile %s: %.0f instructions per round trip" % (name, value["instructions_per_round_trip"]),
+                      flush=True)
+            except BenchError as error:
+                self.fail(group, name, error)
+            finally:
+                for point in points:
+                    os.unlink(point[2])
+
     # --- GTK -----------------------------------------------------------
 
     def gui(self):
@@ -493,6 +540,8 @@ class Runner:
             elif group == "gui":
                 if self.gui() == SKIP and len(groups) == 1:
                     status = SKIP
+            elif group == "profile":
+                self.profile()
             elif group == "timers":
                 self.timers()
             elif group == "threads":
@@ -503,6 +552,38 @@ class Runner:
                 self.idle()
             self.notes.setdefault("durations", {})[group] = round(time.monotonic() - started, 1)
         return status
+
+
+def callgrind_total(path):
+    with open(path) as f:
+        for line in f:
+            if line.startswith("totals:") or line.startswith("summary:"):
+                return int(line.split()[1])
+    raise BenchError("no totals in %s" % path)
+
+
+def callgrind_functions(path):
+    """{function (library): self instructions} from callgrind_annotate."""
+    out = subprocess.run(["callgrind_annotate", "--threshold=100", path], capture_output=True, text=True).stdout
+    functions = {}
+    for line in out.splitlines():
+        match = re.match(r"\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(\S+)(?:\s+\[(\S+)\])?", line)
+        if not match or "PROGRAM TOTALS" in line:
+            continue
+        function = match.group(2).split(":", 1)[-1]
+        library = os.path.basename(match.group(3) or "?")
+        key = "%s (%s)" % (function, library)
+        functions[key] = functions.get(key, 0) + int(match.group(1).replace(",", ""))
+    return functions
+
+
+def callgrind_top(longer, shorter, round_trips, n=10):
+    """The functions that cost the most per round trip: the difference
+    between a longer and a shorter run, so that start-up cancels out."""
+    a, b = callgrind_functions(longer), callgrind_functions(shorter)
+    per_round_trip = {k: (a.get(k, 0) - b.get(k, 0)) / round_trips for k in a}
+    top = sorted(per_round_trip.items(), key=lambda item: -item[1])[:n]
+    return [[name, round(value, 1)] for name, value in top]
 
 
 def rotated(names, run):
@@ -571,6 +652,7 @@ def main():
     parser.add_argument("--no-pin", action="store_true", help="do not pin servers and clients to CPUs")
     parser.add_argument("--smoke", action="store_true", help="tiny counts, one run, fail on any error")
     parser.add_argument("--command", help="the command line that started the run, for the report")
+    parser.add_argument("--work-dir", default=None, help="where temporary profiles go (default: the system's)")
     args = parser.parse_args()
 
     groups = []

@@ -59,12 +59,16 @@ echo_client_line_received (WeftLineReceiver *receiver, const char *line, gsize l
 static void
 echo_client_connection_lost (WeftProtocol *protocol, const GError *reason)
 {
-  if (!g_error_matches (reason, WEFT_ERROR, WEFT_ERROR_CONNECTION_DONE))
+  /* A TLS handshake that fails ends a protocol that was never reported
+   * connected; failed_cb says why. */
+  gboolean was_connected = client.protocol != NULL;
+
+  if (was_connected && !g_error_matches (reason, WEFT_ERROR, WEFT_ERROR_CONNECTION_DONE))
     {
       g_printerr (_ ("Connection lost: %s\n"), reason->message);
       client.status = 1;
     }
-  else if (client.n_received < client.n_sent)
+  else if (was_connected && client.n_received < client.n_sent)
     {
       g_printerr (_ ("The server closed the connection with %u replies missing\n"), client.n_sent - client.n_received);
       client.status = 1;
@@ -72,7 +76,8 @@ echo_client_connection_lost (WeftProtocol *protocol, const GError *reason)
   g_clear_pointer (&client.stdin_watch, weft_watch_remove);
   g_clear_object (&client.protocol);
   WEFT_PROTOCOL_CLASS (echo_client_parent_class)->connection_lost (protocol, reason);
-  weft_reactor_stop (client.reactor);
+  if (was_connected)
+    weft_reactor_stop (client.reactor);
 }
 
 static void

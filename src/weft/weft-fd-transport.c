@@ -797,6 +797,13 @@ weft_fd_transport_get_protocol (WeftTransport *transport)
   return get_priv ((WeftFdTransport *) transport)->protocol;
 }
 
+/* STARTTLS: the TLS layer takes the protocol's place on a live connection. */
+static void
+weft_fd_transport_set_protocol (WeftTransport *transport, WeftProtocol *protocol)
+{
+  g_set_object (&get_priv ((WeftFdTransport *) transport)->protocol, protocol);
+}
+
 static gboolean
 weft_fd_transport_is_closing (WeftTransport *transport)
 {
@@ -822,6 +829,7 @@ weft_fd_transport_iface_init (WeftTransportInterface *iface)
   iface->get_peer_address = weft_fd_transport_get_peer_address;
   iface->get_local_address = weft_fd_transport_get_local_address;
   iface->get_protocol = weft_fd_transport_get_protocol;
+  iface->set_protocol = weft_fd_transport_set_protocol;
   iface->is_closing = weft_fd_transport_is_closing;
 }
 

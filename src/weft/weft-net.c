@@ -151,12 +151,8 @@ weft_net_remove_starved_port (WeftNet *net, WeftListeningPort *port)
 
 /* Addresses */
 
-/**
- * weft_net_address_to_string: (skip)
- *
- * "127.0.0.1:5555", "[::1]:5555", "/run/app.sock", "@abstract-name", or
- * "an unnamed Unix socket": what error messages call an address.
- */
+/* "127.0.0.1:5555", "[::1]:5555", "/run/app.sock", "@abstract-name", or
+ * "an unnamed Unix socket": what error messages call an address. */
 char *
 weft_net_address_to_string (GSocketAddress *address)
 {

@@ -179,6 +179,9 @@ lookup_in_thread (WeftResult *result, gpointer user_data)
                                                              : AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_protocol = IPPROTO_TCP;
+  /* No AI_ADDRCONFIG: it drops ::1 from "localhost" on hosts without a
+   * global IPv6 address, and Happy Eyeballs copes with a family that
+   * cannot be reached. */
 
   errno = 0;
   status = getaddrinfo (lookup->ascii, NULL, &hints, &list);

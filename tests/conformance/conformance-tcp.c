@@ -730,6 +730,30 @@ test_stop_listening (ConformanceFixture *f)
   close (fd);
 }
 
+/* tcp/factory-refuses --------------------------------------------------- */
+
+static void
+test_factory_refuses (ConformanceFixture *f)
+{
+  g_autoptr (StreamFactory) server_factory = stream_factory_new (NULL, NULL);
+  g_autoptr (StreamFactory) client_factory = stream_factory_new (NULL, NULL);
+  g_autoptr (WeftListeningPort) port = listen_local (f, server_factory);
+  g_autoptr (StreamPeer) client = NULL;
+
+  /* The kernel completes the connection; the server's factory builds no
+   * protocol, so the port closes the socket and the client sees the end. */
+  server_factory->refuse = TRUE;
+  client = connect_to (f, port, client_factory);
+  stream_wait_lost (f, client);
+  g_assert_error (client->reason, WEFT_ERROR, WEFT_ERROR_CONNECTION_DONE);
+  g_assert_cmpuint (client->n_eof, ==, 1);
+  g_assert_cmpuint (weft_listening_port_get_n_accepted (port), ==, 1);
+  g_assert_cmpuint (server_factory->peers->len, ==, 0);
+  g_assert_true (weft_listening_port_is_listening (port));
+
+  stream_stop_listening (f, port);
+}
+
 /* tcp/adopt -------------------------------------------------------------- */
 
 static gboolean
@@ -886,6 +910,7 @@ const ConformanceCase conformance_tcp_cases[] = {
   { "tcp/abort-drops", test_abort_drops },
   { "tcp/emfile", test_emfile },
   { "tcp/stop-listening", test_stop_listening },
+  { "tcp/factory-refuses", test_factory_refuses },
   { "tcp/adopt", test_adopt },
   { "tcp/keepalive-nodelay", test_keepalive_nodelay },
   { NULL },
