@@ -38,7 +38,7 @@ stdin_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer user_
 int
 main (int argc, char *argv[])
 {
-  g_autoptr (GOptionContext) options = g_option_context_new (_("— print a few ticks"));
+  g_autoptr (GOptionContext) options = g_option_context_new (_ ("— print a few ticks"));
   g_autoptr (GError) error = NULL;
   g_autoptr (WeftReactor) reactor = NULL;
   Hello hello = { 0 };

@@ -1243,8 +1243,9 @@ test_list_all_results (void)
   g_assert_cmpuint (log->entries->len, ==, 0);
   weft_deferred_callback_string (ds[2], "3");
   assert_log (log, "[string:1, error:gio:0:2, string:3]");
-  g_assert_cmpint (
-      weft_result_get_index (g_ptr_array_index (weft_result_get_results (weft_deferred_peek_result (list)), 2)), ==, 2);
+  g_assert_cmpint (weft_result_get_index (g_ptr_array_index (weft_result_get_results (weft_deferred_peek_result (list)),
+                                                             2)),
+                   ==, 2);
   /* without CONSUME_ERRORS the error stays in ds[1] too */
   assert_result (ds[1], "error:gio:0:2");
   swallow (ds[1]);

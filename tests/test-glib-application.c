@@ -91,8 +91,7 @@ on_activate (GApplication *app, gpointer user_data)
   g_application_hold (app);
   weft_reactor_call_later (f->reactor, 2000, on_timer, f, NULL);
   weft_reactor_call_soon (f->reactor, on_soon, f, NULL);
-  g_assert_nonnull (
-    weft_reactor_add_watch (f->reactor, f->pipe_fds[0], WEFT_IO_READ, on_readable, f, NULL, &error));
+  g_assert_nonnull (weft_reactor_add_watch (f->reactor, f->pipe_fds[0], WEFT_IO_READ, on_readable, f, NULL, &error));
   g_assert_no_error (error);
   thread = g_thread_new ("caller", thread_main, f);
   g_thread_join (thread);

@@ -13,8 +13,8 @@
 typedef struct {
   GArray *times; /* gint64: the clock at each tick */
   WeftReactor *clock;
-  int stop_after;     /* return FALSE on this tick (0: never) */
-  int fail_after;     /* set an error on this tick (0: never) */
+  int stop_after; /* return FALSE on this tick (0: never) */
+  int fail_after; /* set an error on this tick (0: never) */
   gboolean stop_inside;
 } Ticker;
 

@@ -17,8 +17,8 @@ check_heap (WeftTimerHeap *heap)
           WeftTimerNode *parent = heap->nodes[(i - 1) / 2];
           WeftTimerNode *child = heap->nodes[i];
 
-          g_assert_true (parent->deadline < child->deadline
-                         || (parent->deadline == child->deadline && parent->seq < child->seq));
+          g_assert_true (parent->deadline < child->deadline ||
+                         (parent->deadline == child->deadline && parent->seq < child->seq));
         }
     }
 }
@@ -26,7 +26,9 @@ check_heap (WeftTimerHeap *heap)
 static void
 test_random_operations (void)
 {
-  enum { N = 2000 };
+  enum {
+    N = 2000
+  };
   WeftTimerNode *nodes = g_new0 (WeftTimerNode, N);
   WeftTimerHeap heap;
   g_autoptr (GRand) rand = g_rand_new_with_seed (42);

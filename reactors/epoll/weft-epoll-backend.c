@@ -27,7 +27,10 @@ epoll_backend_destroy (gpointer state)
 }
 
 static gboolean
-epoll_backend_set_interest (gpointer state, int fd, WeftIOCondition old_events, WeftIOCondition new_events,
+epoll_backend_set_interest (gpointer state,
+                            int fd,
+                            WeftIOCondition old_events,
+                            WeftIOCondition new_events,
                             GError **error)
 {
   return weft_epoll_set_set_interest (state, fd, old_events, new_events, error);

@@ -162,7 +162,10 @@ glib_backend_destroy (gpointer data)
 }
 
 static gboolean
-glib_backend_set_interest (gpointer data, int fd, WeftIOCondition old_events, WeftIOCondition new_events,
+glib_backend_set_interest (gpointer data,
+                           int fd,
+                           WeftIOCondition old_events,
+                           WeftIOCondition new_events,
                            GError **error)
 {
   GlibBackend *self = data;

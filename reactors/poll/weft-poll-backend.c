@@ -49,7 +49,10 @@ index_slot (PollState *state, int fd)
 }
 
 static gboolean
-poll_backend_set_interest (gpointer data, int fd, WeftIOCondition old_events, WeftIOCondition new_events,
+poll_backend_set_interest (gpointer data,
+                           int fd,
+                           WeftIOCondition old_events,
+                           WeftIOCondition new_events,
                            GError **error)
 {
   PollState *state = data;

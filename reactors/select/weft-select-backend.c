@@ -38,7 +38,10 @@ select_backend_destroy (gpointer state)
 }
 
 static gboolean
-select_backend_set_interest (gpointer data, int fd, WeftIOCondition old_events, WeftIOCondition new_events,
+select_backend_set_interest (gpointer data,
+                             int fd,
+                             WeftIOCondition old_events,
+                             WeftIOCondition new_events,
                              GError **error)
 {
   SelectState *state = data;
@@ -48,8 +51,8 @@ select_backend_set_interest (gpointer data, int fd, WeftIOCondition old_events, 
       if (new_events == WEFT_IO_NONE)
         return TRUE;
       g_set_error (error, WEFT_ERROR, WEFT_ERROR_FD_TOO_LARGE,
-                   _("File descriptor %d is too large for the select reactor (limit FD_SETSIZE = %d); "
-                     "use the poll or epoll reactor"),
+                   _ ("File descriptor %d is too large for the select reactor (limit FD_SETSIZE = %d); "
+                      "use the poll or epoll reactor"),
                    fd, FD_SETSIZE);
       return FALSE;
     }
@@ -66,8 +69,8 @@ select_backend_set_interest (gpointer data, int fd, WeftIOCondition old_events, 
   if (new_events != WEFT_IO_NONE)
     state->max_fd = MAX (state->max_fd, fd);
   else if (fd == state->max_fd)
-    while (state->max_fd >= 0 && !FD_ISSET (state->max_fd, &state->readfds)
-           && !FD_ISSET (state->max_fd, &state->writefds))
+    while (state->max_fd >= 0 && !FD_ISSET (state->max_fd, &state->readfds) &&
+           !FD_ISSET (state->max_fd, &state->writefds))
       state->max_fd--;
   return TRUE;
 }

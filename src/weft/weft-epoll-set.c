@@ -19,7 +19,7 @@ weft_epoll_set_init (WeftEpollSet *set, WeftReactor *reactor, GError **error)
     {
       int saved_errno = errno;
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), _("epoll_create1() failed: %s"),
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), _ ("epoll_create1() failed: %s"),
                    g_strerror (saved_errno));
       return FALSE;
     }
@@ -41,7 +41,10 @@ to_epoll (WeftIOCondition events)
 }
 
 gboolean
-weft_epoll_set_set_interest (WeftEpollSet *set, int fd, WeftIOCondition old_events, WeftIOCondition new_events,
+weft_epoll_set_set_interest (WeftEpollSet *set,
+                             int fd,
+                             WeftIOCondition old_events,
+                             WeftIOCondition new_events,
                              GError **error)
 {
   struct epoll_event ev = { .events = to_epoll (new_events), .data.fd = fd };
@@ -67,8 +70,8 @@ weft_epoll_set_set_interest (WeftEpollSet *set, int fd, WeftIOCondition old_even
   {
     int saved_errno = errno;
 
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), _("Cannot watch fd %d with epoll: %s"), fd,
-                 saved_errno == EPERM ? _("this kind of file cannot be polled (a regular file?)")
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), _ ("Cannot watch fd %d with epoll: %s"), fd,
+                 saved_errno == EPERM ? _ ("this kind of file cannot be polled (a regular file?)")
                                       : g_strerror (saved_errno));
   }
   return FALSE;

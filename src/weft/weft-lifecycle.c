@@ -38,7 +38,7 @@ struct _WeftLifecycle {
   State state;
   gboolean ever_started;
   gboolean stop_pending; /* stop() came while the startup event fired */
-  GList *triggers; /* Trigger, in the order they were added */
+  GList *triggers;       /* Trigger, in the order they were added */
   guint next_id;
   gint64 shutdown_timeout_us;
   /* The phase being waited for, and a generation that outdates stale
@@ -246,8 +246,9 @@ run_phase (WeftLifecycle *self, WeftSystemEvent event, WeftTriggerPhase phase)
   done->generation = self->generation;
   self->waiting = weft_deferred_gather ((WeftDeferred *const *) deferreds->pdata, deferreds->len);
   if (event == WEFT_SYSTEM_EVENT_SHUTDOWN)
-    self->timeout = weft_delayed_call_ref (weft_reactor_call_later (
-      self->reactor, self->shutdown_timeout_us, phase_timed_out, g_memdup2 (done, sizeof *done), g_free));
+    self->timeout =
+        weft_delayed_call_ref (weft_reactor_call_later (self->reactor, self->shutdown_timeout_us, phase_timed_out,
+                                                        g_memdup2 (done, sizeof *done), g_free));
   weft_deferred_add_both (self->waiting, phase_waited, done, g_free);
 }
 

@@ -19,9 +19,9 @@ struct _WeftLoopingCall {
   gboolean skip_missed;
   gint64 interval_us;
   gint64 start_time;
-  guint64 tick;    /* index of the tick that ran last */
-  guint64 count;   /* ticks run since start */
-  guint64 missed;  /* ticks skipped before the last one */
+  guint64 tick;   /* index of the tick that ran last */
+  guint64 count;  /* ticks run since start */
+  guint64 missed; /* ticks skipped before the last one */
   WeftDelayedCall *pending;
   WeftDeferred *deferred;
 };
@@ -81,8 +81,8 @@ schedule_next (WeftLoopingCall *self)
       due = self->start_time + (gint64) next * self->interval_us;
     }
   self->tick = next - 1;
-  self->pending = weft_delayed_call_ref (
-    weft_reactor_call_later (self->reactor, due - now, run_tick, g_object_ref (self), g_object_unref));
+  self->pending = weft_delayed_call_ref (weft_reactor_call_later (self->reactor, due - now, run_tick,
+                                                                  g_object_ref (self), g_object_unref));
 }
 
 static void
@@ -186,8 +186,8 @@ weft_looping_call_start (WeftLoopingCall *self, gint64 interval_us, gboolean now
   else
     {
       self->tick = 0;
-      self->pending = weft_delayed_call_ref (
-        weft_reactor_call_later (self->reactor, interval_us, run_tick, g_object_ref (self), g_object_unref));
+      self->pending = weft_delayed_call_ref (weft_reactor_call_later (self->reactor, interval_us, run_tick,
+                                                                      g_object_ref (self), g_object_unref));
     }
   return g_steal_pointer (&deferred);
 }

@@ -32,8 +32,7 @@ weft_describe_reactors (void)
       g_autofree char *why_not = NULL;
       gboolean available = weft_reactor_backend_is_available (names[i], &description, &why_not);
 
-      g_string_append_printf (text, "%-8s %s — %s\n", names[i], description,
-                              available ? _("available") : why_not);
+      g_string_append_printf (text, "%-8s %s — %s\n", names[i], description, available ? _ ("available") : why_not);
     }
   return g_string_free (text, FALSE);
 }
@@ -65,14 +64,14 @@ GOptionGroup *
 weft_get_option_group (void)
 {
   static const GOptionEntry entries[] = {
-    { "reactor", 0, 0, G_OPTION_ARG_STRING, &reactor_name, N_("Event loop backend: select, poll, epoll or glib"),
-      N_("NAME") },
-    { "list-reactors", 0, 0, G_OPTION_ARG_NONE, &list_reactors, N_("List the event loop backends and exit"), NULL },
+    { "reactor", 0, 0, G_OPTION_ARG_STRING, &reactor_name, N_ ("Event loop backend: select, poll, epoll or glib"),
+      N_ ("NAME") },
+    { "list-reactors", 0, 0, G_OPTION_ARG_NONE, &list_reactors, N_ ("List the event loop backends and exit"), NULL },
     { NULL },
   };
   GOptionGroup *group;
 
-  group = g_option_group_new ("weft", _("Weft options:"), _("Show Weft options"), NULL, NULL);
+  group = g_option_group_new ("weft", _ ("Weft options:"), _ ("Show Weft options"), NULL, NULL);
   g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
   g_option_group_add_entries (group, entries);
   g_option_group_set_parse_hooks (group, NULL, post_parse);

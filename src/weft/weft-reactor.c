@@ -19,11 +19,11 @@
 #include "weft-timer-heap-private.h"
 
 typedef enum {
-  CALL_IDLE,      /* created, not queued yet */
-  CALL_TIMER,     /* in the timer heap */
-  CALL_SOON,      /* in the soon queue */
-  CALL_RUNNING,   /* its callback is running */
-  CALL_DONE,      /* ran or was cancelled */
+  CALL_IDLE,    /* created, not queued yet */
+  CALL_TIMER,   /* in the timer heap */
+  CALL_SOON,    /* in the soon queue */
+  CALL_RUNNING, /* its callback is running */
+  CALL_DONE,    /* ran or was cancelled */
 } CallState;
 
 struct _WeftDelayedCall {
@@ -53,9 +53,9 @@ struct _WeftWatch {
  * the interest of GLib's sources in it. The backend sees their union. */
 typedef struct {
   WeftWatch *watch;
-  guint8 glib_events;    /* WeftIOCondition bits GLib asked for this iteration */
-  guint8 glib_revents;   /* what the wait reported for GLib */
-  guint8 registered;     /* the union last given to the backend */
+  guint8 glib_events;  /* WeftIOCondition bits GLib asked for this iteration */
+  guint8 glib_revents; /* what the wait reported for GLib */
+  guint8 registered;   /* the union last given to the backend */
 } FdEntry;
 
 typedef struct {
@@ -103,7 +103,7 @@ struct _WeftReactor {
   GArray *thread_calls; /* ThreadCall, guarded by thread_lock */
   GArray *thread_calls_running;
   int wake_fd;
-  int wake_pending; /* atomic: the eventfd has been written and not yet drained */
+  int wake_pending;            /* atomic: the eventfd has been written and not yet drained */
   gboolean thread_calls_ready; /* the eventfd fired this iteration */
   WeftWatch *wake_watch;
 
@@ -148,7 +148,9 @@ find_backend (const char *name)
   return NULL;
 }
 
-static WeftReactor *reactor_new_with_ops (const WeftBackendOps *ops, WeftReactorFlags flags, GMainContext *context,
+static WeftReactor *reactor_new_with_ops (const WeftBackendOps *ops,
+                                          WeftReactorFlags flags,
+                                          GMainContext *context,
                                           GError **error);
 static void wake_fd_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer user_data);
 
@@ -194,7 +196,7 @@ weft_reactor_backend_is_available (const char *name, const char **description, c
   if (ops == NULL)
     {
       if (why_not != NULL)
-        *why_not = g_strdup (_("no such backend"));
+        *why_not = g_strdup (_ ("no such backend"));
       return FALSE;
     }
 
@@ -567,7 +569,7 @@ weft_reactor_add_watch (WeftReactor *reactor,
   entry = fd_entry (reactor, fd);
   if (entry->watch != NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("File descriptor %d is already watched by this reactor"),
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _ ("File descriptor %d is already watched by this reactor"),
                    fd);
       return NULL;
     }
@@ -811,10 +813,7 @@ weft_reactor_wakeup (WeftReactor *reactor)
  * thread run in the order they were made.
  */
 void
-weft_reactor_call_from_thread (WeftReactor *reactor,
-                               WeftCallback callback,
-                               gpointer user_data,
-                               GDestroyNotify notify)
+weft_reactor_call_from_thread (WeftReactor *reactor, WeftCallback callback, gpointer user_data, GDestroyNotify notify)
 {
   ThreadCall call = { callback, user_data, notify };
 
@@ -1012,8 +1011,7 @@ sync_glib_fds (WeftReactor *self)
 
           if (!fd_entry_sync (self, fd, &self->fds[fd], &error) && !self->hosting_warned)
             {
-              g_warning ("Cannot wait on GLib's fd %d with the %s reactor: %s", fd, self->ops->name,
-                         error->message);
+              g_warning ("Cannot wait on GLib's fd %d with the %s reactor: %s", fd, self->ops->name, error->message);
               self->hosting_warned = TRUE;
             }
         }
@@ -1045,8 +1043,8 @@ host_prepare (WeftReactor *self, gint64 *timeout_us, int *max_priority)
   if (g_main_context_prepare (self->context, max_priority))
     *timeout_us = 0;
 
-  while ((n = g_main_context_query (self->context, *max_priority, &glib_timeout_ms, self->gfds,
-                                    self->gfds_alloc)) > self->gfds_alloc)
+  while ((n = g_main_context_query (self->context, *max_priority, &glib_timeout_ms, self->gfds, self->gfds_alloc)) >
+         self->gfds_alloc)
     {
       self->gfds_alloc = MAX (n, self->gfds_alloc * 2);
       self->gfds = g_renew (GPollFD, self->gfds, self->gfds_alloc);
@@ -1477,7 +1475,7 @@ reactor_new_with_ops (const WeftBackendOps *ops, WeftReactorFlags flags, GMainCo
       int saved_errno = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot create the reactor’s wake-up eventfd: %s"), g_strerror (saved_errno));
+                   _ ("Cannot create the reactor’s wake-up eventfd: %s"), g_strerror (saved_errno));
       return NULL;
     }
 
@@ -1525,7 +1523,7 @@ weft_reactor_new_for_context (const char *name, WeftReactorFlags flags, GMainCon
     {
       g_autofree char *available = describe_available_backends ();
 
-      g_set_error (error, WEFT_ERROR, WEFT_ERROR_UNKNOWN_REACTOR, _("Unknown reactor “%s”; available reactors: %s"),
+      g_set_error (error, WEFT_ERROR, WEFT_ERROR_UNKNOWN_REACTOR, _ ("Unknown reactor “%s”; available reactors: %s"),
                    name, available);
       return NULL;
     }
@@ -1536,8 +1534,8 @@ weft_reactor_new_for_context (const char *name, WeftReactorFlags flags, GMainCon
       g_autofree char *available = describe_available_backends ();
 
       g_set_error (error, WEFT_ERROR, WEFT_ERROR_REACTOR_UNAVAILABLE,
-                   _("Reactor “%s” is not available here (%s); available reactors: %s"), name,
-                   local_error->message, available);
+                   _ ("Reactor “%s” is not available here (%s); available reactors: %s"), name, local_error->message,
+                   available);
     }
   return self;
 }

@@ -86,7 +86,7 @@ weft_reactor_add_signal_watch (WeftReactor *reactor,
 
   if (signum <= 0 || signum >= NSIG || signum == SIGKILL || signum == SIGSTOP)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Signal %d cannot be watched"), signum);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("Signal %d cannot be watched"), signum);
       return NULL;
     }
 
@@ -94,7 +94,7 @@ weft_reactor_add_signal_watch (WeftReactor *reactor,
   if (watches[signum] != NULL)
     {
       g_mutex_unlock (&signals_lock);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("Signal %s is already watched by a reactor"),
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _ ("Signal %s is already watched by a reactor"),
                    g_strsignal (signum));
       return NULL;
     }

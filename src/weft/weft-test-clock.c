@@ -25,8 +25,9 @@ weft_test_clock_new (void)
   g_autoptr (GMainContext) context = g_main_context_new ();
   WeftReactor *reactor;
 
-  reactor = weft_reactor_new_for_context (
-    "poll", WEFT_REACTOR_FLAGS_NO_GLIB_HOSTING | WEFT_REACTOR_FLAGS_NO_SIGNAL_HANDLERS, context, &error);
+  reactor =
+      weft_reactor_new_for_context ("poll", WEFT_REACTOR_FLAGS_NO_GLIB_HOSTING | WEFT_REACTOR_FLAGS_NO_SIGNAL_HANDLERS,
+                                    context, &error);
   g_assert_no_error (error);
   weft_reactor_use_fake_clock (reactor, 0);
   return reactor;

@@ -280,8 +280,8 @@ test_timers_cancel (ConformanceFixture *f)
   ConformanceCounter fired = { 0 };
   WeftDelayedCall *call;
 
-  call = weft_delayed_call_ref (
-      weft_reactor_call_later (f->reactor, 20 * 1000, conformance_counter_cb, &counter, conformance_counter_notify));
+  call = weft_delayed_call_ref (weft_reactor_call_later (f->reactor, 20 * 1000, conformance_counter_cb, &counter,
+                                                         conformance_counter_notify));
   g_assert_true (weft_delayed_call_is_active (call));
   g_assert_cmpuint (weft_reactor_get_n_timers (f->reactor), ==, 1);
 
@@ -304,8 +304,8 @@ test_timers_cancel (ConformanceFixture *f)
   weft_delayed_call_unref (call);
 
   /* Cancelling a call that has run does nothing. */
-  call = weft_delayed_call_ref (
-      weft_reactor_call_later (f->reactor, 0, conformance_counter_cb, &fired, conformance_counter_notify));
+  call = weft_delayed_call_ref (weft_reactor_call_later (f->reactor, 0, conformance_counter_cb, &fired,
+                                                         conformance_counter_notify));
   conformance_iterate_until (f, &fired.ran, 1);
   g_assert_cmpuint (fired.notified, ==, 1);
   g_assert_false (weft_delayed_call_is_active (call));
@@ -449,8 +449,8 @@ test_timers_reset_and_delay (ConformanceFixture *f)
   FireRecord record = { f };
   gint64 before, after, deadline;
 
-  record.call = weft_delayed_call_ref (
-      weft_reactor_call_later (f->reactor, 10 * WEFT_USEC_PER_SEC, fire_record_cb, &record, fire_record_notify));
+  record.call = weft_delayed_call_ref (weft_reactor_call_later (f->reactor, 10 * WEFT_USEC_PER_SEC, fire_record_cb,
+                                                                &record, fire_record_notify));
   g_assert_true (weft_delayed_call_is_active (record.call));
 
   /* reset: the new deadline counts from now. */
@@ -496,8 +496,8 @@ check_not_early_from_outside (ConformanceFixture *f, gint64 delay_us)
   g_usleep (20 * 1000);
 
   scheduled_at = g_get_monotonic_time ();
-  record.call = weft_delayed_call_ref (
-      weft_reactor_call_later (f->reactor, delay_us, fire_record_cb, &record, fire_record_notify));
+  record.call = weft_delayed_call_ref (weft_reactor_call_later (f->reactor, delay_us, fire_record_cb, &record,
+                                                                fire_record_notify));
   weft_reactor_run (f->reactor);
 
   g_assert_cmpuint (record.ran, ==, 1);
@@ -526,8 +526,8 @@ slow_then_schedule_cb (gpointer user_data)
 
   g_usleep (20 * 1000);
   record->scheduled_at = g_get_monotonic_time ();
-  record->call = weft_delayed_call_ref (
-      weft_reactor_call_later (record->f->reactor, record->delay_us, fire_record_cb, record, fire_record_notify));
+  record->call = weft_delayed_call_ref (weft_reactor_call_later (record->f->reactor, record->delay_us, fire_record_cb,
+                                                                 record, fire_record_notify));
 }
 
 static void
@@ -707,8 +707,8 @@ test_soon_cancel (ConformanceFixture *f)
   ConformanceCounter other = { 0 };
   WeftDelayedCall *call;
 
-  call = weft_delayed_call_ref (
-      weft_reactor_call_soon (f->reactor, conformance_counter_cb, &counter, conformance_counter_notify));
+  call = weft_delayed_call_ref (weft_reactor_call_soon (f->reactor, conformance_counter_cb, &counter,
+                                                        conformance_counter_notify));
   weft_reactor_call_soon (f->reactor, conformance_counter_cb, &other, conformance_counter_notify);
   g_assert_true (weft_delayed_call_is_active (call));
 
@@ -741,8 +741,8 @@ test_soon_cancel_in_same_pass (ConformanceFixture *f)
   SamePass pass = { f };
 
   weft_reactor_call_soon (f->reactor, cancel_soon_victim_cb, &pass, NULL);
-  pass.victim = weft_delayed_call_ref (
-      weft_reactor_call_soon (f->reactor, conformance_counter_cb, &pass.victim_counter, conformance_counter_notify));
+  pass.victim = weft_delayed_call_ref (weft_reactor_call_soon (f->reactor, conformance_counter_cb, &pass.victim_counter,
+                                                               conformance_counter_notify));
 
   weft_reactor_iterate (f->reactor, FALSE);
   g_assert_cmpuint (pass.first_ran, ==, 1);
