@@ -120,6 +120,20 @@ class Report:
         if self.notes.get(group):
             self.out()
 
+    def section(self, group, title, notes_if_missing=False):
+        """Writes the section's heading and returns the group's runs; without
+        any, says so (with the group's notes if asked) and returns None."""
+        runs = self.results.get(group)
+        self.out("## %s" % title)
+        self.out()
+        if not runs:
+            self.out("Not measured in this run.")
+            self.out()
+            if notes_if_missing:
+                self.group_notes(group)
+            return None
+        return runs
+
     # --- sections --------------------------------------------------------
 
     def header(self):
@@ -140,7 +154,9 @@ class Report:
                 versions.get("libuv") or "absent", versions.get("twisted") or "absent", versions.get("python", "?"),
                 versions.get("gcc", "?"))],
             ["Weft", "commit %s, built with `-Dbuildtype=release`" % facts.get("commit", "?")],
-            ["runs", "%d of each measurement; tables show the median (and the range over the runs)" % facts["runs"]],
+            ["runs", "%d of each measurement (%d of the 100-connection ping-pong, %d of the memory one); tables "
+                     "show the median and the range over the runs" % (
+                         facts["runs"], facts.get("echo_runs", facts["runs"]), facts.get("memory_runs", 1))],
             ["pinning", "servers on CPU 0, load generator on CPU 1 (`taskset`)" if facts.get("pinned")
              else "none"],
             ["load average", "%.2f at the start, %.2f at the end (other work on the machine adds noise)" % (
@@ -186,13 +202,8 @@ class Report:
             self.out()
 
     def echo(self, group, title, connections):
-        runs = self.results.get(group)
-        self.out("## %s" % title)
-        self.out()
+        runs = self.section(group, title, notes_if_missing=True)
         if not runs:
-            self.out("Not measured in this run.")
-            self.out()
-            self.group_notes(group)
             return
         values = per_server(runs)
         ratios = ratios_to_floor(runs)
@@ -222,12 +233,8 @@ class Report:
         self.group_notes(group)
 
     def bulk(self):
-        runs = self.results.get("bulk")
-        self.out("## 2. Bulk: 1 GiB through one connection")
-        self.out()
+        runs = self.section("bulk", "2. Bulk: 1 GiB through one connection")
         if not runs:
-            self.out("Not measured in this run.")
-            self.out()
             return
         values = per_server(runs)
         ratios = ratios_to_floor(runs)
@@ -240,12 +247,8 @@ class Report:
         self.group_notes("bulk")
 
     def timers(self):
-        runs = self.results.get("timers")
-        self.out("## 3. Timers: 1,000,000 timers, random delays, half cancelled, the rest fired")
-        self.out()
+        runs = self.section("timers", "3. Timers: 1,000,000 timers, random delays, half cancelled, the rest fired")
         if not runs:
-            self.out("Not measured in this run.")
-            self.out()
             return
         self.out("Delays are random whole milliseconds in [0, 250); a random half is cancelled before the loop "
                  "runs; the rest fire. CPU time of the process divided by 2,000,000 operations (one schedule, "
@@ -263,12 +266,8 @@ class Report:
         self.group_notes("timers")
 
     def threads(self):
-        runs = self.results.get("threads")
-        self.out("## 4. call_from_thread")
-        self.out()
+        runs = self.section("threads", "4. call_from_thread")
         if not runs:
-            self.out("Not measured in this run.")
-            self.out()
             return
         self.out("Throughput: 4 threads each queue 250,000 calls with `weft_reactor_call_from_thread()` while "
                  "the reactor runs them. Wake-up latency: one thread queues one call at a time into a sleeping "
@@ -286,12 +285,8 @@ class Report:
         self.group_notes("threads")
 
     def deferred(self):
-        runs = self.results.get("deferred")
-        self.out("## 5. Deferred")
-        self.out()
+        runs = self.section("deferred", "5. Deferred")
         if not runs:
-            self.out("Not measured in this run.")
-            self.out()
             return
         values = per_server(runs)
         descriptions = {
@@ -308,13 +303,8 @@ class Report:
         self.group_notes("deferred")
 
     def memory(self):
-        runs = self.results.get("memory")
-        self.out("## 6. Scale and memory: 10,000 idle connections")
-        self.out()
+        runs = self.section("memory", "6. Scale and memory: 10,000 idle connections", notes_if_missing=True)
         if not runs:
-            self.out("Not measured in this run.")
-            self.out()
-            self.group_notes("memory")
             return
         self.out("Growth of the server's resident memory (`VmRSS`) from before the first connection to after "
                  "the 10,000th, divided by 10,000 (%d run%s: it hardly varies). Kernel socket buffers are not part "
@@ -370,12 +360,8 @@ class Report:
                     "range of the cost"], rows)
 
     def idle(self):
-        runs = self.results.get("idle")
-        self.out("## 8. Idle wake-ups")
-        self.out()
+        runs = self.section("idle", "8. Idle wake-ups")
         if not runs:
-            self.out("Not measured in this run.")
-            self.out()
             return
         self.out("A reactor with GLib hosting on, one fd watch on a quiet socket and one timer an hour away, "
                  "left alone. Two independent counts per second: the reactor's own wake-up counter "
@@ -400,13 +386,9 @@ class Report:
                              verdict(worst == 0 and worst_sleeps == 0)])
 
     def gui(self):
-        runs = self.results.get("gui")
-        self.out("## 9. GUI citizenship: a GTK 4 window beside an echo server under load")
-        self.out()
+        runs = self.section("gui", "9. GUI citizenship: a GTK 4 window beside an echo server under load",
+                            notes_if_missing=True)
         if not runs:
-            self.out("Not measured in this run.")
-            self.out()
-            self.group_notes("gui")
             return
         self.out("The echo server and a GTK 4 window share one thread and one reactor (Twisted: its gi reactor, "
                  "which runs GLib's main loop). Unloaded: the window alone. Loaded: the same program while the "
@@ -442,13 +424,8 @@ class Report:
         self.group_notes("gui")
 
     def profile(self):
-        runs = self.results.get("profile")
-        self.out("## Profile: user-space instructions per round trip")
-        self.out()
+        runs = self.section("profile", "Profile: user-space instructions per round trip", notes_if_missing=True)
         if not runs:
-            self.out("Not measured in this run.")
-            self.out()
-            self.group_notes("profile")
             return
         self.out("Each server under callgrind, 10 connections, ping-pong for two different lengths; the difference "
                  "in instructions divided by the difference in round trips, so that start-up cancels out. Only "

@@ -25,7 +25,7 @@
  * continues a busy streak ... */
 #define STREAK_GAP_US 1000
 /* ... and a streak this long yields one main-loop iteration. */
-#define STREAK_BUDGET_US 4000
+#define STREAK_BUDGET_US 2000
 
 typedef struct {
   GSource source;

@@ -3011,6 +3011,40 @@ waiter_cancel (GQueue *waiting, WeftDeferred *waiter)
     g_object_unref (waiter);
 }
 
+/* A deferred asking @primitive (a lock, a semaphore or a queue) for
+ * something: it fires with @primitive now when @available (the caller has
+ * taken a lock or a token), or waits in line in @waiting. */
+static WeftDeferred *
+waiter_new (gpointer primitive,
+            GQueue *waiting,
+            WeftDeferredCanceller cancel,
+            const char *description,
+            gboolean available)
+{
+  WeftDeferred *waiter = weft_deferred_new_with_canceller (cancel, primitive, NULL);
+
+  weft_deferred_set_description (waiter, description);
+  if (available)
+    weft_deferred_callback_object (waiter, primitive);
+  else
+    g_queue_push_tail (waiting, g_object_ref (waiter));
+  return waiter;
+}
+
+/* Hands @primitive over to the first waiter in @waiting; %FALSE when
+ * nobody waits. */
+static gboolean
+waiter_hand_over (gpointer primitive, GQueue *waiting)
+{
+  WeftDeferred *next = g_queue_pop_head (waiting);
+
+  if (next == NULL)
+    return FALSE;
+  weft_deferred_callback_object (next, primitive);
+  g_object_unref (next);
+  return TRUE;
+}
+
 /**
  * WeftDeferredLock:
  *
@@ -3079,20 +3113,14 @@ lock_cancel_waiter (WeftDeferred *waiter, gpointer data)
 WeftDeferred *
 weft_deferred_lock_acquire (WeftDeferredLock *self)
 {
-  WeftDeferred *waiter;
+  gboolean available;
 
   g_return_val_if_fail (WEFT_IS_DEFERRED_LOCK (self), NULL);
 
-  waiter = weft_deferred_new_with_canceller (lock_cancel_waiter, self, NULL);
-  weft_deferred_set_description (waiter, "weft_deferred_lock_acquire");
-  if (!self->locked)
-    {
-      self->locked = TRUE;
-      weft_deferred_callback_object (waiter, self);
-    }
-  else
-    g_queue_push_tail (&self->waiting, g_object_ref (waiter));
-  return waiter;
+  available = !self->locked;
+  if (available)
+    self->locked = TRUE;
+  return waiter_new (self, &self->waiting, lock_cancel_waiter, "weft_deferred_lock_acquire", available);
 }
 
 /**
@@ -3104,19 +3132,11 @@ weft_deferred_lock_acquire (WeftDeferredLock *self)
 void
 weft_deferred_lock_release (WeftDeferredLock *self)
 {
-  WeftDeferred *next;
-
   g_return_if_fail (WEFT_IS_DEFERRED_LOCK (self));
   g_return_if_fail (self->locked);
 
-  next = g_queue_pop_head (&self->waiting);
-  if (next == NULL)
-    {
-      self->locked = FALSE;
-      return;
-    }
-  weft_deferred_callback_object (next, self);
-  g_object_unref (next);
+  if (!waiter_hand_over (self, &self->waiting))
+    self->locked = FALSE;
 }
 
 /**
@@ -3234,20 +3254,14 @@ semaphore_cancel_waiter (WeftDeferred *waiter, gpointer data)
 WeftDeferred *
 weft_deferred_semaphore_acquire (WeftDeferredSemaphore *self)
 {
-  WeftDeferred *waiter;
+  gboolean available;
 
   g_return_val_if_fail (WEFT_IS_DEFERRED_SEMAPHORE (self), NULL);
 
-  waiter = weft_deferred_new_with_canceller (semaphore_cancel_waiter, self, NULL);
-  weft_deferred_set_description (waiter, "weft_deferred_semaphore_acquire");
-  if (self->tokens > 0)
-    {
-      self->tokens--;
-      weft_deferred_callback_object (waiter, self);
-    }
-  else
-    g_queue_push_tail (&self->waiting, g_object_ref (waiter));
-  return waiter;
+  available = self->tokens > 0;
+  if (available)
+    self->tokens--;
+  return waiter_new (self, &self->waiting, semaphore_cancel_waiter, "weft_deferred_semaphore_acquire", available);
 }
 
 /**
@@ -3259,19 +3273,11 @@ weft_deferred_semaphore_acquire (WeftDeferredSemaphore *self)
 void
 weft_deferred_semaphore_release (WeftDeferredSemaphore *self)
 {
-  WeftDeferred *next;
-
   g_return_if_fail (WEFT_IS_DEFERRED_SEMAPHORE (self));
   g_return_if_fail (self->tokens < self->limit);
 
-  next = g_queue_pop_head (&self->waiting);
-  if (next == NULL)
-    {
-      self->tokens++;
-      return;
-    }
-  weft_deferred_callback_object (next, self);
-  g_object_unref (next);
+  if (!waiter_hand_over (self, &self->waiting))
+    self->tokens++;
 }
 
 /**
@@ -3562,10 +3568,7 @@ weft_deferred_queue_get (WeftDeferredQueue *self)
     return weft_deferred_fail (g_error_new (G_IO_ERROR, G_IO_ERROR_BUSY,
                                             "Too many consumers wait on the queue (at most %d may)", self->backlog));
 
-  waiter = weft_deferred_new_with_canceller (queue_cancel_get, self, NULL);
-  weft_deferred_set_description (waiter, "weft_deferred_queue_get");
-  g_queue_push_tail (&self->waiting, g_object_ref (waiter));
-  return waiter;
+  return waiter_new (self, &self->waiting, queue_cancel_get, "weft_deferred_queue_get", FALSE);
 }
 
 /**

@@ -235,34 +235,36 @@ get_memory_net (WeftReactor *reactor)
   return data;
 }
 
-static MemoryConnect *
-get_connect (WeftReactor *reactor, guint index)
+/* Recorded listen (or connect) number @index; @strfunc names the caller in
+ * the warning. */
+static gpointer
+get_record (WeftReactor *reactor, gboolean listens, guint index, const char *strfunc)
 {
   MemoryNet *net = get_memory_net (reactor);
+  GPtrArray *records;
 
   if (net == NULL)
     return NULL;
-  if (index >= net->connects->len)
+  records = listens ? net->listens : net->connects;
+  if (index >= records->len)
     {
-      g_critical ("%s: there is no recorded connect number %u (%u recorded)", G_STRFUNC, index, net->connects->len);
+      g_critical ("%s: there is no recorded %s number %u (%u recorded)", strfunc, listens ? "listen" : "connect", index,
+                  records->len);
       return NULL;
     }
-  return net->connects->pdata[index];
+  return records->pdata[index];
+}
+
+static MemoryConnect *
+get_connect (WeftReactor *reactor, guint index)
+{
+  return get_record (reactor, FALSE, index, G_STRFUNC);
 }
 
 static MemoryListen *
 get_listen (WeftReactor *reactor, guint index)
 {
-  MemoryNet *net = get_memory_net (reactor);
-
-  if (net == NULL)
-    return NULL;
-  if (index >= net->listens->len)
-    {
-      g_critical ("%s: there is no recorded listen number %u (%u recorded)", G_STRFUNC, index, net->listens->len);
-      return NULL;
-    }
-  return net->listens->pdata[index];
+  return get_record (reactor, TRUE, index, G_STRFUNC);
 }
 
 /**

@@ -190,16 +190,23 @@ weft_reconnecting_client_factory_started_connecting (WeftClientFactory *factory,
     g_weak_ref_set (&get_private (WEFT_RECONNECTING_CLIENT_FACTORY (factory))->connector, connector);
 }
 
+/* A failed attempt or a lost connection (@what): retry unless told to stop. */
+static void
+retry_after (WeftClientFactory *factory, gpointer connector, const char *what, const GError *reason)
+{
+  WeftReconnectingClientFactory *self = WEFT_RECONNECTING_CLIENT_FACTORY (factory);
+
+  g_debug ("%s: %s", what, reason->message);
+  if (get_private (self)->continue_trying)
+    weft_reconnecting_client_factory_retry (self, connector);
+}
+
 static void
 weft_reconnecting_client_factory_client_connection_failed (WeftClientFactory *factory,
                                                            gpointer connector,
                                                            const GError *reason)
 {
-  WeftReconnectingClientFactory *self = WEFT_RECONNECTING_CLIENT_FACTORY (factory);
-
-  g_debug ("Connection attempt failed: %s", reason->message);
-  if (get_private (self)->continue_trying)
-    weft_reconnecting_client_factory_retry (self, connector);
+  retry_after (factory, connector, "Connection attempt failed", reason);
 }
 
 static void
@@ -207,11 +214,7 @@ weft_reconnecting_client_factory_client_connection_lost (WeftClientFactory *fact
                                                          gpointer connector,
                                                          const GError *reason)
 {
-  WeftReconnectingClientFactory *self = WEFT_RECONNECTING_CLIENT_FACTORY (factory);
-
-  g_debug ("Connection lost: %s", reason->message);
-  if (get_private (self)->continue_trying)
-    weft_reconnecting_client_factory_retry (self, connector);
+  retry_after (factory, connector, "Connection lost", reason);
 }
 
 static void

@@ -15,15 +15,6 @@
 
 #include "../tls-test-certs.h"
 
-static guint16
-port_number (WeftListeningPort *port)
-{
-  GSocketAddress *address = weft_listening_port_get_address (port);
-
-  g_assert_true (G_IS_INET_SOCKET_ADDRESS (address));
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
-}
-
 static WeftListeningPort *
 listen_description (ConformanceFixture *f, const char *description, WeftFactory *factory)
 {
@@ -89,16 +80,10 @@ connect_ok (ConformanceFixture *f, WeftClientEndpoint *endpoint, StreamFactory *
   return STREAM_PEER (g_steal_pointer (&result.protocol));
 }
 
-static gboolean
-connect_done (gpointer user_data)
-{
-  return ((StreamConnectResult *) user_data)->fired;
-}
-
 static GError *
 wait_failure (ConformanceFixture *f, StreamConnectResult *result, StreamFactory *factory)
 {
-  stream_iterate_until (f, connect_done, result);
+  stream_wait_connect_fired (f, result);
   g_assert_null (result->protocol);
   g_assert_nonnull (result->error);
   g_assert_cmpuint (factory->n_failed, ==, 1);
@@ -119,24 +104,6 @@ assert_peer_address (StreamPeer *peer, const char *expected_host, guint16 expect
   host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
   g_assert_cmpstr (host, ==, expected_host);
   g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)), ==, expected_port);
-}
-
-/* A port on 127.0.0.1 where nothing listens: bound, never listened on, so
- * no other test takes it while this one runs. */
-static int
-closed_port (guint16 *port)
-{
-  struct sockaddr_in sin = { 0 };
-  socklen_t len = sizeof sin;
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  g_assert_cmpint (fd, >=, 0);
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  g_assert_no_errno (bind (fd, (struct sockaddr *) &sin, sizeof sin));
-  g_assert_no_errno (getsockname (fd, (struct sockaddr *) &sin, &len));
-  *port = ntohs (sin.sin_port);
-  return fd;
 }
 
 static gboolean
@@ -270,12 +237,12 @@ test_tcp_string_echo (ConformanceFixture *f)
   g_autoptr (StreamPeer) client = NULL;
 
   port = listen_description (f, "tcp:0:interface=127.0.0.1", WEFT_FACTORY (server_factory));
-  g_assert_cmpuint (port_number (port), !=, 0);
+  g_assert_cmpuint (stream_port_number (port), !=, 0);
 
-  endpoint = client_endpoint (f, "tcp:127.0.0.1:%u:timeout=10", port_number (port));
+  endpoint = client_endpoint (f, "tcp:127.0.0.1:%u:timeout=10", stream_port_number (port));
   client = connect_ok (f, endpoint, client_factory);
   g_assert_true (weft_protocol_get_factory (WEFT_PROTOCOL (client)) == WEFT_FACTORY (client_factory));
-  assert_peer_address (client, "127.0.0.1", port_number (port));
+  assert_peer_address (client, "127.0.0.1", stream_port_number (port));
 
   stream_echo_round_trip (f, client, server_factory);
   g_assert_cmpuint (client_factory->n_client_lost, ==, 1);
@@ -372,11 +339,11 @@ test_tls_string_echo (ConformanceFixture *f)
 
   /* The certificate names "localhost", which resolves here to the server. */
   fixed_name_install (f, &localhost, "localhost", "127.0.0.1", NULL);
-  by_ca = client_endpoint (f, "tls:localhost:%u:ca=%s:timeout=10", port_number (port), ca);
+  by_ca = client_endpoint (f, "tls:localhost:%u:ca=%s:timeout=10", stream_port_number (port), ca);
   tls_echo_once (f, by_ca, server_factory, 0);
   g_assert_cmpuint (localhost.n_calls, ==, 1);
 
-  by_pin = client_endpoint (f, "tls:127.0.0.1:%u:fingerprint=%s", port_number (port), pin);
+  by_pin = client_endpoint (f, "tls:127.0.0.1:%u:fingerprint=%s", stream_port_number (port), pin);
   tls_echo_once (f, by_pin, server_factory, 1);
 
   fixed_name_clear (f, &localhost);
@@ -403,10 +370,10 @@ test_tls_bad_certificate (ConformanceFixture *f)
 
   server = g_strdup_printf ("tls:0:interface=127.0.0.1:cert=%s:key=%s", cert, key);
   port = listen_description (f, server, WEFT_FACTORY (server_factory));
-  endpoint = client_endpoint (f, "tls:127.0.0.1:%u:ca=%s", port_number (port), ca);
+  endpoint = client_endpoint (f, "tls:127.0.0.1:%u:ca=%s", stream_port_number (port), ca);
   deferred = weft_client_endpoint_connect (endpoint, WEFT_CLIENT_FACTORY (client_factory));
   stream_capture_connect (deferred, &result);
-  stream_iterate_until (f, connect_done, &result);
+  stream_wait_connect_fired (f, &result);
   g_assert_null (result.protocol);
   g_assert_error (result.error, WEFT_TLS_ERROR, WEFT_TLS_ERROR_UNKNOWN_ISSUER);
   g_assert_cmpuint (client_factory->n_failed, ==, 1);
@@ -484,9 +451,9 @@ test_resolve_localhost (ConformanceFixture *f)
 
   /* The same name through an endpoint, and every address tried. */
   port = listen_description (f, "tcp:0:interface=127.0.0.1", WEFT_FACTORY (server_factory));
-  endpoint = client_endpoint (f, "tcp:localhost:%u:timeout=10", port_number (port));
+  endpoint = client_endpoint (f, "tcp:localhost:%u:timeout=10", stream_port_number (port));
   client = connect_ok (f, endpoint, client_factory);
-  assert_peer_address (client, "127.0.0.1", port_number (port));
+  assert_peer_address (client, "127.0.0.1", stream_port_number (port));
   stream_echo_round_trip (f, client, server_factory);
   stream_stop_listening (f, port);
 }
@@ -508,12 +475,12 @@ test_happy_eyeballs_unreachable_family (ConformanceFixture *f)
 
   port = listen_description (f, "tcp:0:interface=127.0.0.1", WEFT_FACTORY (server_factory));
   fixed_name_install (f, &dual, "dual.test", "::1", "127.0.0.1", NULL);
-  endpoint = client_endpoint (f, "tcp:dual.test:%u", port_number (port));
+  endpoint = client_endpoint (f, "tcp:dual.test:%u", stream_port_number (port));
   weft_tcp_client_endpoint_set_attempt_delay (WEFT_TCP_CLIENT_ENDPOINT (endpoint), 3600);
 
   client = connect_ok (f, endpoint, client_factory);
   g_assert_cmpuint (dual.n_calls, ==, 1);
-  assert_peer_address (client, "127.0.0.1", port_number (port));
+  assert_peer_address (client, "127.0.0.1", stream_port_number (port));
   g_assert_cmpuint (client_factory->n_started_connecting, ==, 1);
   g_assert_cmpuint (client_factory->n_failed, ==, 0);
   stream_echo_round_trip (f, client, server_factory);
@@ -537,7 +504,9 @@ test_happy_eyeballs_all_fail (ConformanceFixture *f)
   StreamConnectResult result;
   FixedName dual = { 0 };
   guint16 port;
-  int reserved = closed_port (&port);
+  /* A port on 127.0.0.1 where nothing listens: bound, never listened on, so
+   * no other test takes it while this one runs. */
+  int reserved = stream_raw_listener (&port, -1);
 
   fixed_name_install (f, &dual, "dual.test", "::1", "127.0.0.1", NULL);
   endpoint = client_endpoint (f, "tcp:dual.test:%u", port);
@@ -588,7 +557,7 @@ test_happy_eyeballs_slow_first (ConformanceFixture *f)
   hang_open (&hang);
   port = listen_description (f, "tcp:0:interface=127.0.0.1", WEFT_FACTORY (server_factory));
   slow = hang_address (&hang);
-  fast = g_strdup_printf ("127.0.0.1:%u", port_number (port));
+  fast = g_strdup_printf ("127.0.0.1:%u", stream_port_number (port));
   fixed_name_install (f, &name, "slow.test", slow, fast, NULL);
   endpoint = client_endpoint (f, "tcp:slow.test:1");
   weft_tcp_client_endpoint_set_attempt_delay (WEFT_TCP_CLIENT_ENDPOINT (endpoint), 0.1);
@@ -597,7 +566,7 @@ test_happy_eyeballs_slow_first (ConformanceFixture *f)
   started = g_get_monotonic_time ();
   client = connect_ok (f, endpoint, client_factory);
   g_assert_cmpint (g_get_monotonic_time () - started, >=, 100 * 1000);
-  assert_peer_address (client, "127.0.0.1", port_number (port));
+  assert_peer_address (client, "127.0.0.1", stream_port_number (port));
   /* The client's socket and the server's: the loser's is closed. */
   stream_wait_peers (f, server_factory, 1);
   g_assert_cmpuint (conformance_count_open_fds (), ==, n_fds_before + 2);
@@ -709,7 +678,7 @@ test_connect_cancel (ConformanceFixture *f)
     StreamConnectResult result;
 
     port = listen_description (f, "tcp:0:interface=127.0.0.1", WEFT_FACTORY (server_factory));
-    endpoint = client_endpoint (f, "tls:127.0.0.1:%u:fingerprint=%064d", port_number (port), 0);
+    endpoint = client_endpoint (f, "tls:127.0.0.1:%u:fingerprint=%064d", stream_port_number (port), 0);
     deferred = start_connect (endpoint, factory, &result);
     stream_wait_peers (f, server_factory, 1);
     stream_wait_received (f, stream_factory_get_peer (server_factory, 0), 1);
@@ -807,7 +776,7 @@ test_client_service_reconnects (ConformanceFixture *f)
   guint16 number;
 
   port = listen_description (f, "tcp:0:interface=127.0.0.1", WEFT_FACTORY (server_factory));
-  number = port_number (port);
+  number = stream_port_number (port);
   endpoint = client_endpoint (f, "tcp:127.0.0.1:%u", number);
   service = weft_client_service_new (endpoint, WEFT_FACTORY (client_factory));
   weft_client_service_set_backoff (service, 0.02, 0.1, 1.5, 0);
@@ -879,7 +848,7 @@ test_connector_reconnects (ConformanceFixture *f)
   StreamPeer *server_peer;
 
   port = listen_description (f, "tcp:0:interface=127.0.0.1", WEFT_FACTORY (server_factory));
-  endpoint = client_endpoint (f, "tcp:127.0.0.1:%u", port_number (port));
+  endpoint = client_endpoint (f, "tcp:127.0.0.1:%u", stream_port_number (port));
   factory = weft_reconnecting_client_factory_new (f->reactor, STREAM_TYPE_PEER);
   g_object_set (factory, "initial-delay", 0.01, "factor", 1.0, "jitter", 0.0, NULL);
   connector = weft_connector_new (endpoint, WEFT_CLIENT_FACTORY (factory));
@@ -914,7 +883,7 @@ test_listen_in_use (ConformanceFixture *f)
 {
   g_autoptr (StreamFactory) factory = stream_factory_new (NULL, NULL);
   g_autoptr (WeftListeningPort) port = listen_description (f, "tcp:0:interface=127.0.0.1", WEFT_FACTORY (factory));
-  g_autofree char *description = g_strdup_printf ("tcp:%u:interface=127.0.0.1", port_number (port));
+  g_autofree char *description = g_strdup_printf ("tcp:%u:interface=127.0.0.1", stream_port_number (port));
   g_autoptr (WeftServerEndpoint) endpoint = weft_server_endpoint_from_string (f->reactor, description, NULL);
   g_autoptr (WeftDeferred) listening = weft_server_endpoint_listen (endpoint, WEFT_FACTORY (factory));
   StreamConnectResult result;

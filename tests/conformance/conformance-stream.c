@@ -1,6 +1,8 @@
 #include "conformance-stream.h"
 
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* Long enough for a loaded machine running under AddressSanitizer; a case
  * that gets there has failed anyway. */
@@ -281,6 +283,35 @@ stream_factory_get_peer (StreamFactory *factory, guint index)
   return factory->peers->pdata[index];
 }
 
+/* Sockets */
+
+guint16
+stream_port_number (WeftListeningPort *port)
+{
+  GSocketAddress *address = weft_listening_port_get_address (port);
+
+  g_assert_true (G_IS_INET_SOCKET_ADDRESS (address));
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
+}
+
+int
+stream_raw_listener (guint16 *port, int backlog)
+{
+  struct sockaddr_in sin = { 0 };
+  socklen_t len = sizeof sin;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  sin.sin_family = AF_INET;
+  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  g_assert_no_errno (bind (fd, (struct sockaddr *) &sin, sizeof sin));
+  if (backlog >= 0)
+    g_assert_no_errno (listen (fd, backlog));
+  g_assert_no_errno (getsockname (fd, (struct sockaddr *) &sin, &len));
+  *port = ntohs (sin.sin_port);
+  return fd;
+}
+
 /* Waiting */
 
 static WeftDeferred *
@@ -354,9 +385,15 @@ connect_fired (gpointer user_data)
 }
 
 void
-stream_wait_connected (ConformanceFixture *f, StreamConnectResult *result)
+stream_wait_connect_fired (ConformanceFixture *f, StreamConnectResult *result)
 {
   stream_iterate_until (f, connect_fired, result);
+}
+
+void
+stream_wait_connected (ConformanceFixture *f, StreamConnectResult *result)
+{
+  stream_wait_connect_fired (f, result);
   g_assert_no_error (result->error);
   g_assert_true (STREAM_IS_PEER (result->protocol));
 }

@@ -4,7 +4,7 @@
 
 G_BEGIN_DECLS
 
-/* Helpers shared by the stream transport cases (TCP, Unix): a protocol that
+/* Helpers shared by the stream transport cases (TCP, Unix, TLS, endpoints): a protocol that
  * records what happens to it and can play simple roles, a factory that
  * keeps the protocols it built, and ways to wait for them. */
 
@@ -71,12 +71,23 @@ typedef struct {
 void stream_capture_connect (WeftDeferred *deferred, StreamConnectResult *result);
 void stream_connect_result_clear (StreamConnectResult *result);
 
+/* The port number of a TCP listening port. */
+guint16 stream_port_number (WeftListeningPort *port);
+
+/* A blocking TCP socket bound to 127.0.0.1 on a port of the kernel's
+ * choosing, stored in @port; it listens with @backlog unless that is
+ * negative (then the port is taken, but connecting to it is refused). */
+int stream_raw_listener (guint16 *port, int backlog);
+
 typedef gboolean (*StreamCondition) (gpointer user_data);
 
 /* Iterates (blocking) until @condition holds; fails the test after a
  * generous deadline instead of waiting for the watchdog. */
 void stream_iterate_until (ConformanceFixture *f, StreamCondition condition, gpointer user_data);
 void stream_wait_fired (ConformanceFixture *f, WeftDeferred *deferred);
+/* Until the captured connect has fired, either way; stream_wait_connected
+ * also checks that it gave a StreamPeer. */
+void stream_wait_connect_fired (ConformanceFixture *f, StreamConnectResult *result);
 void stream_wait_connected (ConformanceFixture *f, StreamConnectResult *result);
 void stream_wait_lost (ConformanceFixture *f, StreamPeer *peer);
 void stream_wait_peers (ConformanceFixture *f, StreamFactory *factory, guint n_peers);

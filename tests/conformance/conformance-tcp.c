@@ -32,15 +32,6 @@ listen_local (ConformanceFixture *f, StreamFactory *factory)
   return port;
 }
 
-static guint16
-port_number (WeftListeningPort *port)
-{
-  GSocketAddress *address = weft_listening_port_get_address (port);
-
-  g_assert_true (G_IS_INET_SOCKET_ADDRESS (address));
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
-}
-
 static StreamPeer *
 connect_to (ConformanceFixture *f, WeftListeningPort *port, StreamFactory *factory)
 {
@@ -81,24 +72,6 @@ raw_connect (WeftListeningPort *port)
 }
 
 static int
-raw_listener (guint16 *port, int backlog)
-{
-  struct sockaddr_in sin = { 0 };
-  socklen_t len = sizeof sin;
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  g_assert_cmpint (fd, >=, 0);
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  g_assert_no_errno (bind (fd, (struct sockaddr *) &sin, sizeof sin));
-  if (backlog >= 0)
-    g_assert_no_errno (listen (fd, backlog));
-  g_assert_no_errno (getsockname (fd, (struct sockaddr *) &sin, &len));
-  *port = ntohs (sin.sin_port);
-  return fd;
-}
-
-static int
 get_int_option (int fd, int level, int name)
 {
   int value = -1;
@@ -130,7 +103,7 @@ run_echo (ConformanceFixture *f, const char *host)
       return;
     }
   g_assert_no_error (error);
-  g_assert_cmpuint (port_number (port), !=, 0);
+  g_assert_cmpuint (stream_port_number (port), !=, 0);
   g_assert_cmpuint (weft_factory_get_start_count (WEFT_FACTORY (server_factory)), ==, 1);
 
   client = connect_to (f, port, client_factory);
@@ -143,7 +116,8 @@ run_echo (ConformanceFixture *f, const char *host)
   g_assert_cmpint (weft_fd_transport_get_state (WEFT_FD_TRANSPORT (transport)), ==, WEFT_FD_TRANSPORT_STATE_CONNECTED);
   peer_address = weft_transport_get_peer_address (transport);
   local_address = weft_transport_get_local_address (transport);
-  g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (peer_address)), ==, port_number (port));
+  g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (peer_address)), ==,
+                    stream_port_number (port));
   {
     g_autofree char *local_host =
         g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local_address)));
@@ -347,7 +321,7 @@ test_connection_refused (ConformanceFixture *f)
   StreamConnectResult result;
   guint16 port;
   /* Bound but not listening: the port is ours, and connecting is refused. */
-  int reserved = raw_listener (&port, -1);
+  int reserved = stream_raw_listener (&port, -1);
 
   address = g_inet_socket_address_new_from_string ("127.0.0.1", port);
   deferred = weft_reactor_connect_tcp (f->reactor, address, WEFT_CLIENT_FACTORY (factory), 0, NULL);
@@ -382,7 +356,7 @@ static int
 saturated_listener (GSocketAddress **address, int fillers[2])
 {
   guint16 port;
-  int listener = raw_listener (&port, 0);
+  int listener = stream_raw_listener (&port, 0);
   struct sockaddr_in sin = { 0 };
 
   sin.sin_family = AF_INET;
@@ -633,7 +607,7 @@ test_emfile (ConformanceFixture *f)
 
   clients.sin.sin_family = AF_INET;
   clients.sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  clients.sin.sin_port = htons (port_number (port));
+  clients.sin.sin_port = htons (stream_port_number (port));
   for (int i = 0; i < EMFILE_CLIENTS; i++)
     {
       clients.fds[i] = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -724,7 +698,7 @@ test_stop_listening (ConformanceFixture *f)
   fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sin.sin_family = AF_INET;
   sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  sin.sin_port = htons (port_number (port));
+  sin.sin_port = htons (stream_port_number (port));
   g_assert_cmpint (connect (fd, (struct sockaddr *) &sin, sizeof sin), ==, -1);
   g_assert_cmpint (errno, ==, ECONNREFUSED);
   close (fd);
@@ -786,7 +760,7 @@ test_adopt (ConformanceFixture *f)
   int listener, raw_client, raw_server, pipe_fds[2];
 
   /* A connected socket. */
-  listener = raw_listener (&port_no, 1);
+  listener = stream_raw_listener (&port_no, 1);
   {
     struct sockaddr_in sin = { 0 };
 
@@ -818,7 +792,7 @@ test_adopt (ConformanceFixture *f)
   /* A listening socket: accepted connections work as with listen_tcp. */
   port = weft_reactor_adopt_listening_socket (f->reactor, listener, WEFT_FACTORY (factory), &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (port_number (port), ==, port_no);
+  g_assert_cmpuint (stream_port_number (port), ==, port_no);
   client = connect_to (f, port, client_factory);
   weft_transport_write (transport_of (client), "pong", 4);
   stream_wait_received (f, client, 4);

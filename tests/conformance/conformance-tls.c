@@ -49,12 +49,6 @@ listen_local (ConformanceFixture *f, WeftFactory *factory)
   return port;
 }
 
-static gboolean
-connect_fired (gpointer user_data)
-{
-  return ((StreamConnectResult *) user_data)->fired;
-}
-
 /* Connects through a TLS factory: the deferred gives the TLS layer, whose
  * wrapped protocol is the client factory's peer. */
 static WeftTlsTransport *
@@ -65,7 +59,7 @@ connect_tls (ConformanceFixture *f, WeftListeningPort *port, WeftTlsFactory *fac
   WeftTlsTransport *tls;
 
   stream_capture_connect (deferred, result);
-  stream_iterate_until (f, connect_fired, result);
+  stream_wait_connect_fired (f, result);
   g_assert_no_error (result->error);
   g_assert_true (WEFT_IS_TLS_TRANSPORT (result->protocol));
   tls = WEFT_TLS_TRANSPORT (result->protocol);
