@@ -38,6 +38,25 @@ client_options (TlsTestCerts *certs)
   return options;
 }
 
+/* TLS factories around @server_factory and @client_factory with the test
+ * certificates: the client trusts the authority of the server's. */
+static void
+tls_factories_new (TlsTestCerts *certs,
+                   StreamFactory *server_factory,
+                   StreamFactory *client_factory,
+                   WeftTlsFactory **server_tls,
+                   WeftTlsFactory **client_tls)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WeftTlsOptions) server_opts = server_options (certs);
+  g_autoptr (WeftTlsOptions) client_opts = client_options (certs);
+
+  *server_tls = weft_tls_factory_new (WEFT_FACTORY (server_factory), server_opts, &error);
+  g_assert_no_error (error);
+  *client_tls = weft_tls_factory_new (WEFT_FACTORY (client_factory), client_opts, &error);
+  g_assert_no_error (error);
+}
+
 static WeftListeningPort *
 listen_local (ConformanceFixture *f, WeftFactory *factory)
 {
@@ -78,20 +97,17 @@ handshake_done (gpointer user_data)
 static void
 test_echo (ConformanceFixture *f)
 {
-  g_autoptr (GError) error = NULL;
   g_autoptr (TlsTestCerts) certs = tls_test_certs_new ();
-  g_autoptr (WeftTlsOptions) server_opts = server_options (certs);
-  g_autoptr (WeftTlsOptions) client_opts = client_options (certs);
   g_autoptr (StreamFactory) server_factory = stream_factory_new (stream_echo_setup, NULL);
   g_autoptr (StreamFactory) client_factory = stream_factory_new (NULL, NULL);
-  g_autoptr (WeftTlsFactory) server_tls = weft_tls_factory_new (WEFT_FACTORY (server_factory), server_opts, &error);
-  g_autoptr (WeftTlsFactory) client_tls = weft_tls_factory_new (WEFT_FACTORY (client_factory), client_opts, &error);
+  g_autoptr (WeftTlsFactory) server_tls = NULL;
+  g_autoptr (WeftTlsFactory) client_tls = NULL;
   g_autoptr (WeftListeningPort) port = NULL;
   StreamConnectResult result;
   WeftTlsTransport *tls;
   StreamPeer *client;
 
-  g_assert_no_error (error);
+  tls_factories_new (certs, server_factory, client_factory, &server_tls, &client_tls);
   port = listen_local (f, WEFT_FACTORY (server_tls));
   g_assert_cmpuint (weft_factory_get_start_count (WEFT_FACTORY (server_factory)), ==, 1);
 
@@ -128,19 +144,16 @@ large_client_setup (StreamPeer *peer, gpointer user_data)
 static void
 test_large_transfer (ConformanceFixture *f)
 {
-  g_autoptr (GError) error = NULL;
   g_autoptr (TlsTestCerts) certs = tls_test_certs_new ();
-  g_autoptr (WeftTlsOptions) server_opts = server_options (certs);
-  g_autoptr (WeftTlsOptions) client_opts = client_options (certs);
   g_autoptr (StreamFactory) server_factory = stream_factory_new (stream_echo_setup, NULL);
   g_autoptr (StreamFactory) client_factory = stream_factory_new (large_client_setup, NULL);
-  g_autoptr (WeftTlsFactory) server_tls = weft_tls_factory_new (WEFT_FACTORY (server_factory), server_opts, &error);
-  g_autoptr (WeftTlsFactory) client_tls = weft_tls_factory_new (WEFT_FACTORY (client_factory), client_opts, &error);
+  g_autoptr (WeftTlsFactory) server_tls = NULL;
+  g_autoptr (WeftTlsFactory) client_tls = NULL;
   g_autoptr (WeftListeningPort) port = NULL;
   StreamConnectResult result;
   StreamPeer *client, *server;
 
-  g_assert_no_error (error);
+  tls_factories_new (certs, server_factory, client_factory, &server_tls, &client_tls);
   port = listen_local (f, WEFT_FACTORY (server_tls));
   connect_tls (f, port, client_tls, &result);
   client = stream_factory_get_peer (client_factory, 0);
