@@ -61,6 +61,11 @@ extern const ConformanceCase conformance_endpoint_cases[];
 extern const ConformanceCase conformance_process_cases[];
 extern const ConformanceCase conformance_tls_cases[];
 
+/* Runs every case of TABLES on every backend, each in a child process of
+ * its own; the main () of each conformance program (the core's, and each
+ * library's) calls this. */
+int conformance_main (int argc, char **argv, const ConformanceCase *const *tables, guint n_tables);
+
 guint conformance_count_open_fds (void);
 void conformance_finalize_reactor (ConformanceFixture *f);
 void conformance_iterate_nonblocking (ConformanceFixture *f, guint n_iterations);
