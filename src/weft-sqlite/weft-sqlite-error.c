@@ -45,8 +45,8 @@ void
 _weft_sqlite_set_error (GError **error, WeftSqliteConnection *connection, int rc, const char *sql)
 {
   const char *path = connection != NULL ? connection->path : "?";
-  const char *message = connection != NULL && connection->db != NULL ? sqlite3_errmsg (connection->db)
-                                                                       : sqlite3_errstr (rc);
+  const char *message =
+      connection != NULL && connection->db != NULL ? sqlite3_errmsg (connection->db) : sqlite3_errstr (rc);
   int system_errno = connection != NULL && connection->db != NULL ? sqlite3_system_errno (connection->db) : 0;
   g_autofree char *what = describe_sql (sql);
 
@@ -56,7 +56,7 @@ _weft_sqlite_set_error (GError **error, WeftSqliteConnection *connection, int rc
   if (is_disk_full (rc, system_errno))
     {
       g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_FULL,
-                   _("Disk full while writing to %s; the change was not saved"), path);
+                   _ ("Disk full while writing to %s; the change was not saved"), path);
       return;
     }
 
@@ -65,41 +65,41 @@ _weft_sqlite_set_error (GError **error, WeftSqliteConnection *connection, int rc
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_BUSY,
-                   _("Could not use %s: the database is locked by another process"), path);
+                   _ ("Could not use %s: the database is locked by another process"), path);
       break;
     case SQLITE_INTERRUPT:
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("“%s” on %s was cancelled"), what, path);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _ ("“%s” on %s was cancelled"), what, path);
       break;
     case SQLITE_CONSTRAINT:
-      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_CONSTRAINT, _("“%s” on %s was refused: %s"), what,
-                   path, message);
+      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_CONSTRAINT, _ ("“%s” on %s was refused: %s"), what, path,
+                   message);
       break;
     case SQLITE_READONLY:
       g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_READ_ONLY,
-                   _("Could not write to %s: the database is read-only (%s)"), path, message);
+                   _ ("Could not write to %s: the database is read-only (%s)"), path, message);
       break;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_CORRUPT,
-                   _("%s is damaged or is not a database: %s"), path, message);
+      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_CORRUPT, _ ("%s is damaged or is not a database: %s"),
+                   path, message);
       break;
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
     case SQLITE_AUTH:
-      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_OPEN, _("Could not open the database %s: %s"), path,
+      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_OPEN, _ ("Could not open the database %s: %s"), path,
                    system_errno != 0 ? g_strerror (system_errno) : message);
       break;
     case SQLITE_IOERR:
-      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_IO, _("I/O error on %s: %s"), path,
+      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_IO, _ ("I/O error on %s: %s"), path,
                    system_errno != 0 ? g_strerror (system_errno) : message);
       break;
     case SQLITE_RANGE:
     case SQLITE_MISMATCH:
-      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_PARAMETER, _("Bad parameters for “%s” on %s: %s"),
-                   what, path, message);
+      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_PARAMETER, _ ("Bad parameters for “%s” on %s: %s"), what,
+                   path, message);
       break;
     default:
-      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_FAILED, _("“%s” failed on %s: %s"), what, path,
+      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_FAILED, _ ("“%s” failed on %s: %s"), what, path,
                    message);
       break;
     }

@@ -279,7 +279,7 @@ run_interaction (Worker *worker, Job *job)
     {
       if (job->error == NULL)
         g_set_error (&job->error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_FAILED,
-                     _("An interaction on %s failed without saying why"), connection->path);
+                     _ ("An interaction on %s failed without saying why"), connection->path);
       _weft_sqlite_connection_rollback (connection);
       return;
     }
@@ -306,7 +306,7 @@ run_job (Worker *worker, Job *job, const GError *open_error)
   if (open_error != NULL)
     job->error = g_error_copy (open_error);
   else if (g_atomic_int_get (&self->stop))
-    g_set_error (&job->error, G_IO_ERROR, G_IO_ERROR_CLOSED, _("The database %s was closed before the work ran"),
+    g_set_error (&job->error, G_IO_ERROR, G_IO_ERROR_CLOSED, _ ("The database %s was closed before the work ran"),
                  self->path);
   else if (job->kind == JOB_QUERY && !worker->writer &&
            !_weft_sqlite_connection_is_read_only (worker->connection, job->sql))
@@ -479,7 +479,7 @@ fail_leftovers (WeftSqlitePool *self, GAsyncQueue *queue)
     {
       if (job->kind != JOB_STOP && job->state == JOB_QUEUED)
         {
-          g_set_error (&job->error, G_IO_ERROR, G_IO_ERROR_CLOSED, _("The database %s was closed before the work ran"),
+          g_set_error (&job->error, G_IO_ERROR, G_IO_ERROR_CLOSED, _ ("The database %s was closed before the work ran"),
                        self->path);
           job_finish (self, job);
         }
@@ -676,16 +676,15 @@ weft_sqlite_pool_is_open (WeftSqlitePool *self)
   return open && !self->closing;
 }
 
-#define RETURN_IF_STARTED(self)                                                              \
-  G_STMT_START                                                                               \
-  {                                                                                          \
-    if ((self)->started)                                                                     \
-      {                                                                                      \
-        g_critical ("%s: the pool for %s is already open; settings apply before opening", \
-                    G_STRFUNC, (self)->path);                                                \
-        return;                                                                              \
-      }                                                                                      \
-  }                                                                                          \
+#define RETURN_IF_STARTED(self)                                                                                     \
+  G_STMT_START                                                                                                      \
+  {                                                                                                                 \
+    if ((self)->started)                                                                                            \
+      {                                                                                                             \
+        g_critical ("%s: the pool for %s is already open; settings apply before opening", G_STRFUNC, (self)->path); \
+        return;                                                                                                     \
+      }                                                                                                             \
+  }                                                                                                                 \
   G_STMT_END
 
 /**
@@ -910,7 +909,7 @@ weft_sqlite_pool_open (WeftSqlitePool *self)
 
   if (self->started)
     return weft_deferred_fail (g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS,
-                                            _("The database %s is already open in this pool"), self->path));
+                                            _ ("The database %s is already open in this pool"), self->path));
 
   self->started = TRUE;
   self->open_state = POOL_OPENING;
@@ -1048,7 +1047,7 @@ submit (WeftSqlitePool *self, Job *job, const char *description)
       GDestroyNotify destroy = g_steal_pointer (&job->destroy);
 
       weft_deferred_errback_new (deferred, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                                 self->started ? _("The database %s is closing") : _("The database %s is not open"),
+                                 self->started ? _ ("The database %s is closing") : _ ("The database %s is not open"),
                                  self->path);
       if (destroy != NULL)
         destroy (job->user_data);

@@ -165,10 +165,11 @@ test_query_insert (ConformanceFixture *f)
   g_clear_pointer (&result, weft_result_free);
 
   /* NULL and a blob, bound, never pasted: a quote is just a character. */
-  result = wait_for (f, weft_sqlite_pool_run_operation (
-                            db->pool, "INSERT INTO messages (nick, body, data) VALUES (?, ?, ?)",
-                            g_variant_new ("(sms@ay)", "bob'; DROP TABLE messages; --", NULL,
-                                           g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, bytes, sizeof bytes, 1))));
+  result =
+      wait_for (f, weft_sqlite_pool_run_operation (db->pool, "INSERT INTO messages (nick, body, data) VALUES (?, ?, ?)",
+                                                   g_variant_new ("(sms@ay)", "bob'; DROP TABLE messages; --", NULL,
+                                                                  g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, bytes,
+                                                                                             sizeof bytes, 1))));
   assert_success (result);
   g_assert_cmpint (((WeftSqliteChanges *) weft_result_get_boxed (result))->last_insert_rowid, ==, 2);
   g_clear_pointer (&result, weft_result_free);
@@ -580,7 +581,8 @@ test_locked (ConformanceFixture *f)
 
   /* Another connection, as another program would, holds the write lock. */
   g_assert_cmpint (sqlite3_open (db->path, &raw), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (raw, "BEGIN IMMEDIATE; INSERT INTO messages (nick) VALUES ('other')", NULL, NULL, NULL),
+  g_assert_cmpint (sqlite3_exec (raw, "BEGIN IMMEDIATE; INSERT INTO messages (nick) VALUES ('other')", NULL, NULL,
+                                 NULL),
                    ==, SQLITE_OK);
 
   start = g_get_monotonic_time ();
@@ -746,11 +748,12 @@ test_reactor_turns (ConformanceFixture *f)
   g_assert_cmpint (took, >=, 500 * 1000);
 
   /* A 10 ms timer kept its rhythm through the 500 ms write: many ticks,
-   * no gap anywhere near the write's length. */
-  g_test_message ("%u ticks in %" G_GINT64_FORMAT " ms, longest gap %" G_GINT64_FORMAT " us", ticker.ticks,
-                  took / 1000, ticker.max_gap);
+   * and no gap near the write's length (the bound leaves room for a loaded
+   * machine and sanitizers; typical gaps are 10-15 ms). */
+  g_test_message ("%u ticks in %" G_GINT64_FORMAT " ms, longest gap %" G_GINT64_FORMAT " us", ticker.ticks, took / 1000,
+                  ticker.max_gap);
   g_assert_cmpuint (ticker.ticks, >=, 20);
-  g_assert_cmpint (ticker.max_gap, <, 150 * 1000);
+  g_assert_cmpint (ticker.max_gap, <, 250 * 1000);
 
   ticker.stop = TRUE;
   if (ticker.call != NULL)
@@ -900,8 +903,7 @@ test_async_forms (ConformanceFixture *f)
     Waiter held = { 0 };
     waiter_watch (&held, weft_sqlite_pool_run_interaction (db->pool, gated_interaction, &gate, NULL));
     conformance_iterate_until (f, &gate.entered, 1);
-    weft_sqlite_pool_operation_async (db->pool, "DELETE FROM messages", NULL, cancellable, operation_done,
-                                      &cancelled);
+    weft_sqlite_pool_operation_async (db->pool, "DELETE FROM messages", NULL, cancellable, operation_done, &cancelled);
     g_cancellable_cancel (cancellable);
     conformance_iterate_until (f, &cancelled.done, 1);
     g_assert_error (cancelled.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
