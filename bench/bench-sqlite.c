@@ -9,7 +9,8 @@
  *   run_interaction;
  * - reactor stalls during sustained writes: a 1 ms timer measures how late
  *   it runs while batches of rows are written through the pool, and while
- *   the same batches are written on the reactor's thread.
+ *   the same batches are written on the reactor's thread; and, as the
+ *   machine's own floor, while nothing is written.
  *
  * One line per measurement on stdout:
  * "sqlite/direct/single rows_per_sec=X", "sqlite/pool/batched rows_per_sec=X",
@@ -308,9 +309,16 @@ stall_report (const char *name, Stall *stall, guint rows, double seconds)
            l->len > 0 ? g_array_index (l, gint64, l->len / 2) : 0, l->len, rows / seconds);
 }
 
+typedef enum {
+  STALL_IDLE,
+  STALL_POOL,
+  STALL_REACTOR_THREAD,
+} StallMode;
+
 static void
-bench_stall (WeftReactor *reactor, gboolean on_reactor_thread)
+bench_stall (WeftReactor *reactor, StallMode mode)
 {
+  gboolean on_reactor_thread = mode == STALL_REACTOR_THREAD;
   g_autofree char *path = fresh_path ("bench-stall.db");
   Stall stall = { reactor };
   Load load = { reactor };
@@ -323,7 +331,7 @@ bench_stall (WeftReactor *reactor, gboolean on_reactor_thread)
       stall.db = direct_open (path);
       sqlite3_prepare_v2 (stall.db, INSERT, -1, &stall.stmt, NULL);
     }
-  else
+  else if (mode == STALL_POOL)
     {
       load.pool = pool_open (reactor, path);
       load.batched = TRUE;
@@ -348,6 +356,8 @@ bench_stall (WeftReactor *reactor, gboolean on_reactor_thread)
       sqlite3_finalize (stall.stmt);
       sqlite3_close (stall.db);
     }
+  else if (mode == STALL_IDLE)
+    stall_report ("idle", &stall, 0, 1);
   else
     {
       /* Let the batches in flight land, outside the measured window. */
@@ -405,8 +415,9 @@ main (int argc, char **argv)
     }
   if (only == NULL || g_str_equal (only, "stall"))
     {
-      bench_stall (reactor, FALSE);
-      bench_stall (reactor, TRUE);
+      bench_stall (reactor, STALL_IDLE);
+      bench_stall (reactor, STALL_POOL);
+      bench_stall (reactor, STALL_REACTOR_THREAD);
     }
 
   g_rmdir (dir);
