@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
 
 #include "weft-sqlite-private.h"
 
@@ -13,13 +16,48 @@ weft_sqlite_error_quark (void)
   return g_quark_from_static_string ("weft-sqlite-error-quark");
 }
 
+/* Whether @path, or its -wal or -journal file, reached the process'
+ * file-size limit (less than a page of room left). */
 static gboolean
-is_disk_full (int rc, int system_errno)
+at_file_size_limit (const char *path)
 {
+  const char *suffixes[] = { "", "-wal", "-journal" };
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+      GStatBuf st;
+
+      if (g_stat (file, &st) == 0 && (guint64) st.st_size + 65536 > (guint64) limit.rlim_cur)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+is_disk_full (int rc, int system_errno, const char *path)
+{
+  g_autofree char *dir = NULL;
+  struct statvfs fs;
+
   if ((rc & 0xff) == SQLITE_FULL)
     return TRUE;
-  /* A file-size limit or a quota surfaces as an I/O error. */
-  return (rc & 0xff) == SQLITE_IOERR && (system_errno == ENOSPC || system_errno == EFBIG || system_errno == EDQUOT);
+  if ((rc & 0xff) != SQLITE_IOERR)
+    return FALSE;
+  /* A full file system, a quota or a file-size limit surfaces as an I/O
+   * error, and SQLite's errno may be stale by the time it reports: look at
+   * the file and its file system as well. */
+  if (system_errno == ENOSPC || system_errno == EFBIG || system_errno == EDQUOT)
+    return TRUE;
+  if (path == NULL)
+    return FALSE;
+  if (at_file_size_limit (path))
+    return TRUE;
+  dir = g_path_get_dirname (path);
+  return statvfs (dir, &fs) == 0 && (guint64) fs.f_bavail * fs.f_frsize < 1024 * 1024;
 }
 
 static char *
@@ -53,7 +91,7 @@ _weft_sqlite_set_error (GError **error, WeftSqliteConnection *connection, int rc
   if (error == NULL)
     return;
 
-  if (is_disk_full (rc, system_errno))
+  if (is_disk_full (rc, system_errno, connection != NULL ? connection->path : NULL))
     {
       g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_FULL,
                    _ ("Disk full while writing to %s; the change was not saved"), path);

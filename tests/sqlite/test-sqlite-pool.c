@@ -5,7 +5,9 @@
 #include "conformance.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <weft-sqlite/weft-sqlite.h>
 
 #define SCHEMA "CREATE TABLE messages (id INTEGER PRIMARY KEY, nick TEXT NOT NULL, body TEXT, data BLOB)"
@@ -555,6 +557,52 @@ test_disk_full (ConformanceFixture *f)
   db_free (db);
 }
 
+/* A file-size limit, as the kernel enforces it: the write fails with EFBIG
+ * (SIGXFSZ ignored), which is a full disk to the program. The case runs in
+ * a child process of its own, and the limit is restored before it ends. */
+static void
+test_file_size_limit (ConformanceFixture *f)
+{
+  Db *db = db_new (f);
+  g_autoptr (WeftResult) result = NULL;
+  g_autofree char *big = g_strnfill (3000, 'y');
+  struct rlimit saved;
+  struct rlimit limited;
+  gint64 committed = 0;
+  const GError *error;
+
+  g_assert_no_errno (getrlimit (RLIMIT_FSIZE, &saved));
+  signal (SIGXFSZ, SIG_IGN);
+  limited = saved;
+  limited.rlim_cur = 256 * 1024;
+  g_assert_no_errno (setrlimit (RLIMIT_FSIZE, &limited));
+
+  for (guint i = 0; i < 500; i++)
+    {
+      g_clear_pointer (&result, weft_result_free);
+      result = db_insert (db, "alice", big);
+      if (weft_result_is_error (result))
+        break;
+      committed++;
+    }
+  error = weft_result_get_error (result);
+  g_assert_error ((GError *) error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_FULL);
+  g_assert_nonnull (strstr (error->message, "Disk full while writing to"));
+  g_assert_cmpint (committed, >, 0);
+  /* Reads go on, with every committed row. */
+  g_assert_cmpint (db_count (db), ==, committed);
+
+  /* Room again: writes work again, nothing was lost. */
+  g_assert_no_errno (setrlimit (RLIMIT_FSIZE, &saved));
+  g_clear_pointer (&result, weft_result_free);
+  result = db_insert (db, "alice", "after");
+  assert_success (result);
+  g_assert_cmpint (db_count (db), ==, committed + 1);
+
+  signal (SIGXFSZ, SIG_DFL);
+  db_free (db);
+}
+
 /* Locked by another process */
 
 static void
@@ -933,6 +981,7 @@ static const ConformanceCase sqlite_cases[] = {
   { "sqlite/cancel-queued", test_cancel_queued },
   { "sqlite/cancel-running", test_cancel_running },
   { "sqlite/disk-full", test_disk_full },
+  { "sqlite/file-size-limit", test_file_size_limit },
   { "sqlite/locked", test_locked },
   { "sqlite/migrations", test_migrations },
   { "sqlite/reactor-turns", test_reactor_turns },
