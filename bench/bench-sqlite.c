@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* SQLite through WeftSqlitePool against direct sqlite3 calls, on the epoll
  * backend, in WAL mode with synchronous=NORMAL (the pool's default), in a
- * database file under --dir (default: the temporary directory).
+ * database file under --dir (default: the temporary directory);
+ * --synchronous-full makes every commit wait for the disk.
  *
  * - inserts per second of small rows: direct on one thread, one row per
  *   transaction and BATCH rows per transaction; through the pool, one
@@ -32,6 +33,7 @@
 static guint n_rows = 20000;
 static gint64 stall_duration_us = 2 * G_USEC_PER_SEC;
 static char *dir;
+static WeftSqliteSynchronous synchronous = WEFT_SQLITE_SYNCHRONOUS_NORMAL;
 
 static char *
 fresh_path (const char *name)
@@ -59,10 +61,10 @@ static sqlite3 *
 direct_open (const char *path)
 {
   sqlite3 *db = NULL;
+  g_autofree char *setup =
+      g_strdup_printf ("PRAGMA journal_mode = WAL; PRAGMA synchronous = %d; " SCHEMA, (int) synchronous);
 
-  if (sqlite3_open (path, &db) != SQLITE_OK ||
-      sqlite3_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; " SCHEMA, NULL, NULL, NULL) !=
-          SQLITE_OK)
+  if (sqlite3_open (path, &db) != SQLITE_OK || sqlite3_exec (db, setup, NULL, NULL, NULL) != SQLITE_OK)
     g_error ("%s: %s", path, sqlite3_errmsg (db));
   return db;
 }
@@ -209,6 +211,7 @@ pool_open (WeftReactor *reactor, const char *path)
   WeftSqlitePool *pool = weft_sqlite_pool_new (reactor, path);
 
   weft_sqlite_pool_add_migration (pool, SCHEMA);
+  weft_sqlite_pool_set_synchronous (pool, synchronous);
   run_until (reactor, weft_sqlite_pool_open (pool));
   return pool;
 }
@@ -390,9 +393,11 @@ main (int argc, char **argv)
         dir = g_strdup (argv[++i]);
       else if (g_str_equal (argv[i], "--only") && i + 1 < argc)
         only = argv[++i];
+      else if (g_str_equal (argv[i], "--synchronous-full"))
+        synchronous = WEFT_SQLITE_SYNCHRONOUS_FULL;
       else
         {
-          g_printerr ("usage: %s [--smoke] [--dir DIR] [--only inserts|stall]\n", argv[0]);
+          g_printerr ("usage: %s [--smoke] [--dir DIR] [--only inserts|stall] [--synchronous-full]\n", argv[0]);
           return 2;
         }
     }
