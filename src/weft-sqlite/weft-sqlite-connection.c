@@ -342,6 +342,19 @@ column_value (sqlite3_stmt *stmt, int column)
     }
 }
 
+/* Sleeps before another try of a statement that met SQLITE_BUSY outside a
+ * transaction; FALSE once the busy timeout is spent. */
+static gboolean
+retry_after_busy (WeftSqliteConnection *self, guint attempt, gint64 started_us)
+{
+  /* Counted from the first step, so that a busy handler that already
+   * waited the whole timeout is not followed by a second wait. */
+  if (progress_handler (self) || g_get_monotonic_time () - started_us >= self->busy_timeout_us)
+    return FALSE;
+  g_usleep (MIN ((gint64) 1000 << MIN (attempt, 10), BUSY_MAX_SLEEP_US));
+  return TRUE;
+}
+
 /* Steps @sql to the end; collects rows into @rows when it is not NULL,
  * stopping after @max_rows of them (0: all). */
 static gboolean
@@ -356,23 +369,34 @@ run_statement (WeftSqliteConnection *self,
   sqlite3_stmt *stmt = _weft_sqlite_connection_prepare (self, sql, params, error);
   WeftSqliteColumns *columns = NULL;
   guint n_rows = 0;
+  gboolean saw_row = FALSE;
+  gint64 started_us = g_get_monotonic_time ();
   gboolean ok = TRUE;
 
   if (stmt == NULL)
     return FALSE;
 
-  for (;;)
+  for (guint attempt = 0;; attempt++)
     {
+      gboolean outside_transaction = sqlite3_get_autocommit (self->db);
       int rc = sqlite3_step (stmt);
 
       if (rc == SQLITE_DONE)
         break;
+      if ((rc & 0xff) == SQLITE_BUSY && outside_transaction && !saw_row && retry_after_busy (self, attempt, started_us))
+        {
+          /* Some waits bypass the busy handler (WAL recovery, a snapshot
+           * gone stale); nothing ran yet, so the statement starts over. */
+          sqlite3_reset (stmt);
+          continue;
+        }
       if (rc != SQLITE_ROW)
         {
           _weft_sqlite_set_error (error, self, rc, sql);
           ok = FALSE;
           break;
         }
+      saw_row = TRUE;
       if (rows == NULL)
         continue;
       if (columns == NULL)
