@@ -8,6 +8,8 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <weft-sqlite/weft-sqlite.h>
 
 #define SCHEMA "CREATE TABLE messages (id INTEGER PRIMARY KEY, nick TEXT NOT NULL, body TEXT, data BLOB)"
@@ -655,6 +657,89 @@ test_locked (ConformanceFixture *f)
   db_free (db);
 }
 
+/* The same from another process: the sqlite3 program, fed on its stdin,
+ * holds the write lock until told to commit. */
+
+static void
+write_all (int fd, const char *text)
+{
+  gsize length = strlen (text);
+
+  while (length > 0)
+    {
+      gssize n = write (fd, text, length);
+      g_assert_cmpint (n, >, 0);
+      text += n;
+      length -= n;
+    }
+}
+
+static void
+read_line_until (int fd, const char *expected)
+{
+  g_autoptr (GString) seen = g_string_new (NULL);
+  char c;
+
+  while (strstr (seen->str, expected) == NULL)
+    {
+      gssize n = read (fd, &c, 1);
+      g_assert_cmpint (n, ==, 1);
+      g_string_append_c (seen, c);
+    }
+}
+
+static void
+test_locked_by_process (ConformanceFixture *f)
+{
+  g_autofree char *program = g_find_program_in_path ("sqlite3");
+  Db *db;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WeftResult) result = NULL;
+  int child_in = -1;
+  int child_out = -1;
+  GPid pid;
+  int status;
+
+  if (program == NULL)
+    {
+      g_test_skip ("the sqlite3 program is not installed");
+      return;
+    }
+
+  db = db_new_unopened (f);
+  weft_sqlite_pool_add_migration (db->pool, SCHEMA);
+  weft_sqlite_pool_set_busy_timeout (db->pool, 200 * 1000);
+  db_open (db);
+
+  {
+    const char *argv[] = { program, "-batch", db->path, NULL };
+    g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                              NULL, &pid, &child_in, &child_out, NULL, &error);
+    g_assert_no_error (error);
+  }
+  write_all (child_in, "BEGIN IMMEDIATE;\nINSERT INTO messages (nick) VALUES ('child');\n.print locked\n");
+  read_line_until (child_out, "locked");
+
+  result = db_insert (db, "alice", "blocked");
+  g_assert_true (weft_result_error_matches (result, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_BUSY));
+  g_assert_nonnull (strstr (weft_result_get_error (result)->message, "locked by another process"));
+  g_assert_nonnull (strstr (weft_result_get_error (result)->message, db->path));
+  g_assert_cmpint (db_count (db), ==, 0);
+
+  write_all (child_in, "COMMIT;\n.print done\n");
+  read_line_until (child_out, "done");
+  g_clear_pointer (&result, weft_result_free);
+  result = db_insert (db, "alice", "after");
+  assert_success (result);
+  g_assert_cmpint (db_count (db), ==, 2);
+
+  close (child_in);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  close (child_out);
+  db_free (db);
+}
+
 /* Migrations */
 
 static gboolean
@@ -983,6 +1068,7 @@ static const ConformanceCase sqlite_cases[] = {
   { "sqlite/disk-full", test_disk_full },
   { "sqlite/file-size-limit", test_file_size_limit },
   { "sqlite/locked", test_locked },
+  { "sqlite/locked-by-process", test_locked_by_process },
   { "sqlite/migrations", test_migrations },
   { "sqlite/reactor-turns", test_reactor_turns },
   { "sqlite/close-waits", test_close_waits },
