@@ -337,6 +337,15 @@ run_job (Worker *worker, Job *job, const GError *open_error)
         g_assert_not_reached ();
       }
 
+  if (job->error != NULL && g_error_matches (job->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      g_atomic_int_get (&self->stop))
+    {
+      /* Interrupted by a close that ran out of time, not by its caller. */
+      g_clear_error (&job->error);
+      g_set_error (&job->error, G_IO_ERROR, G_IO_ERROR_CLOSED, _ ("The database %s was closed while the work ran"),
+                   self->path);
+    }
+
   g_mutex_lock (&self->lock);
   job->state = JOB_FINISHED;
   job->worker = NULL;

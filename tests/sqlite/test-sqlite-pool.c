@@ -935,6 +935,46 @@ test_close_waits (ConformanceFixture *f)
   db_free (db);
 }
 
+/* Work that outlasts the close timeout is interrupted; work queued behind
+ * it fails as closed. */
+static void
+test_close_timeout (ConformanceFixture *f)
+{
+  Db *db = db_new (f);
+  Gate gate;
+  Waiter running = { 0 };
+  Waiter queued = { 0 };
+  Waiter closed = { 0 };
+  gint64 start;
+
+  weft_sqlite_pool_set_close_timeout (db->pool, 100 * 1000);
+  gate_init (&gate, f->reactor);
+  gate.sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT max(x) FROM c";
+  waiter_watch (&running, weft_sqlite_pool_run_interaction (db->pool, gated_interaction, &gate, NULL));
+  waiter_watch (&queued, weft_sqlite_pool_run_operation (db->pool, "INSERT INTO messages (nick) VALUES (?)",
+                                                         g_variant_new ("(s)", "late")));
+  conformance_iterate_until (f, &gate.entered, 1);
+
+  start = g_get_monotonic_time ();
+  waiter_watch (&closed, weft_sqlite_pool_close (db->pool));
+  conformance_iterate_until (f, &closed.done, 1);
+  assert_success (closed.result);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 100 * 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+
+  g_assert_cmpuint (running.done, ==, 1);
+  g_assert_true (weft_result_error_matches (running.result, G_IO_ERROR, G_IO_ERROR_CLOSED));
+  g_assert_cmpuint (queued.done, ==, 1);
+  g_assert_true (weft_result_error_matches (queued.result, G_IO_ERROR, G_IO_ERROR_CLOSED));
+
+  weft_result_free (running.result);
+  weft_result_free (queued.result);
+  weft_result_free (closed.result);
+  g_clear_object (&db->pool);
+  gate_clear (&gate);
+  db_free (db);
+}
+
 static void
 stop_soon (gpointer reactor)
 {
@@ -1072,6 +1112,7 @@ static const ConformanceCase sqlite_cases[] = {
   { "sqlite/migrations", test_migrations },
   { "sqlite/reactor-turns", test_reactor_turns },
   { "sqlite/close-waits", test_close_waits },
+  { "sqlite/close-timeout", test_close_timeout },
   { "sqlite/shutdown-closes", test_shutdown_closes },
   { "sqlite/async-forms", test_async_forms, CONFORMANCE_DEFAULT_CONTEXT, gio_warm_up },
   { NULL },
