@@ -312,10 +312,17 @@ run_job (Worker *worker, Job *job, const GError *open_error)
            !_weft_sqlite_connection_is_read_only (worker->connection, job->sql))
     {
       /* INSERT … RETURNING and friends: queries that write go to the writer. */
+      gboolean cancelled;
+
       g_mutex_lock (&self->lock);
-      job->state = JOB_QUEUED;
+      /* A cancel that came while the job was here still holds. */
+      cancelled = g_atomic_int_get (&worker->cancel_current);
+      job->state = cancelled ? JOB_CANCELLED : JOB_QUEUED;
       job->worker = NULL;
+      g_atomic_int_set (&worker->cancel_current, 0);
       g_mutex_unlock (&self->lock);
+      if (cancelled)
+        return TRUE;
       g_async_queue_push (self->write_queue, job_ref (job));
       return FALSE;
     }

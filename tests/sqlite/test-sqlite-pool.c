@@ -424,7 +424,9 @@ test_cancel_queued (ConformanceFixture *f)
   guint destroyed = 0;
   WeftDeferred *queued;
   WeftDeferred *queued_interaction;
+  WeftDeferred *queued_query;
   Waiter cancelled_interaction = { 0 };
+  Waiter cancelled_query = { 0 };
 
   gate_init (&gate, f->reactor);
   waiter_watch (&write, weft_sqlite_pool_run_interaction (db->pool, gated_interaction, &gate, NULL));
@@ -434,13 +436,20 @@ test_cancel_queued (ConformanceFixture *f)
   queued = weft_sqlite_pool_run_operation (db->pool, "INSERT INTO messages (nick) VALUES (?)",
                                            g_variant_new ("(s)", "never"));
   queued_interaction = weft_sqlite_pool_run_interaction (db->pool, insert_three, &destroyed, count_destroy);
+  /* A query that writes, so that running would leave a trace: it passes
+   * through a reader on its way to the writer. */
+  queued_query = weft_sqlite_pool_run_query (db->pool, "INSERT INTO messages (nick) VALUES (?) RETURNING id",
+                                             g_variant_new ("(s)", "never"));
   weft_deferred_cancel (queued);
   weft_deferred_cancel (queued_interaction);
+  weft_deferred_cancel (queued_query);
   waiter_watch (&cancelled, queued);
   waiter_watch (&cancelled_interaction, queued_interaction);
+  waiter_watch (&cancelled_query, queued_query);
   g_assert_cmpuint (cancelled.done, ==, 1);
   g_assert_true (weft_result_is_cancelled (cancelled.result));
   g_assert_true (weft_result_is_cancelled (cancelled_interaction.result));
+  g_assert_true (weft_result_is_cancelled (cancelled_query.result));
   g_assert_cmpuint (destroyed, ==, 1);
 
   gate_open (&gate);
@@ -451,6 +460,7 @@ test_cancel_queued (ConformanceFixture *f)
   weft_result_free (write.result);
   weft_result_free (cancelled.result);
   weft_result_free (cancelled_interaction.result);
+  weft_result_free (cancelled_query.result);
   gate_clear (&gate);
   db_free (db);
 }
