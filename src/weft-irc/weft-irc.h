@@ -7,4 +7,6 @@
 #include "weft-irc-version.h"
 #include "weft-irc-error.h"
 #include "weft-irc-message.h"
+#include "weft-irc-casemap.h"
+#include "weft-irc-names.h"
 #undef WEFT_IRC_INSIDE
