@@ -9,4 +9,8 @@
 #include "weft-irc-message.h"
 #include "weft-irc-casemap.h"
 #include "weft-irc-names.h"
+#include "weft-irc-member.h"
+#include "weft-irc-channel.h"
+#include "weft-irc-outgoing.h"
+#include "weft-irc-client.h"
 #undef WEFT_IRC_INSIDE
