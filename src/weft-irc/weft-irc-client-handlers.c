@@ -72,6 +72,12 @@ send_va (WeftIrcClient *self, gboolean now, const char *verb, ...)
     _weft_irc_client_send (self, m);
 }
 
+static int
+compare_strings (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
 void
 _weft_irc_client_update_caps (WeftIrcClient *self)
 {
@@ -83,7 +89,7 @@ _weft_irc_client_update_caps (WeftIrcClient *self)
     g_strv_builder_add (builder, keys[i]);
   strv = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
-  qsort (strv, g_strv_length (strv), sizeof (char *), (int (*) (const void *, const void *)) g_strcmp0);
+  qsort (strv, g_strv_length (strv), sizeof (char *), compare_strings);
   if (self->caps_strv != NULL && g_strv_equal ((const char *const *) strv, (const char *const *) self->caps_strv))
     {
       g_strfreev (strv);
@@ -249,8 +255,11 @@ handle_cap (Ctx *c)
 
       if (self->cap_reqs_pending > 0)
         self->cap_reqs_pending--;
-      /* A request is all or nothing: ask again one by one. */
-      if (g_strv_length (caps) > 1)
+      /* A request is all or nothing: ask again one by one. A single
+       * refused capability is not asked for again on this connection. */
+      if (g_strv_length (caps) == 1)
+        g_hash_table_remove (self->caps_available, caps[0]);
+      else if (g_strv_length (caps) > 1)
         for (guint i = 0; caps[i] != NULL; i++)
           if (*caps[i] != '\0')
             {
@@ -1342,7 +1351,7 @@ handle_numeric (Ctx *c, guint numeric)
   WeftIrcClient *self = c->self;
   WeftIrcChannel *channel;
 
-  if ((numeric >= 400 && numeric < 600) || (numeric >= 902 && numeric <= 907))
+  if ((numeric >= 400 && numeric < 600) || (numeric >= 902 && numeric <= 907 && numeric != 903))
     {
       handle_error_numeric (c, numeric);
       return;

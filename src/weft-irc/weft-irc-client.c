@@ -231,7 +231,12 @@ write_item (WeftIrcClient *self, WeftIrcSendItem *item)
         {
           g_free (line->label);
           line->label = g_strdup_printf ("w%" G_GUINT64_FORMAT, ++self->next_label);
-          weft_irc_message_set_tag (item->message, "label", line->label);
+          {
+            WeftIrcMessage *labeled = weft_irc_message_copy (item->message);
+            weft_irc_message_set_tag (labeled, "label", line->label);
+            weft_irc_message_unref (item->message);
+            item->message = labeled;
+          }
           g_hash_table_insert (self->labels, g_strdup (line->label), g_object_ref (item->outgoing));
         }
       line->state = WEFT_IRC_OUTGOING_STATE_SENT;
