@@ -46,32 +46,6 @@
  * UTF-8 is decoded as Windows-1252.
  */
 
-G_DEFINE_ENUM_TYPE (WeftIrcClientState,
-                    weft_irc_client_state,
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_CLIENT_STATE_DISCONNECTED, "disconnected"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_CLIENT_STATE_CONNECTING, "connecting"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_CLIENT_STATE_REGISTERING, "registering"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_CLIENT_STATE_REGISTERED, "registered"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_CLIENT_STATE_WAITING, "waiting"))
-
-G_DEFINE_ENUM_TYPE (WeftIrcSaslMechanism,
-                    weft_irc_sasl_mechanism,
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_SASL_NONE, "none"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_SASL_PLAIN, "plain"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_SASL_EXTERNAL, "external"))
-
-G_DEFINE_FLAGS_TYPE (WeftIrcMessageFlags,
-                     weft_irc_message_flags,
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_NONE, "none"),
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_SELF, "self"),
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_ECHO, "echo"),
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_HISTORY, "history"),
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_NOTICE, "notice"),
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_ACTION, "action"),
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_PRIVATE, "private"),
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_SERVER, "server"),
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_HIGHLIGHT, "highlight"))
-
 G_DEFINE_FINAL_TYPE (WeftIrcClient, weft_irc_client, WEFT_TYPE_PROTOCOL)
 
 /* Tags (8191) plus the message (512), with room for a CRLF. */

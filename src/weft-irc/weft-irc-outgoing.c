@@ -40,13 +40,6 @@
  * same text, sent by the client) and does not send it again.
  */
 
-G_DEFINE_ENUM_TYPE (WeftIrcOutgoingState,
-                    weft_irc_outgoing_state,
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_OUTGOING_STATE_QUEUED, "queued"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_OUTGOING_STATE_SENT, "sent"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_OUTGOING_STATE_CONFIRMED, "confirmed"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_OUTGOING_STATE_FAILED, "failed"))
-
 G_DEFINE_FINAL_TYPE (WeftIrcOutgoing, weft_irc_outgoing, G_TYPE_OBJECT)
 
 enum {
