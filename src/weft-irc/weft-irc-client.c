@@ -513,8 +513,8 @@ static gsize
 max_text_bytes (WeftIrcClient *self, const char *verb, const char *target, gsize extra)
 {
   gsize nick = self->current_nick != NULL ? strlen (self->current_nick) : strlen (self->nick);
-  gsize user = self->own_user != NULL ? strlen (self->own_user) : 10;
-  gsize host = self->own_host != NULL ? strlen (self->own_host) : 63;
+  gsize user = self->own_user != NULL ? strlen (self->own_user) : WEFT_IRC_WORST_CASE_USER_BYTES;
+  gsize host = self->own_host != NULL ? strlen (self->own_host) : WEFT_IRC_WORST_CASE_HOST_BYTES;
   /* ":nick!user@host VERB target :text\r\n" */
   gsize overhead = 1 + nick + 1 + user + 1 + host + 1 + strlen (verb) + 1 + strlen (target) + 2 + 2 + extra;
 
@@ -523,62 +523,24 @@ max_text_bytes (WeftIrcClient *self, const char *verb, const char *target, gsize
   return WEFT_IRC_MAX_LINE_BYTES - overhead;
 }
 
-/* Splits @text into lines of at most @max bytes at UTF-8 character
- * boundaries, preferring a space in the second half of a line. */
-static GPtrArray *
-split_text (const char *text, gsize max)
-{
-  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
-  g_auto (GStrv) paragraphs = g_strsplit (text, "\n", -1);
-
-  for (guint i = 0; paragraphs[i] != NULL; i++)
-    {
-      char *p = paragraphs[i];
-      gsize len = strlen (p);
-
-      if (len > 0 && p[len - 1] == '\r')
-        p[--len] = '\0';
-      while (len > max)
-        {
-          gsize cut = max;
-          gsize space;
-
-          while (cut > 0 && (p[cut] & 0xC0) == 0x80)
-            cut--;
-          for (space = cut; space > max / 2 && p[space] != ' '; space--)
-            ;
-          if (space > max / 2)
-            cut = space;
-          g_ptr_array_add (lines, g_strndup (p, cut));
-          if (p[cut] == ' ' && cut == space)
-            cut++;
-          p += cut;
-          len -= cut;
-        }
-      if (len > 0)
-        g_ptr_array_add (lines, g_strdup (p));
-    }
-  return lines;
-}
-
 WeftIrcOutgoing *
 _weft_irc_client_send_text (WeftIrcClient *self, const char *verb, const char *target, const char *text, gboolean action)
 {
   WeftIrcOutgoing *outgoing;
-  g_autoptr (GPtrArray) lines = NULL;
+  g_auto (GStrv) lines = NULL;
 
   outgoing = _weft_irc_outgoing_new (++self->next_outgoing_id, verb, target, text);
   outgoing->queued_time = weft_reactor_get_time (self->reactor);
-  lines = split_text (text, max_text_bytes (self, verb, target, action ? 9 : 0));
-  for (guint i = 0; i < lines->len; i++)
+  lines = weft_irc_split_text (text, max_text_bytes (self, verb, target, action ? 9 : 0));
+  for (guint i = 0; lines[i] != NULL; i++)
     {
       if (action)
         {
-          g_autofree char *framed = g_strdup_printf ("\001ACTION %s\001", (char *) g_ptr_array_index (lines, i));
+          g_autofree char *framed = g_strdup_printf ("\001ACTION %s\001", lines[i]);
           _weft_irc_outgoing_add_line (outgoing, framed);
         }
       else
-        _weft_irc_outgoing_add_line (outgoing, g_ptr_array_index (lines, i));
+        _weft_irc_outgoing_add_line (outgoing, lines[i]);
     }
   if (outgoing->lines->len == 0 || *target == '\0' || strpbrk (target, " ,\r\n") != NULL)
     {
@@ -703,14 +665,9 @@ _weft_irc_client_data (WeftIrcClient *self, const guint8 *data, gsize len)
         }
       if (!g_utf8_validate (line, line_len, NULL))
         {
-          decoded = g_convert_with_fallback (line, line_len, "UTF-8", "WINDOWS-1252", "?", NULL, NULL, NULL);
-          if (decoded == NULL)
-            decoded = g_convert (line, line_len, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
-          if (decoded != NULL)
-            {
-              line = decoded;
-              line_len = strlen (decoded);
-            }
+          decoded = weft_irc_decode_text (line, line_len);
+          line = decoded;
+          line_len = strlen (decoded);
         }
       message = weft_irc_message_parse (line, line_len, &error);
       if (message == NULL)
