@@ -17,24 +17,39 @@
 
 /* The capabilities the client asks for, when the server offers them. */
 static const char *const wanted_caps[] = {
-  "message-tags", "server-time",       "echo-message", "labeled-response", "batch",
-  "away-notify",  "account-notify",    "extended-join", "multi-prefix",    "chghost",
-  "invite-notify", "setname",          "draft/chathistory", "chathistory", "cap-notify",
-  "account-tag",  "userhost-in-names", NULL,
+  "message-tags",
+  "server-time",
+  "echo-message",
+  "labeled-response",
+  "batch",
+  "away-notify",
+  "account-notify",
+  "extended-join",
+  "multi-prefix",
+  "chghost",
+  "invite-notify",
+  "setname",
+  "draft/chathistory",
+  "chathistory",
+  "cap-notify",
+  "account-tag",
+  "userhost-in-names",
+  NULL,
 };
 
 typedef struct {
   WeftIrcClient *self;
   WeftIrcMessage *msg;
-  const char *label;   /* labeled-response label, from the message or its batch */
-  gboolean history;    /* inside a chathistory batch */
-  char *nick;          /* the source's nick, or NULL */
+  const char *label; /* labeled-response label, from the message or its batch */
+  gboolean history;  /* inside a chathistory batch */
+  char *nick;        /* the source's nick, or NULL */
   char *user;
   char *host;
   gboolean from_server;
 } Ctx;
 
-#define EMIT(self, sig, ...) g_signal_emit ((self), _weft_irc_client_signals[WEFT_IRC_CLIENT_SIGNAL_##sig], 0, __VA_ARGS__)
+#define EMIT(self, sig, ...) \
+  g_signal_emit ((self), _weft_irc_client_signals[WEFT_IRC_CLIENT_SIGNAL_##sig], 0, __VA_ARGS__)
 
 static const char *
 param (Ctx *c, guint i)
@@ -105,8 +120,7 @@ _weft_irc_client_update_caps (WeftIrcClient *self)
 static void
 maybe_end_caps (WeftIrcClient *self)
 {
-  if (self->registered || self->cap_ended || !self->cap_ls_done || self->cap_reqs_pending > 0 ||
-      self->sasl_in_progress)
+  if (self->registered || self->cap_ended || !self->cap_ls_done || self->cap_reqs_pending > 0 || self->sasl_in_progress)
     return;
   self->cap_ended = TRUE;
   send_va (self, TRUE, "CAP", "END", NULL);
@@ -370,7 +384,8 @@ send_rejoins (WeftIrcClient *self)
   for (int pass = 0; pass < 2; pass++)
     for (guint i = 0; i <= n; i++)
       {
-        g_autoptr (WeftIrcChannel) channel = i < n ? g_list_model_get_item (weft_irc_client_get_channels (self), i) : NULL;
+        g_autoptr (WeftIrcChannel) channel =
+            i < n ? g_list_model_get_item (weft_irc_client_get_channels (self), i) : NULL;
         const char *name = channel != NULL ? weft_irc_channel_get_name (channel) : NULL;
         const char *key = channel != NULL ? weft_irc_channel_get_key (channel) : NULL;
         g_autofree char *folded = name != NULL ? _weft_irc_client_fold (self, name) : NULL;
@@ -1066,7 +1081,8 @@ find_outgoing_line (WeftIrcClient *self,
     {
       g_autoptr (WeftIrcOutgoing) outgoing = g_list_model_get_item (weft_irc_client_get_outbox (self), i);
 
-      if (g_ascii_strcasecmp (outgoing->verb, verb) != 0 || !weft_irc_case_equal (self->casemap, outgoing->target, target))
+      if (g_ascii_strcasecmp (outgoing->verb, verb) != 0 ||
+          !weft_irc_case_equal (self->casemap, outgoing->target, target))
         continue;
       for (guint j = 0; j < outgoing->lines->len; j++)
         {
@@ -1140,7 +1156,8 @@ handle_text (Ctx *c, gboolean notice)
     return;
   folded_nick = c->nick != NULL ? _weft_irc_client_fold (self, c->nick) : NULL;
   is_self = !c->from_server && c->nick != NULL &&
-            (_weft_irc_client_is_self (self, c->nick) || (c->history && g_hash_table_contains (self->own_nicks, folded_nick)));
+            (_weft_irc_client_is_self (self, c->nick) ||
+             (c->history && g_hash_table_contains (self->own_nicks, folded_nick)));
 
   /* STATUSMSG: "@#channel" goes to the channel's operators. */
   while (*channel_target != '\0' && strchr (self->prefix_chars, *channel_target) != NULL &&

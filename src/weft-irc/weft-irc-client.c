@@ -200,8 +200,7 @@ write_item (WeftIrcClient *self, WeftIrcSendItem *item)
 
       if (line->state != WEFT_IRC_OUT_LINE_SCHEDULED)
         return; /* confirmed from history, or failed, while it waited */
-      if (_weft_irc_client_confirms_by_reply (self) &&
-          weft_irc_client_has_capability (self, "labeled-response"))
+      if (_weft_irc_client_confirms_by_reply (self) && weft_irc_client_has_capability (self, "labeled-response"))
         {
           g_free (line->label);
           line->label = g_strdup_printf ("w%" G_GUINT64_FORMAT, ++self->next_label);
@@ -240,8 +239,8 @@ flood_drain (WeftIrcClient *self)
       if (self->tokens < 1.0)
         {
           gint64 wait = (gint64) ((1.0 - self->tokens) * (double) self->flood_interval) + 1;
-          self->flood_call = weft_delayed_call_ref (
-              weft_reactor_call_later (self->reactor, wait, flood_timer_cb, self, NULL));
+          self->flood_call =
+              weft_delayed_call_ref (weft_reactor_call_later (self->reactor, wait, flood_timer_cb, self, NULL));
           return;
         }
       self->tokens -= 1.0;
@@ -323,8 +322,8 @@ static void
 arm_timeout (WeftIrcClient *self)
 {
   if (self->timeout_call == NULL && self->ping_timeout > 0)
-    self->timeout_call =
-        weft_delayed_call_ref (weft_reactor_call_later (self->reactor, self->ping_timeout, ping_timeout_cb, self, NULL));
+    self->timeout_call = weft_delayed_call_ref (weft_reactor_call_later (self->reactor, self->ping_timeout,
+                                                                         ping_timeout_cb, self, NULL));
 }
 
 static void
@@ -524,7 +523,11 @@ max_text_bytes (WeftIrcClient *self, const char *verb, const char *target, gsize
 }
 
 WeftIrcOutgoing *
-_weft_irc_client_send_text (WeftIrcClient *self, const char *verb, const char *target, const char *text, gboolean action)
+_weft_irc_client_send_text (WeftIrcClient *self,
+                            const char *verb,
+                            const char *target,
+                            const char *text,
+                            gboolean action)
 {
   WeftIrcOutgoing *outgoing;
   g_auto (GStrv) lines = NULL;
@@ -672,8 +675,8 @@ _weft_irc_client_data (WeftIrcClient *self, const guint8 *data, gsize len)
       message = weft_irc_message_parse (line, line_len, &error);
       if (message == NULL)
         {
-          g_autofree char *text = g_strdup_printf (_ ("The server sent a line that is not an IRC message: %s"),
-                                                   error->message);
+          g_autofree char *text =
+              g_strdup_printf (_ ("The server sent a line that is not an IRC message: %s"), error->message);
           _weft_irc_client_close (self, WEFT_IRC_ERROR, error->code, text);
           break;
         }
@@ -722,8 +725,8 @@ _weft_irc_client_detach (WeftIrcClient *self, const GError *reason)
   _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_LAG);
   g_hash_table_remove_all (self->caps_enabled);
   _weft_irc_client_update_caps (self);
-  trying = self->factory != NULL && self->connector != NULL &&
-           weft_reconnecting_client_factory_is_trying (self->factory);
+  trying =
+      self->factory != NULL && self->connector != NULL && weft_reconnecting_client_factory_is_trying (self->factory);
   _weft_irc_client_set_state (self, trying ? WEFT_IRC_CLIENT_STATE_WAITING : WEFT_IRC_CLIENT_STATE_DISCONNECTED);
   g_object_thaw_notify (G_OBJECT (self));
   g_signal_emit (self, _weft_irc_client_signals[WEFT_IRC_CLIENT_SIGNAL_DISCONNECTED], 0, reason);
@@ -1017,8 +1020,8 @@ weft_irc_client_class_init (WeftIrcClientClass *klass)
   /** WeftIrcClient:state: (getter get_state)
    *
    * Where the connection is, for a status label. */
-  properties[WEFT_IRC_CLIENT_PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, WEFT_IRC_TYPE_CLIENT_STATE,
-                                                              WEFT_IRC_CLIENT_STATE_DISCONNECTED, ro);
+  properties[WEFT_IRC_CLIENT_PROP_STATE] =
+      g_param_spec_enum ("state", NULL, NULL, WEFT_IRC_TYPE_CLIENT_STATE, WEFT_IRC_CLIENT_STATE_DISCONNECTED, ro);
   /** WeftIrcClient:nick: (getter get_nick) (setter set_nick)
    *
    * The nick the client wants; see #WeftIrcClient:current-nick for the
@@ -1069,8 +1072,7 @@ weft_irc_client_class_init (WeftIrcClientClass *klass)
    *
    * The channels, a `GListModel` of [class@WeftIrc.Channel] in the order
    * they were joined. */
-  properties[WEFT_IRC_CLIENT_PROP_CHANNELS] =
-      g_param_spec_object ("channels", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+  properties[WEFT_IRC_CLIENT_PROP_CHANNELS] = g_param_spec_object ("channels", NULL, NULL, G_TYPE_LIST_MODEL, ro);
   /** WeftIrcClient:outbox: (getter get_outbox)
    *
    * The messages not yet confirmed or failed, a `GListModel` of

@@ -150,8 +150,8 @@ weft_irc_outgoing_class_init (WeftIrcOutgoingClass *klass)
   /** WeftIrcOutgoing:state: (getter get_state)
    *
    * Where the message is; see #WeftIrcOutgoingState. */
-  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, WEFT_IRC_TYPE_OUTGOING_STATE,
-                                              WEFT_IRC_OUTGOING_STATE_QUEUED, flags);
+  properties[PROP_STATE] =
+      g_param_spec_enum ("state", NULL, NULL, WEFT_IRC_TYPE_OUTGOING_STATE, WEFT_IRC_OUTGOING_STATE_QUEUED, flags);
   /** WeftIrcOutgoing:error: (getter get_error)
    *
    * Why the message failed, or %NULL. */

@@ -81,7 +81,12 @@ on_mode (WeftIrcClient *c,
 }
 
 static void
-on_invited (WeftIrcClient *c, const char *inviter, const char *nick, const char *channel, WeftIrcMessage *m, IrcFixture *f)
+on_invited (WeftIrcClient *c,
+            const char *inviter,
+            const char *nick,
+            const char *channel,
+            WeftIrcMessage *m,
+            IrcFixture *f)
 {
   add_event (f, g_strdup_printf ("invited %s %s %s", inviter, nick, channel));
 }
@@ -129,7 +134,11 @@ on_disconnected (WeftIrcClient *c, const GError *error, IrcFixture *f)
 }
 
 static void
-on_ctcp_request (WeftIrcClient *c, const char *nick, const char *target, const char *command, const char *args,
+on_ctcp_request (WeftIrcClient *c,
+                 const char *nick,
+                 const char *target,
+                 const char *command,
+                 const char *args,
                  IrcFixture *f)
 {
   add_event (f, g_strdup_printf ("ctcp-request %s %s %s %s", nick, target, command, args ? args : "(null)"));

@@ -27,8 +27,8 @@ wait_until (WeftReactor *reactor, WaitFunc done, gpointer data, double seconds, 
 
   if (done (data))
     return;
-  timer = weft_delayed_call_ref (
-      weft_reactor_call_later (reactor, (gint64) (seconds * G_USEC_PER_SEC), set_flag, &timed_out, NULL));
+  timer = weft_delayed_call_ref (weft_reactor_call_later (reactor, (gint64) (seconds * G_USEC_PER_SEC), set_flag,
+                                                          &timed_out, NULL));
   while (!done (data) && !timed_out)
     weft_reactor_iterate (reactor, TRUE);
   weft_delayed_call_cancel (timer);
@@ -164,16 +164,15 @@ ngircd_server_new (WeftReactor *reactor,
       g_string_append_printf (config, "ServerUID = %u\nServerGID = %s\n", pw->pw_uid,
                               gr != NULL ? gr->gr_name : "nogroup");
     }
-  g_string_append (config,
-                   "[Limits]\n"
-                   "MaxConnectionsIP = 0\n"
-                   "PingTimeout = 120\n"
-                   "ConnectRetry = 5\n"
-                   "[Options]\n"
-                   "PAM = no\n"
-                   "Ident = no\n"
-                   "DNS = no\n"
-                   "ConnectIPv6 = no\n");
+  g_string_append (config, "[Limits]\n"
+                           "MaxConnectionsIP = 0\n"
+                           "PingTimeout = 120\n"
+                           "ConnectRetry = 5\n"
+                           "[Options]\n"
+                           "PAM = no\n"
+                           "Ident = no\n"
+                           "DNS = no\n"
+                           "ConnectIPv6 = no\n");
   if (peer_name != NULL)
     g_string_append_printf (config,
                             "[Server]\n"

@@ -5,8 +5,8 @@
 
 #include "irc-client-test-util.h"
 
-#define ALL_CAPS                                                                                                       \
-  "message-tags server-time echo-message labeled-response batch away-notify account-notify extended-join "           \
+#define ALL_CAPS                                                                                           \
+  "message-tags server-time echo-message labeled-response batch away-notify account-notify extended-join " \
   "multi-prefix chghost invite-notify setname draft/chathistory cap-notify"
 
 static WeftIrcChannel *
@@ -681,7 +681,8 @@ test_reconnect_history (IrcFixture *f, gconstpointer data)
   irc_fixture_expect (f, "CHATHISTORY AFTER #tea msgid=m41 100", "MODE #tea", "WHO #tea", NULL);
   irc_fixture_server (f, ":irc.test BATCH +h1 chathistory #tea");
   irc_fixture_server (f, "@batch=h1;msgid=m42;time=2024-05-01T10:00:01.000Z :bob!b@h PRIVMSG #tea :while away");
-  irc_fixture_server (f, "@batch=h1;msgid=m43;time=2024-05-01T10:00:02.000Z :alice!al@host PRIVMSG #tea :did it arrive?");
+  irc_fixture_server (f,
+                      "@batch=h1;msgid=m43;time=2024-05-01T10:00:02.000Z :alice!al@host PRIVMSG #tea :did it arrive?");
   irc_fixture_server (f, "@batch=h1;msgid=m44;time=2024-05-01T10:00:03.000Z :carol!c@h JOIN #tea");
   irc_fixture_expect (f, NULL);
   irc_fixture_server (f, ":irc.test BATCH -h1");
@@ -736,7 +737,8 @@ test_client_as_protocol (void)
 
   /* Any transport: the client is a protocol itself. */
   weft_string_transport_connect (transport, WEFT_PROTOCOL (client));
-  g_assert_true (g_str_has_prefix (weft_string_transport_peek_string (transport, &len), "CAP LS 302\r\nNICK direct\r\n"));
+  g_assert_true (g_str_has_prefix (weft_string_transport_peek_string (transport, &len),
+                                   "CAP LS 302\r\nNICK direct\r\n"));
   weft_string_transport_receive (transport, ":s 001 direct :hi\r\n", -1);
   g_assert_cmpint (weft_irc_client_get_state (client), ==, WEFT_IRC_CLIENT_STATE_REGISTERED);
   weft_string_transport_connection_lost (transport, NULL);
