@@ -156,6 +156,19 @@ on_history (WeftIrcClient *c, const char *conversation, guint n, IrcFixture *f)
   add_event (f, g_strdup_printf ("history %s %u", conversation, n));
 }
 
+static void
+on_line_sent (WeftIrcClient *c, const char *line, IrcFixture *f)
+{
+  g_printerr ("-> %s\n", line);
+}
+
+static void
+on_line_received (WeftIrcClient *c, WeftIrcMessage *m, IrcFixture *f)
+{
+  g_autofree char *line = weft_irc_message_to_string (m, NULL);
+  g_printerr ("<- %s\n", line);
+}
+
 void
 irc_fixture_set_up (IrcFixture *f, gconstpointer data)
 {
@@ -182,6 +195,11 @@ irc_fixture_set_up (IrcFixture *f, gconstpointer data)
   g_signal_connect (f->client, "ctcp-request", G_CALLBACK (on_ctcp_request), f);
   g_signal_connect (f->client, "ctcp-reply", G_CALLBACK (on_ctcp_reply), f);
   g_signal_connect (f->client, "history-received", G_CALLBACK (on_history), f);
+  if (g_getenv ("IRC_TEST_TRACE") != NULL)
+    {
+      g_signal_connect (f->client, "line-sent", G_CALLBACK (on_line_sent), f);
+      g_signal_connect (f->client, "line-received", G_CALLBACK (on_line_received), f);
+    }
 }
 
 void
@@ -284,7 +302,7 @@ void
 irc_fixture_register (IrcFixture *f, const char *caps)
 {
   g_autoptr (GPtrArray) lines = NULL;
-  const char *nick = weft_irc_client_get_current_nick (f->client);
+  g_autofree char *nick = g_strdup (weft_irc_client_get_current_nick (f->client));
   g_autofree char *welcome = NULL;
 
   irc_fixture_connect (f);
