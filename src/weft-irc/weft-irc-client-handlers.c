@@ -189,6 +189,10 @@ request_wanted_caps (WeftIrcClient *self)
   request_caps (self, names);
 }
 
+/* A server cannot make the client hold more than this many capabilities
+ * or ISUPPORT tokens. */
+#define MAX_SERVER_TOKENS 512
+
 static void
 parse_cap_list (GHashTable *into, const char *list)
 {
@@ -198,7 +202,7 @@ parse_cap_list (GHashTable *into, const char *list)
     {
       char *eq;
 
-      if (caps[i][0] == '\0')
+      if (caps[i][0] == '\0' || g_hash_table_size (into) >= MAX_SERVER_TOKENS)
         continue;
       eq = strchr (caps[i], '=');
       if (eq != NULL)
@@ -516,6 +520,8 @@ handle_isupport (Ctx *c)
           g_hash_table_remove (self->isupport, token + 1);
           continue;
         }
+      if (g_hash_table_size (self->isupport) >= MAX_SERVER_TOKENS)
+        break;
       key = eq != NULL ? g_strndup (token, eq - token) : g_strdup (token);
       value = eq != NULL ? isupport_unescape (eq + 1) : g_strdup ("");
       if (g_str_equal (key, "PREFIX") && value[0] == '(')

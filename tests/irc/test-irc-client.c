@@ -757,6 +757,8 @@ test_urls (void)
     { "ircs://irc.example.org", "tls:irc.example.org:6697" },
     { "IRCS://127.0.0.1:9999", "tls:127.0.0.1:9999" },
     { "irc://[::1]:6667", "tcp:[::1]:6667" },
+    { "ircs://irc.example.org?cert=/etc/me.pem&key=/etc/me:key",
+      "tls:irc.example.org:6697:cert=/etc/me.pem:key=/etc/me\\:key" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -766,9 +768,9 @@ test_urls (void)
       g_assert_no_error (error);
       g_assert_cmpstr (endpoint, ==, cases[i].endpoint);
     }
-  for (guint i = 0; i < 4; i++)
+  for (guint i = 0; i < 5; i++)
     {
-      const char *bad[] = { "http://example.org", "wss://example.org/irc", "irc://", "not a url" };
+      const char *bad[] = { "http://example.org", "wss://example.org/irc", "irc://", "not a url", "irc://h?cert=x" };
       g_autoptr (GError) error = NULL;
       g_autofree char *endpoint = weft_irc_url_to_endpoint (bad[i], &error);
       g_assert_null (endpoint);
