@@ -22,6 +22,10 @@ NgircdServer *ngircd_server_new (WeftReactor *reactor,
                                  const char *peer_name,
                                  guint16 peer_port,
                                  gboolean passive);
+/* Adds a TLS port with this certificate and key (copied next to the
+ * configuration, where the unprivileged server can read them). Before
+ * ngircd_server_start(). */
+void ngircd_server_add_tls (NgircdServer *server, guint16 tls_port, const char *cert_file, const char *key_file);
 /* Starts it and waits (on the reactor) until it listens. */
 void ngircd_server_start (NgircdServer *server);
 /* SIGTERM, and waits until it has ended. */
