@@ -117,6 +117,8 @@ _weft_irc_client_update_caps (WeftIrcClient *self)
 
 /* ---- Registration, capabilities, SASL ---------------------------------- */
 
+static void request_private_histories (WeftIrcClient *self);
+
 static void
 maybe_end_caps (WeftIrcClient *self)
 {
@@ -446,6 +448,7 @@ handle_welcome (Ctx *c)
   if (self->wanted_away != NULL)
     send_va (self, FALSE, "AWAY", self->wanted_away, NULL);
   send_rejoins (self);
+  request_private_histories (self);
   _weft_irc_client_flush_outbox (self);
 }
 
@@ -659,12 +662,19 @@ member_set_userhost_cb (WeftIrcMember *member, gpointer data)
 
 /* ---- Channel events ---------------------------------------------------- */
 
-static void
-request_missed_history (WeftIrcClient *self, WeftIrcChannel *channel)
+static gint64
+message_time (WeftIrcMessage *msg)
 {
-  const char *name = weft_irc_channel_get_name (channel);
-  const char *msgid = weft_irc_channel_get_last_msgid (channel);
-  gint64 time = weft_irc_channel_get_last_time (channel);
+  g_autoptr (GDateTime) dt = weft_irc_message_get_time (msg);
+
+  return dt != NULL ? g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt) : g_get_real_time ();
+}
+
+/* Asks for what @name (a channel or a nick) missed since @msgid or @time;
+ * the outbox holds messages to @name until it has arrived. */
+static void
+request_history_after (WeftIrcClient *self, const char *name, const char *msgid, gint64 time)
+{
   const char *max = weft_irc_client_get_isupport (self, "CHATHISTORY");
   g_autofree char *limit = NULL;
   g_autofree char *from = NULL;
@@ -685,6 +695,55 @@ request_missed_history (WeftIrcClient *self, WeftIrcChannel *channel)
   limit = g_strdup_printf ("%d", max != NULL && atoi (max) > 0 ? atoi (max) : 100);
   g_hash_table_add (self->history_pending, _weft_irc_client_fold (self, name));
   send_va (self, FALSE, "CHATHISTORY", "AFTER", name, from, limit, NULL);
+}
+
+static void
+request_missed_history (WeftIrcClient *self, WeftIrcChannel *channel)
+{
+  request_history_after (self, weft_irc_channel_get_name (channel), weft_irc_channel_get_last_msgid (channel),
+                         weft_irc_channel_get_last_time (channel));
+}
+
+/* Private conversations have no JOIN to wait for: their history is asked
+ * for right after registration. */
+static void
+request_private_histories (WeftIrcClient *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->private_seen);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      WeftIrcLastSeen *seen = value;
+      request_history_after (self, seen->name, seen->msgid, seen->time);
+    }
+}
+
+#define MAX_PRIVATE_SEEN 100
+
+static void
+update_private_seen (WeftIrcClient *self, const char *name, WeftIrcMessage *msg)
+{
+  g_autofree char *folded = _weft_irc_client_fold (self, name);
+  WeftIrcLastSeen *seen = g_hash_table_lookup (self->private_seen, folded);
+  const char *msgid = weft_irc_message_get_tag (msg, "msgid");
+
+  if (seen == NULL)
+    {
+      if (g_hash_table_size (self->private_seen) >= MAX_PRIVATE_SEEN)
+        return;
+      seen = g_new0 (WeftIrcLastSeen, 1);
+      g_hash_table_insert (self->private_seen, g_steal_pointer (&folded), seen);
+    }
+  g_free (seen->name);
+  seen->name = g_strdup (name);
+  if (msgid != NULL)
+    {
+      g_free (seen->msgid);
+      seen->msgid = g_strdup (msgid);
+    }
+  seen->time = MAX (seen->time, message_time (msg));
 }
 
 static void
@@ -826,14 +885,6 @@ handle_nick (Ctx *c)
       _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_CURRENT_NICK);
     }
   EMIT (self, NICK_CHANGED, c->nick, new_nick, channels, c->msg);
-}
-
-static gint64
-message_time (WeftIrcMessage *msg)
-{
-  g_autoptr (GDateTime) dt = weft_irc_message_get_time (msg);
-
-  return dt != NULL ? g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt) : g_get_real_time ();
 }
 
 static void
@@ -1235,7 +1286,10 @@ handle_text (Ctx *c, gboolean notice)
       if (strstr (lower_text, lower_nick) != NULL)
         flags |= WEFT_IRC_MESSAGE_FLAGS_HIGHLIGHT;
     }
-  if (conversation != NULL && weft_irc_client_is_channel_name (self, conversation))
+  if ((flags & WEFT_IRC_MESSAGE_FLAGS_PRIVATE) && conversation != NULL &&
+      (weft_irc_message_has_tag (c->msg, "msgid") || weft_irc_message_has_tag (c->msg, "time")))
+    update_private_seen (self, conversation, c->msg);
+  else if (conversation != NULL && weft_irc_client_is_channel_name (self, conversation))
     {
       WeftIrcChannel *channel = weft_irc_client_lookup_channel (self, conversation);
       if (channel != NULL && (weft_irc_message_has_tag (c->msg, "msgid") || weft_irc_message_has_tag (c->msg, "time")))

@@ -66,6 +66,13 @@ void _weft_irc_outgoing_fail (WeftIrcOutgoing *outgoing, const GError *error);
 void _weft_irc_outgoing_set_msgid (WeftIrcOutgoing *outgoing, const char *msgid);
 void _weft_irc_outgoing_update (WeftIrcOutgoing *outgoing);
 
+/* Where a private conversation was, for CHATHISTORY after a reconnect. */
+typedef struct {
+  char *name;
+  char *msgid;
+  gint64 time;
+} WeftIrcLastSeen;
+
 /* An open BATCH. */
 typedef struct {
   char *type;
@@ -151,6 +158,7 @@ struct _WeftIrcClient {
   GHashTable *wanted;          /* folded name -> TRUE: rejoin after a reconnect */
   GHashTable *history_pending; /* folded target -> TRUE: outbox waits for history */
   GHashTable *own_nicks;       /* folded nicks this client has had */
+  GHashTable *private_seen;    /* folded nick -> WeftIrcLastSeen: private conversations */
 
   /* Outbox */
   GListStore *outbox; /* WeftIrcOutgoing not done yet */

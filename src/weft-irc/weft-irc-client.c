@@ -76,6 +76,16 @@ send_item_free (WeftIrcSendItem *item)
 }
 
 static void
+last_seen_free (gpointer data)
+{
+  WeftIrcLastSeen *seen = data;
+
+  g_free (seen->name);
+  g_free (seen->msgid);
+  g_free (seen);
+}
+
+static void
 batch_free (gpointer data)
 {
   WeftIrcBatch *batch = data;
@@ -876,6 +886,7 @@ weft_irc_client_finalize (GObject *object)
   g_hash_table_unref (self->wanted);
   g_hash_table_unref (self->history_pending);
   g_hash_table_unref (self->own_nicks);
+  g_hash_table_unref (self->private_seen);
   g_hash_table_unref (self->labels);
   g_object_unref (self->outbox);
   G_OBJECT_CLASS (weft_irc_client_parent_class)->finalize (object);
@@ -1336,6 +1347,7 @@ weft_irc_client_init (WeftIrcClient *self)
   self->wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->history_pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->own_nicks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->private_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, last_seen_free);
   self->outbox = g_list_store_new (WEFT_IRC_TYPE_OUTGOING);
   self->labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->lag = -1;

@@ -699,6 +699,39 @@ test_reconnect_history (IrcFixture *f, gconstpointer data)
 }
 
 static void
+test_reconnect_private_history (IrcFixture *f, gconstpointer data)
+{
+  g_autoptr (WeftIrcOutgoing) answered = NULL;
+  g_autoptr (WeftIrcOutgoing) resent = NULL;
+  g_autoptr (GPtrArray) lines = NULL;
+
+  irc_fixture_register (f, ALL_CAPS);
+  irc_fixture_server (f, "@msgid=p1;time=2024-05-01T10:00:00.000Z :bob!b@h PRIVMSG alice :are you there?");
+  answered = weft_irc_client_send_privmsg (f->client, "bob", "yes");
+  resent = weft_irc_client_send_privmsg (f->client, "Bob", "and again");
+  g_ptr_array_unref (irc_fixture_take (f));
+  irc_fixture_drop (f);
+
+  /* After registration: the history of the conversation first, the
+   * private messages after it. */
+  irc_fixture_connect (f);
+  g_ptr_array_unref (irc_fixture_take (f));
+  irc_fixture_server (f, ":irc.test CAP * LS :" ALL_CAPS);
+  g_ptr_array_unref (irc_fixture_take (f));
+  irc_fixture_server (f, ":irc.test CAP * ACK :" ALL_CAPS);
+  irc_fixture_server (f, ":irc.test 001 alice :Welcome");
+  lines = irc_fixture_take (f);
+  g_assert_true (irc_lines_contain (lines, "CHATHISTORY AFTER bob msgid=p1 100"));
+  g_assert_cmpuint (irc_lines_count_prefix (lines, "@label"), ==, 0);
+  irc_fixture_server (f, ":irc.test BATCH +h chathistory bob");
+  irc_fixture_server (f, "@batch=h;msgid=p2 :alice!al@host PRIVMSG bob yes");
+  irc_fixture_server (f, ":irc.test BATCH -h");
+  g_assert_true (irc_fixture_has_event (f, "message bob alice yes 0x25"));
+  g_assert_cmpint (weft_irc_outgoing_get_state (answered), ==, WEFT_IRC_OUTGOING_STATE_CONFIRMED);
+  irc_fixture_expect (f, "@label=w3 PRIVMSG Bob :and again", NULL);
+}
+
+static void
 test_history_failure_releases_outbox (IrcFixture *f, gconstpointer data)
 {
   g_autoptr (WeftIrcOutgoing) out = NULL;
@@ -808,6 +841,7 @@ main (int argc, char **argv)
   ADD ("/irc/client/reconnect/outbox", test_reconnect_outbox);
   ADD ("/irc/client/reconnect/history", test_reconnect_history);
   ADD ("/irc/client/reconnect/history-failure", test_history_failure_releases_outbox);
+  ADD ("/irc/client/reconnect/private-history", test_reconnect_private_history);
   ADD ("/irc/client/disconnect", test_disconnect);
   g_test_add_func ("/irc/client/as-protocol", test_client_as_protocol);
   g_test_add_func ("/irc/client/urls", test_urls);
