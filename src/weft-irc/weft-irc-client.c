@@ -373,10 +373,13 @@ _weft_irc_client_pong (WeftIrcClient *self, const char *token)
       self->lag = now - self->ping_sent_time;
       _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_LAG);
       self->ping_waiting = id < self->ping_seq ? self->ping_seq : 0;
+      /* The server is alive: a later PING still out gets a full timeout. */
+      cancel_call (&self->timeout_call);
       if (self->ping_waiting != 0)
-        self->ping_sent_time = now; /* a later PING is out; time it from here (an upper bound) */
-      else
-        cancel_call (&self->timeout_call);
+        {
+          self->ping_sent_time = now;
+          arm_timeout (self);
+        }
     }
 
   /* Lines written before that PING were handled by the server. */

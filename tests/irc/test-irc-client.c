@@ -528,6 +528,34 @@ test_lag_and_ping_timeout (IrcFixture *f, gconstpointer data)
   g_assert_cmpint (weft_irc_client_get_lag (f->client), ==, -1);
 }
 
+static void
+test_busy_connection_stays (IrcFixture *f, gconstpointer data)
+{
+  weft_irc_client_set_ping_timing (f->client, 30 * G_USEC_PER_SEC, 10 * G_USEC_PER_SEC);
+  irc_fixture_register (f, "");
+  /* A message every 4 s, each followed by a PING that the server answers
+   * 3 s later: PINGs are always out, but answers keep coming. */
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+      g_autoptr (WeftIrcOutgoing) out = weft_irc_client_send_privmsg (f->client, "bob", text);
+      g_autoptr (GPtrArray) lines = irc_fixture_take (f);
+
+      weft_test_clock_advance (f->clock, 3 * G_USEC_PER_SEC);
+      for (guint j = 0; j < lines->len; j++)
+        if (g_str_has_prefix (g_ptr_array_index (lines, j), "PING "))
+          {
+            g_autofree char *pong =
+                g_strdup_printf (":irc.test PONG irc.test :%s", (char *) g_ptr_array_index (lines, j) + 5);
+            irc_fixture_server (f, pong);
+          }
+      weft_test_clock_advance (f->clock, 1 * G_USEC_PER_SEC);
+      g_assert_false (weft_string_transport_is_aborted (f->transport));
+      g_assert_cmpint (weft_irc_outgoing_get_state (out), ==, WEFT_IRC_OUTGOING_STATE_CONFIRMED);
+    }
+  g_assert_cmpint (weft_irc_client_get_lag (f->client), ==, 3 * G_USEC_PER_SEC);
+}
+
 /* ---- Framing ------------------------------------------------------------ */
 
 static void
@@ -836,6 +864,7 @@ main (int argc, char **argv)
   ADD ("/irc/client/messages/split", test_split_long_text);
   ADD ("/irc/client/flood-control", test_flood_control);
   ADD ("/irc/client/lag-and-ping-timeout", test_lag_and_ping_timeout);
+  ADD ("/irc/client/busy-connection-stays", test_busy_connection_stays);
   ADD ("/irc/client/framing/lines", test_framing);
   ADD ("/irc/client/framing/malformed", test_malformed_closes);
   ADD ("/irc/client/reconnect/outbox", test_reconnect_outbox);
