@@ -362,6 +362,19 @@ weft_irc_client_get_away_message (WeftIrcClient *client)
 }
 
 /**
+ * weft_irc_client_get_user_modes:
+ * @client: a client
+ *
+ * Returns: the client's own user modes (`"+iw"`)
+ */
+const char *
+weft_irc_client_get_user_modes (WeftIrcClient *client)
+{
+  g_return_val_if_fail (WEFT_IRC_IS_CLIENT (client), NULL);
+  return client->user_modes;
+}
+
+/**
  * weft_irc_client_get_lag:
  * @client: a client
  *

@@ -947,6 +947,43 @@ apply_channel_modes (WeftIrcClient *self, WeftIrcChannel *channel, const char *m
     }
 }
 
+/* Applies a user mode string to the client's own modes. */
+static void
+apply_user_modes (WeftIrcClient *self, const char *modes, gboolean reset)
+{
+  GString *set = g_string_new (reset ? "" : self->user_modes + 1);
+  gboolean on = TRUE;
+  GString *sorted = g_string_new ("+");
+
+  for (const char *m = modes; *m != '\0'; m++)
+    {
+      char *at;
+
+      if (*m == '+' || *m == '-')
+        {
+          on = *m == '+';
+          continue;
+        }
+      at = strchr (set->str, *m);
+      if (on && at == NULL)
+        g_string_append_c (set, *m);
+      else if (!on && at != NULL)
+        g_string_erase (set, at - set->str, 1);
+    }
+  for (int ch = 1; ch < 128; ch++)
+    if (strchr (set->str, ch) != NULL)
+      g_string_append_c (sorted, (char) ch);
+  g_string_free (set, TRUE);
+  if (g_strcmp0 (sorted->str, self->user_modes) != 0)
+    {
+      g_free (self->user_modes);
+      self->user_modes = g_string_free (sorted, FALSE);
+      _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_USER_MODES);
+    }
+  else
+    g_string_free (sorted, TRUE);
+}
+
 static void
 handle_mode (Ctx *c)
 {
@@ -961,6 +998,8 @@ handle_mode (Ctx *c)
   channel = weft_irc_client_lookup_channel (self, target);
   if (channel != NULL)
     apply_channel_modes (self, channel, modes, params + 2);
+  else if (_weft_irc_client_is_self (self, target))
+    apply_user_modes (self, modes, FALSE);
   EMIT (self, MODE_CHANGED, target, c->nick != NULL ? c->nick : weft_irc_message_get_source (c->msg), modes,
         (GStrv) (params + 2), c->msg);
 }
@@ -1440,6 +1479,10 @@ handle_numeric (Ctx *c, guint numeric)
       break;
     case 5:
       handle_isupport (c);
+      break;
+    case 221: /* RPL_UMODEIS */
+      if (n_params (c) >= 2)
+        apply_user_modes (self, param (c, 1), TRUE);
       break;
     case 301: /* RPL_AWAY */
       if (n_params (c) >= 3)

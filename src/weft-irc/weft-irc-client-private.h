@@ -131,6 +131,7 @@ struct _WeftIrcClient {
   char *network;
   char *account;
   gboolean away;
+  char *user_modes; /* "+iw" */
   char *away_message;
   char *wanted_away; /* sent again after a reconnect */
   gint64 lag;
@@ -221,6 +222,7 @@ enum {
   WEFT_IRC_CLIENT_PROP_CAPABILITIES,
   WEFT_IRC_CLIENT_PROP_CHANNELS,
   WEFT_IRC_CLIENT_PROP_OUTBOX,
+  WEFT_IRC_CLIENT_PROP_USER_MODES,
   WEFT_IRC_CLIENT_N_PROPS
 };
 

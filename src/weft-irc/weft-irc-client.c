@@ -736,6 +736,12 @@ _weft_irc_client_detach (WeftIrcClient *self, const GError *reason)
     }
   self->lag = -1;
   _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_LAG);
+  if (g_strcmp0 (self->user_modes, "+") != 0)
+    {
+      g_free (self->user_modes);
+      self->user_modes = g_strdup ("+");
+      _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_USER_MODES);
+    }
   g_hash_table_remove_all (self->caps_enabled);
   _weft_irc_client_update_caps (self);
   trying =
@@ -882,6 +888,7 @@ weft_irc_client_finalize (GObject *object)
   g_free (self->network);
   g_free (self->account);
   g_free (self->away_message);
+  g_free (self->user_modes);
   g_free (self->wanted_away);
   g_hash_table_unref (self->batches);
   g_hash_table_unref (self->channel_by_name);
@@ -957,6 +964,9 @@ weft_irc_client_get_property (GObject *object, guint prop_id, GValue *value, GPa
       break;
     case WEFT_IRC_CLIENT_PROP_OUTBOX:
       g_value_set_object (value, self->outbox);
+      break;
+    case WEFT_IRC_CLIENT_PROP_USER_MODES:
+      g_value_set_string (value, self->user_modes);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1092,6 +1102,12 @@ weft_irc_client_class_init (WeftIrcClientClass *klass)
    * The messages not yet confirmed or failed, a `GListModel` of
    * [class@WeftIrc.Outgoing] in the order they were sent. */
   properties[WEFT_IRC_CLIENT_PROP_OUTBOX] = g_param_spec_object ("outbox", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+
+  /** WeftIrcClient:user-modes: (getter get_user_modes)
+   *
+   * The client's own user modes on the server (`"+iw"`), "+" when none or
+   * not connected. */
+  properties[WEFT_IRC_CLIENT_PROP_USER_MODES] = g_param_spec_string ("user-modes", NULL, NULL, "+", ro);
 
   g_object_class_install_properties (object_class, WEFT_IRC_CLIENT_N_PROPS, properties);
 
@@ -1354,6 +1370,7 @@ weft_irc_client_init (WeftIrcClient *self)
   self->outbox = g_list_store_new (WEFT_IRC_TYPE_OUTGOING);
   self->labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->lag = -1;
+  self->user_modes = g_strdup ("+");
   self->ctcp_tokens = CTCP_BURST;
   g_queue_init (&self->sendq);
 }

@@ -33,7 +33,7 @@ G_BEGIN_DECLS
  * network, account, capabilities (GStrv), channels (GListModel of
  * WeftIrcChannel, kept across reconnects; WeftIrcChannel:joined says
  * whether the client is in it now), outbox (GListModel of WeftIrcOutgoing
- * not yet done).
+ * not yet done), user-modes ("+iw").
  *
  * Signals (every string argument is UTF-8; WeftIrcMessage arguments are
  * the message that caused the event, valid during the emission):
@@ -221,6 +221,8 @@ WEFT_IRC_AVAILABLE_IN_ALL
 gboolean weft_irc_client_get_away (WeftIrcClient *client);
 WEFT_IRC_AVAILABLE_IN_ALL
 const char *weft_irc_client_get_away_message (WeftIrcClient *client);
+WEFT_IRC_AVAILABLE_IN_ALL
+const char *weft_irc_client_get_user_modes (WeftIrcClient *client);
 WEFT_IRC_AVAILABLE_IN_ALL
 gint64 weft_irc_client_get_lag (WeftIrcClient *client);
 WEFT_IRC_AVAILABLE_IN_ALL

@@ -307,6 +307,14 @@ test_channel_state (IrcFixture *f, gconstpointer data)
   irc_fixture_server (f, ":hatter!h@x INVITE bob #Garden");
   g_assert_true (irc_fixture_has_event (f, "invited hatter bob #Garden"));
 
+  /* Our own user modes. */
+  irc_fixture_server (f, ":alice MODE alice :+iw");
+  g_assert_cmpstr (weft_irc_client_get_user_modes (f->client), ==, "+iw");
+  irc_fixture_server (f, ":irc.test MODE alice -w+x");
+  g_assert_cmpstr (weft_irc_client_get_user_modes (f->client), ==, "+ix");
+  irc_fixture_server (f, ":irc.test 221 alice +Zi");
+  g_assert_cmpstr (weft_irc_client_get_user_modes (f->client), ==, "+Zi");
+
   /* Our own away state. */
   weft_irc_client_set_away (f->client, "tea");
   irc_fixture_expect (f, "AWAY tea", NULL);
