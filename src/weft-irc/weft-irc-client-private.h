@@ -199,6 +199,12 @@ void _weft_irc_client_outgoing_line_done (WeftIrcClient *client,
                                           const char *msgid);
 void _weft_irc_client_outgoing_failed (WeftIrcClient *client, WeftIrcOutgoing *outgoing, const GError *error);
 gboolean _weft_irc_client_confirms_by_reply (WeftIrcClient *client);
+/* weft-irc-client-outbox.c */
+void _weft_irc_client_cancel_call (WeftDelayedCall **call);
+void _weft_irc_client_clear_sendq (WeftIrcClient *client);
+void _weft_irc_client_requeue_unconfirmed (WeftIrcClient *client);
+void _weft_irc_client_arm_timeout (WeftIrcClient *client);
+void _weft_irc_client_flood_drain (WeftIrcClient *client);
 WeftIrcOutgoing *_weft_irc_client_send_text (WeftIrcClient *client,
                                              const char *verb,
                                              const char *target,
