@@ -188,7 +188,8 @@ skip_without_ngircd (void)
 {
   if (ngircd_available ())
     return FALSE;
-  g_test_skip ("ngircd is not installed (" NGIRCD_PATH "): the real-server tests need the Debian package ngircd");
+  g_test_skip_printf ("ngircd is not installed (%s): the real-server tests need the Debian package ngircd",
+                      ngircd_path ());
   return TRUE;
 }
 
