@@ -121,7 +121,8 @@ struct _WeftIrcClient {
   guint cap_reqs_pending;
   gboolean cap_ended;
   gboolean sasl_in_progress;
-  GHashTable *isupport; /* key -> value ("" for none) */
+  WeftIrcIsupport *isupport;
+  guint n_isupport_lines; /* on this connection: a server cannot make it grow without end */
   WeftIrcCasemapping casemap;
   char *prefix_modes; /* "ov" */
   char *prefix_chars; /* "@+" */

@@ -36,7 +36,7 @@ static const char *const wanted_caps[] = {
 };
 
 /* A server cannot make the client hold more than this many capabilities
- * or ISUPPORT tokens. */
+ * (nor more than MAX_ISUPPORT_LINES lines of ISUPPORT). */
 #define MAX_SERVER_TOKENS 512
 
 void
@@ -368,24 +368,6 @@ _weft_irc_client_handle_welcome (Ctx *c)
   _weft_irc_client_flush_outbox (self);
 }
 
-static char *
-isupport_unescape (const char *value)
-{
-  GString *s = g_string_new (NULL);
-
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      if (p[0] == '\\' && p[1] == 'x' && g_ascii_isxdigit (p[2]) && g_ascii_isxdigit (p[3]))
-        {
-          g_string_append_c (s, (char) (g_ascii_xdigit_value (p[2]) * 16 + g_ascii_xdigit_value (p[3])));
-          p += 3;
-        }
-      else
-        g_string_append_c (s, *p);
-    }
-  return g_string_free (s, FALSE);
-}
-
 static GHashTable *
 refold_table (WeftIrcClient *self, GHashTable *table)
 {
@@ -419,65 +401,34 @@ set_casemap (WeftIrcClient *self, WeftIrcCasemapping casemap)
     }
 }
 
+#define MAX_ISUPPORT_LINES 64
+
 void
 _weft_irc_client_handle_isupport (Ctx *c)
 {
   WeftIrcClient *self = c->self;
-  guint n = n_params (c);
+  const char *network;
 
-  for (guint i = 1; i + 1 < n; i++)
+  if (++self->n_isupport_lines > MAX_ISUPPORT_LINES)
+    return;
+  weft_irc_isupport_parse_message (self->isupport, c->msg);
+  g_free (self->prefix_modes);
+  g_free (self->prefix_chars);
+  g_free (self->chantypes);
+  self->prefix_modes = g_strdup (weft_irc_isupport_get_prefix_modes (self->isupport));
+  self->prefix_chars = g_strdup (weft_irc_isupport_get_prefix_symbols (self->isupport));
+  self->chantypes = g_strdup (weft_irc_isupport_get_chantypes (self->isupport));
+  for (guint k = 0; k < 4; k++)
     {
-      const char *token = param (c, i);
-      const char *eq = strchr (token, '=');
-      g_autofree char *key = NULL;
-      g_autofree char *value = NULL;
-
-      if (*token == '-')
-        {
-          g_hash_table_remove (self->isupport, token + 1);
-          continue;
-        }
-      if (g_hash_table_size (self->isupport) >= MAX_SERVER_TOKENS)
-        break;
-      key = eq != NULL ? g_strndup (token, eq - token) : g_strdup (token);
-      value = eq != NULL ? isupport_unescape (eq + 1) : g_strdup ("");
-      if (g_str_equal (key, "PREFIX") && value[0] == '(')
-        {
-          const char *close = strchr (value, ')');
-          if (close != NULL && strlen (close + 1) == (gsize) (close - value - 1))
-            {
-              g_free (self->prefix_modes);
-              g_free (self->prefix_chars);
-              self->prefix_modes = g_strndup (value + 1, close - value - 1);
-              self->prefix_chars = g_strdup (close + 1);
-            }
-        }
-      else if (g_str_equal (key, "CHANTYPES"))
-        {
-          g_free (self->chantypes);
-          self->chantypes = g_strdup (value);
-        }
-      else if (g_str_equal (key, "CHANMODES"))
-        {
-          g_auto (GStrv) parts = g_strsplit (value, ",", 5);
-          for (guint k = 0; k < 4; k++)
-            {
-              g_free (self->chanmodes[k]);
-              self->chanmodes[k] = g_strdup (k < g_strv_length (parts) ? parts[k] : "");
-            }
-        }
-      else if (g_str_equal (key, "CASEMAPPING"))
-        {
-          WeftIrcCasemapping casemap;
-          if (weft_irc_casemapping_from_string (value, &casemap))
-            set_casemap (self, casemap);
-        }
-      else if (g_str_equal (key, "NETWORK") && g_strcmp0 (self->network, value) != 0)
-        {
-          g_free (self->network);
-          self->network = g_strdup (value);
-          _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_NETWORK);
-        }
-      g_hash_table_insert (self->isupport, g_steal_pointer (&key), g_steal_pointer (&value));
+      g_free (self->chanmodes[k]);
+      self->chanmodes[k] = g_strdup (weft_irc_isupport_get_chanmodes (self->isupport, WEFT_IRC_CHANMODE_LIST + k));
+    }
+  set_casemap (self, weft_irc_isupport_get_casemapping (self->isupport));
+  network = weft_irc_isupport_get_network (self->isupport);
+  if (network != NULL && g_strcmp0 (self->network, network) != 0)
+    {
+      g_free (self->network);
+      self->network = g_strdup (network);
+      _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_NETWORK);
     }
 }

@@ -122,7 +122,8 @@ reset_connection_state (WeftIrcClient *self)
   self->cap_reqs_pending = 0;
   self->cap_ended = FALSE;
   self->sasl_in_progress = FALSE;
-  g_hash_table_remove_all (self->isupport);
+  weft_irc_isupport_reset (self->isupport);
+  self->n_isupport_lines = 0;
   g_hash_table_remove_all (self->batches);
   g_hash_table_remove_all (self->history_pending);
   g_clear_pointer (&self->prefix_modes, g_free);
@@ -413,7 +414,7 @@ weft_irc_client_finalize (GObject *object)
   g_hash_table_unref (self->caps_available);
   g_hash_table_unref (self->caps_enabled);
   g_strfreev (self->caps_strv);
-  g_hash_table_unref (self->isupport);
+  g_object_unref (self->isupport);
   g_free (self->prefix_modes);
   g_free (self->prefix_chars);
   g_free (self->chantypes);
@@ -893,7 +894,7 @@ weft_irc_client_init (WeftIrcClient *self)
   self->caps_available = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->caps_enabled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->caps_strv = g_new0 (char *, 1);
-  self->isupport = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->isupport = weft_irc_isupport_new ();
   self->casemap = WEFT_IRC_CASEMAPPING_RFC1459;
   self->batches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, batch_free);
   self->channels = g_list_store_new (WEFT_IRC_TYPE_CHANNEL);

@@ -8,6 +8,7 @@
 #include <weft/weft.h>
 
 #include "weft-irc-channel.h"
+#include "weft-irc-isupport.h"
 #include "weft-irc-member.h"
 #include "weft-irc-message.h"
 #include "weft-irc-outgoing.h"
@@ -237,6 +238,8 @@ WEFT_IRC_AVAILABLE_IN_ALL
 gboolean weft_irc_client_has_capability (WeftIrcClient *client, const char *name);
 WEFT_IRC_AVAILABLE_IN_ALL
 const char *weft_irc_client_get_isupport (WeftIrcClient *client, const char *key);
+WEFT_IRC_AVAILABLE_IN_ALL
+WeftIrcIsupport *weft_irc_client_get_server_isupport (WeftIrcClient *client);
 WEFT_IRC_AVAILABLE_IN_ALL
 gboolean weft_irc_client_is_channel_name (WeftIrcClient *client, const char *name);
 WEFT_IRC_AVAILABLE_IN_ALL
