@@ -611,6 +611,43 @@ test_busy_connection_stays (IrcFixture *f, gconstpointer data)
   g_assert_cmpint (weft_irc_client_get_lag (f->client), ==, 3 * G_USEC_PER_SEC);
 }
 
+static void
+test_back_pressure (IrcFixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) outs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) lines = NULL;
+  gsize high = 200, low = 50;
+  guint rounds = 0;
+
+  irc_fixture_register (f, "echo-message");
+  weft_string_transport_set_buffering (f->transport, TRUE);
+  weft_transport_set_write_buffer_limits (WEFT_TRANSPORT (f->transport), high, low);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("message number %02u, of some length", i);
+      g_ptr_array_add (outs, weft_irc_client_send_privmsg (f->client, "bob", text));
+    }
+  /* Paused above the high watermark: the rest waits in the client. */
+  g_assert_cmpuint (weft_transport_get_write_buffer_size (WEFT_TRANSPORT (f->transport)), <, high + 60);
+  g_assert_cmpint (weft_irc_outgoing_get_state (g_ptr_array_index (outs, 19)), ==, WEFT_IRC_OUTGOING_STATE_QUEUED);
+  /* The network takes it bit by bit; everything goes out, in order. */
+  while (weft_transport_get_write_buffer_size (WEFT_TRANSPORT (f->transport)) > 0)
+    {
+      g_assert_cmpuint (weft_transport_get_write_buffer_size (WEFT_TRANSPORT (f->transport)), <, high + 60);
+      weft_string_transport_drain (f->transport, 40);
+      rounds++;
+    }
+  g_assert_cmpuint (rounds, >, 10);
+  lines = irc_fixture_take (f);
+  g_assert_cmpuint (lines->len, ==, 20);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *want = g_strdup_printf ("PRIVMSG bob :message number %02u, of some length", i);
+      g_assert_cmpstr (g_ptr_array_index (lines, i), ==, want);
+      g_assert_cmpint (weft_irc_outgoing_get_state (g_ptr_array_index (outs, i)), ==, WEFT_IRC_OUTGOING_STATE_SENT);
+    }
+}
+
 /* ---- Framing ------------------------------------------------------------ */
 
 static void
@@ -921,6 +958,7 @@ main (int argc, char **argv)
   ADD ("/irc/client/flood-control", test_flood_control);
   ADD ("/irc/client/lag-and-ping-timeout", test_lag_and_ping_timeout);
   ADD ("/irc/client/busy-connection-stays", test_busy_connection_stays);
+  ADD ("/irc/client/back-pressure", test_back_pressure);
   ADD ("/irc/client/framing/lines", test_framing);
   ADD ("/irc/client/framing/malformed", test_malformed_closes);
   ADD ("/irc/client/reconnect/outbox", test_reconnect_outbox);
