@@ -9,13 +9,13 @@
 
 #include "fuzz-check.h"
 
-#define PRELUDE                                                                                                        \
-  ":irc.test CAP * LS :message-tags server-time echo-message labeled-response batch away-notify account-notify "      \
-  "extended-join multi-prefix chghost invite-notify setname draft/chathistory cap-notify sasl\r\n"                     \
-  ":irc.test CAP * ACK :message-tags server-time echo-message labeled-response batch away-notify account-notify "     \
-  "extended-join multi-prefix chghost invite-notify setname draft/chathistory cap-notify sasl\r\n"                     \
-  "AUTHENTICATE +\r\n:irc.test 903 fuzz :ok\r\n:irc.test 001 fuzz :Welcome\r\n"                                       \
-  ":irc.test 005 fuzz CHATHISTORY=50 PREFIX=(ov)@+ :are supported\r\n:fuzz!f@h JOIN #fuzz\r\n"                         \
+#define PRELUDE                                                                                                   \
+  ":irc.test CAP * LS :message-tags server-time echo-message labeled-response batch away-notify account-notify "  \
+  "extended-join multi-prefix chghost invite-notify setname draft/chathistory cap-notify sasl\r\n"                \
+  ":irc.test CAP * ACK :message-tags server-time echo-message labeled-response batch away-notify account-notify " \
+  "extended-join multi-prefix chghost invite-notify setname draft/chathistory cap-notify sasl\r\n"                \
+  "AUTHENTICATE +\r\n:irc.test 903 fuzz :ok\r\n:irc.test 001 fuzz :Welcome\r\n"                                   \
+  ":irc.test 005 fuzz CHATHISTORY=50 PREFIX=(ov)@+ :are supported\r\n:fuzz!f@h JOIN #fuzz\r\n"                    \
   "@msgid=x1 :bob!b@h PRIVMSG #fuzz :hi\r\n"
 
 static void
