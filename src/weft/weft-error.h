@@ -5,6 +5,7 @@
 #endif
 
 #include <glib.h>
+#include "weft-version.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +54,7 @@ typedef enum {
   WEFT_ERROR_INVALID_ENDPOINT,
 } WeftError;
 
+WEFT_AVAILABLE_IN_ALL
 GQuark weft_error_quark (void);
 
 G_END_DECLS

@@ -5,11 +5,15 @@
 #endif
 
 #include <glib.h>
+#include "weft-version.h"
 
 G_BEGIN_DECLS
 
+WEFT_AVAILABLE_IN_ALL
 GOptionGroup *weft_get_option_group (void) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 const char *weft_options_get_reactor_name (void);
+WEFT_AVAILABLE_IN_ALL
 char *weft_describe_reactors (void) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS
