@@ -137,10 +137,19 @@ void weft_deferred_fire_move (WeftDeferred *self, WeftResult *result, const char
 void weft_deferred_fire_take_value (WeftDeferred *self, GValue *value, const char *strfunc);
 void weft_deferred_fire_error (WeftDeferred *self, GError *error, const char *strfunc);
 void weft_cancellable_link_drop (CancellableLink *link, WeftDeferred *self);
-WeftDeferred *weft_primitive_run (WeftDeferred *acquired, gpointer primitive, ReleaseFunc release, WeftDeferredFunc func, gpointer user_data, GDestroyNotify notify);
+WeftDeferred *weft_primitive_run (WeftDeferred *acquired,
+                                  gpointer primitive,
+                                  ReleaseFunc release,
+                                  WeftDeferredFunc func,
+                                  gpointer user_data,
+                                  GDestroyNotify notify);
 void weft_waiters_clear (GQueue *waiting);
 void weft_waiter_cancel (GQueue *waiting, WeftDeferred *waiter);
-WeftDeferred *weft_waiter_new (gpointer primitive, GQueue *waiting, WeftDeferredCanceller cancel, const char *description, gboolean available);
+WeftDeferred *weft_waiter_new (gpointer primitive,
+                               GQueue *waiting,
+                               WeftDeferredCanceller cancel,
+                               const char *description,
+                               gboolean available);
 gboolean weft_waiter_hand_over (gpointer primitive, GQueue *waiting);
 
 G_END_DECLS

@@ -73,11 +73,11 @@ run_locked_call (WeftResult *result, gpointer data)
 
 WeftDeferred *
 weft_primitive_run (WeftDeferred *acquired,
-               gpointer primitive,
-               ReleaseFunc release,
-               WeftDeferredFunc func,
-               gpointer user_data,
-               GDestroyNotify notify)
+                    gpointer primitive,
+                    ReleaseFunc release,
+                    WeftDeferredFunc func,
+                    gpointer user_data,
+                    GDestroyNotify notify)
 {
   RunLocked *run = g_new (RunLocked, 1);
 
@@ -117,10 +117,10 @@ weft_waiter_cancel (GQueue *waiting, WeftDeferred *waiter)
  * taken a lock or a token), or waits in line in @waiting. */
 WeftDeferred *
 weft_waiter_new (gpointer primitive,
-            GQueue *waiting,
-            WeftDeferredCanceller cancel,
-            const char *description,
-            gboolean available)
+                 GQueue *waiting,
+                 WeftDeferredCanceller cancel,
+                 const char *description,
+                 gboolean available)
 {
   WeftDeferred *waiter = weft_deferred_new_with_canceller (cancel, primitive, NULL);
 

@@ -1292,8 +1292,9 @@ weft_deferred_cancel (WeftDeferred *self)
 
   if (!target->fired)
     weft_deferred_fire_error (target,
-                         g_error_new (WEFT_ERROR, WEFT_ERROR_CANCELLED, "%s was cancelled", deferred_subject (target)),
-                         G_STRFUNC);
+                              g_error_new (WEFT_ERROR, WEFT_ERROR_CANCELLED, "%s was cancelled",
+                                           deferred_subject (target)),
+                              G_STRFUNC);
   target->drop_late_result = TRUE;
 
   g_object_unref (target);

@@ -60,8 +60,13 @@ struct _WeftTlsServerEndpoint {
 void weft_append_argument (GString *out, const char *key, const char *value);
 void weft_append_address (GString *out, const char *key, GInetAddress *address);
 void weft_append_seconds (GString *out, const char *key, double seconds);
-WeftClientFactory *weft_attempt_factory_new (WeftFactory *builder, LostFunc lost, gpointer lost_data, GDestroyNotify lost_notify);
-WeftDeferred *weft_client_endpoint_connect_with_connector (WeftClientEndpoint *endpoint, WeftClientFactory *factory, WeftConnector *connector);
+WeftClientFactory *weft_attempt_factory_new (WeftFactory *builder,
+                                             LostFunc lost,
+                                             gpointer lost_data,
+                                             GDestroyNotify lost_notify);
+WeftDeferred *weft_client_endpoint_connect_with_connector (WeftClientEndpoint *endpoint,
+                                                           WeftClientFactory *factory,
+                                                           WeftConnector *connector);
 WeftDeferred *weft_listening_result (WeftListeningPort *port, GError *error);
 void weft_tcp_client_endpoint_append_arguments (WeftTcpClientEndpoint *self, GString *out);
 void weft_tcp_server_endpoint_append_arguments (WeftTcpServerEndpoint *self, GString *out);

@@ -382,7 +382,9 @@ connect_op_on_result (WeftResult *result, gpointer user_data)
 }
 
 WeftDeferred *
-weft_client_endpoint_connect_with_connector (WeftClientEndpoint *endpoint, WeftClientFactory *factory, WeftConnector *connector)
+weft_client_endpoint_connect_with_connector (WeftClientEndpoint *endpoint,
+                                             WeftClientFactory *factory,
+                                             WeftConnector *connector)
 {
   ConnectOp *op = g_rc_box_new0 (ConnectOp);
   g_autoptr (WeftClientFactory) attempt_factory = NULL;
