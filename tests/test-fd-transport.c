@@ -321,13 +321,13 @@ static GType counting_factory_get_type (void);
 G_DEFINE_TYPE (CountingFactory, counting_factory, WEFT_TYPE_CLIENT_FACTORY)
 
 static void
-counting_failed (WeftClientFactory *factory, gpointer connector, const GError *reason)
+counting_failed (WeftClientFactory *factory, WeftConnector *connector, const GError *reason)
 {
   ((CountingFactory *) factory)->n_failed++;
 }
 
 static void
-counting_lost (WeftClientFactory *factory, gpointer connector, const GError *reason)
+counting_lost (WeftClientFactory *factory, WeftConnector *connector, const GError *reason)
 {
   ((CountingFactory *) factory)->n_lost++;
 }

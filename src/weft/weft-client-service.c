@@ -6,7 +6,7 @@
 
 #include "weft-client-service.h"
 #include "weft-error.h"
-#include "weft-reconnecting-factory-private.h"
+#include "weft-backoff-private.h"
 #include "weft-reconnecting-factory.h"
 
 /**
@@ -118,7 +118,7 @@ weft_service_factory_stop_factory (WeftFactory *factory)
 }
 
 static void
-weft_service_factory_started_connecting (WeftClientFactory *factory, gpointer connector)
+weft_service_factory_started_connecting (WeftClientFactory *factory, WeftConnector *connector)
 {
   WeftClientFactory *target = client_factory_or_null (WEFT_SERVICE_FACTORY (factory)->factory);
 
@@ -127,7 +127,9 @@ weft_service_factory_started_connecting (WeftClientFactory *factory, gpointer co
 }
 
 static void
-weft_service_factory_client_connection_failed (WeftClientFactory *factory, gpointer connector, const GError *reason)
+weft_service_factory_client_connection_failed (WeftClientFactory *factory,
+                                               WeftConnector *connector,
+                                               const GError *reason)
 {
   WeftClientFactory *target = client_factory_or_null (WEFT_SERVICE_FACTORY (factory)->factory);
 
@@ -136,7 +138,7 @@ weft_service_factory_client_connection_failed (WeftClientFactory *factory, gpoin
 }
 
 static void
-weft_service_factory_client_connection_lost (WeftClientFactory *factory, gpointer connector, const GError *reason)
+weft_service_factory_client_connection_lost (WeftClientFactory *factory, WeftConnector *connector, const GError *reason)
 {
   WeftServiceFactory *self = WEFT_SERVICE_FACTORY (factory);
   WeftClientFactory *target = client_factory_or_null (self->factory);

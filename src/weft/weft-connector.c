@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "weft-connector.h"
 #include "weft-endpoint-private.h"
 #include "weft-error.h"
 #include "weft-happy-eyeballs-private.h"

@@ -210,7 +210,7 @@ weft_attempt_factory_build_protocol (WeftFactory *factory, GSocketAddress *addre
 }
 
 static void
-weft_attempt_factory_client_connection_lost (WeftClientFactory *factory, gpointer connector, const GError *reason)
+weft_attempt_factory_client_connection_lost (WeftClientFactory *factory, WeftConnector *connector, const GError *reason)
 {
   WeftAttemptFactory *self = WEFT_ATTEMPT_FACTORY (factory);
 

@@ -16,7 +16,10 @@
 
 #include "weft-error.h"
 #include "weft-fd-transport-private.h"
+#include "weft-listening-port.h"
 #include "weft-net-private.h"
+#include "weft-tcp.h"
+#include "weft-unix.h"
 
 struct _WeftNet {
   WeftReactor *reactor; /* not owned: the net lives in the reactor's data */
@@ -668,4 +671,160 @@ weft_net_connect_failed (WeftReactor *reactor, WeftClientFactory *factory, GErro
   failure->error = error;
   weft_reactor_call_soon (reactor, report_early_failure, failure, NULL);
   return deferred;
+}
+
+/* Adopting sockets made elsewhere: the transport type follows the
+ * socket's family (TCP or Unix). */
+
+/* The transport type for a socket's family, or G_TYPE_INVALID. */
+static GType
+transport_type_for_socket (int fd, gboolean want_listening, GError **error)
+{
+  int type = 0, domain = 0, accepting = 0;
+  socklen_t len = sizeof type;
+
+  if (getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), _ ("File descriptor %d is not a socket: %s"), fd,
+                   g_strerror (errsv));
+      return G_TYPE_INVALID;
+    }
+  len = sizeof domain;
+  getsockopt (fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+  len = sizeof accepting;
+  getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len);
+
+  if (type != SOCK_STREAM)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("Socket %d is not a stream socket"), fd);
+      return G_TYPE_INVALID;
+    }
+  if (want_listening && !accepting)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _ ("Socket %d is not listening: call listen() on it first"), fd);
+      return G_TYPE_INVALID;
+    }
+  if (!want_listening && accepting)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _ ("Socket %d is a listening socket: adopt it with weft_reactor_adopt_listening_socket()"), fd);
+      return G_TYPE_INVALID;
+    }
+  switch (domain)
+    {
+    case AF_INET:
+    case AF_INET6:
+      return WEFT_TYPE_TCP_TRANSPORT;
+    case AF_UNIX:
+      return WEFT_TYPE_UNIX_TRANSPORT;
+    default:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _ ("Socket %d is of address family %d, which Weft does not support"), fd, domain);
+      return G_TYPE_INVALID;
+    }
+}
+
+/**
+ * weft_reactor_adopt_stream_socket:
+ * @reactor: a reactor
+ * @fd: a connected stream socket: TCP (IPv4, IPv6) or Unix
+ * @factory: builds the protocol
+ * @error: return location for a #GError
+ *
+ * Makes a connection of a socket that is already connected, for example
+ * one received from a parent process or through a Unix socket (Twisted's
+ * `adoptStreamConnection`). The socket becomes a [class@Weft.TcpTransport]
+ * or [class@Weft.UnixTransport], made non-blocking and close-on-exec, and
+ * the protocol's connection_made runs before this returns. The factory is
+ * not started or stopped: that is for ports and connectors.
+ *
+ * On success the transport owns @fd and closes it when the connection
+ * ends. On failure @fd is left open and unchanged except, possibly, for
+ * its non-blocking flag.
+ *
+ * Returns: (transfer full) (nullable): the connected protocol, or %NULL
+ *   with @error set
+ */
+WeftProtocol *
+weft_reactor_adopt_stream_socket (WeftReactor *reactor, int fd, WeftFactory *factory, GError **error)
+{
+  g_autoptr (GSocketAddress) peer = NULL;
+  g_autoptr (WeftProtocol) protocol = NULL;
+  g_autoptr (WeftFdTransport) transport = NULL;
+  GType type;
+
+  g_return_val_if_fail (WEFT_IS_REACTOR (reactor), NULL);
+  g_return_val_if_fail (fd >= 0, NULL);
+  g_return_val_if_fail (WEFT_IS_FACTORY (factory), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  type = transport_type_for_socket (fd, FALSE, error);
+  if (type == G_TYPE_INVALID)
+    return NULL;
+  peer = weft_net_get_peer_address (fd);
+  if (peer == NULL)
+    {
+      int errsv = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), _ ("Socket %d is not connected: %s"), fd,
+                   g_strerror (errsv));
+      return NULL;
+    }
+  if (!weft_net_set_nonblocking (fd, error))
+    return NULL;
+
+  protocol = weft_factory_build_protocol (factory, peer);
+  if (protocol == NULL)
+    {
+      g_autofree char *from = weft_net_address_to_string (peer);
+
+      g_set_error (error, WEFT_ERROR, WEFT_ERROR_FAILED, _ ("The factory built no protocol for the connection with %s"),
+                   from);
+      return NULL;
+    }
+  transport = g_object_new (type, "reactor", reactor, "fd", fd, "flags", WEFT_FD_TRANSPORT_FLAGS_SOCKET, NULL);
+  weft_fd_transport_set_peer_address (transport, peer);
+  if (!weft_fd_transport_start (transport, protocol, error))
+    {
+      weft_fd_transport_release_fds (transport);
+      return NULL;
+    }
+  return g_steal_pointer (&protocol);
+}
+
+/**
+ * weft_reactor_adopt_listening_socket:
+ * @reactor: a reactor
+ * @fd: a bound stream socket on which listen() was called: TCP or Unix
+ * @factory: builds a protocol for each accepted connection
+ * @error: return location for a #GError
+ *
+ * Accepts connections on a socket that is already listening, for example
+ * one passed by systemd socket activation (Twisted's `adoptStreamPort`).
+ * The socket is made non-blocking and close-on-exec. A Unix socket's file
+ * is not removed when the port stops: whoever created it owns it.
+ *
+ * On success the port owns @fd and closes it when it stops listening. On
+ * failure @fd is left open.
+ *
+ * Returns: (transfer full) (nullable): the listening port, or %NULL with
+ *   @error set
+ */
+WeftListeningPort *
+weft_reactor_adopt_listening_socket (WeftReactor *reactor, int fd, WeftFactory *factory, GError **error)
+{
+  GType type;
+
+  g_return_val_if_fail (WEFT_IS_REACTOR (reactor), NULL);
+  g_return_val_if_fail (fd >= 0, NULL);
+  g_return_val_if_fail (WEFT_IS_FACTORY (factory), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  type = transport_type_for_socket (fd, TRUE, error);
+  if (type == G_TYPE_INVALID || !weft_net_set_nonblocking (fd, error))
+    return NULL;
+  return weft_listening_port_new_for_fd (reactor, fd, factory, type, NULL, error);
 }

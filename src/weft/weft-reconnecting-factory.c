@@ -2,63 +2,9 @@
 
 #include "config.h"
 
-#include <math.h>
-
-#include "weft-endpoint.h"
-#include "weft-reconnecting-factory-private.h"
+#include "weft-connector.h"
+#include "weft-backoff-private.h"
 #include "weft-reconnecting-factory.h"
-
-/* Backoff */
-
-void
-weft_backoff_init (WeftBackoff *backoff, double initial_delay, double max_delay, double factor, double jitter)
-{
-  backoff->initial_delay = initial_delay;
-  backoff->max_delay = max_delay;
-  backoff->factor = factor;
-  backoff->jitter = jitter;
-  backoff->delay = initial_delay;
-  backoff->rand = g_rand_new ();
-}
-
-void
-weft_backoff_clear (WeftBackoff *backoff)
-{
-  g_clear_pointer (&backoff->rand, g_rand_free);
-}
-
-void
-weft_backoff_reset (WeftBackoff *backoff)
-{
-  backoff->delay = backoff->initial_delay;
-}
-
-void
-weft_backoff_set_seed (WeftBackoff *backoff, guint32 seed)
-{
-  g_rand_set_seed (backoff->rand, seed);
-}
-
-/* A standard normal variate (Box-Muller). */
-static double
-normal_variate (GRand *rand)
-{
-  double u1 = 1.0 - g_rand_double (rand); /* in (0, 1]: log() stays finite */
-  double u2 = g_rand_double (rand);
-
-  return sqrt (-2.0 * log (u1)) * cos (2.0 * G_PI * u2);
-}
-
-double
-weft_backoff_next (WeftBackoff *backoff)
-{
-  double delay = MIN (backoff->delay * backoff->factor, backoff->max_delay);
-
-  if (backoff->jitter > 0)
-    delay += delay * backoff->jitter * normal_variate (backoff->rand);
-  backoff->delay = CLAMP (delay, 0, backoff->max_delay);
-  return backoff->delay;
-}
 
 /**
  * WeftReconnectingClientFactory:
@@ -185,7 +131,7 @@ weft_reconnecting_client_factory_build_protocol (WeftFactory *factory, GSocketAd
 }
 
 static void
-weft_reconnecting_client_factory_started_connecting (WeftClientFactory *factory, gpointer connector)
+weft_reconnecting_client_factory_started_connecting (WeftClientFactory *factory, WeftConnector *connector)
 {
   /* So that stop_trying can stop this attempt. */
   if (WEFT_IS_CONNECTOR (connector))
@@ -194,7 +140,7 @@ weft_reconnecting_client_factory_started_connecting (WeftClientFactory *factory,
 
 /* A failed attempt or a lost connection (@what): retry unless told to stop. */
 static void
-retry_after (WeftClientFactory *factory, gpointer connector, const char *what, const GError *reason)
+retry_after (WeftClientFactory *factory, WeftConnector *connector, const char *what, const GError *reason)
 {
   WeftReconnectingClientFactory *self = WEFT_RECONNECTING_CLIENT_FACTORY (factory);
 
@@ -205,7 +151,7 @@ retry_after (WeftClientFactory *factory, gpointer connector, const char *what, c
 
 static void
 weft_reconnecting_client_factory_client_connection_failed (WeftClientFactory *factory,
-                                                           gpointer connector,
+                                                           WeftConnector *connector,
                                                            const GError *reason)
 {
   retry_after (factory, connector, "Connection attempt failed", reason);
@@ -213,7 +159,7 @@ weft_reconnecting_client_factory_client_connection_failed (WeftClientFactory *fa
 
 static void
 weft_reconnecting_client_factory_client_connection_lost (WeftClientFactory *factory,
-                                                         gpointer connector,
+                                                         WeftConnector *connector,
                                                          const GError *reason)
 {
   retry_after (factory, connector, "Connection lost", reason);
@@ -450,7 +396,7 @@ weft_reconnecting_client_factory_get_reactor (WeftReconnectingClientFactory *fac
  * weft_client_endpoint_connect(), which makes one attempt only).
  */
 void
-weft_reconnecting_client_factory_retry (WeftReconnectingClientFactory *factory, gpointer connector)
+weft_reconnecting_client_factory_retry (WeftReconnectingClientFactory *factory, WeftConnector *connector)
 {
   WeftReconnectingClientFactoryPrivate *priv;
   g_autoptr (WeftConnector) target = NULL;

@@ -73,7 +73,7 @@ WeftReconnectingClientFactory *weft_reconnecting_client_factory_new (WeftReactor
 WEFT_AVAILABLE_IN_ALL
 WeftReactor *weft_reconnecting_client_factory_get_reactor (WeftReconnectingClientFactory *factory);
 WEFT_AVAILABLE_IN_ALL
-void weft_reconnecting_client_factory_retry (WeftReconnectingClientFactory *factory, gpointer connector);
+void weft_reconnecting_client_factory_retry (WeftReconnectingClientFactory *factory, WeftConnector *connector);
 WEFT_AVAILABLE_IN_ALL
 void weft_reconnecting_client_factory_stop_trying (WeftReconnectingClientFactory *factory);
 WEFT_AVAILABLE_IN_ALL
