@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #include "config.h"
 
 #include "weft-factory.h"
@@ -252,17 +254,21 @@ weft_factory_get_start_count (WeftFactory *factory)
 G_DEFINE_TYPE (WeftClientFactory, weft_client_factory, WEFT_TYPE_FACTORY)
 
 static void
-weft_client_factory_real_started_connecting (WeftClientFactory *self, gpointer connector)
+weft_client_factory_real_started_connecting (WeftClientFactory *self, WeftConnector *connector)
 {
 }
 
 static void
-weft_client_factory_real_client_connection_failed (WeftClientFactory *self, gpointer connector, const GError *reason)
+weft_client_factory_real_client_connection_failed (WeftClientFactory *self,
+                                                   WeftConnector *connector,
+                                                   const GError *reason)
 {
 }
 
 static void
-weft_client_factory_real_client_connection_lost (WeftClientFactory *self, gpointer connector, const GError *reason)
+weft_client_factory_real_client_connection_lost (WeftClientFactory *self,
+                                                 WeftConnector *connector,
+                                                 const GError *reason)
 {
 }
 
@@ -304,7 +310,7 @@ weft_client_factory_new (GType protocol_type)
  * Called by connectors when an attempt begins.
  */
 void
-weft_client_factory_started_connecting (WeftClientFactory *factory, gpointer connector)
+weft_client_factory_started_connecting (WeftClientFactory *factory, WeftConnector *connector)
 {
   g_return_if_fail (WEFT_IS_CLIENT_FACTORY (factory));
 
@@ -320,7 +326,9 @@ weft_client_factory_started_connecting (WeftClientFactory *factory, gpointer con
  * Called by connectors when an attempt fails before a connection was made.
  */
 void
-weft_client_factory_client_connection_failed (WeftClientFactory *factory, gpointer connector, const GError *reason)
+weft_client_factory_client_connection_failed (WeftClientFactory *factory,
+                                              WeftConnector *connector,
+                                              const GError *reason)
 {
   g_return_if_fail (WEFT_IS_CLIENT_FACTORY (factory));
   g_return_if_fail (reason != NULL);
@@ -338,7 +346,7 @@ weft_client_factory_client_connection_failed (WeftClientFactory *factory, gpoint
  * Called by connectors after an established connection has ended.
  */
 void
-weft_client_factory_client_connection_lost (WeftClientFactory *factory, gpointer connector, const GError *reason)
+weft_client_factory_client_connection_lost (WeftClientFactory *factory, WeftConnector *connector, const GError *reason)
 {
   g_return_if_fail (WEFT_IS_CLIENT_FACTORY (factory));
   g_return_if_fail (reason != NULL);

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,12 +7,17 @@
 #endif
 
 #include <gio/gio.h>
+#include "weft-version.h"
 
 #include "weft-protocol.h"
 
 G_BEGIN_DECLS
 
+/* Defined in weft-endpoint.h; client factories only pass it along. */
+typedef struct _WeftConnector WeftConnector;
+
 #define WEFT_TYPE_FACTORY (weft_factory_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftFactory, weft_factory, WEFT, FACTORY, GObject)
 
 /**
@@ -30,22 +37,29 @@ G_DECLARE_DERIVABLE_TYPE (WeftFactory, weft_factory, WEFT, FACTORY, GObject)
 struct _WeftFactoryClass {
   GObjectClass parent_class;
 
-  WeftProtocol *(*build_protocol) (WeftFactory *self, GSocketAddress *address);
-  void (*start_factory) (WeftFactory *self);
-  void (*stop_factory) (WeftFactory *self);
+  WeftProtocol *(*build_protocol) (WeftFactory *factory, GSocketAddress *address);
+  void (*start_factory) (WeftFactory *factory);
+  void (*stop_factory) (WeftFactory *factory);
 
   /*< private >*/
   gpointer padding[8];
 };
 
+WEFT_AVAILABLE_IN_ALL
 WeftFactory *weft_factory_new (GType protocol_type) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 GType weft_factory_get_protocol_type (WeftFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 WeftProtocol *weft_factory_build_protocol (WeftFactory *factory, GSocketAddress *address) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 void weft_factory_do_start (WeftFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 void weft_factory_do_stop (WeftFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 guint weft_factory_get_start_count (WeftFactory *factory);
 
 #define WEFT_TYPE_CLIENT_FACTORY (weft_client_factory_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftClientFactory, weft_client_factory, WEFT, CLIENT_FACTORY, WeftFactory)
 
 /**
@@ -57,26 +71,32 @@ G_DECLARE_DERIVABLE_TYPE (WeftClientFactory, weft_client_factory, WEFT, CLIENT_F
  * @client_connection_lost: a connection built by this factory ended;
  *   @reason is what its protocol's connection_lost received
  *
- * The methods of a client factory. @connector identifies the attempt; it is
- * reserved for the connector type that endpoints will provide, and may be
- * %NULL.
+ * The methods of a client factory. @connector is the [class@Weft.Connector]
+ * that made the attempt, or %NULL for a one-off
+ * weft_client_endpoint_connect().
  */
 struct _WeftClientFactoryClass {
   WeftFactoryClass parent_class;
 
-  void (*started_connecting) (WeftClientFactory *self, gpointer connector);
-  void (*client_connection_failed) (WeftClientFactory *self, gpointer connector, const GError *reason);
-  void (*client_connection_lost) (WeftClientFactory *self, gpointer connector, const GError *reason);
+  void (*started_connecting) (WeftClientFactory *factory, WeftConnector *connector);
+  void (*client_connection_failed) (WeftClientFactory *factory, WeftConnector *connector, const GError *reason);
+  void (*client_connection_lost) (WeftClientFactory *factory, WeftConnector *connector, const GError *reason);
 
   /*< private >*/
   gpointer padding[8];
 };
 
+WEFT_AVAILABLE_IN_ALL
 WeftClientFactory *weft_client_factory_new (GType protocol_type) G_GNUC_WARN_UNUSED_RESULT;
-void weft_client_factory_started_connecting (WeftClientFactory *factory, gpointer connector);
+WEFT_AVAILABLE_IN_ALL
+void weft_client_factory_started_connecting (WeftClientFactory *factory, WeftConnector *connector);
+WEFT_AVAILABLE_IN_ALL
 void weft_client_factory_client_connection_failed (WeftClientFactory *factory,
-                                                   gpointer connector,
+                                                   WeftConnector *connector,
                                                    const GError *reason);
-void weft_client_factory_client_connection_lost (WeftClientFactory *factory, gpointer connector, const GError *reason);
+WEFT_AVAILABLE_IN_ALL
+void weft_client_factory_client_connection_lost (WeftClientFactory *factory,
+                                                 WeftConnector *connector,
+                                                 const GError *reason);
 
 G_END_DECLS

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #include <gio/gio.h>
@@ -28,7 +30,7 @@ typedef struct {
   WeftDeferred *(*connect_tcp) (WeftReactor *reactor,
                                 GSocketAddress *address,
                                 WeftClientFactory *factory,
-                                double timeout_seconds,
+                                gint64 timeout_us,
                                 GSocketAddress *bind_address,
                                 gpointer user_data);
   WeftListeningPort *(*listen_tcp) (WeftReactor *reactor,
@@ -40,7 +42,7 @@ typedef struct {
   WeftDeferred *(*connect_unix) (WeftReactor *reactor,
                                  const char *path,
                                  WeftClientFactory *factory,
-                                 double timeout_seconds,
+                                 gint64 timeout_us,
                                  gpointer user_data);
   WeftListeningPort *(*listen_unix) (WeftReactor *reactor,
                                      const char *path,
@@ -62,7 +64,7 @@ const WeftNetOps *weft_reactor_get_net_ops (WeftReactor *reactor, gpointer *user
 WeftDeferred *weft_tcp_connect_real (WeftReactor *reactor,
                                      GSocketAddress *address,
                                      WeftClientFactory *factory,
-                                     double timeout_seconds,
+                                     gint64 timeout_us,
                                      GSocketAddress *bind_address,
                                      gpointer user_data);
 WeftListeningPort *weft_tcp_listen_real (WeftReactor *reactor,
@@ -74,7 +76,7 @@ WeftListeningPort *weft_tcp_listen_real (WeftReactor *reactor,
 WeftDeferred *weft_unix_connect_real (WeftReactor *reactor,
                                       const char *path,
                                       WeftClientFactory *factory,
-                                      double timeout_seconds,
+                                      gint64 timeout_us,
                                       gpointer user_data);
 WeftListeningPort *weft_unix_listen_real (WeftReactor *reactor,
                                           const char *path,
@@ -101,6 +103,9 @@ void weft_net_remove_starved_port (WeftNet *net, WeftListeningPort *port);
 
 char *weft_net_address_to_string (GSocketAddress *address) G_GNUC_WARN_UNUSED_RESULT;
 GSocketAddress *weft_net_address_from_native (const struct sockaddr *sa, socklen_t len) G_GNUC_WARN_UNUSED_RESULT;
+char *weft_net_native_to_string (const struct sockaddr_storage *native, socklen_t len) G_GNUC_WARN_UNUSED_RESULT;
+gboolean weft_net_native_equal (const struct sockaddr_storage *a, const struct sockaddr_storage *b);
+const char *weft_net_family_name (int family);
 GSocketAddress *weft_net_unix_address_new (const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 GSocketAddress *weft_net_get_peer_address (int fd) G_GNUC_WARN_UNUSED_RESULT;
 GSocketAddress *weft_net_get_local_address (int fd) G_GNUC_WARN_UNUSED_RESULT;
@@ -123,7 +128,7 @@ WeftDeferred *weft_net_connect_socket (WeftReactor *reactor,
                                        int fd,
                                        GSocketAddress *address,
                                        WeftClientFactory *factory,
-                                       double timeout_seconds,
+                                       gint64 timeout_us,
                                        GType transport_type) G_GNUC_WARN_UNUSED_RESULT;
 
 /* A deferred that fails from the reactor, soon: connection attempts never

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -5,10 +7,11 @@
 #include <stdlib.h>
 
 #include "weft-options-private.h"
+#include "weft-reactor-private.h"
 #include "weft-reactor.h"
 
-/* What --reactor named. Command-line state, read by weft_reactor_new() when
- * it is given no name; never a reactor. */
+/* What --reactor named: handed to the core after parsing (the core does not
+ * read command-line state). */
 static char *reactor_name;
 static gboolean list_reactors;
 
@@ -40,6 +43,10 @@ weft_describe_reactors (void)
 static gboolean
 post_parse (GOptionContext *context, GOptionGroup *group, gpointer data, GError **error)
 {
+  /* The options feed the core from above: --reactor becomes the backend
+   * of reactors made without a name. */
+  if (reactor_name != NULL)
+    weft_reactor_set_default_backend_name (reactor_name);
   if (list_reactors)
     {
       g_autofree char *text = weft_describe_reactors ();

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #define WEFT_INSIDE
@@ -28,6 +30,7 @@
 #include "weft-tls.h"
 #include "weft-resolver.h"
 #include "weft-endpoint.h"
+#include "weft-connector.h"
 #include "weft-reconnecting-factory.h"
 #include "weft-client-service.h"
 #include "weft-options.h"
