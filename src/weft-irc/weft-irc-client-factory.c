@@ -115,7 +115,7 @@ weft_irc_client_factory_build_protocol (WeftFactory *factory, GSocketAddress *ad
 }
 
 static void
-weft_irc_client_factory_started_connecting (WeftClientFactory *factory, gpointer connector)
+weft_irc_client_factory_started_connecting (WeftClientFactory *factory, WeftConnector *connector)
 {
   g_autoptr (WeftIrcClient) client = g_weak_ref_get (&WEFT_IRC_CLIENT_FACTORY (factory)->client);
 
@@ -125,7 +125,7 @@ weft_irc_client_factory_started_connecting (WeftClientFactory *factory, gpointer
 }
 
 static void
-weft_irc_client_factory_client_connection_failed (WeftClientFactory *factory, gpointer connector, const GError *reason)
+weft_irc_client_factory_client_connection_failed (WeftClientFactory *factory, WeftConnector *connector, const GError *reason)
 {
   g_autoptr (WeftIrcClient) client = g_weak_ref_get (&WEFT_IRC_CLIENT_FACTORY (factory)->client);
 

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
  * WEFT_SQLITE_ERROR:
  *
  * The error domain of database failures. A closed pool is reported as
- * `G_IO_ERROR_CLOSED`, a cancelled operation as `WEFT_ERROR_CANCELLED`
+ * `G_IO_ERROR_CLOSED`, a cancelled operation as `G_IO_ERROR_CANCELLED`
  * (Deferred forms) or `G_IO_ERROR_CANCELLED` (`_async` forms).
  */
 #define WEFT_SQLITE_ERROR (weft_sqlite_error_quark ())

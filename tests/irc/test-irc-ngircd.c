@@ -94,9 +94,9 @@ peer_new_for_url (ConformanceFixture *f, const char *nick, const char *url)
   g_signal_connect (peer->client, "disconnected", G_CALLBACK (on_disconnected), peer);
   /* Reconnect quickly, without randomness, so that tests stay short. */
   factory = WEFT_RECONNECTING_CLIENT_FACTORY (weft_irc_client_get_factory (peer->client));
-  weft_reconnecting_client_factory_set_initial_delay (factory, 0.05);
+  weft_reconnecting_client_factory_set_initial_delay (factory, 50 * 1000);
   weft_reconnecting_client_factory_set_factor (factory, 1.5);
-  weft_reconnecting_client_factory_set_max_delay (factory, 0.3);
+  weft_reconnecting_client_factory_set_max_delay (factory, 300 * 1000);
   weft_reconnecting_client_factory_set_jitter (factory, 0);
   g_assert_true (weft_irc_client_connect (peer->client, url, &error));
   g_assert_no_error (error);
@@ -281,8 +281,8 @@ test_restart_outbox (ConformanceFixture *f)
   /* Alice waits for a nudge before reconnecting, so that Bob is back in
    * the channel first and sees what she sends. */
   alice_factory = WEFT_RECONNECTING_CLIENT_FACTORY (weft_irc_client_get_factory (alice->client));
-  weft_reconnecting_client_factory_set_initial_delay (alice_factory, 3600);
-  weft_reconnecting_client_factory_set_max_delay (alice_factory, 3600);
+  weft_reconnecting_client_factory_set_initial_delay (alice_factory, 3600 * WEFT_USEC_PER_SEC);
+  weft_reconnecting_client_factory_set_max_delay (alice_factory, 3600 * WEFT_USEC_PER_SEC);
 
   ngircd_server_stop (server);
   peer_wait (f, alice, "disconnected");
@@ -300,7 +300,7 @@ test_restart_outbox (ConformanceFixture *f)
   peer_wait (f, bob, "joined #weft bob");
   g_assert_cmpint (weft_irc_outgoing_get_state (queued), ==, WEFT_IRC_OUTGOING_STATE_QUEUED);
 
-  weft_reconnecting_client_factory_set_max_delay (alice_factory, 0.01);
+  weft_reconnecting_client_factory_set_max_delay (alice_factory, 10 * 1000);
   weft_reconnecting_client_factory_retry (alice_factory, NULL);
   peer_wait (f, bob, "joined #weft alice");
   peer_wait (f, bob, "message #weft alice sent while the server was down");
