@@ -207,7 +207,7 @@ DEFINE_MAP_FUNCS (ascii, WEFT_IRC_CASEMAPPING_ASCII)
 DEFINE_MAP_FUNCS (rfc1459_strict, WEFT_IRC_CASEMAPPING_RFC1459_STRICT)
 
 /**
- * weft_irc_casemapping_get_hash_func:
+ * weft_irc_casemapping_get_hash_func: (skip)
  * @mapping: a case mapping
  *
  * Gets a #GHashFunc for string keys that honours @mapping, to pair with
@@ -231,7 +231,7 @@ weft_irc_casemapping_get_hash_func (WeftIrcCasemapping mapping)
 }
 
 /**
- * weft_irc_casemapping_get_equal_func:
+ * weft_irc_casemapping_get_equal_func: (skip)
  * @mapping: a case mapping
  *
  * Gets a #GEqualFunc for string keys that honours @mapping.
@@ -254,7 +254,7 @@ weft_irc_casemapping_get_equal_func (WeftIrcCasemapping mapping)
 }
 
 /**
- * weft_irc_casemapping_new_hash_table:
+ * weft_irc_casemapping_new_hash_table: (skip)
  * @mapping: a case mapping
  * @key_destroy: (nullable): frees a key, or %NULL
  * @value_destroy: (nullable): frees a value, or %NULL
@@ -275,7 +275,7 @@ weft_irc_casemapping_new_hash_table (WeftIrcCasemapping mapping,
 }
 
 /**
- * weft_irc_casemapping_remap_hash_table:
+ * weft_irc_casemapping_remap_hash_table: (skip)
  * @mapping: the new case mapping
  * @table: (transfer full): a table of names, which this empties and unrefs
  * @key_destroy: (nullable): frees a key of the new table, as in @table

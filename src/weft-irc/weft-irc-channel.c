@@ -125,56 +125,78 @@ weft_irc_channel_class_init (WeftIrcChannelClass *klass)
   object_class->finalize = weft_irc_channel_finalize;
   object_class->get_property = weft_irc_channel_get_property;
 
-  /** WeftIrcChannel:name: (getter get_name)
+  /**
+   * WeftIrcChannel:name: (getter get_name)
    *
-   * The channel's name, as the server spells it. */
+   * The channel's name, as the server spells it.
+   */
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
-  /** WeftIrcChannel:joined: (getter get_joined)
+  /**
+   * WeftIrcChannel:joined: (getter get_joined)
    *
    * Whether the client is in the channel now. %FALSE while disconnected
-   * and until the server confirms the (re)join. */
+   * and until the server confirms the (re)join.
+   */
   properties[PROP_JOINED] = g_param_spec_boolean ("joined", NULL, NULL, FALSE, flags);
-  /** WeftIrcChannel:topic: (getter get_topic)
+  /**
+   * WeftIrcChannel:topic: (getter get_topic)
    *
-   * The topic, or %NULL when there is none. */
+   * The topic, or %NULL when there is none.
+   */
   properties[PROP_TOPIC] = g_param_spec_string ("topic", NULL, NULL, NULL, flags);
-  /** WeftIrcChannel:topic-setter: (getter get_topic_setter)
+  /**
+   * WeftIrcChannel:topic-setter: (getter get_topic_setter)
    *
-   * Who set the topic, or %NULL when unknown. */
+   * Who set the topic, or %NULL when unknown.
+   */
   properties[PROP_TOPIC_SETTER] = g_param_spec_string ("topic-setter", NULL, NULL, NULL, flags);
-  /** WeftIrcChannel:topic-time: (getter get_topic_time)
+  /**
+   * WeftIrcChannel:topic-time: (getter get_topic_time)
    *
-   * When the topic was set, in microseconds since the Unix epoch, or 0. */
+   * When the topic was set, in microseconds since the Unix epoch, or 0.
+   */
   properties[PROP_TOPIC_TIME] = g_param_spec_int64 ("topic-time", NULL, NULL, 0, G_MAXINT64, 0, flags);
-  /** WeftIrcChannel:modes: (getter get_modes)
+  /**
+   * WeftIrcChannel:modes: (getter get_modes)
    *
    * The channel's modes that are not lists or prefixes, as `"+knt"`
    * (letters sorted); arguments come from
-   * weft_irc_channel_get_mode_argument(). */
+   * weft_irc_channel_get_mode_argument().
+   */
   properties[PROP_MODES] = g_param_spec_string ("modes", NULL, NULL, "+", flags);
-  /** WeftIrcChannel:key: (getter get_key)
+  /**
+   * WeftIrcChannel:key: (getter get_key)
    *
    * The channel key (mode `+k`, or the key it was joined with), used to
-   * rejoin; %NULL for none. */
+   * rejoin; %NULL for none.
+   */
   properties[PROP_KEY] = g_param_spec_string ("key", NULL, NULL, NULL, flags);
-  /** WeftIrcChannel:members: (getter get_members)
+  /**
+   * WeftIrcChannel:members: (getter get_members)
    *
    * The members, a `GListModel` of [class@WeftIrc.Member] sorted by rank
-   * then nick. */
+   * then nick.
+   */
   properties[PROP_MEMBERS] = g_param_spec_object ("members", NULL, NULL, G_TYPE_LIST_MODEL, flags);
-  /** WeftIrcChannel:n-members: (getter get_n_members)
+  /**
+   * WeftIrcChannel:n-members: (getter get_n_members)
    *
-   * How many members the channel has. */
+   * How many members the channel has.
+   */
   properties[PROP_N_MEMBERS] = g_param_spec_uint ("n-members", NULL, NULL, 0, G_MAXUINT, 0, flags);
-  /** WeftIrcChannel:last-msgid: (getter get_last_msgid)
+  /**
+   * WeftIrcChannel:last-msgid: (getter get_last_msgid)
    *
    * The msgid of the last live message seen in the channel, or %NULL: where
-   * history fetching resumes after a reconnect. */
+   * history fetching resumes after a reconnect.
+   */
   properties[PROP_LAST_MSGID] = g_param_spec_string ("last-msgid", NULL, NULL, NULL, flags);
-  /** WeftIrcChannel:last-time: (getter get_last_time)
+  /**
+   * WeftIrcChannel:last-time: (getter get_last_time)
    *
    * The server time of the last message seen, in microseconds since the
-   * Unix epoch, or 0. */
+   * Unix epoch, or 0.
+   */
   properties[PROP_LAST_TIME] = g_param_spec_int64 ("last-time", NULL, NULL, 0, G_MAXINT64, 0, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

@@ -571,78 +571,110 @@ weft_irc_client_class_init (WeftIrcClientClass *klass)
   protocol_class->pause_writing = weft_irc_client_pause_writing_vfunc;
   protocol_class->resume_writing = weft_irc_client_resume_writing_vfunc;
 
-  /** WeftIrcClient:reactor: (getter get_reactor)
+  /**
+   * WeftIrcClient:reactor: (getter get_reactor)
    *
-   * The reactor whose clock runs the client's timers. */
+   * The reactor whose clock runs the client's timers.
+   */
   properties[WEFT_IRC_CLIENT_PROP_REACTOR] =
       g_param_spec_object ("reactor", NULL, NULL, WEFT_TYPE_REACTOR,
                            G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  /** WeftIrcClient:state: (getter get_state)
+  /**
+   * WeftIrcClient:state: (getter get_state)
    *
-   * Where the connection is, for a status label. */
+   * Where the connection is, for a status label.
+   */
   properties[WEFT_IRC_CLIENT_PROP_STATE] =
       g_param_spec_enum ("state", NULL, NULL, WEFT_IRC_TYPE_CLIENT_STATE, WEFT_IRC_CLIENT_STATE_DISCONNECTED, ro);
-  /** WeftIrcClient:nick: (getter get_nick) (setter set_nick)
+  /**
+   * WeftIrcClient:nick: (getter get_nick) (setter set_nick)
    *
    * The nick the client wants; see #WeftIrcClient:current-nick for the
-   * one it has. */
+   * one it has.
+   */
   properties[WEFT_IRC_CLIENT_PROP_NICK] = g_param_spec_string ("nick", NULL, NULL, NULL, rw);
-  /** WeftIrcClient:current-nick: (getter get_current_nick)
+  /**
+   * WeftIrcClient:current-nick: (getter get_current_nick)
    *
    * The nick the client has on the server now (it differs from
-   * #WeftIrcClient:nick after a nick-in-use fallback). */
+   * #WeftIrcClient:nick after a nick-in-use fallback).
+   */
   properties[WEFT_IRC_CLIENT_PROP_CURRENT_NICK] = g_param_spec_string ("current-nick", NULL, NULL, NULL, ro);
-  /** WeftIrcClient:username: (setter set_username)
+  /**
+   * WeftIrcClient:username:
    *
-   * The user name sent with USER. */
+   * The user name sent with USER.
+   */
   properties[WEFT_IRC_CLIENT_PROP_USERNAME] = g_param_spec_string ("username", NULL, NULL, NULL, rw);
-  /** WeftIrcClient:realname: (setter set_realname)
+  /**
+   * WeftIrcClient:realname:
    *
-   * The real name sent with USER. */
+   * The real name sent with USER.
+   */
   properties[WEFT_IRC_CLIENT_PROP_REALNAME] = g_param_spec_string ("realname", NULL, NULL, NULL, rw);
-  /** WeftIrcClient:away: (getter get_away)
+  /**
+   * WeftIrcClient:away: (getter get_away)
    *
-   * Whether the server has the client marked away. */
+   * Whether the server has the client marked away.
+   */
   properties[WEFT_IRC_CLIENT_PROP_AWAY] = g_param_spec_boolean ("away", NULL, NULL, FALSE, ro);
-  /** WeftIrcClient:away-message: (getter get_away_message)
+  /**
+   * WeftIrcClient:away-message: (getter get_away_message)
    *
-   * The away message the client set, or %NULL. */
+   * The away message the client set, or %NULL.
+   */
   properties[WEFT_IRC_CLIENT_PROP_AWAY_MESSAGE] = g_param_spec_string ("away-message", NULL, NULL, NULL, ro);
-  /** WeftIrcClient:lag: (getter get_lag)
+  /**
+   * WeftIrcClient:lag: (getter get_lag)
    *
-   * The last round-trip time of a PING, in microseconds; -1 when unknown. */
+   * The last round-trip time of a PING, in microseconds; -1 when unknown.
+   */
   properties[WEFT_IRC_CLIENT_PROP_LAG] = g_param_spec_int64 ("lag", NULL, NULL, -1, G_MAXINT64, -1, ro);
-  /** WeftIrcClient:server-name: (getter get_server_name)
+  /**
+   * WeftIrcClient:server-name: (getter get_server_name)
    *
-   * The name of the server the client is registered on, or %NULL. */
+   * The name of the server the client is registered on, or %NULL.
+   */
   properties[WEFT_IRC_CLIENT_PROP_SERVER_NAME] = g_param_spec_string ("server-name", NULL, NULL, NULL, ro);
-  /** WeftIrcClient:network: (getter get_network)
+  /**
+   * WeftIrcClient:network: (getter get_network)
    *
-   * The network's name (ISUPPORT NETWORK), else the server's name. */
+   * The network's name (ISUPPORT NETWORK), else the server's name.
+   */
   properties[WEFT_IRC_CLIENT_PROP_NETWORK] = g_param_spec_string ("network", NULL, NULL, NULL, ro);
-  /** WeftIrcClient:account: (getter get_account)
+  /**
+   * WeftIrcClient:account: (getter get_account)
    *
-   * The account the client is logged in to (SASL), or %NULL. */
+   * The account the client is logged in to (SASL), or %NULL.
+   */
   properties[WEFT_IRC_CLIENT_PROP_ACCOUNT] = g_param_spec_string ("account", NULL, NULL, NULL, ro);
-  /** WeftIrcClient:capabilities: (getter get_capabilities)
+  /**
+   * WeftIrcClient:capabilities: (getter get_capabilities)
    *
-   * The IRCv3 capabilities enabled on the current connection, sorted. */
+   * The IRCv3 capabilities enabled on the current connection, sorted.
+   */
   properties[WEFT_IRC_CLIENT_PROP_CAPABILITIES] = g_param_spec_boxed ("capabilities", NULL, NULL, G_TYPE_STRV, ro);
-  /** WeftIrcClient:channels: (getter get_channels)
+  /**
+   * WeftIrcClient:channels: (getter get_channels)
    *
    * The channels, a `GListModel` of [class@WeftIrc.Channel] in the order
-   * they were joined. */
+   * they were joined.
+   */
   properties[WEFT_IRC_CLIENT_PROP_CHANNELS] = g_param_spec_object ("channels", NULL, NULL, G_TYPE_LIST_MODEL, ro);
-  /** WeftIrcClient:outbox: (getter get_outbox)
+  /**
+   * WeftIrcClient:outbox: (getter get_outbox)
    *
    * The messages not yet confirmed or failed, a `GListModel` of
-   * [class@WeftIrc.Outgoing] in the order they were sent. */
+   * [class@WeftIrc.Outgoing] in the order they were sent.
+   */
   properties[WEFT_IRC_CLIENT_PROP_OUTBOX] = g_param_spec_object ("outbox", NULL, NULL, G_TYPE_LIST_MODEL, ro);
 
-  /** WeftIrcClient:user-modes: (getter get_user_modes)
+  /**
+   * WeftIrcClient:user-modes: (getter get_user_modes)
    *
    * The client's own user modes on the server (`"+iw"`), "+" when none or
-   * not connected. */
+   * not connected.
+   */
   properties[WEFT_IRC_CLIENT_PROP_USER_MODES] = g_param_spec_string ("user-modes", NULL, NULL, "+", ro);
 
   g_object_class_install_properties (object_class, WEFT_IRC_CLIENT_N_PROPS, properties);

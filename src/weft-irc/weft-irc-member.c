@@ -117,52 +117,74 @@ weft_irc_member_class_init (WeftIrcMemberClass *klass)
   object_class->finalize = weft_irc_member_finalize;
   object_class->get_property = weft_irc_member_get_property;
 
-  /** WeftIrcMember:nick: (getter get_nick)
+  /**
+   * WeftIrcMember:nick: (getter get_nick)
    *
-   * The user's nick. */
+   * The user's nick.
+   */
   properties[PROP_NICK] = g_param_spec_string ("nick", NULL, NULL, NULL, flags);
-  /** WeftIrcMember:user: (getter get_user)
+  /**
+   * WeftIrcMember:user: (getter get_user)
    *
-   * The user name (ident), or %NULL when unknown. */
+   * The user name (ident), or %NULL when unknown.
+   */
   properties[PROP_USER] = g_param_spec_string ("user", NULL, NULL, NULL, flags);
-  /** WeftIrcMember:host: (getter get_host)
+  /**
+   * WeftIrcMember:host: (getter get_host)
    *
-   * The host, or %NULL when unknown. */
+   * The host, or %NULL when unknown.
+   */
   properties[PROP_HOST] = g_param_spec_string ("host", NULL, NULL, NULL, flags);
-  /** WeftIrcMember:account: (getter get_account)
+  /**
+   * WeftIrcMember:account: (getter get_account)
    *
-   * The services account (extended-join, account-notify), or %NULL. */
+   * The services account (extended-join, account-notify), or %NULL.
+   */
   properties[PROP_ACCOUNT] = g_param_spec_string ("account", NULL, NULL, NULL, flags);
-  /** WeftIrcMember:realname: (getter get_realname)
+  /**
+   * WeftIrcMember:realname: (getter get_realname)
    *
-   * The real name (extended-join, setname), or %NULL. */
+   * The real name (extended-join, setname), or %NULL.
+   */
   properties[PROP_REALNAME] = g_param_spec_string ("realname", NULL, NULL, NULL, flags);
-  /** WeftIrcMember:prefixes: (getter get_prefixes)
+  /**
+   * WeftIrcMember:prefixes: (getter get_prefixes)
    *
    * Every channel prefix the member has, highest first (`"@+"`); "" for
-   * none. */
+   * none.
+   */
   properties[PROP_PREFIXES] = g_param_spec_string ("prefixes", NULL, NULL, "", flags);
-  /** WeftIrcMember:prefix: (getter get_prefix)
+  /**
+   * WeftIrcMember:prefix: (getter get_prefix)
    *
-   * The highest prefix (`"@"`), or "" for none: what a nick list shows. */
+   * The highest prefix (`"@"`), or "" for none: what a nick list shows.
+   */
   properties[PROP_PREFIX] = g_param_spec_string ("prefix", NULL, NULL, "", flags);
-  /** WeftIrcMember:rank: (getter get_rank)
+  /**
+   * WeftIrcMember:rank: (getter get_rank)
    *
    * The member's rank: 0 for the highest prefix of the server's PREFIX,
    * counting down; members without prefix have the largest rank. The
-   * members list is sorted by rank, then by nick. */
+   * members list is sorted by rank, then by nick.
+   */
   properties[PROP_RANK] = g_param_spec_uint ("rank", NULL, NULL, 0, G_MAXUINT, 0, flags);
-  /** WeftIrcMember:away: (getter get_away)
+  /**
+   * WeftIrcMember:away: (getter get_away)
    *
-   * Whether the user is away (away-notify, WHO, or a 301 reply). */
+   * Whether the user is away (away-notify, WHO, or a 301 reply).
+   */
   properties[PROP_AWAY] = g_param_spec_boolean ("away", NULL, NULL, FALSE, flags);
-  /** WeftIrcMember:away-message: (getter get_away_message)
+  /**
+   * WeftIrcMember:away-message: (getter get_away_message)
    *
-   * The away message, or %NULL. */
+   * The away message, or %NULL.
+   */
   properties[PROP_AWAY_MESSAGE] = g_param_spec_string ("away-message", NULL, NULL, NULL, flags);
-  /** WeftIrcMember:self: (getter is_self)
+  /**
+   * WeftIrcMember:self: (getter is_self)
    *
-   * Whether this member is the client itself. */
+   * Whether this member is the client itself.
+   */
   properties[PROP_SELF] = g_param_spec_boolean ("self", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

@@ -130,44 +130,62 @@ weft_irc_outgoing_class_init (WeftIrcOutgoingClass *klass)
   object_class->finalize = weft_irc_outgoing_finalize;
   object_class->get_property = weft_irc_outgoing_get_property;
 
-  /** WeftIrcOutgoing:id: (getter get_id)
+  /**
+   * WeftIrcOutgoing:id: (getter get_id)
    *
-   * A number that identifies the message in this client, from 1. */
+   * A number that identifies the message in this client, from 1.
+   */
   properties[PROP_ID] = g_param_spec_uint64 ("id", NULL, NULL, 0, G_MAXUINT64, 0, flags);
-  /** WeftIrcOutgoing:verb: (getter get_verb)
+  /**
+   * WeftIrcOutgoing:verb: (getter get_verb)
    *
-   * `PRIVMSG` or `NOTICE`. */
+   * `PRIVMSG` or `NOTICE`.
+   */
   properties[PROP_VERB] = g_param_spec_string ("verb", NULL, NULL, NULL, flags);
-  /** WeftIrcOutgoing:target: (getter get_target)
+  /**
+   * WeftIrcOutgoing:target: (getter get_target)
    *
-   * The channel or nick the message goes to. */
+   * The channel or nick the message goes to.
+   */
   properties[PROP_TARGET] = g_param_spec_string ("target", NULL, NULL, NULL, flags);
-  /** WeftIrcOutgoing:text: (getter get_text)
+  /**
+   * WeftIrcOutgoing:text: (getter get_text)
    *
    * The text as the application gave it (for an action, without the CTCP
-   * framing). */
+   * framing).
+   */
   properties[PROP_TEXT] = g_param_spec_string ("text", NULL, NULL, NULL, flags);
-  /** WeftIrcOutgoing:state: (getter get_state)
+  /**
+   * WeftIrcOutgoing:state: (getter get_state)
    *
-   * Where the message is; see #WeftIrcOutgoingState. */
+   * Where the message is; see #WeftIrcOutgoingState.
+   */
   properties[PROP_STATE] =
       g_param_spec_enum ("state", NULL, NULL, WEFT_IRC_TYPE_OUTGOING_STATE, WEFT_IRC_OUTGOING_STATE_QUEUED, flags);
-  /** WeftIrcOutgoing:error: (getter get_error)
+  /**
+   * WeftIrcOutgoing:error: (getter get_error)
    *
-   * Why the message failed, or %NULL. */
+   * Why the message failed, or %NULL.
+   */
   properties[PROP_ERROR] = g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR, flags);
-  /** WeftIrcOutgoing:msgid: (getter get_msgid)
+  /**
+   * WeftIrcOutgoing:msgid: (getter get_msgid)
    *
    * The server's msgid for the message, once confirmed by a reply that
-   * carries one; %NULL otherwise. */
+   * carries one; %NULL otherwise.
+   */
   properties[PROP_MSGID] = g_param_spec_string ("msgid", NULL, NULL, NULL, flags);
-  /** WeftIrcOutgoing:n-lines: (getter get_n_lines)
+  /**
+   * WeftIrcOutgoing:n-lines: (getter get_n_lines)
    *
-   * How many IRC lines the text was split into. */
+   * How many IRC lines the text was split into.
+   */
   properties[PROP_N_LINES] = g_param_spec_uint ("n-lines", NULL, NULL, 0, G_MAXUINT, 0, flags);
-  /** WeftIrcOutgoing:n-attempts: (getter get_n_attempts)
+  /**
+   * WeftIrcOutgoing:n-attempts: (getter get_n_attempts)
    *
-   * How many times it was written: 1, or more after reconnects. */
+   * How many times it was written: 1, or more after reconnects.
+   */
   properties[PROP_N_ATTEMPTS] = g_param_spec_uint ("n-attempts", NULL, NULL, 0, G_MAXUINT, 0, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
