@@ -145,7 +145,7 @@ test_server_new (ConformanceFixture *f)
   server->client_ports = g_hash_table_new (NULL, NULL);
   server->server = weft_soup_server_new (f->reactor);
   weft_soup_server_add_handler (server->server, NULL, handler_cb, server, NULL);
-  weft_soup_server_listen (server->server, "tcp:0:interface=127.0.0.1", &error);
+  weft_soup_server_listen (server->server, "tcp:0:interface=127.0.0.1:backlog=1024", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (weft_soup_server_get_port (server->server), >, 0);
   return server;
