@@ -14,7 +14,7 @@
  * WeftSoupServer:
  *
  * A `SoupServer` listening on Weft endpoint strings (`tcp:8080:interface=127.0.0.1`,
- * `tls:8443:certKey=cert.pem:privateKey=key.pem`, `unix:/run/app.sock`), so
+ * `tls:8443:cert=cert.pem:key=key.pem`, `unix:/run/app.sock`), so
  * that one program serves static files from a #GResource, HTTP handlers and
  * WebSocket connections handed to a [class@Weft.Factory] as
  * [class@WeftSoup.WebsocketTransport]s.
@@ -317,7 +317,7 @@ listen_unix (WeftSoupServer *self, WeftUnixServerEndpoint *endpoint, GError **er
  * weft_soup_server_listen:
  * @server: a server
  * @endpoint: a Weft server endpoint string: `tcp:PORT[:interface=ADDR][:backlog=N]`,
- *   `tls:PORT:certKey=PEM:privateKey=PEM[:interface=ADDR]` or
+ *   `tls:PORT:cert=PEM:key=PEM[:interface=ADDR]` or
  *   `unix:PATH[:mode=OCTAL]`
  * @error: where to put the failure
  *

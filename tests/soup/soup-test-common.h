@@ -20,6 +20,7 @@ typedef struct {
 } TestServer;
 
 TestServer *test_server_new (ConformanceFixture *f);
+TestServer *test_server_new_on (ConformanceFixture *f, const char *endpoint);
 char *test_server_url (TestServer *server, const char *path);
 void test_server_free (TestServer *server);
 
