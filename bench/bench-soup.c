@@ -248,7 +248,10 @@ plain_server_message_cb (SoupWebsocketConnection *connection, gint type, GBytes 
 }
 
 static void
-plain_websocket_cb (SoupServer *server, SoupServerMessage *msg, const char *path, SoupWebsocketConnection *connection,
+plain_websocket_cb (SoupServer *server,
+                    SoupServerMessage *msg,
+                    const char *path,
+                    SoupWebsocketConnection *connection,
                     gpointer user_data)
 {
   g_object_ref (connection);

@@ -30,7 +30,7 @@ too_large_error (SoupMessage *message, guint64 max_body_size)
   g_autofree char *uri = g_uri_to_string_partial (soup_message_get_uri (message), G_URI_HIDE_PASSWORD);
 
   return g_error_new (WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
-                      _("The response body of %s is larger than the limit of %" G_GUINT64_FORMAT " bytes"), uri,
+                      _ ("The response body of %s is larger than the limit of %" G_GUINT64_FORMAT " bytes"), uri,
                       max_body_size);
 }
 
@@ -107,8 +107,8 @@ read_next (GTask *task)
 {
   RequestData *request = g_task_get_task_data (task);
 
-  g_input_stream_read_bytes_async (request->stream, READ_CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), body_read_cb, task);
+  g_input_stream_read_bytes_async (request->stream, READ_CHUNK_SIZE, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                   body_read_cb, task);
 }
 
 static void
@@ -171,8 +171,7 @@ weft_soup_request_async (SoupSession *session,
   request->max_body_size = max_body_size;
   g_task_set_task_data (task, request, request_data_free);
 
-  soup_session_send_async (session, message, G_PRIORITY_DEFAULT, cancellable, request_sent_cb,
-                           g_steal_pointer (&task));
+  soup_session_send_async (session, message, G_PRIORITY_DEFAULT, cancellable, request_sent_cb, g_steal_pointer (&task));
 }
 
 /**
@@ -196,7 +195,7 @@ message_new (const char *method, const char *uri, GError **error)
   SoupMessage *message = soup_message_new (method, uri);
 
   if (message == NULL)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("“%s” is not a valid HTTP URL"), uri);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("“%s” is not a valid HTTP URL"), uri);
   return message;
 }
 
@@ -235,8 +234,8 @@ weft_soup_get_async (SoupSession *session,
       g_task_report_error (session, callback, user_data, weft_soup_request_async, g_steal_pointer (&error));
       return;
     }
-  weft_soup_request_async (session, message, WEFT_SOUP_REQUEST_FLAGS_NONE, WEFT_SOUP_DEFAULT_MAX_BODY_SIZE,
-                           cancellable, callback, user_data);
+  weft_soup_request_async (session, message, WEFT_SOUP_REQUEST_FLAGS_NONE, WEFT_SOUP_DEFAULT_MAX_BODY_SIZE, cancellable,
+                           callback, user_data);
 }
 
 /**
@@ -282,8 +281,8 @@ weft_soup_post_async (SoupSession *session,
       g_task_report_error (session, callback, user_data, weft_soup_request_async, g_steal_pointer (&error));
       return;
     }
-  weft_soup_request_async (session, message, WEFT_SOUP_REQUEST_FLAGS_NONE, WEFT_SOUP_DEFAULT_MAX_BODY_SIZE,
-                           cancellable, callback, user_data);
+  weft_soup_request_async (session, message, WEFT_SOUP_REQUEST_FLAGS_NONE, WEFT_SOUP_DEFAULT_MAX_BODY_SIZE, cancellable,
+                           callback, user_data);
 }
 
 /**
@@ -342,8 +341,8 @@ weft_soup_request_full (SoupSession *session, SoupMessage *message, WeftSoupRequ
   deferred = weft_deferred_new_async (WEFT_SOUP_TYPE_RESPONSE, G_CALLBACK (weft_soup_request_finish), &callback,
                                       &callback_data);
   weft_deferred_set_description (deferred, "weft_soup_request");
-  weft_soup_request_async (session, message, flags, max_body_size, weft_deferred_get_cancellable (deferred),
-                           callback, callback_data);
+  weft_soup_request_async (session, message, flags, max_body_size, weft_deferred_get_cancellable (deferred), callback,
+                           callback_data);
   return deferred;
 }
 

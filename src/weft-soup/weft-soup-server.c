@@ -94,7 +94,8 @@ origin_is_allowed (WeftSoupServer *self, SoupServerMessage *msg)
       const char *default_port = g_ascii_strcasecmp (g_uri_get_scheme (origin_uri), "https") == 0 ? ":443" : ":80";
 
       return colon != NULL && g_str_equal (colon, default_port) &&
-             g_ascii_strncasecmp (host, origin_host, colon - host) == 0 && strlen (origin_host) == (gsize) (colon - host);
+             g_ascii_strncasecmp (host, origin_host, colon - host) == 0 &&
+             strlen (origin_host) == (gsize) (colon - host);
     }
   return FALSE;
 }
@@ -306,7 +307,7 @@ listen_unix (WeftSoupServer *self, WeftUnixServerEndpoint *endpoint, GError **er
   if (g_chmod (path, weft_unix_server_endpoint_get_mode (endpoint)) != 0 || !g_socket_listen (socket, error))
     {
       if (error != NULL && *error == NULL)
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), _("Cannot set the mode of %s: %s"), path,
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), _ ("Cannot set the mode of %s: %s"), path,
                      g_strerror (errno));
       return NULL;
     }
@@ -367,7 +368,7 @@ weft_soup_server_listen (WeftSoupServer *self, const char *endpoint, GError **er
   else
     {
       g_set_error (error, WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_UNSUPPORTED,
-                   _("The endpoint “%s” is neither TCP, TLS nor a Unix socket; an HTTP server cannot listen there"),
+                   _ ("The endpoint “%s” is neither TCP, TLS nor a Unix socket; an HTTP server cannot listen there"),
                    endpoint);
       return FALSE;
     }

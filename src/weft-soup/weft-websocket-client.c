@@ -59,13 +59,13 @@ connected_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         {
           g_autoptr (GError) http_error = weft_soup_http_error_new (connect->message);
 
-          g_task_return_new_error (task, WEFT_SOUP_HTTP_ERROR, status, _("WebSocket handshake refused: %s"),
+          g_task_return_new_error (task, WEFT_SOUP_HTTP_ERROR, status, _ ("WebSocket handshake refused: %s"),
                                    http_error->message);
         }
       else if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_BAD_HANDSHAKE) ||
                g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_NOT_WEBSOCKET))
         g_task_return_new_error (task, WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_FAILED,
-                                 _("WebSocket handshake with %s failed: %s"), connect->url, error->message);
+                                 _ ("WebSocket handshake with %s failed: %s"), connect->url, error->message);
       else
         g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -78,7 +78,7 @@ connected_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
       g_task_return_new_error (task, WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_FAILED,
-                               _("The factory built no protocol for the WebSocket connection to %s"), connect->url);
+                               _ ("The factory built no protocol for the WebSocket connection to %s"), connect->url);
       return;
     }
   if (!weft_websocket_transport_start (transport, protocol, &error))
@@ -136,7 +136,7 @@ weft_websocket_connect_async (WeftReactor *reactor,
   connect->message = soup_message_new (SOUP_METHOD_GET, http_url);
   if (connect->message == NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("“%s” is not a valid WebSocket URL"),
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("“%s” is not a valid WebSocket URL"),
                                url);
       return;
     }

@@ -15,7 +15,7 @@ typedef struct {
   WeftSoupServer *server;
   guint n_requests;
   guint n_stalled;
-  GPtrArray *stalled; /* SoupServerMessage paused forever */
+  GPtrArray *stalled;       /* SoupServerMessage paused forever */
   GHashTable *client_ports; /* remote ports seen */
 } TestServer;
 

@@ -294,7 +294,8 @@ ws_setup (ConformanceFixture *f,
   setup->server = test_server_new (f);
   setup->server_factory = ws_factory_new (server_type, TRUE);
   setup->client_factory = ws_factory_new (client_type, FALSE);
-  weft_soup_server_add_websocket (setup->server->server, "/ws", protocols, options, WEFT_FACTORY (setup->server_factory));
+  weft_soup_server_add_websocket (setup->server->server, "/ws", protocols, options,
+                                  WEFT_FACTORY (setup->server_factory));
   http_url = test_server_url (setup->server, "/ws");
   setup->url = g_strconcat ("ws://", http_url + strlen ("http://"), NULL);
 }
