@@ -71,6 +71,13 @@ connected_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
+  if (g_task_return_error_if_cancelled (task))
+    {
+      /* Cancelled while libsoup finished the handshake: nobody will get a
+       * protocol, so nobody may keep the connection. */
+      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+      return;
+    }
   transport = weft_websocket_transport_new (connect->reactor, connection, connect->options);
   address = weft_transport_get_peer_address (WEFT_TRANSPORT (transport));
   protocol = weft_factory_build_protocol (connect->factory, address);

@@ -707,6 +707,35 @@ test_ws_dead_peer (ConformanceFixture *f)
 }
 
 static void
+test_ws_unclean_loss (ConformanceFixture *f)
+{
+  g_autoptr (WsFactory) client_factory = ws_factory_new (WS_TYPE_PEER, FALSE);
+  g_autoptr (WeftDeferred) d = NULL;
+  g_autoptr (WsPeer) client = NULL;
+  MuteServer mute = { 0 };
+  TestResult result;
+  MutePeer *server_peer;
+
+  mute_server_start (f, &mute, FALSE);
+  d = weft_websocket_connect (f->reactor, mute.url, NULL, NULL, WEFT_FACTORY (client_factory));
+  test_wait_result (f, d, &result);
+  g_assert_no_error (result.error);
+  client = WS_PEER (g_steal_pointer (&result.protocol));
+  server_peer = mute.factory->built->pdata[0];
+
+  /* The TCP connection ends without a close frame. */
+  weft_transport_abort_connection (weft_protocol_get_transport (WEFT_PROTOCOL (server_peer)));
+  stream_iterate_until (f, ws_peer_is_lost, client);
+  g_test_message ("unclean: %s %d: %s", g_quark_to_string (client->reason->domain), client->reason->code,
+                  client->reason->message);
+  g_assert_false (g_error_matches (client->reason, WEFT_ERROR, WEFT_ERROR_CONNECTION_DONE));
+  g_assert_true (client->reason->domain != WEFT_WEBSOCKET_CLOSE_ERROR);
+  g_assert_true (g_error_matches (client->reason, WEFT_ERROR, WEFT_ERROR_CONNECTION_LOST) ||
+                 client->reason->domain == G_IO_ERROR);
+  mute_server_stop (f, &mute);
+}
+
+static void
 test_ws_flow_control (ConformanceFixture *f)
 {
   g_autoptr (WsFactory) client_factory = ws_factory_new (WS_TYPE_PEER, FALSE);
@@ -865,6 +894,7 @@ const ConformanceCase soup_websocket_cases[] = {
   { "websocket/oversized-message", test_ws_oversized, SOUP_CASE },
   { "websocket/origin", test_ws_origin, SOUP_CASE },
   { "websocket/dead-peer", test_ws_dead_peer, SOUP_CASE },
+  { "websocket/unclean-loss", test_ws_unclean_loss, SOUP_CASE },
   { "websocket/flow-control", test_ws_flow_control, SOUP_CASE },
   { "websocket/wrong-context", test_ws_wrong_context, SOUP_CASE },
   { "websocket/many-connections", test_ws_many, SOUP_CASE },
