@@ -340,9 +340,17 @@ ws_echo_plain (guint n, double seconds)
 
 /* HTTP GET with keep-alive */
 
+static GHashTable *client_ports;
+
 static void
 hello_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
 {
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+
+  if (client_ports == NULL)
+    client_ports = g_hash_table_new (NULL, NULL);
+  if (G_IS_INET_SOCKET_ADDRESS (remote))
+    g_hash_table_add (client_ports, GUINT_TO_POINTER (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote))));
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "hello", 5);
 }
@@ -371,6 +379,8 @@ get_done_cb (WeftResult *result, gpointer user_data)
   return NULL;
 }
 
+static void plain_get_next (void);
+
 static double
 http_get_weft (const char *backend, guint concurrency, double seconds)
 {
@@ -386,7 +396,12 @@ http_get_weft (const char *backend, guint concurrency, double seconds)
   http_session = soup_session_new_with_options ("max-conns-per-host", (int) concurrency, NULL);
   weft_soup_session_set_reactor (http_session, reactor);
   for (guint i = 0; i < concurrency; i++)
-    weft_get_next ();
+    {
+      if (g_getenv ("BENCH_SOUP_PLAIN_CLIENT") != NULL)
+        plain_get_next ();
+      else
+        weft_get_next ();
+    }
   run_for (seconds);
   return meter_rate ();
 }
@@ -640,6 +655,8 @@ main (int argc, char **argv)
       return 2;
     }
   printf ("%.1f %.1f\n", rate, meter_cpu_rate ());
+  if (client_ports != NULL && g_getenv ("BENCH_SOUP_VERBOSE") != NULL)
+    g_printerr ("%u client connections\n", g_hash_table_size (client_ports));
   fflush (stdout);
   /* Connections are left to the exit: the number is out. */
   _exit (0);
