@@ -172,7 +172,7 @@ test_server_free (TestServer *server)
   g_clear_object (&server->server);
   g_ptr_array_unref (server->stalled);
   g_hash_table_unref (server->client_ports);
-  test_settle (server->f, 20000);
+  test_settle (server->f, 200000);
   g_free (server);
 }
 

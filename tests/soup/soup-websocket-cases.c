@@ -227,6 +227,18 @@ ws_factory_new (GType protocol_type, gboolean echo)
   return factory;
 }
 
+/* The factory keeps its protocols and they keep it: break the cycle. */
+static void
+ws_factory_clear (WsFactory **factory)
+{
+  if (*factory == NULL)
+    return;
+  g_ptr_array_set_size ((*factory)->built, 0);
+  g_clear_object (factory);
+}
+
+#define WS_FACTORY_AUTO __attribute__ ((cleanup (ws_factory_clear))) WsFactory *
+
 /* Waiting */
 
 static gboolean
@@ -305,8 +317,8 @@ ws_teardown (ConformanceFixture *f, WsSetup *setup)
 {
   stream_iterate_until (f, no_websockets, setup->server->server);
   test_server_free (setup->server);
-  g_clear_object (&setup->server_factory);
-  g_clear_object (&setup->client_factory);
+  ws_factory_clear (&setup->server_factory);
+  ws_factory_clear (&setup->client_factory);
   g_free (setup->url);
 }
 
@@ -677,7 +689,7 @@ mute_server_stop (ConformanceFixture *f, MuteServer *mute)
     stream_iterate_until (f, mute_peer_is_lost, mute->factory->built->pdata[i]);
   stream_stop_listening (f, mute->port);
   g_clear_object (&mute->port);
-  g_clear_object (&mute->factory);
+  ws_factory_clear (&mute->factory);
   g_free (mute->url);
 }
 
@@ -685,7 +697,7 @@ static void
 test_ws_dead_peer (ConformanceFixture *f)
 {
   g_autoptr (WeftWebsocketOptions) options = weft_websocket_options_new ();
-  g_autoptr (WsFactory) client_factory = ws_factory_new (WS_TYPE_PEER, FALSE);
+  WS_FACTORY_AUTO client_factory = ws_factory_new (WS_TYPE_PEER, FALSE);
   g_autoptr (WeftDeferred) d = NULL;
   g_autoptr (WsPeer) client = NULL;
   MuteServer mute = { 0 };
@@ -709,7 +721,7 @@ test_ws_dead_peer (ConformanceFixture *f)
 static void
 test_ws_unclean_loss (ConformanceFixture *f)
 {
-  g_autoptr (WsFactory) client_factory = ws_factory_new (WS_TYPE_PEER, FALSE);
+  WS_FACTORY_AUTO client_factory = ws_factory_new (WS_TYPE_PEER, FALSE);
   g_autoptr (WeftDeferred) d = NULL;
   g_autoptr (WsPeer) client = NULL;
   MuteServer mute = { 0 };
@@ -738,7 +750,7 @@ test_ws_unclean_loss (ConformanceFixture *f)
 static void
 test_ws_flow_control (ConformanceFixture *f)
 {
-  g_autoptr (WsFactory) client_factory = ws_factory_new (WS_TYPE_PEER, FALSE);
+  WS_FACTORY_AUTO client_factory = ws_factory_new (WS_TYPE_PEER, FALSE);
   g_autoptr (WeftDeferred) d = NULL;
   g_autoptr (WsPeer) client = NULL;
   g_autofree guint8 *chunk = g_malloc0 (16 * 1024);
@@ -785,7 +797,7 @@ test_ws_flow_control (ConformanceFixture *f)
 static void
 test_ws_wrong_context (ConformanceFixture *f)
 {
-  g_autoptr (WsFactory) factory = ws_factory_new (WS_TYPE_PEER, FALSE);
+  WS_FACTORY_AUTO factory = ws_factory_new (WS_TYPE_PEER, FALSE);
   g_autoptr (GMainContext) other = g_main_context_new ();
   g_autoptr (WeftDeferred) d = NULL;
   TestResult result;
