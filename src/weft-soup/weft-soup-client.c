@@ -378,8 +378,8 @@ weft_soup_post_finish (SoupSession *session, GAsyncResult *result, GError **erro
  * - %WEFT_SOUP_ERROR_TOO_LARGE when the body exceeds @max_body_size
  * - %WEFT_SOUP_ERROR_WRONG_CONTEXT, at once, when libsoup's sources would
  *   attach to a main context the reactor does not run
- * - %WEFT_ERROR_CANCELLED when the deferred is cancelled (which cancels
- *   the request) or times out through weft_deferred_add_timeout()
+ * - %G_IO_ERROR_CANCELLED when the deferred is cancelled (which cancels
+ *   the request), %G_IO_ERROR_TIMED_OUT when it times out through weft_deferred_add_timeout()
  *
  * Returns: (transfer full): a deferred
  */
