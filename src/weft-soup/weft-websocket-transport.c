@@ -1013,7 +1013,7 @@ weft_websocket_transport_send_text (WeftWebsocketTransport *transport, const cha
 /**
  * weft_websocket_transport_send_binary:
  * @transport: a transport
- * @data: (array length=len): the bytes
+ * @data: (array length=len) (element-type guint8): the bytes
  * @len: their number
  *
  * Sends @data as one binary message, whatever the mode.
