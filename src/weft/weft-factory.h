@@ -14,6 +14,19 @@ G_BEGIN_DECLS
 G_DECLARE_DERIVABLE_TYPE (WeftFactory, weft_factory, WEFT, FACTORY, GObject)
 
 /**
+ * WeftProtocolBuildFunc:
+ * @factory: the factory building the protocol
+ * @address: (nullable): the peer's address, when the transport has one
+ * @user_data: the data given to weft_factory_new_with_func()
+ *
+ * Builds the protocol for a new connection.
+ *
+ * Returns: (transfer full) (nullable): a new protocol, or %NULL to refuse
+ *   the connection
+ */
+typedef WeftProtocol *(*WeftProtocolBuildFunc) (WeftFactory *factory, GSocketAddress *address, gpointer user_data);
+
+/**
  * WeftFactoryClass:
  * @parent_class: the parent class
  * @build_protocol: makes the protocol for a new connection from @address
@@ -39,6 +52,9 @@ struct _WeftFactoryClass {
 };
 
 WeftFactory *weft_factory_new (GType protocol_type) G_GNUC_WARN_UNUSED_RESULT;
+WeftFactory *weft_factory_new_with_func (WeftProtocolBuildFunc func,
+                                         gpointer user_data,
+                                         GDestroyNotify destroy) G_GNUC_WARN_UNUSED_RESULT;
 GType weft_factory_get_protocol_type (WeftFactory *factory);
 WeftProtocol *weft_factory_build_protocol (WeftFactory *factory, GSocketAddress *address) G_GNUC_WARN_UNUSED_RESULT;
 void weft_factory_do_start (WeftFactory *factory);
@@ -73,6 +89,9 @@ struct _WeftClientFactoryClass {
 };
 
 WeftClientFactory *weft_client_factory_new (GType protocol_type) G_GNUC_WARN_UNUSED_RESULT;
+WeftClientFactory *weft_client_factory_new_with_func (WeftProtocolBuildFunc func,
+                                                      gpointer user_data,
+                                                      GDestroyNotify destroy) G_GNUC_WARN_UNUSED_RESULT;
 void weft_client_factory_started_connecting (WeftClientFactory *factory, gpointer connector);
 void weft_client_factory_client_connection_failed (WeftClientFactory *factory,
                                                    gpointer connector,

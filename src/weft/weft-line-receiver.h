@@ -51,6 +51,8 @@ void weft_line_receiver_set_delimiter (WeftLineReceiver *receiver, const char *d
 const char *weft_line_receiver_get_delimiter (WeftLineReceiver *receiver);
 void weft_line_receiver_set_max_line_length (WeftLineReceiver *receiver, gsize max_line_length);
 gsize weft_line_receiver_get_max_line_length (WeftLineReceiver *receiver);
+void weft_line_receiver_set_accept_bare_lf (WeftLineReceiver *receiver, gboolean accept);
+gboolean weft_line_receiver_get_accept_bare_lf (WeftLineReceiver *receiver);
 
 void weft_line_receiver_set_raw_mode (WeftLineReceiver *receiver);
 void weft_line_receiver_set_line_mode (WeftLineReceiver *receiver, const guint8 *extra, gsize len);

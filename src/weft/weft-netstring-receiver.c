@@ -47,6 +47,28 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  SIGNAL_STRING_RECEIVED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Announces a message: the #WeftNetstringReceiver::string-received signal (only when
+ * someone listens: it costs a copy), then the string_received method. */
+static void
+emit_string_received (WeftNetstringReceiver *self, const guint8 *data, gsize len)
+{
+  if (g_signal_has_handler_pending (self, signals[SIGNAL_STRING_RECEIVED], 0, FALSE))
+    {
+      g_autoptr (GBytes) bytes = g_bytes_new (data, len);
+
+      g_signal_emit (self, signals[SIGNAL_STRING_RECEIVED], 0, bytes);
+    }
+  WEFT_NETSTRING_RECEIVER_GET_CLASS (self)->string_received (self, data, len);
+}
+
+
 #define PRIV(self) ((WeftNetstringReceiverPrivate *) weft_netstring_receiver_get_instance_private (self))
 
 static gboolean
@@ -113,7 +135,7 @@ parse (GObject *object, const guint8 *data, gsize len)
                                       priv->length, body[priv->length]);
         }
       priv->state = STATE_LENGTH;
-      WEFT_NETSTRING_RECEIVER_GET_CLASS (self)->string_received (self, body, priv->length);
+      emit_string_received (self, body, priv->length);
       priv->length = 0;
       priv->n_digits = 0;
     }
@@ -196,6 +218,17 @@ weft_netstring_receiver_class_init (WeftNetstringReceiverClass *klass)
                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * WeftNetstringReceiver::string-received:
+   * @receiver: the receiver
+   * @message: the message's payload
+   *
+   * A complete message arrived. Emitted just before the string_received
+   * method is called.
+   */
+  signals[SIGNAL_STRING_RECEIVED] = g_signal_new ("string-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BYTES);
 }
 
 static void
