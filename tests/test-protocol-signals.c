@@ -46,7 +46,8 @@ on_connection_lost (WeftProtocol *protocol, const GError *reason, GPtrArray *log
   g_assert_nonnull (reason);
   /* The transport is still there while handlers run. */
   g_assert_nonnull (weft_protocol_get_transport (protocol));
-  text = g_strdup_printf ("lost:%s", g_error_matches (reason, WEFT_ERROR, WEFT_ERROR_CONNECTION_DONE) ? "done" : "other");
+  text =
+      g_strdup_printf ("lost:%s", g_error_matches (reason, WEFT_ERROR, WEFT_ERROR_CONNECTION_DONE) ? "done" : "other");
   append_event (log, text);
 }
 

@@ -145,8 +145,8 @@ weft_datagram_protocol_class_init (WeftDatagramProtocolClass *klass)
    * is called.
    */
   signals[SIGNAL_DATAGRAM_RECEIVED] =
-      g_signal_new ("datagram-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                    G_TYPE_NONE, 2, G_TYPE_BYTES, G_TYPE_SOCKET_ADDRESS);
+      g_signal_new ("datagram-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                    2, G_TYPE_BYTES, G_TYPE_SOCKET_ADDRESS);
 }
 
 static void

@@ -52,9 +52,8 @@ struct _WeftFactoryClass {
 };
 
 WeftFactory *weft_factory_new (GType protocol_type) G_GNUC_WARN_UNUSED_RESULT;
-WeftFactory *weft_factory_new_with_func (WeftProtocolBuildFunc func,
-                                         gpointer user_data,
-                                         GDestroyNotify destroy) G_GNUC_WARN_UNUSED_RESULT;
+WeftFactory *weft_factory_new_with_func (WeftProtocolBuildFunc func, gpointer user_data, GDestroyNotify destroy)
+    G_GNUC_WARN_UNUSED_RESULT;
 GType weft_factory_get_protocol_type (WeftFactory *factory);
 WeftProtocol *weft_factory_build_protocol (WeftFactory *factory, GSocketAddress *address) G_GNUC_WARN_UNUSED_RESULT;
 void weft_factory_do_start (WeftFactory *factory);

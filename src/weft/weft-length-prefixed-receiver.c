@@ -69,7 +69,6 @@ emit_string_received (WeftLengthPrefixedReceiver *self, const guint8 *data, gsiz
   WEFT_LENGTH_PREFIXED_RECEIVER_GET_CLASS (self)->string_received (self, data, len);
 }
 
-
 #define PRIV(self) ((WeftLengthPrefixedReceiverPrivate *) weft_length_prefixed_receiver_get_instance_private (self))
 
 static guint64

@@ -68,7 +68,6 @@ emit_string_received (WeftNetstringReceiver *self, const guint8 *data, gsize len
   WEFT_NETSTRING_RECEIVER_GET_CLASS (self)->string_received (self, data, len);
 }
 
-
 #define PRIV(self) ((WeftNetstringReceiverPrivate *) weft_netstring_receiver_get_instance_private (self))
 
 static gboolean

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "weft-i18n-private.h"
 #include "weft-options-private.h"
 #include "weft-reactor.h"
 
@@ -24,7 +25,10 @@ char *
 weft_describe_reactors (void)
 {
   GString *text = g_string_new (NULL);
-  const char *const *names = weft_reactor_list_backends ();
+  const char *const *names;
+
+  weft_i18n_init ();
+  names = weft_reactor_list_backends ();
 
   for (gsize i = 0; names[i] != NULL; i++)
     {
@@ -64,13 +68,15 @@ GOptionGroup *
 weft_get_option_group (void)
 {
   static const GOptionEntry entries[] = {
-    { "reactor", 0, 0, G_OPTION_ARG_STRING, &reactor_name, N_ ("Event loop backend: select, poll, epoll or glib"),
-      N_ ("NAME") },
-    { "list-reactors", 0, 0, G_OPTION_ARG_NONE, &list_reactors, N_ ("List the event loop backends and exit"), NULL },
+    { "reactor", 0, G_OPTION_FLAG_IN_MAIN, G_OPTION_ARG_STRING, &reactor_name,
+      N_ ("Event loop backend: select, poll, epoll or glib"), N_ ("NAME") },
+    { "list-reactors", 0, G_OPTION_FLAG_IN_MAIN, G_OPTION_ARG_NONE, &list_reactors,
+      N_ ("List the event loop backends and exit"), NULL },
     { NULL },
   };
   GOptionGroup *group;
 
+  weft_i18n_init ();
   group = g_option_group_new ("weft", _ ("Weft options:"), _ ("Show Weft options"), NULL, NULL);
   g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
   g_option_group_add_entries (group, entries);

@@ -242,10 +242,9 @@ weft_protocol_class_init (WeftProtocolClass *klass)
    * The connection is up. Handlers run before the connection_made method
    * (connect with g_signal_connect_after() to run after it).
    */
-  signals[SIGNAL_CONNECTION_MADE] =
-      g_signal_new ("connection-made", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                    G_STRUCT_OFFSET (WeftProtocolClass, connection_made), NULL, NULL,
-                    g_cclosure_marshal_VOID__OBJECT, G_TYPE_NONE, 1, WEFT_TYPE_TRANSPORT);
+  signals[SIGNAL_CONNECTION_MADE] = g_signal_new ("connection-made", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                                  G_STRUCT_OFFSET (WeftProtocolClass, connection_made), NULL, NULL,
+                                                  g_cclosure_marshal_VOID__OBJECT, G_TYPE_NONE, 1, WEFT_TYPE_TRANSPORT);
 
   /**
    * WeftProtocol::connection-lost:

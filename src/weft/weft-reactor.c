@@ -12,6 +12,7 @@
 #include "weft-error.h"
 #include "weft-options-private.h"
 #include "weft-lifecycle-private.h"
+#include "weft-i18n-private.h"
 #include "weft-reactor-private.h"
 #include "weft-reactor.h"
 #include "weft-signals-private.h"
@@ -1517,6 +1518,7 @@ weft_reactor_new_for_context (const char *name, WeftReactorFlags flags, GMainCon
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  weft_i18n_init ();
   name = resolve_backend_name (name);
   ops = find_backend (name);
   if (ops == NULL)
