@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* Deferred micro-benchmarks: one line per benchmark on stdout,
  * "NAME ops_per_sec=N", so scripts can compare runs. */
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* Wake-ups of an idle reactor, on every backend: a reactor with GLib
  * hosting on (the default), one fd watch on a quiet socket and one timer an
  * hour away, left alone for a few seconds. Two independent counts: the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* weft_reactor_call_from_thread(), on every backend:
  *
  * - throughput: 4 threads each queue N calls as fast as they can while the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* Timers: N timers with random delays, a random half of them cancelled, the
  * rest fired by the event loop. The same delays and the same cancellations
  * (one seeded generator) for Weft, libevent and libuv. Time is the process's

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* The floor: the least an echo server on epoll can do. One thread, level-
  * triggered epoll, one read and one write per message, nothing else. Every
  * other server is measured as a fraction of this one.

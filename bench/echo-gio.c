@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* GIO echo server, what a GTK developer writes today: a GSocketService and,
  * per connection, g_input_stream_read_async() followed by
  * g_output_stream_write_all_async() of what was read, on the default main

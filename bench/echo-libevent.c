@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* libevent 2.1 echo server, written the way its documentation shows:
  * an evconnlistener and one bufferevent per connection whose read callback
  * moves the input buffer to the output buffer.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* libuv echo server, as in libuv's own examples: uv_read_start into a
  * buffer from the allocation callback, uv_write of what was read, the
  * buffer freed when the write is done.

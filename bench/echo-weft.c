@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* Weft echo server for the benchmarks: the real path a Weft program takes,
  * weft_reactor_listen_tcp() and a WeftProtocol whose data_received writes
  * what it got to its transport.

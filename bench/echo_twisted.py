@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Twisted echo server for the benchmarks (Debian's python3-twisted).
 
     echo_twisted.py --reactor epoll|gi --port P [--gtk [--gtk-delay S] [--gtk-seconds S]]

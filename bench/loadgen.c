@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* The load generator for the echo benchmarks: its own process, plain C on
  * epoll, no GLib, so that it costs the same against every server.
  *

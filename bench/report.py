@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Turns the results of bench/run.py into BENCHMARKS.md and benchmarks.png.
 
     report.py RESULTS.json --output DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Runs Weft's benchmarks and the peers they are compared with, and collects
 the results as JSON (then bench/report.py turns them into BENCHMARKS.md).
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* An echo client: connects where an endpoint description says, sends lines
  * and prints the replies, then closes.
  *

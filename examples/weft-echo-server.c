@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* An echo server: listens where an endpoint description says and sends
  * back every byte it receives.
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* A GTK 4 window and a reactor in one thread: a reactor timer updates a
  * label, the frame clock counts frames, and a pipe written by the timer is
  * read by an fd watch — on whichever backend --reactor names. Closing the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* The smallest Weft program: pick a reactor from the command line, fire a
  * few timers, echo what is typed on stdin, and stop. */
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* Runs a command as a child process and streams what it writes, as it
  * arrives, to this program's standard output and error; then exits with the
  * command's exit code.

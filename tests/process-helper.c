@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* A child program for the process and stdio tests. It runs its arguments as
  * commands, in order:
  *

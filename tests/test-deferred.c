@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* WeftDeferred: the behaviour of Twisted's test_defer.py, in C. */
 
 #include <weft/weft.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* Endpoint descriptions: what parses into what, and what each mistake is
  * reported as. Also the parts of resolving that need no network. */
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* The glib backend works when the application, not the reactor, runs the
  * main loop: g_application_run() drives the reactor's timers, soon calls,
  * thread calls and fd watches. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* LoopingCall and the test clock: time moves only when the test says. */
 
 #include "config.h"

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* Protocols, transports and factories: the life cycle of a connection,
  * write-buffer watermarks, and two protocols talking over a loopback. */
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* The message receivers: lines (with raw mode and pausing), netstrings and
  * length-prefixed messages, fed all at once and a byte at a time, with bad
  * input that must end in a clear error and a close. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* The reconnect policy on the test clock: a fake endpoint whose attempts
  * the test fails, connects and disconnects, a connector, the reconnecting
  * factory's delays, and the client service built on the same backoff. */

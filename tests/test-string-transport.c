@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* The in-memory transport of the test kit: what it records, and the close
  * and pause states it reports. */
 

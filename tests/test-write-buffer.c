@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* The write buffer every stream transport shares: chunk queue, iovec
  * export, partial consumption and watermarks. */
 

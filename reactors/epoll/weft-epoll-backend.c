@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* The Linux default: O(ready fds) per wait, and the kernel keeps the
  * interest set, so nothing is re-sent while interest does not change. */
 

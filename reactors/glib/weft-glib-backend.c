@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* The reactor inside a GLib main loop: one GSource per reactor.
  *
  * - Its only fd is an epoll set holding every watch, so a main-loop

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* poll(2): no fd limit, O(watched fds) per wait. The pollfd array is kept
  * dense (removal swaps in the last entry) and indexed by fd through a map. */
 

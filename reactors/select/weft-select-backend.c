@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* select(2): the portable floor. fd_set is a fixed bitmap, so an fd of
  * FD_SETSIZE or more is refused with an error instead of writing past it. */
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash
 # install_packages PACKAGE...: installs, with apt-get, the Debian packages
 # of the list that are missing (as root, or through sudo); does nothing when

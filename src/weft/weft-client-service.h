@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,6 +7,7 @@
 #endif
 
 #include <gio/gio.h>
+#include "weft-version.h"
 
 #include "weft-deferred.h"
 #include "weft-endpoint.h"
@@ -22,28 +25,40 @@ G_BEGIN_DECLS
 #define WEFT_CLIENT_SERVICE_DEFAULT_MAX_DELAY 60.0
 
 #define WEFT_TYPE_CLIENT_SERVICE (weft_client_service_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftClientService, weft_client_service, WEFT, CLIENT_SERVICE, GObject)
 
+WEFT_AVAILABLE_IN_ALL
 WeftClientService *weft_client_service_new (WeftClientEndpoint *endpoint, WeftFactory *factory)
     G_GNUC_WARN_UNUSED_RESULT;
 
+WEFT_AVAILABLE_IN_ALL
 void weft_client_service_start (WeftClientService *service);
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_client_service_stop (WeftClientService *service) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_client_service_is_running (WeftClientService *service);
 
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_client_service_when_connected (WeftClientService *service, guint fail_after_failures)
     G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftProtocol *weft_client_service_get_protocol (WeftClientService *service);
+WEFT_AVAILABLE_IN_ALL
 guint weft_client_service_get_failed_attempts (WeftClientService *service);
 
+WEFT_AVAILABLE_IN_ALL
 WeftClientEndpoint *weft_client_service_get_endpoint (WeftClientService *service);
+WEFT_AVAILABLE_IN_ALL
 WeftFactory *weft_client_service_get_factory (WeftClientService *service);
 
+WEFT_AVAILABLE_IN_ALL
 void weft_client_service_set_backoff (WeftClientService *service,
                                       double initial_delay,
                                       double max_delay,
                                       double factor,
                                       double jitter);
+WEFT_AVAILABLE_IN_ALL
 void weft_client_service_set_random_seed (WeftClientService *service, guint32 seed);
 
 G_END_DECLS

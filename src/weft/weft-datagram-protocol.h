@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,12 +7,14 @@
 #endif
 
 #include <gio/gio.h>
+#include "weft-version.h"
 
 G_BEGIN_DECLS
 
 typedef struct _WeftUdpPort WeftUdpPort;
 
 #define WEFT_TYPE_DATAGRAM_PROTOCOL (weft_datagram_protocol_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftDatagramProtocol, weft_datagram_protocol, WEFT, DATAGRAM_PROTOCOL, GObject)
 
 /**
@@ -44,11 +48,14 @@ struct _WeftDatagramProtocolClass {
   gpointer padding[8];
 };
 
+WEFT_AVAILABLE_IN_ALL
 void weft_datagram_protocol_datagram_received (WeftDatagramProtocol *protocol,
                                                const guint8 *data,
                                                gsize len,
                                                GSocketAddress *from);
+WEFT_AVAILABLE_IN_ALL
 void weft_datagram_protocol_connection_refused (WeftDatagramProtocol *protocol);
+WEFT_AVAILABLE_IN_ALL
 WeftUdpPort *weft_datagram_protocol_get_port (WeftDatagramProtocol *protocol);
 
 G_END_DECLS

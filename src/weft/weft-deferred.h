@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,6 +7,7 @@
 #endif
 
 #include <gio/gio.h>
+#include "weft-version.h"
 
 #include "weft-reactor.h"
 
@@ -74,6 +77,7 @@ typedef struct _WeftResult WeftResult;
  * an errback.
  */
 #define WEFT_TYPE_DEFERRED (weft_deferred_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftDeferred, weft_deferred, WEFT, DEFERRED, GObject)
 
 /**
@@ -141,143 +145,240 @@ typedef enum {
   WEFT_DEFERRED_LIST_CONSUME_ERRORS = 1 << 2,
 } WeftDeferredListFlags;
 
+WEFT_AVAILABLE_IN_ALL
 GType weft_deferred_list_flags_get_type (void) G_GNUC_CONST;
 #define WEFT_TYPE_DEFERRED_LIST_FLAGS (weft_deferred_list_flags_get_type ())
 
 /* WeftResult */
 
+WEFT_AVAILABLE_IN_ALL
 GType weft_result_get_type (void) G_GNUC_CONST;
+WEFT_AVAILABLE_IN_ALL
 WeftResult *weft_result_new (void) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftResult *weft_result_copy (const WeftResult *result) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 void weft_result_free (WeftResult *result);
 
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_result_is_error (const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_result_is_empty (const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_result_holds (const WeftResult *result, GType type);
+WEFT_AVAILABLE_IN_ALL
 int weft_result_get_index (const WeftResult *result);
 
+WEFT_AVAILABLE_IN_ALL
 const GError *weft_result_get_error (const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_result_error_matches (const WeftResult *result, GQuark domain, int code);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_result_is_cancelled (const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_result_propagate_error (const WeftResult *result, GError **error);
 
+WEFT_AVAILABLE_IN_ALL
 const GValue *weft_result_get_value (const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 GType weft_result_get_value_type (const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_result_get_boolean (const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 int weft_result_get_int (const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 guint weft_result_get_uint (const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 gint64 weft_result_get_int64 (const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 guint64 weft_result_get_uint64 (const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 double weft_result_get_double (const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 const char *weft_result_get_string (const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 char *weft_result_dup_string (const WeftResult *result) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 gpointer weft_result_get_pointer (const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 gpointer weft_result_get_object (const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 gpointer weft_result_dup_object (const WeftResult *result) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 gpointer weft_result_get_boxed (const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 GPtrArray *weft_result_get_results (const WeftResult *result);
 
+WEFT_AVAILABLE_IN_ALL
 void weft_result_clear (WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_set_value (WeftResult *result, const GValue *value);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_take_value (WeftResult *result, GValue *value);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_set_boolean (WeftResult *result, gboolean value);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_set_int (WeftResult *result, int value);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_set_uint (WeftResult *result, guint value);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_set_int64 (WeftResult *result, gint64 value);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_set_uint64 (WeftResult *result, guint64 value);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_set_double (WeftResult *result, double value);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_set_string (WeftResult *result, const char *value);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_take_string (WeftResult *result, char *value);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_set_pointer (WeftResult *result, gpointer value);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_set_object (WeftResult *result, gpointer object);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_take_object (WeftResult *result, gpointer object);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_set_boxed (WeftResult *result, GType boxed_type, gconstpointer boxed);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_take_boxed (WeftResult *result, GType boxed_type, gpointer boxed);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_set_error (WeftResult *result, const GError *error);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_take_error (WeftResult *result, GError *error);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_set_error_literal (WeftResult *result, GQuark domain, int code, const char *message);
+WEFT_AVAILABLE_IN_ALL
 void weft_result_set_new_error (WeftResult *result, GQuark domain, int code, const char *format, ...)
     G_GNUC_PRINTF (4, 5);
 
 /* Creating */
 
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_new (void) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_new_with_canceller (WeftDeferredCanceller canceller,
                                                 gpointer user_data,
                                                 GDestroyNotify notify) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_succeed (const GValue *value) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_succeed_none (void) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_succeed_boolean (gboolean value) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_succeed_int (int value) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_succeed_string (const char *value) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_succeed_pointer (gpointer value) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_succeed_object (gpointer object) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_fail (GError *error) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_fail_literal (GQuark domain, int code, const char *message) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_maybe_deferred (WeftDeferredFunc func, gpointer user_data) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_defer_later (WeftReactor *reactor, gint64 delay_us, WeftDeferredFunc func, gpointer user_data)
     G_GNUC_WARN_UNUSED_RESULT;
 
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_set_description (WeftDeferred *self, const char *description);
+WEFT_AVAILABLE_IN_ALL
 const char *weft_deferred_get_description (WeftDeferred *self);
 
 /* Firing */
 
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_callback_value (WeftDeferred *self, const GValue *value);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_callback_none (WeftDeferred *self);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_callback_boolean (WeftDeferred *self, gboolean value);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_callback_int (WeftDeferred *self, int value);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_callback_uint (WeftDeferred *self, guint value);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_callback_int64 (WeftDeferred *self, gint64 value);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_callback_double (WeftDeferred *self, double value);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_callback_string (WeftDeferred *self, const char *value);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_callback_take_string (WeftDeferred *self, char *value);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_callback_pointer (WeftDeferred *self, gpointer value);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_callback_object (WeftDeferred *self, gpointer object);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_callback_take_object (WeftDeferred *self, gpointer object);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_callback_boxed (WeftDeferred *self, GType boxed_type, gconstpointer boxed);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_callback_result (WeftDeferred *self, const WeftResult *result);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_errback (WeftDeferred *self, GError *error);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_errback_literal (WeftDeferred *self, GQuark domain, int code, const char *message);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_errback_new (WeftDeferred *self, GQuark domain, int code, const char *format, ...)
     G_GNUC_PRINTF (4, 5);
 
 /* The chain */
 
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_add_callback (WeftDeferred *self,
                                  WeftDeferredFunc callback,
                                  gpointer user_data,
                                  GDestroyNotify notify);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_add_errback (WeftDeferred *self,
                                 WeftDeferredFunc errback,
                                 gpointer user_data,
                                 GDestroyNotify notify);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_add_callbacks (WeftDeferred *self,
                                   WeftDeferredFunc callback,
                                   WeftDeferredFunc errback,
                                   gpointer user_data,
                                   GDestroyNotify notify);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_add_both (WeftDeferred *self, WeftDeferredFunc func, gpointer user_data, GDestroyNotify notify);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_add_finally (WeftDeferred *self, WeftCallback func, gpointer user_data, GDestroyNotify notify);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_chain (WeftDeferred *self, WeftDeferred *other);
 
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_pause (WeftDeferred *self);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_unpause (WeftDeferred *self);
 
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_deferred_has_fired (WeftDeferred *self);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_deferred_is_paused (WeftDeferred *self);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_deferred_is_waiting (WeftDeferred *self);
+WEFT_AVAILABLE_IN_ALL
 const WeftResult *weft_deferred_peek_result (WeftDeferred *self);
 
 /* Cancelling and time */
 
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_cancel (WeftDeferred *self);
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_add_timeout (WeftDeferred *self, WeftReactor *reactor, double seconds);
 
 /* GIO */
 
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_new_for_cancellable (GCancellable *cancellable) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 GCancellable *weft_deferred_get_cancellable (WeftDeferred *self);
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_new_async (GType value_type,
                                        GCallback finish,
                                        GAsyncReadyCallback *callback,
@@ -321,54 +422,82 @@ WeftDeferred *weft_deferred_new_async (GType value_type,
 
 /* Combinators */
 
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_gather (WeftDeferred *const *deferreds, guint n_deferreds) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_list_new (WeftDeferred *const *deferreds, guint n_deferreds, WeftDeferredListFlags flags)
     G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_race (WeftDeferred *const *deferreds, guint n_deferreds) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Unhandled errors */
 
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_set_unhandled_error_func (WeftUnhandledErrorFunc func, gpointer user_data);
+WEFT_AVAILABLE_IN_ALL
 guint weft_deferred_get_unhandled_error_count (void);
 
 /* Concurrency helpers */
 
 #define WEFT_TYPE_DEFERRED_LOCK (weft_deferred_lock_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftDeferredLock, weft_deferred_lock, WEFT, DEFERRED_LOCK, GObject)
 
+WEFT_AVAILABLE_IN_ALL
 WeftDeferredLock *weft_deferred_lock_new (void) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_lock_acquire (WeftDeferredLock *self) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_lock_release (WeftDeferredLock *self);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_deferred_lock_is_locked (WeftDeferredLock *self);
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_lock_run (WeftDeferredLock *self,
                                       WeftDeferredFunc func,
                                       gpointer user_data,
                                       GDestroyNotify notify) G_GNUC_WARN_UNUSED_RESULT;
 
 #define WEFT_TYPE_DEFERRED_SEMAPHORE (weft_deferred_semaphore_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftDeferredSemaphore, weft_deferred_semaphore, WEFT, DEFERRED_SEMAPHORE, GObject)
 
+WEFT_AVAILABLE_IN_ALL
 WeftDeferredSemaphore *weft_deferred_semaphore_new (guint tokens) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_semaphore_acquire (WeftDeferredSemaphore *self) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 void weft_deferred_semaphore_release (WeftDeferredSemaphore *self);
+WEFT_AVAILABLE_IN_ALL
 guint weft_deferred_semaphore_get_tokens (WeftDeferredSemaphore *self);
+WEFT_AVAILABLE_IN_ALL
 guint weft_deferred_semaphore_get_limit (WeftDeferredSemaphore *self);
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_semaphore_run (WeftDeferredSemaphore *self,
                                            WeftDeferredFunc func,
                                            gpointer user_data,
                                            GDestroyNotify notify) G_GNUC_WARN_UNUSED_RESULT;
 
 #define WEFT_TYPE_DEFERRED_QUEUE (weft_deferred_queue_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftDeferredQueue, weft_deferred_queue, WEFT, DEFERRED_QUEUE, GObject)
 
+WEFT_AVAILABLE_IN_ALL
 WeftDeferredQueue *weft_deferred_queue_new (int size, int backlog) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_deferred_queue_put_value (WeftDeferredQueue *self, const GValue *value, GError **error);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_deferred_queue_put_int (WeftDeferredQueue *self, int value, GError **error);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_deferred_queue_put_string (WeftDeferredQueue *self, const char *value, GError **error);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_deferred_queue_put_pointer (WeftDeferredQueue *self, gpointer value, GError **error);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_deferred_queue_put_object (WeftDeferredQueue *self, gpointer object, GError **error);
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_queue_get (WeftDeferredQueue *self) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 guint weft_deferred_queue_get_n_pending (WeftDeferredQueue *self);
+WEFT_AVAILABLE_IN_ALL
 guint weft_deferred_queue_get_n_waiting (WeftDeferredQueue *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WeftResult, weft_result_free)

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,6 +7,7 @@
 #endif
 
 #include <gio/gio.h>
+#include "weft-version.h"
 
 #include "weft-deferred.h"
 #include "weft-factory.h"
@@ -38,6 +41,7 @@ G_BEGIN_DECLS
 #define WEFT_ENDPOINT_DEFAULT_ATTEMPT_DELAY 0.25
 
 #define WEFT_TYPE_ENDPOINT (weft_endpoint_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftEndpoint, weft_endpoint, WEFT, ENDPOINT, GObject)
 
 /**
@@ -58,6 +62,7 @@ struct _WeftEndpointClass {
 };
 
 #define WEFT_TYPE_CLIENT_ENDPOINT (weft_client_endpoint_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftClientEndpoint, weft_client_endpoint, WEFT, CLIENT_ENDPOINT, WeftEndpoint)
 
 /**
@@ -82,6 +87,7 @@ struct _WeftClientEndpointClass {
 };
 
 #define WEFT_TYPE_SERVER_ENDPOINT (weft_server_endpoint_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftServerEndpoint, weft_server_endpoint, WEFT, SERVER_ENDPOINT, WeftEndpoint)
 
 /**
@@ -101,96 +107,147 @@ struct _WeftServerEndpointClass {
   gpointer padding[8];
 };
 
+WEFT_AVAILABLE_IN_ALL
 WeftReactor *weft_endpoint_get_reactor (WeftEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 char *weft_endpoint_to_string (WeftEndpoint *endpoint) G_GNUC_WARN_UNUSED_RESULT;
 
+WEFT_AVAILABLE_IN_ALL
 WeftClientEndpoint *weft_client_endpoint_from_string (WeftReactor *reactor, const char *description, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_client_endpoint_connect (WeftClientEndpoint *endpoint, WeftClientFactory *factory)
     G_GNUC_WARN_UNUSED_RESULT;
 
+WEFT_AVAILABLE_IN_ALL
 WeftServerEndpoint *weft_server_endpoint_from_string (WeftReactor *reactor, const char *description, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_server_endpoint_listen (WeftServerEndpoint *endpoint, WeftFactory *factory)
     G_GNUC_WARN_UNUSED_RESULT;
 
+WEFT_AVAILABLE_IN_ALL
 char *weft_endpoint_quote_argument (const char *value) G_GNUC_WARN_UNUSED_RESULT;
 
 /* TCP */
 
 #define WEFT_TYPE_TCP_CLIENT_ENDPOINT (weft_tcp_client_endpoint_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftTcpClientEndpoint, weft_tcp_client_endpoint, WEFT, TCP_CLIENT_ENDPOINT, WeftClientEndpoint)
 
+WEFT_AVAILABLE_IN_ALL
 WeftTcpClientEndpoint *weft_tcp_client_endpoint_new (WeftReactor *reactor, const char *host, guint16 port)
     G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 const char *weft_tcp_client_endpoint_get_host (WeftTcpClientEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 guint16 weft_tcp_client_endpoint_get_port (WeftTcpClientEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 void weft_tcp_client_endpoint_set_timeout (WeftTcpClientEndpoint *endpoint, double seconds);
+WEFT_AVAILABLE_IN_ALL
 double weft_tcp_client_endpoint_get_timeout (WeftTcpClientEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 void weft_tcp_client_endpoint_set_bind_address (WeftTcpClientEndpoint *endpoint, GInetAddress *address);
+WEFT_AVAILABLE_IN_ALL
 GInetAddress *weft_tcp_client_endpoint_get_bind_address (WeftTcpClientEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 void weft_tcp_client_endpoint_set_attempt_delay (WeftTcpClientEndpoint *endpoint, double seconds);
+WEFT_AVAILABLE_IN_ALL
 double weft_tcp_client_endpoint_get_attempt_delay (WeftTcpClientEndpoint *endpoint);
 
 #define WEFT_TYPE_TCP_SERVER_ENDPOINT (weft_tcp_server_endpoint_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftTcpServerEndpoint, weft_tcp_server_endpoint, WEFT, TCP_SERVER_ENDPOINT, WeftServerEndpoint)
 
+WEFT_AVAILABLE_IN_ALL
 WeftTcpServerEndpoint *weft_tcp_server_endpoint_new (WeftReactor *reactor, guint16 port, GInetAddress *interface)
     G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 guint16 weft_tcp_server_endpoint_get_port (WeftTcpServerEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 GInetAddress *weft_tcp_server_endpoint_get_interface (WeftTcpServerEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 void weft_tcp_server_endpoint_set_backlog (WeftTcpServerEndpoint *endpoint, int backlog);
+WEFT_AVAILABLE_IN_ALL
 int weft_tcp_server_endpoint_get_backlog (WeftTcpServerEndpoint *endpoint);
 
 /* Unix sockets */
 
 #define WEFT_TYPE_UNIX_CLIENT_ENDPOINT (weft_unix_client_endpoint_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftUnixClientEndpoint, weft_unix_client_endpoint, WEFT, UNIX_CLIENT_ENDPOINT, WeftClientEndpoint)
 
+WEFT_AVAILABLE_IN_ALL
 WeftUnixClientEndpoint *weft_unix_client_endpoint_new (WeftReactor *reactor, const char *path)
     G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 const char *weft_unix_client_endpoint_get_path (WeftUnixClientEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 void weft_unix_client_endpoint_set_timeout (WeftUnixClientEndpoint *endpoint, double seconds);
+WEFT_AVAILABLE_IN_ALL
 double weft_unix_client_endpoint_get_timeout (WeftUnixClientEndpoint *endpoint);
 
 #define WEFT_TYPE_UNIX_SERVER_ENDPOINT (weft_unix_server_endpoint_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftUnixServerEndpoint, weft_unix_server_endpoint, WEFT, UNIX_SERVER_ENDPOINT, WeftServerEndpoint)
 
+WEFT_AVAILABLE_IN_ALL
 WeftUnixServerEndpoint *weft_unix_server_endpoint_new (WeftReactor *reactor, const char *path)
     G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 const char *weft_unix_server_endpoint_get_path (WeftUnixServerEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 void weft_unix_server_endpoint_set_mode (WeftUnixServerEndpoint *endpoint, guint mode);
+WEFT_AVAILABLE_IN_ALL
 guint weft_unix_server_endpoint_get_mode (WeftUnixServerEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 void weft_unix_server_endpoint_set_backlog (WeftUnixServerEndpoint *endpoint, int backlog);
+WEFT_AVAILABLE_IN_ALL
 int weft_unix_server_endpoint_get_backlog (WeftUnixServerEndpoint *endpoint);
 
 /* TLS over another endpoint */
 
 #define WEFT_TYPE_TLS_CLIENT_ENDPOINT (weft_tls_client_endpoint_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftTlsClientEndpoint, weft_tls_client_endpoint, WEFT, TLS_CLIENT_ENDPOINT, WeftClientEndpoint)
 
+WEFT_AVAILABLE_IN_ALL
 WeftTlsClientEndpoint *weft_tls_client_endpoint_new (WeftClientEndpoint *wrapped, const char *server_name)
     G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftClientEndpoint *weft_tls_client_endpoint_get_wrapped (WeftTlsClientEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_client_endpoint_get_server_name (WeftTlsClientEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 void weft_tls_client_endpoint_set_ca_file (WeftTlsClientEndpoint *endpoint, const char *path);
+WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_client_endpoint_get_ca_file (WeftTlsClientEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 void weft_tls_client_endpoint_set_fingerprint (WeftTlsClientEndpoint *endpoint, const char *sha256);
+WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_client_endpoint_get_fingerprint (WeftTlsClientEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 void weft_tls_client_endpoint_set_certificate_files (WeftTlsClientEndpoint *endpoint,
                                                      const char *certificate_path,
                                                      const char *key_path);
+WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_client_endpoint_get_certificate_file (WeftTlsClientEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_client_endpoint_get_key_file (WeftTlsClientEndpoint *endpoint);
 
 #define WEFT_TYPE_TLS_SERVER_ENDPOINT (weft_tls_server_endpoint_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftTlsServerEndpoint, weft_tls_server_endpoint, WEFT, TLS_SERVER_ENDPOINT, WeftServerEndpoint)
 
+WEFT_AVAILABLE_IN_ALL
 WeftTlsServerEndpoint *weft_tls_server_endpoint_new (WeftServerEndpoint *wrapped,
                                                      const char *certificate_path,
                                                      const char *key_path) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftServerEndpoint *weft_tls_server_endpoint_get_wrapped (WeftTlsServerEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_server_endpoint_get_certificate_file (WeftTlsServerEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_server_endpoint_get_key_file (WeftTlsServerEndpoint *endpoint);
 
 /* Connectors */
@@ -209,19 +266,29 @@ typedef enum {
   WEFT_CONNECTOR_STATE_CONNECTED,
 } WeftConnectorState;
 
+WEFT_AVAILABLE_IN_ALL
 GType weft_connector_state_get_type (void) G_GNUC_CONST;
 #define WEFT_TYPE_CONNECTOR_STATE (weft_connector_state_get_type ())
 
 #define WEFT_TYPE_CONNECTOR (weft_connector_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftConnector, weft_connector, WEFT, CONNECTOR, GObject)
 
+WEFT_AVAILABLE_IN_ALL
 WeftConnector *weft_connector_new (WeftClientEndpoint *endpoint, WeftClientFactory *factory) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 void weft_connector_connect (WeftConnector *connector);
+WEFT_AVAILABLE_IN_ALL
 void weft_connector_stop_connecting (WeftConnector *connector);
+WEFT_AVAILABLE_IN_ALL
 void weft_connector_disconnect (WeftConnector *connector);
+WEFT_AVAILABLE_IN_ALL
 WeftConnectorState weft_connector_get_state (WeftConnector *connector);
+WEFT_AVAILABLE_IN_ALL
 WeftProtocol *weft_connector_get_protocol (WeftConnector *connector);
+WEFT_AVAILABLE_IN_ALL
 WeftClientEndpoint *weft_connector_get_endpoint (WeftConnector *connector);
+WEFT_AVAILABLE_IN_ALL
 WeftClientFactory *weft_connector_get_factory (WeftConnector *connector);
 
 G_END_DECLS

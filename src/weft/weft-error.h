@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,6 +7,7 @@
 #endif
 
 #include <glib.h>
+#include "weft-version.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +56,7 @@ typedef enum {
   WEFT_ERROR_INVALID_ENDPOINT,
 } WeftError;
 
+WEFT_AVAILABLE_IN_ALL
 GQuark weft_error_quark (void);
 
 G_END_DECLS

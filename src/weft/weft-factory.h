@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,12 +7,14 @@
 #endif
 
 #include <gio/gio.h>
+#include "weft-version.h"
 
 #include "weft-protocol.h"
 
 G_BEGIN_DECLS
 
 #define WEFT_TYPE_FACTORY (weft_factory_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftFactory, weft_factory, WEFT, FACTORY, GObject)
 
 /**
@@ -51,16 +55,24 @@ struct _WeftFactoryClass {
   gpointer padding[8];
 };
 
+WEFT_AVAILABLE_IN_ALL
 WeftFactory *weft_factory_new (GType protocol_type) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftFactory *weft_factory_new_with_func (WeftProtocolBuildFunc func, gpointer user_data, GDestroyNotify destroy)
     G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 GType weft_factory_get_protocol_type (WeftFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 WeftProtocol *weft_factory_build_protocol (WeftFactory *factory, GSocketAddress *address) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 void weft_factory_do_start (WeftFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 void weft_factory_do_stop (WeftFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 guint weft_factory_get_start_count (WeftFactory *factory);
 
 #define WEFT_TYPE_CLIENT_FACTORY (weft_client_factory_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftClientFactory, weft_client_factory, WEFT, CLIENT_FACTORY, WeftFactory)
 
 /**
@@ -87,14 +99,19 @@ struct _WeftClientFactoryClass {
   gpointer padding[8];
 };
 
+WEFT_AVAILABLE_IN_ALL
 WeftClientFactory *weft_client_factory_new (GType protocol_type) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftClientFactory *weft_client_factory_new_with_func (WeftProtocolBuildFunc func,
                                                       gpointer user_data,
                                                       GDestroyNotify destroy) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 void weft_client_factory_started_connecting (WeftClientFactory *factory, gpointer connector);
+WEFT_AVAILABLE_IN_ALL
 void weft_client_factory_client_connection_failed (WeftClientFactory *factory,
                                                    gpointer connector,
                                                    const GError *reason);
+WEFT_AVAILABLE_IN_ALL
 void weft_client_factory_client_connection_lost (WeftClientFactory *factory, gpointer connector, const GError *reason);
 
 G_END_DECLS

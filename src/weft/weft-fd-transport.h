@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,6 +7,7 @@
 #endif
 
 #include <gio/gio.h>
+#include "weft-version.h"
 
 #include "weft-protocol.h"
 #include "weft-reactor.h"
@@ -27,6 +30,7 @@ typedef enum {
   WEFT_FD_TRANSPORT_FLAGS_SOCKET = 1 << 0,
 } WeftFdTransportFlags;
 
+WEFT_AVAILABLE_IN_ALL
 GType weft_fd_transport_flags_get_type (void) G_GNUC_CONST;
 #define WEFT_TYPE_FD_TRANSPORT_FLAGS (weft_fd_transport_flags_get_type ())
 
@@ -49,10 +53,12 @@ typedef enum {
   WEFT_FD_TRANSPORT_STATE_DISCONNECTED,
 } WeftFdTransportState;
 
+WEFT_AVAILABLE_IN_ALL
 GType weft_fd_transport_state_get_type (void) G_GNUC_CONST;
 #define WEFT_TYPE_FD_TRANSPORT_STATE (weft_fd_transport_state_get_type ())
 
 #define WEFT_TYPE_FD_TRANSPORT (weft_fd_transport_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftFdTransport, weft_fd_transport, WEFT, FD_TRANSPORT, GObject)
 
 /**
@@ -69,15 +75,23 @@ struct _WeftFdTransportClass {
   gpointer padding[8];
 };
 
+WEFT_AVAILABLE_IN_ALL
 WeftFdTransport *weft_fd_transport_new (WeftReactor *reactor, int read_fd, int write_fd, WeftFdTransportFlags flags)
     G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_fd_transport_start (WeftFdTransport *transport, WeftProtocol *protocol, GError **error);
 
+WEFT_AVAILABLE_IN_ALL
 WeftReactor *weft_fd_transport_get_reactor (WeftFdTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 int weft_fd_transport_get_fd (WeftFdTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 int weft_fd_transport_get_write_fd (WeftFdTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 WeftFdTransportFlags weft_fd_transport_get_flags (WeftFdTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 WeftFdTransportState weft_fd_transport_get_state (WeftFdTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_fd_transport_is_reading_paused (WeftFdTransport *transport);
 
 G_END_DECLS

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* Happy Eyeballs (RFC 8305) for a name with several addresses: the
  * addresses are interleaved by family, IPv6 first; the first attempt starts
  * at once, the next one after the Connection Attempt Delay or as soon as

@@ -1,9 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
 #error "Only <weft/weft.h> can be included directly."
 #endif
 
+#include "weft-version.h"
 #include "weft-protocol.h"
 
 G_BEGIN_DECLS
@@ -17,6 +20,7 @@ G_BEGIN_DECLS
 #define WEFT_LENGTH_PREFIXED_RECEIVER_DEFAULT_MAX_LENGTH 99999
 
 #define WEFT_TYPE_LENGTH_PREFIXED_RECEIVER (weft_length_prefixed_receiver_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftLengthPrefixedReceiver,
                           weft_length_prefixed_receiver,
                           WEFT,
@@ -46,10 +50,15 @@ struct _WeftLengthPrefixedReceiverClass {
   gpointer padding[8];
 };
 
+WEFT_AVAILABLE_IN_ALL
 void weft_length_prefixed_receiver_set_prefix_size (WeftLengthPrefixedReceiver *receiver, guint prefix_size);
+WEFT_AVAILABLE_IN_ALL
 guint weft_length_prefixed_receiver_get_prefix_size (WeftLengthPrefixedReceiver *receiver);
+WEFT_AVAILABLE_IN_ALL
 void weft_length_prefixed_receiver_set_max_length (WeftLengthPrefixedReceiver *receiver, gsize max_length);
+WEFT_AVAILABLE_IN_ALL
 gsize weft_length_prefixed_receiver_get_max_length (WeftLengthPrefixedReceiver *receiver);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_length_prefixed_receiver_send_string (WeftLengthPrefixedReceiver *receiver,
                                                     const guint8 *data,
                                                     gsize len,

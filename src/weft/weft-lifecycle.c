@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* System event triggers: Twisted's three-phase startup and shutdown events.
  *
  * An event runs its "before" triggers, waits for the deferreds they

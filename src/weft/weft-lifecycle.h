@@ -1,9 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
 #error "Only <weft/weft.h> can be included directly."
 #endif
 
+#include "weft-version.h"
 #include "weft-deferred.h"
 #include "weft-reactor.h"
 
@@ -51,19 +54,25 @@ typedef enum {
  */
 typedef WeftDeferred *(*WeftTriggerFunc) (WeftReactor *reactor, gpointer user_data);
 
+WEFT_AVAILABLE_IN_ALL
 guint weft_reactor_add_system_event_trigger (WeftReactor *reactor,
                                              WeftTriggerPhase phase,
                                              WeftSystemEvent event,
                                              WeftTriggerFunc func,
                                              gpointer user_data,
                                              GDestroyNotify notify);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_reactor_remove_system_event_trigger (WeftReactor *reactor, guint trigger_id);
+WEFT_AVAILABLE_IN_ALL
 void weft_reactor_call_when_running (WeftReactor *reactor,
                                      WeftCallback callback,
                                      gpointer user_data,
                                      GDestroyNotify notify);
+WEFT_AVAILABLE_IN_ALL
 void weft_reactor_set_shutdown_timeout (WeftReactor *reactor, gint64 timeout_us);
+WEFT_AVAILABLE_IN_ALL
 gint64 weft_reactor_get_shutdown_timeout (WeftReactor *reactor);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_reactor_is_shutting_down (WeftReactor *reactor);
 
 G_END_DECLS

@@ -1,9 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
 #error "Only <weft/weft.h> can be included directly."
 #endif
 
+#include "weft-version.h"
 #include "weft-protocol.h"
 
 G_BEGIN_DECLS
@@ -17,6 +20,7 @@ G_BEGIN_DECLS
 #define WEFT_LINE_RECEIVER_DEFAULT_MAX_LINE_LENGTH (16 * 1024)
 
 #define WEFT_TYPE_LINE_RECEIVER (weft_line_receiver_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftLineReceiver, weft_line_receiver, WEFT, LINE_RECEIVER, WeftProtocol)
 
 /**
@@ -47,22 +51,36 @@ struct _WeftLineReceiverClass {
   gpointer padding[8];
 };
 
+WEFT_AVAILABLE_IN_ALL
 void weft_line_receiver_set_delimiter (WeftLineReceiver *receiver, const char *delimiter);
+WEFT_AVAILABLE_IN_ALL
 const char *weft_line_receiver_get_delimiter (WeftLineReceiver *receiver);
+WEFT_AVAILABLE_IN_ALL
 void weft_line_receiver_set_max_line_length (WeftLineReceiver *receiver, gsize max_line_length);
+WEFT_AVAILABLE_IN_ALL
 gsize weft_line_receiver_get_max_line_length (WeftLineReceiver *receiver);
+WEFT_AVAILABLE_IN_ALL
 void weft_line_receiver_set_accept_bare_lf (WeftLineReceiver *receiver, gboolean accept);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_line_receiver_get_accept_bare_lf (WeftLineReceiver *receiver);
 
+WEFT_AVAILABLE_IN_ALL
 void weft_line_receiver_set_raw_mode (WeftLineReceiver *receiver);
+WEFT_AVAILABLE_IN_ALL
 void weft_line_receiver_set_line_mode (WeftLineReceiver *receiver, const guint8 *extra, gsize len);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_line_receiver_is_line_mode (WeftLineReceiver *receiver);
 
+WEFT_AVAILABLE_IN_ALL
 void weft_line_receiver_pause_producing (WeftLineReceiver *receiver);
+WEFT_AVAILABLE_IN_ALL
 void weft_line_receiver_resume_producing (WeftLineReceiver *receiver);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_line_receiver_is_paused (WeftLineReceiver *receiver);
 
+WEFT_AVAILABLE_IN_ALL
 GBytes *weft_line_receiver_clear_line_buffer (WeftLineReceiver *receiver) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 void weft_line_receiver_send_line (WeftLineReceiver *receiver, const char *line, gssize len);
 
 G_END_DECLS

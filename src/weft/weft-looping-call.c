@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* Twisted's LoopingCall: ticks are due at start + k * interval, so the
  * schedule does not drift with the time each tick takes. After a stall,
  * missed ticks are skipped (the default) or run back to back. */

@@ -1,15 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
 #error "Only <weft/weft.h> can be included directly."
 #endif
 
+#include "weft-version.h"
 #include "weft-process-status.h"
 #include "weft-protocol.h"
 
 G_BEGIN_DECLS
 
 #define WEFT_TYPE_PROCESS_PROTOCOL (weft_process_protocol_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftProcessProtocol, weft_process_protocol, WEFT, PROCESS_PROTOCOL, WeftProtocol)
 
 /**
@@ -45,12 +49,16 @@ struct _WeftProcessProtocolClass {
   gpointer padding[8];
 };
 
+WEFT_AVAILABLE_IN_ALL
 void weft_process_protocol_child_data_received (WeftProcessProtocol *protocol,
                                                 int child_fd,
                                                 const guint8 *data,
                                                 gsize len);
+WEFT_AVAILABLE_IN_ALL
 void weft_process_protocol_child_connection_lost (WeftProcessProtocol *protocol, int child_fd);
+WEFT_AVAILABLE_IN_ALL
 void weft_process_protocol_process_exited (WeftProcessProtocol *protocol, const WeftProcessStatus *status);
+WEFT_AVAILABLE_IN_ALL
 void weft_process_protocol_process_ended (WeftProcessProtocol *protocol, const WeftProcessStatus *status);
 
 G_END_DECLS

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,6 +7,7 @@
 #endif
 
 #include <glib-object.h>
+#include "weft-version.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +40,7 @@ typedef enum {
   WEFT_PROCESS_ERROR_ALREADY_EXITED,
 } WeftProcessError;
 
+WEFT_AVAILABLE_IN_ALL
 GQuark weft_process_error_quark (void);
 
 /**
@@ -50,20 +54,34 @@ typedef struct _WeftProcessStatus WeftProcessStatus;
 
 #define WEFT_TYPE_PROCESS_STATUS (weft_process_status_get_type ())
 
+WEFT_AVAILABLE_IN_ALL
 GType weft_process_status_get_type (void) G_GNUC_CONST;
+WEFT_AVAILABLE_IN_ALL
 WeftProcessStatus *weft_process_status_new (int wait_status) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftProcessStatus *weft_process_status_copy (const WeftProcessStatus *status) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 void weft_process_status_free (WeftProcessStatus *status);
 
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_process_status_is_success (const WeftProcessStatus *status);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_process_status_exited (const WeftProcessStatus *status);
+WEFT_AVAILABLE_IN_ALL
 int weft_process_status_get_exit_code (const WeftProcessStatus *status);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_process_status_was_killed (const WeftProcessStatus *status);
+WEFT_AVAILABLE_IN_ALL
 int weft_process_status_get_signal (const WeftProcessStatus *status);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_process_status_core_dumped (const WeftProcessStatus *status);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_process_status_is_known (const WeftProcessStatus *status);
+WEFT_AVAILABLE_IN_ALL
 int weft_process_status_get_wait_status (const WeftProcessStatus *status);
+WEFT_AVAILABLE_IN_ALL
 char *weft_process_status_to_string (const WeftProcessStatus *status) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_process_status_check (const WeftProcessStatus *status, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WeftProcessStatus, weft_process_status_free)

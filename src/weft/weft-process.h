@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,6 +7,7 @@
 #endif
 
 #include <gio/gio.h>
+#include "weft-version.h"
 
 #include "weft-deferred.h"
 #include "weft-process-protocol.h"
@@ -59,8 +62,10 @@ typedef struct {
 } WeftChildFd;
 
 #define WEFT_TYPE_PROCESS_TRANSPORT (weft_process_transport_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftProcessTransport, weft_process_transport, WEFT, PROCESS_TRANSPORT, GObject)
 
+WEFT_AVAILABLE_IN_ALL
 WeftProcessTransport *weft_reactor_spawn_process (WeftReactor *reactor,
                                                   WeftProcessProtocol *protocol,
                                                   const char *const *argv,
@@ -70,28 +75,42 @@ WeftProcessTransport *weft_reactor_spawn_process (WeftReactor *reactor,
                                                   gsize n_child_fds,
                                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+WEFT_AVAILABLE_IN_ALL
 GPid weft_process_transport_get_pid (WeftProcessTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 WeftReactor *weft_process_transport_get_reactor (WeftProcessTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_process_transport_has_exited (WeftProcessTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 const WeftProcessStatus *weft_process_transport_get_status (WeftProcessTransport *transport);
 
+WEFT_AVAILABLE_IN_ALL
 void weft_process_transport_write (WeftProcessTransport *transport, const void *data, gsize len);
+WEFT_AVAILABLE_IN_ALL
 void weft_process_transport_write_bytes (WeftProcessTransport *transport, GBytes *bytes);
+WEFT_AVAILABLE_IN_ALL
 void weft_process_transport_writev (WeftProcessTransport *transport, const GOutputVector *vectors, gsize n_vectors);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_process_transport_write_to_child (WeftProcessTransport *transport,
                                                 int child_fd,
                                                 const void *data,
                                                 gsize len,
                                                 GError **error);
+WEFT_AVAILABLE_IN_ALL
 void weft_process_transport_close_stdin (WeftProcessTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_process_transport_close_child_fd (WeftProcessTransport *transport, int child_fd, GError **error);
+WEFT_AVAILABLE_IN_ALL
 void weft_process_transport_lose_connection (WeftProcessTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_process_transport_signal_process (WeftProcessTransport *transport, int signum, GError **error);
 
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_get_process_output (WeftReactor *reactor,
                                        const char *const *argv,
                                        const char *const *envp,
                                        const char *cwd) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_get_process_value (WeftReactor *reactor,
                                       const char *const *argv,
                                       const char *const *envp,

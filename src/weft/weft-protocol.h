@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,6 +7,7 @@
 #endif
 
 #include <gio/gio.h>
+#include "weft-version.h"
 
 #include "weft-transport.h"
 
@@ -30,10 +33,12 @@ typedef enum {
   WEFT_CONNECTION_STATE_CLOSED,
 } WeftConnectionState;
 
+WEFT_AVAILABLE_IN_ALL
 GType weft_connection_state_get_type (void) G_GNUC_CONST;
 #define WEFT_TYPE_CONNECTION_STATE (weft_connection_state_get_type ())
 
 #define WEFT_TYPE_PROTOCOL (weft_protocol_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftProtocol, weft_protocol, WEFT, PROTOCOL, GObject)
 
 /**
@@ -68,19 +73,32 @@ struct _WeftProtocolClass {
   gpointer padding[8];
 };
 
+WEFT_AVAILABLE_IN_ALL
 void weft_protocol_connection_made (WeftProtocol *protocol, WeftTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 void weft_protocol_data_received (WeftProtocol *protocol, const guint8 *data, gsize len);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_protocol_eof_received (WeftProtocol *protocol);
+WEFT_AVAILABLE_IN_ALL
 void weft_protocol_connection_lost (WeftProtocol *protocol, const GError *reason);
+WEFT_AVAILABLE_IN_ALL
 void weft_protocol_pause_writing (WeftProtocol *protocol);
+WEFT_AVAILABLE_IN_ALL
 void weft_protocol_resume_writing (WeftProtocol *protocol);
 
+WEFT_AVAILABLE_IN_ALL
 WeftTransport *weft_protocol_get_transport (WeftProtocol *protocol);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_protocol_is_connected (WeftProtocol *protocol);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_protocol_is_closing (WeftProtocol *protocol);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_protocol_is_writing_paused (WeftProtocol *protocol);
+WEFT_AVAILABLE_IN_ALL
 WeftConnectionState weft_protocol_get_state (WeftProtocol *protocol);
+WEFT_AVAILABLE_IN_ALL
 WeftFactory *weft_protocol_get_factory (WeftProtocol *protocol);
+WEFT_AVAILABLE_IN_ALL
 void weft_protocol_set_factory (WeftProtocol *protocol, WeftFactory *factory);
 
 G_END_DECLS

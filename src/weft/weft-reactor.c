@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The reactor: construction, one iteration, run and stop, calls from other
+ * threads. */
+
 #include "config.h"
 
 #include <errno.h>
@@ -8,734 +13,15 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "weft-backend-private.h"
 #include "weft-error.h"
-#include "weft-options-private.h"
-#include "weft-lifecycle-private.h"
 #include "weft-i18n-private.h"
-#include "weft-reactor-private.h"
-#include "weft-reactor.h"
+#include "weft-lifecycle-private.h"
+#include "weft-options-private.h"
+#include "weft-reactor-impl-private.h"
 #include "weft-signals-private.h"
 #include "weft-threads-private.h"
-#include "weft-timer-heap-private.h"
-
-typedef enum {
-  CALL_IDLE,    /* created, not queued yet */
-  CALL_TIMER,   /* in the timer heap */
-  CALL_SOON,    /* in the soon queue */
-  CALL_RUNNING, /* its callback is running */
-  CALL_DONE,    /* ran or was cancelled */
-} CallState;
-
-struct _WeftDelayedCall {
-  WeftTimerNode node; /* first: heap nodes are cast back to calls */
-  int ref_count;
-  CallState state;
-  WeftReactor *reactor; /* not owned; NULL once the reactor is gone */
-  WeftCallback callback;
-  gpointer user_data;
-  GDestroyNotify notify;
-  GList link; /* in reactor->soon while CALL_SOON */
-};
-
-struct _WeftWatch {
-  WeftReactor *reactor; /* not owned */
-  int fd;
-  int ref_count; /* the reactor's reference, plus one per queued ready event */
-  WeftIOCondition events;
-  gboolean removed;
-  gboolean internal; /* the reactor's own wake-up fd: not counted, not user-visible */
-  WeftWatchFunc callback;
-  gpointer user_data;
-  GDestroyNotify notify;
-};
-
-/* What the core knows about one fd: the user's watch and, when hosting GLib,
- * the interest of GLib's sources in it. The backend sees their union. */
-typedef struct {
-  WeftWatch *watch;
-  guint8 glib_events;  /* WeftIOCondition bits GLib asked for this iteration */
-  guint8 glib_revents; /* what the wait reported for GLib */
-  guint8 registered;   /* the union last given to the backend */
-} FdEntry;
-
-typedef struct {
-  WeftWatch *watch;
-  WeftIOCondition condition;
-} ReadyEvent;
-
-typedef struct {
-  WeftCallback callback;
-  gpointer user_data;
-  GDestroyNotify notify;
-} ThreadCall;
-
-struct _WeftReactor {
-  GObject parent_instance;
-
-  const WeftBackendOps *ops;
-  gpointer backend;
-  WeftReactorFlags flags;
-  GMainContext *context;
-
-  gboolean running;
-  gboolean stopping;
-  gboolean stop_requested;
-  GThread *owner; /* the thread that last ran the reactor */
-  guint64 wakeups;
-  WeftLifecycle *lifecycle;
-  WeftThreadPool *thread_pool;
-
-  /* A test clock: time moves only when the test advances it. */
-  gboolean fake_clock;
-  gint64 fake_now;
-
-  WeftTimerHeap timers;
-  guint n_timers;
-  GQueue soon;
-
-  FdEntry *fds;
-  int fds_len;
-  guint n_watches;
-  GArray *ready; /* ReadyEvent */
-
-  /* Calls from other threads. */
-  GMutex thread_lock;
-  GArray *thread_calls; /* ThreadCall, guarded by thread_lock */
-  GArray *thread_calls_running;
-  int wake_fd;
-  int wake_pending;            /* atomic: the eventfd has been written and not yet drained */
-  gboolean thread_calls_ready; /* the eventfd fired this iteration */
-  WeftWatch *wake_watch;
-
-  /* GLib hosting (select, poll, epoll). */
-  gboolean hosting;
-  gboolean hosting_warned;
-  GPollFD *gfds;
-  int n_gfds;
-  int gfds_alloc;
-  GPollFD *prev_gfds;
-  int n_prev_gfds;
-  int prev_gfds_alloc;
-};
 
 G_DEFINE_FINAL_TYPE (WeftReactor, weft_reactor, G_TYPE_OBJECT)
-
-static inline gint64
-reactor_now (WeftReactor *self)
-{
-  return G_UNLIKELY (self->fake_clock) ? self->fake_now : g_get_monotonic_time ();
-}
-G_DEFINE_BOXED_TYPE (WeftDelayedCall, weft_delayed_call, weft_delayed_call_ref, weft_delayed_call_unref)
-
-static const WeftBackendOps *const backends[] = {
-  &weft_epoll_backend,
-  &weft_poll_backend,
-  &weft_select_backend,
-  &weft_glib_backend,
-};
-
-#define DEFAULT_BACKEND "epoll"
-
-/* ------------------------------------------------------------------ */
-/* Backend lookup                                                       */
-
-static const WeftBackendOps *
-find_backend (const char *name)
-{
-  for (gsize i = 0; i < G_N_ELEMENTS (backends); i++)
-    if (g_strcmp0 (backends[i]->name, name) == 0)
-      return backends[i];
-  return NULL;
-}
-
-static WeftReactor *reactor_new_with_ops (const WeftBackendOps *ops,
-                                          WeftReactorFlags flags,
-                                          GMainContext *context,
-                                          GError **error);
-static void wake_fd_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer user_data);
-
-/**
- * weft_reactor_list_backends:
- *
- * The names of all backends built into Weft, available here or not.
- *
- * Returns: (transfer none) (array zero-terminated=1): backend names
- */
-const char *const *
-weft_reactor_list_backends (void)
-{
-  static const char *names[G_N_ELEMENTS (backends) + 1];
-
-  if (names[0] == NULL)
-    for (gsize i = 0; i < G_N_ELEMENTS (backends); i++)
-      names[i] = backends[i]->name;
-  return names;
-}
-
-/**
- * weft_reactor_backend_is_available:
- * @name: a backend name
- * @description: (out) (optional) (transfer none): its one-line description
- * @why_not: (out) (optional) (transfer full): why it cannot run here
- *
- * Tells whether the backend @name can run on this machine, by creating and
- * destroying a reactor with it.
- *
- * Returns: %TRUE if a reactor can use it
- */
-gboolean
-weft_reactor_backend_is_available (const char *name, const char **description, char **why_not)
-{
-  const WeftBackendOps *ops = find_backend (name);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (WeftReactor) reactor = NULL;
-  g_autoptr (GMainContext) context = NULL;
-
-  if (description != NULL)
-    *description = ops != NULL ? ops->description : NULL;
-  if (ops == NULL)
-    {
-      if (why_not != NULL)
-        *why_not = g_strdup (_ ("no such backend"));
-      return FALSE;
-    }
-
-  context = g_main_context_new ();
-  reactor = reactor_new_with_ops (ops, WEFT_REACTOR_FLAGS_NONE, context, &error);
-  if (why_not != NULL)
-    *why_not = reactor == NULL ? g_strdup (error->message) : NULL;
-  return reactor != NULL;
-}
-
-static char *
-describe_available_backends (void)
-{
-  GString *names = g_string_new (NULL);
-
-  for (gsize i = 0; i < G_N_ELEMENTS (backends); i++)
-    {
-      if (!weft_reactor_backend_is_available (backends[i]->name, NULL, NULL))
-        continue;
-      if (names->len > 0)
-        g_string_append (names, ", ");
-      g_string_append (names, backends[i]->name);
-    }
-  return g_string_free (names, FALSE);
-}
-
-/* ------------------------------------------------------------------ */
-/* Delayed calls                                                        */
-
-static inline WeftDelayedCall *
-call_from_node (WeftTimerNode *node)
-{
-  return (WeftDelayedCall *) node;
-}
-
-static WeftDelayedCall *
-delayed_call_new (WeftReactor *self, WeftCallback callback, gpointer user_data, GDestroyNotify notify)
-{
-  WeftDelayedCall *call = g_new0 (WeftDelayedCall, 1);
-
-  call->ref_count = 1;
-  call->node.index = WEFT_TIMER_HEAP_NOT_QUEUED;
-  call->state = CALL_IDLE;
-  call->reactor = self;
-  call->callback = callback;
-  call->user_data = user_data;
-  call->notify = notify;
-  call->link.data = call;
-  return call;
-}
-
-/**
- * weft_delayed_call_ref:
- * @call: a delayed call
- *
- * Returns: (transfer full): @call, with one more reference
- */
-WeftDelayedCall *
-weft_delayed_call_ref (WeftDelayedCall *call)
-{
-  g_return_val_if_fail (call != NULL, NULL);
-  g_return_val_if_fail (call->ref_count > 0, NULL);
-
-  call->ref_count++;
-  return call;
-}
-
-/**
- * weft_delayed_call_unref:
- * @call: (transfer full): a delayed call
- *
- * Drops a reference. Dropping a reference does not cancel the call: the
- * reactor keeps its own until the call has run or been cancelled.
- */
-void
-weft_delayed_call_unref (WeftDelayedCall *call)
-{
-  g_return_if_fail (call != NULL);
-  g_return_if_fail (call->ref_count > 0);
-
-  if (--call->ref_count == 0)
-    g_free (call);
-}
-
-/* The call has run or been cancelled: release the user's data and the
- * reactor's reference. */
-static void
-delayed_call_finish (WeftDelayedCall *call)
-{
-  GDestroyNotify notify = g_steal_pointer (&call->notify);
-  gpointer user_data = g_steal_pointer (&call->user_data);
-
-  call->state = CALL_DONE;
-  call->callback = NULL;
-  if (notify != NULL)
-    notify (user_data);
-  weft_delayed_call_unref (call);
-}
-
-static void
-delayed_call_run (WeftDelayedCall *call)
-{
-  call->state = CALL_RUNNING;
-  call->callback (call->user_data);
-  delayed_call_finish (call);
-}
-
-/**
- * weft_delayed_call_cancel:
- * @call: a delayed call
- *
- * Cancels @call: its callback will not run, and its notify function runs now.
- *
- * Returns: %TRUE if @call was pending and is now cancelled; %FALSE if it had
- *   already run, was running, or had been cancelled
- */
-gboolean
-weft_delayed_call_cancel (WeftDelayedCall *call)
-{
-  WeftReactor *self;
-
-  g_return_val_if_fail (call != NULL, FALSE);
-
-  self = call->reactor;
-  switch (call->state)
-    {
-    case CALL_TIMER:
-      weft_timer_heap_remove (&self->timers, &call->node);
-      self->n_timers--;
-      break;
-    case CALL_SOON:
-      g_queue_unlink (&self->soon, &call->link);
-      self->n_timers--;
-      break;
-    case CALL_IDLE:
-    case CALL_RUNNING:
-    case CALL_DONE:
-    default:
-      return FALSE;
-    }
-  delayed_call_finish (call);
-  return TRUE;
-}
-
-/**
- * weft_delayed_call_reset:
- * @call: a pending timer
- * @delay_us: the new delay from now, in microseconds
- *
- * Reschedules @call to run @delay_us from now. O(log n). A "soon" call
- * becomes a timer.
- *
- * Returns: %TRUE if @call was pending and is rescheduled
- */
-gboolean
-weft_delayed_call_reset (WeftDelayedCall *call, gint64 delay_us)
-{
-  WeftReactor *self;
-  gint64 deadline;
-
-  g_return_val_if_fail (call != NULL, FALSE);
-
-  self = call->reactor;
-  if (call->state != CALL_TIMER && call->state != CALL_SOON)
-    return FALSE;
-
-  deadline = reactor_now (self) + MAX (delay_us, 0);
-  if (call->state == CALL_SOON)
-    {
-      g_queue_unlink (&self->soon, &call->link);
-      call->state = CALL_TIMER;
-      weft_timer_heap_push (&self->timers, &call->node, deadline);
-    }
-  else
-    weft_timer_heap_reschedule (&self->timers, &call->node, deadline);
-  return TRUE;
-}
-
-/**
- * weft_delayed_call_delay:
- * @call: a pending timer
- * @delta_us: microseconds to add to its deadline (may be negative)
- *
- * Moves the deadline of @call by @delta_us. O(log n).
- *
- * Returns: %TRUE if @call was a pending timer and is rescheduled
- */
-gboolean
-weft_delayed_call_delay (WeftDelayedCall *call, gint64 delta_us)
-{
-  g_return_val_if_fail (call != NULL, FALSE);
-
-  if (call->state != CALL_TIMER)
-    return FALSE;
-  weft_timer_heap_reschedule (&call->reactor->timers, &call->node, call->node.deadline + delta_us);
-  return TRUE;
-}
-
-/**
- * weft_delayed_call_is_active:
- * @call: a delayed call
- *
- * Returns: %TRUE while @call waits to run (not yet run, not cancelled)
- */
-gboolean
-weft_delayed_call_is_active (WeftDelayedCall *call)
-{
-  g_return_val_if_fail (call != NULL, FALSE);
-
-  return call->state == CALL_TIMER || call->state == CALL_SOON;
-}
-
-/**
- * weft_delayed_call_get_time:
- * @call: a delayed call
- *
- * Returns: the monotonic time (microseconds, as weft_reactor_get_time()) at
- *   which @call is due; for a "soon" call, the time it was queued
- */
-gint64
-weft_delayed_call_get_time (WeftDelayedCall *call)
-{
-  g_return_val_if_fail (call != NULL, 0);
-
-  return call->node.deadline;
-}
-
-/**
- * weft_reactor_call_later:
- * @reactor: a reactor
- * @delay_us: microseconds from now (negative counts as 0)
- * @callback: (scope notified): the function to call
- * @user_data: (closure): data for @callback
- * @notify: (nullable): frees @user_data once the call has run or been
- *   cancelled
- *
- * Schedules @callback to run once, @delay_us from now. Calls due at the same
- * time run in the order they were scheduled.
- *
- * Returns: (transfer none): the scheduled call, owned by @reactor until it has
- *   run or been cancelled; use weft_delayed_call_ref() to keep it longer
- */
-WeftDelayedCall *
-weft_reactor_call_later (WeftReactor *reactor,
-                         gint64 delay_us,
-                         WeftCallback callback,
-                         gpointer user_data,
-                         GDestroyNotify notify)
-{
-  WeftDelayedCall *call;
-
-  g_return_val_if_fail (WEFT_IS_REACTOR (reactor), NULL);
-  g_return_val_if_fail (callback != NULL, NULL);
-
-  call = delayed_call_new (reactor, callback, user_data, notify);
-  call->state = CALL_TIMER;
-  weft_timer_heap_push (&reactor->timers, &call->node, reactor_now (reactor) + MAX (delay_us, 0));
-  reactor->n_timers++;
-  return call;
-}
-
-/**
- * weft_reactor_call_soon:
- * @reactor: a reactor
- * @callback: (scope notified): the function to call
- * @user_data: (closure): data for @callback
- * @notify: (nullable): frees @user_data once the call has run or been
- *   cancelled
- *
- * Runs @callback in the next iteration, after I/O and timers, in FIFO order
- * with other soon calls. A soon call queued by a soon call runs in the
- * iteration after.
- *
- * Returns: (transfer none): the queued call, owned by @reactor until it has
- *   run or been cancelled
- */
-WeftDelayedCall *
-weft_reactor_call_soon (WeftReactor *reactor, WeftCallback callback, gpointer user_data, GDestroyNotify notify)
-{
-  WeftDelayedCall *call;
-
-  g_return_val_if_fail (WEFT_IS_REACTOR (reactor), NULL);
-  g_return_val_if_fail (callback != NULL, NULL);
-
-  call = delayed_call_new (reactor, callback, user_data, notify);
-  call->state = CALL_SOON;
-  call->node.deadline = reactor_now (reactor);
-  g_queue_push_tail_link (&reactor->soon, &call->link);
-  reactor->n_timers++;
-  return call;
-}
-
-/* ------------------------------------------------------------------ */
-/* fd table and watches                                                 */
-
-static FdEntry *
-fd_entry (WeftReactor *self, int fd)
-{
-  if (fd >= self->fds_len)
-    {
-      int len = MAX (64, self->fds_len);
-
-      while (len <= fd)
-        len *= 2;
-      self->fds = g_renew (FdEntry, self->fds, len);
-      memset (self->fds + self->fds_len, 0, sizeof (FdEntry) * (len - self->fds_len));
-      self->fds_len = len;
-    }
-  return &self->fds[fd];
-}
-
-static gboolean
-fd_entry_sync (WeftReactor *self, int fd, FdEntry *entry, GError **error)
-{
-  guint8 wanted = entry->glib_events;
-
-  if (entry->watch != NULL)
-    wanted |= entry->watch->events;
-  wanted &= WEFT_IO_READ | WEFT_IO_WRITE;
-  if (wanted == entry->registered)
-    return TRUE;
-  /* Removal cannot fail: a closed fd has left every kernel set already. */
-  if (!self->ops->set_interest (self->backend, fd, entry->registered, wanted, error) && wanted != 0)
-    return FALSE;
-  entry->registered = wanted;
-  return TRUE;
-}
-
-static void
-watch_unref (WeftWatch *watch)
-{
-  if (--watch->ref_count == 0)
-    g_free (watch);
-}
-
-/**
- * weft_reactor_add_watch:
- * @reactor: a reactor
- * @fd: a file descriptor, which the caller keeps open while it is watched
- * @events: %WEFT_IO_READ and/or %WEFT_IO_WRITE, or %WEFT_IO_NONE
- * @callback: (scope notified): called when @fd is ready
- * @user_data: (closure): data for @callback
- * @notify: (nullable): frees @user_data when the watch is removed
- * @error: return location for a #GError
- *
- * Watches @fd for readiness. There is at most one watch per fd per reactor;
- * a second one fails with %G_IO_ERROR_EXISTS. The select backend refuses an
- * fd of `FD_SETSIZE` or more with %WEFT_ERROR_FD_TOO_LARGE.
- *
- * Returns: (transfer none) (nullable): the watch, owned by @reactor until
- *   weft_watch_remove(); %NULL with @error set on failure
- */
-WeftWatch *
-weft_reactor_add_watch (WeftReactor *reactor,
-                        int fd,
-                        WeftIOCondition events,
-                        WeftWatchFunc callback,
-                        gpointer user_data,
-                        GDestroyNotify notify,
-                        GError **error)
-{
-  WeftWatch *watch;
-  FdEntry *entry;
-
-  g_return_val_if_fail (WEFT_IS_REACTOR (reactor), NULL);
-  g_return_val_if_fail (fd >= 0, NULL);
-  g_return_val_if_fail (callback != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  entry = fd_entry (reactor, fd);
-  if (entry->watch != NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _ ("File descriptor %d is already watched by this reactor"),
-                   fd);
-      return NULL;
-    }
-
-  watch = g_new0 (WeftWatch, 1);
-  watch->reactor = reactor;
-  watch->fd = fd;
-  watch->ref_count = 1;
-  watch->events = events & (WEFT_IO_READ | WEFT_IO_WRITE);
-  watch->callback = callback;
-  watch->user_data = user_data;
-  watch->notify = notify;
-
-  entry->watch = watch;
-  if (!fd_entry_sync (reactor, fd, entry, error))
-    {
-      entry->watch = NULL;
-      g_free (watch);
-      return NULL;
-    }
-  reactor->n_watches++;
-  return watch;
-}
-
-/**
- * weft_watch_get_fd:
- * @watch: a watch
- *
- * Returns: the watched file descriptor
- */
-int
-weft_watch_get_fd (WeftWatch *watch)
-{
-  g_return_val_if_fail (watch != NULL, -1);
-  return watch->fd;
-}
-
-/**
- * weft_watch_get_events:
- * @watch: a watch
- *
- * Returns: the interest currently set on @watch
- */
-WeftIOCondition
-weft_watch_get_events (WeftWatch *watch)
-{
-  g_return_val_if_fail (watch != NULL, WEFT_IO_NONE);
-  return watch->events;
-}
-
-/**
- * weft_watch_set_events:
- * @watch: a watch
- * @events: the new interest: %WEFT_IO_READ and/or %WEFT_IO_WRITE, or
- *   %WEFT_IO_NONE to stop waiting on the fd for now
- * @error: return location for a #GError
- *
- * Changes what @watch waits for. Setting the interest it already has costs
- * nothing. Readiness found earlier in the same iteration is delivered only
- * for what @events still includes.
- *
- * Returns: %TRUE on success
- */
-gboolean
-weft_watch_set_events (WeftWatch *watch, WeftIOCondition events, GError **error)
-{
-  WeftReactor *self;
-  WeftIOCondition old_events;
-
-  g_return_val_if_fail (watch != NULL, FALSE);
-  g_return_val_if_fail (!watch->removed, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  self = watch->reactor;
-  events &= WEFT_IO_READ | WEFT_IO_WRITE;
-  if (events == watch->events)
-    return TRUE;
-
-  old_events = watch->events;
-  watch->events = events;
-  if (!fd_entry_sync (self, watch->fd, &self->fds[watch->fd], error))
-    {
-      watch->events = old_events;
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/**
- * weft_watch_remove:
- * @watch: (transfer full): a watch
- *
- * Stops watching and frees @watch, calling its notify function. The fd is
- * not closed. Safe from any callback, including @watch's own; a removed
- * watch is never called again.
- */
-void
-weft_watch_remove (WeftWatch *watch)
-{
-  WeftReactor *self;
-  FdEntry *entry;
-  GDestroyNotify notify;
-
-  g_return_if_fail (watch != NULL);
-  g_return_if_fail (!watch->removed);
-
-  self = watch->reactor;
-  entry = &self->fds[watch->fd];
-  watch->removed = TRUE;
-  watch->events = WEFT_IO_NONE;
-  entry->watch = NULL;
-  /* Failing to deregister means the fd was closed already, which drops it
-   * from every kernel set anyway. */
-  fd_entry_sync (self, watch->fd, entry, NULL);
-  if (!watch->internal)
-    self->n_watches--;
-
-  notify = g_steal_pointer (&watch->notify);
-  if (notify != NULL)
-    notify (g_steal_pointer (&watch->user_data));
-  watch_unref (watch);
-}
-
-void
-weft_reactor_report_ready (WeftReactor *self, int fd, WeftIOCondition condition)
-{
-  FdEntry *entry;
-  WeftWatch *watch;
-
-  if (G_UNLIKELY (fd < 0 || fd >= self->fds_len))
-    return;
-  entry = &self->fds[fd];
-  if (entry->glib_events != 0)
-    entry->glib_revents |= condition;
-
-  watch = entry->watch;
-  if (watch != NULL && watch->events != WEFT_IO_NONE)
-    {
-      ReadyEvent ev = { watch, condition };
-
-      watch->ref_count++;
-      g_array_append_val (self->ready, ev);
-    }
-}
-
-static void
-dispatch_ready (WeftReactor *self)
-{
-  /* Callbacks may add watches, which can make backends report again into a
-   * fresh array only on the next wait; so walking by index is safe. */
-  for (guint i = 0; i < self->ready->len; i++)
-    {
-      ReadyEvent *ev = &g_array_index (self->ready, ReadyEvent, i);
-      WeftWatch *watch = ev->watch;
-      WeftIOCondition condition;
-
-      condition = ev->condition & (watch->events | WEFT_IO_HUP | WEFT_IO_ERROR);
-      if (!watch->removed && watch->events != WEFT_IO_NONE && condition != 0)
-        watch->callback (watch, watch->fd, condition, watch->user_data);
-    }
-  for (guint i = 0; i < self->ready->len; i++)
-    watch_unref (g_array_index (self->ready, ReadyEvent, i).watch);
-  g_array_set_size (self->ready, 0);
-}
-
 /* ------------------------------------------------------------------ */
 /* Calls from other threads                                             */
 
@@ -771,8 +57,8 @@ run_thread_calls (WeftReactor *self)
   g_array_set_size (calls, 0);
 }
 
-static void
-wake_fd_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer user_data)
+void
+weft_reactor_wake_fd_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer user_data)
 {
   WeftReactor *self = user_data;
 
@@ -872,13 +158,13 @@ run_timers (WeftReactor *self, guint max_timers)
 
   while ((top = weft_timer_heap_peek (&self->timers)) != NULL && top->deadline <= now && top->seq < seq_limit)
     {
-      WeftDelayedCall *call = call_from_node (top);
+      WeftDelayedCall *call = weft_delayed_call_from_node (top);
 
       if (ran == max_timers)
         return TRUE;
       weft_timer_heap_remove (&self->timers, top);
       self->n_timers--;
-      delayed_call_run (call);
+      weft_delayed_call_run (call);
       ran++;
     }
   return FALSE;
@@ -897,7 +183,7 @@ run_soon_calls (WeftReactor *self)
 
       g_queue_unlink (&self->soon, link);
       self->n_timers--;
-      delayed_call_run (call);
+      weft_delayed_call_run (call);
     }
 }
 
@@ -917,7 +203,7 @@ weft_reactor_dispatch (WeftReactor *self, guint max_timers)
   g_object_ref (self);
   if ((self->ops->flags & WEFT_BACKEND_OWNS_LOOP) && !weft_lifecycle_has_started (self->lifecycle))
     weft_lifecycle_start (self->lifecycle);
-  dispatch_ready (self);
+  weft_reactor_dispatch_ready (self);
   more = run_timers (self, max_timers);
   run_soon_calls (self);
   if (self->thread_calls_ready)
@@ -936,147 +222,6 @@ weft_reactor_count_wakeup (WeftReactor *self)
   self->wakeups++;
 }
 
-static inline WeftIOCondition
-from_gio (gushort events)
-{
-  WeftIOCondition condition = 0;
-
-  if (events & (G_IO_IN | G_IO_PRI))
-    condition |= WEFT_IO_READ;
-  if (events & G_IO_OUT)
-    condition |= WEFT_IO_WRITE;
-  return condition;
-}
-
-static inline gushort
-to_gio (WeftIOCondition condition, gushort requested)
-{
-  gushort revents = 0;
-
-  if (condition & WEFT_IO_READ)
-    revents |= requested & (G_IO_IN | G_IO_PRI);
-  if (condition & WEFT_IO_WRITE)
-    revents |= requested & G_IO_OUT;
-  if (condition & WEFT_IO_HUP)
-    revents |= G_IO_HUP;
-  if (condition & WEFT_IO_ERROR)
-    revents |= G_IO_ERR;
-  return revents;
-}
-
-static gboolean
-same_poll_set (const GPollFD *a, int n_a, const GPollFD *b, int n_b)
-{
-  if (n_a != n_b)
-    return FALSE;
-  for (int i = 0; i < n_a; i++)
-    if (a[i].fd != b[i].fd || a[i].events != b[i].events)
-      return FALSE;
-  return TRUE;
-}
-
-/* Tells the backend about GLib's fds, touching only the ones that changed
- * since the last iteration (GLib's set rarely changes). */
-static void
-sync_glib_fds (WeftReactor *self)
-{
-  if (same_poll_set (self->gfds, self->n_gfds, self->prev_gfds, self->n_prev_gfds))
-    {
-      /* A kernel set forgets an fd when it is closed, and GLib may close an
-       * fd and reuse its number between two iterations: re-register. */
-      if (self->ops->flags & WEFT_BACKEND_KERNEL_SET)
-        for (int i = 0; i < self->n_gfds; i++)
-          {
-            FdEntry *entry = &self->fds[self->gfds[i].fd];
-
-            if (entry->registered != 0)
-              self->ops->set_interest (self->backend, self->gfds[i].fd, entry->registered, entry->registered, NULL);
-          }
-      return;
-    }
-
-  for (int i = 0; i < self->n_prev_gfds; i++)
-    fd_entry (self, self->prev_gfds[i].fd)->glib_events = 0;
-  for (int i = 0; i < self->n_gfds; i++)
-    fd_entry (self, self->gfds[i].fd)->glib_events |= from_gio (self->gfds[i].events);
-
-  for (int pass = 0; pass < 2; pass++)
-    {
-      const GPollFD *set = pass == 0 ? self->prev_gfds : self->gfds;
-      int n = pass == 0 ? self->n_prev_gfds : self->n_gfds;
-
-      for (int i = 0; i < n; i++)
-        {
-          g_autoptr (GError) error = NULL;
-          int fd = set[i].fd;
-
-          if (!fd_entry_sync (self, fd, &self->fds[fd], &error) && !self->hosting_warned)
-            {
-              g_warning ("Cannot wait on GLib's fd %d with the %s reactor: %s", fd, self->ops->name, error->message);
-              self->hosting_warned = TRUE;
-            }
-        }
-    }
-
-  if (self->prev_gfds_alloc < self->n_gfds)
-    {
-      self->prev_gfds_alloc = self->gfds_alloc;
-      self->prev_gfds = g_renew (GPollFD, self->prev_gfds, self->prev_gfds_alloc);
-    }
-  memcpy (self->prev_gfds, self->gfds, sizeof (GPollFD) * self->n_gfds);
-  self->n_prev_gfds = self->n_gfds;
-}
-
-static gboolean
-host_prepare (WeftReactor *self, gint64 *timeout_us, int *max_priority)
-{
-  int glib_timeout_ms = -1;
-  int n;
-
-  if (!g_main_context_acquire (self->context))
-    {
-      if (!self->hosting_warned)
-        g_warning ("The %s reactor cannot run its GLib main context: another thread owns it", self->ops->name);
-      self->hosting_warned = TRUE;
-      return FALSE;
-    }
-
-  if (g_main_context_prepare (self->context, max_priority))
-    *timeout_us = 0;
-
-  while ((n = g_main_context_query (self->context, *max_priority, &glib_timeout_ms, self->gfds, self->gfds_alloc)) >
-         self->gfds_alloc)
-    {
-      self->gfds_alloc = MAX (n, self->gfds_alloc * 2);
-      self->gfds = g_renew (GPollFD, self->gfds, self->gfds_alloc);
-    }
-  self->n_gfds = n;
-  sync_glib_fds (self);
-
-  if (glib_timeout_ms >= 0)
-    {
-      gint64 glib_timeout_us = (gint64) glib_timeout_ms * 1000;
-
-      if (*timeout_us < 0 || glib_timeout_us < *timeout_us)
-        *timeout_us = glib_timeout_us;
-    }
-  return TRUE;
-}
-
-static gboolean
-host_check (WeftReactor *self, int max_priority)
-{
-  for (int i = 0; i < self->n_gfds; i++)
-    {
-      FdEntry *entry = &self->fds[self->gfds[i].fd];
-
-      self->gfds[i].revents = to_gio (entry->glib_revents, self->gfds[i].events);
-    }
-  for (int i = 0; i < self->n_gfds; i++)
-    self->fds[self->gfds[i].fd].glib_revents = 0;
-  return g_main_context_check (self->context, max_priority, self->gfds, self->n_gfds);
-}
-
 static gboolean
 iterate_own_loop (WeftReactor *self, gboolean may_block)
 {
@@ -1087,7 +232,7 @@ iterate_own_loop (WeftReactor *self, gboolean may_block)
   guint before;
 
   if (self->hosting)
-    hosted = host_prepare (self, &timeout_us, &max_priority);
+    hosted = weft_glib_host_prepare (self, &timeout_us, &max_priority);
   if (!may_block)
     timeout_us = 0;
 
@@ -1095,7 +240,7 @@ iterate_own_loop (WeftReactor *self, gboolean may_block)
   self->wakeups++;
 
   if (hosted)
-    glib_ready = host_check (self, max_priority);
+    glib_ready = weft_glib_host_check (self, max_priority);
 
   before = self->ready->len;
   weft_reactor_dispatch (self, G_MAXUINT);
@@ -1389,7 +534,7 @@ weft_reactor_finalize (GObject *object)
 
   /* Release every user's data, as if each call had been cancelled. */
   while ((top = weft_timer_heap_peek (&self->timers)) != NULL)
-    weft_delayed_call_cancel (call_from_node (top));
+    weft_delayed_call_cancel (weft_delayed_call_from_node (top));
   while (self->soon.head != NULL)
     weft_delayed_call_cancel (self->soon.head->data);
 
@@ -1446,22 +591,10 @@ weft_reactor_init (WeftReactor *self)
   self->lifecycle = weft_lifecycle_new (self);
 }
 
-static const char *
-resolve_backend_name (const char *name)
-{
-  if (name == NULL)
-    name = weft_options_get_reactor_name ();
-  if (name == NULL || *name == '\0')
-    name = g_getenv ("WEFT_REACTOR");
-  if (name == NULL || *name == '\0')
-    name = DEFAULT_BACKEND;
-  return name;
-}
-
 /* Creates a reactor on @ops; on failure @error holds the backend's own
  * reason, undecorated. */
-static WeftReactor *
-reactor_new_with_ops (const WeftBackendOps *ops, WeftReactorFlags flags, GMainContext *context, GError **error)
+WeftReactor *
+weft_reactor_new_with_ops (const WeftBackendOps *ops, WeftReactorFlags flags, GMainContext *context, GError **error)
 {
   g_autoptr (WeftReactor) self = g_object_new (WEFT_TYPE_REACTOR, NULL);
 
@@ -1484,7 +617,8 @@ reactor_new_with_ops (const WeftBackendOps *ops, WeftReactorFlags flags, GMainCo
   if (self->backend == NULL)
     return NULL;
 
-  self->wake_watch = weft_reactor_add_watch (self, self->wake_fd, WEFT_IO_READ, wake_fd_ready, self, NULL, error);
+  self->wake_watch =
+      weft_reactor_add_watch (self, self->wake_fd, WEFT_IO_READ, weft_reactor_wake_fd_ready, self, NULL, error);
   if (self->wake_watch == NULL)
     return NULL;
   self->wake_watch->internal = TRUE;
@@ -1519,21 +653,21 @@ weft_reactor_new_for_context (const char *name, WeftReactorFlags flags, GMainCon
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   weft_i18n_init ();
-  name = resolve_backend_name (name);
-  ops = find_backend (name);
+  name = weft_reactor_resolve_backend_name (name);
+  ops = weft_reactor_find_backend (name);
   if (ops == NULL)
     {
-      g_autofree char *available = describe_available_backends ();
+      g_autofree char *available = weft_reactor_describe_available_backends ();
 
       g_set_error (error, WEFT_ERROR, WEFT_ERROR_UNKNOWN_REACTOR, _ ("Unknown reactor “%s”; available reactors: %s"),
                    name, available);
       return NULL;
     }
 
-  self = reactor_new_with_ops (ops, flags, context, &local_error);
+  self = weft_reactor_new_with_ops (ops, flags, context, &local_error);
   if (self == NULL)
     {
-      g_autofree char *available = describe_available_backends ();
+      g_autofree char *available = weft_reactor_describe_available_backends ();
 
       g_set_error (error, WEFT_ERROR, WEFT_ERROR_REACTOR_UNAVAILABLE,
                    _ ("Reactor “%s” is not available here (%s); available reactors: %s"), name, local_error->message,

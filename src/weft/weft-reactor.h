@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,6 +7,7 @@
 #endif
 
 #include <glib-object.h>
+#include "weft-version.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +56,7 @@ typedef enum {
 #define WEFT_USEC_PER_SEC G_GINT64_CONSTANT (1000000)
 
 #define WEFT_TYPE_REACTOR (weft_reactor_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftReactor, weft_reactor, WEFT, REACTOR, GObject)
 
 #define WEFT_TYPE_DELAYED_CALL (weft_delayed_call_get_type ())
@@ -114,39 +118,56 @@ typedef void (*WeftCallback) (gpointer user_data);
  */
 typedef void (*WeftWatchFunc) (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer user_data);
 
+WEFT_AVAILABLE_IN_ALL
 WeftReactor *weft_reactor_new (const char *name, WeftReactorFlags flags, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftReactor *weft_reactor_new_for_context (const char *name,
                                            WeftReactorFlags flags,
                                            GMainContext *context,
                                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+WEFT_AVAILABLE_IN_ALL
 const char *weft_reactor_get_backend_name (WeftReactor *reactor);
+WEFT_AVAILABLE_IN_ALL
 GMainContext *weft_reactor_get_context (WeftReactor *reactor);
+WEFT_AVAILABLE_IN_ALL
 WeftReactorFlags weft_reactor_get_flags (WeftReactor *reactor);
+WEFT_AVAILABLE_IN_ALL
 const char *const *weft_reactor_list_backends (void);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_reactor_backend_is_available (const char *name, const char **description, char **why_not);
 
+WEFT_AVAILABLE_IN_ALL
 void weft_reactor_run (WeftReactor *reactor);
+WEFT_AVAILABLE_IN_ALL
 void weft_reactor_stop (WeftReactor *reactor);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_reactor_is_running (WeftReactor *reactor);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_reactor_iterate (WeftReactor *reactor, gboolean may_block);
+WEFT_AVAILABLE_IN_ALL
 void weft_reactor_wakeup (WeftReactor *reactor);
 
+WEFT_AVAILABLE_IN_ALL
 gint64 weft_reactor_get_time (WeftReactor *reactor);
+WEFT_AVAILABLE_IN_ALL
 WeftDelayedCall *weft_reactor_call_later (WeftReactor *reactor,
                                           gint64 delay_us,
                                           WeftCallback callback,
                                           gpointer user_data,
                                           GDestroyNotify notify);
+WEFT_AVAILABLE_IN_ALL
 WeftDelayedCall *weft_reactor_call_soon (WeftReactor *reactor,
                                          WeftCallback callback,
                                          gpointer user_data,
                                          GDestroyNotify notify);
+WEFT_AVAILABLE_IN_ALL
 void weft_reactor_call_from_thread (WeftReactor *reactor,
                                     WeftCallback callback,
                                     gpointer user_data,
                                     GDestroyNotify notify);
 
+WEFT_AVAILABLE_IN_ALL
 WeftWatch *weft_reactor_add_watch (WeftReactor *reactor,
                                    int fd,
                                    WeftIOCondition events,
@@ -155,31 +176,49 @@ WeftWatch *weft_reactor_add_watch (WeftReactor *reactor,
                                    GDestroyNotify notify,
                                    GError **error);
 
+WEFT_AVAILABLE_IN_ALL
 WeftSignalWatch *weft_reactor_add_signal_watch (WeftReactor *reactor,
                                                 int signum,
                                                 WeftSignalFunc callback,
                                                 gpointer user_data,
                                                 GDestroyNotify notify,
                                                 GError **error);
+WEFT_AVAILABLE_IN_ALL
 void weft_signal_watch_remove (WeftSignalWatch *watch);
+WEFT_AVAILABLE_IN_ALL
 int weft_signal_watch_get_signum (WeftSignalWatch *watch);
 
+WEFT_AVAILABLE_IN_ALL
 guint weft_reactor_get_n_timers (WeftReactor *reactor);
+WEFT_AVAILABLE_IN_ALL
 guint weft_reactor_get_n_watches (WeftReactor *reactor);
+WEFT_AVAILABLE_IN_ALL
 guint64 weft_reactor_get_wakeup_count (WeftReactor *reactor);
 
+WEFT_AVAILABLE_IN_ALL
 GType weft_delayed_call_get_type (void) G_GNUC_CONST;
+WEFT_AVAILABLE_IN_ALL
 WeftDelayedCall *weft_delayed_call_ref (WeftDelayedCall *call);
+WEFT_AVAILABLE_IN_ALL
 void weft_delayed_call_unref (WeftDelayedCall *call);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_delayed_call_cancel (WeftDelayedCall *call);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_delayed_call_reset (WeftDelayedCall *call, gint64 delay_us);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_delayed_call_delay (WeftDelayedCall *call, gint64 delta_us);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_delayed_call_is_active (WeftDelayedCall *call);
+WEFT_AVAILABLE_IN_ALL
 gint64 weft_delayed_call_get_time (WeftDelayedCall *call);
 
+WEFT_AVAILABLE_IN_ALL
 int weft_watch_get_fd (WeftWatch *watch);
+WEFT_AVAILABLE_IN_ALL
 WeftIOCondition weft_watch_get_events (WeftWatch *watch);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_watch_set_events (WeftWatch *watch, WeftIOCondition events, GError **error);
+WEFT_AVAILABLE_IN_ALL
 void weft_watch_remove (WeftWatch *watch);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WeftDelayedCall, weft_delayed_call_unref)

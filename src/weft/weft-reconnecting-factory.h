@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,6 +7,7 @@
 #endif
 
 #include <gio/gio.h>
+#include "weft-version.h"
 
 #include "weft-factory.h"
 #include "weft-reactor.h"
@@ -41,6 +44,7 @@ G_BEGIN_DECLS
 #define WEFT_RECONNECT_DEFAULT_MAX_DELAY 3600.0
 
 #define WEFT_TYPE_RECONNECTING_CLIENT_FACTORY (weft_reconnecting_client_factory_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftReconnectingClientFactory,
                           weft_reconnecting_client_factory,
                           WEFT,
@@ -62,29 +66,49 @@ struct _WeftReconnectingClientFactoryClass {
   gpointer padding[8];
 };
 
+WEFT_AVAILABLE_IN_ALL
 WeftReconnectingClientFactory *weft_reconnecting_client_factory_new (WeftReactor *reactor, GType protocol_type)
     G_GNUC_WARN_UNUSED_RESULT;
 
+WEFT_AVAILABLE_IN_ALL
 WeftReactor *weft_reconnecting_client_factory_get_reactor (WeftReconnectingClientFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 void weft_reconnecting_client_factory_retry (WeftReconnectingClientFactory *factory, gpointer connector);
+WEFT_AVAILABLE_IN_ALL
 void weft_reconnecting_client_factory_stop_trying (WeftReconnectingClientFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 void weft_reconnecting_client_factory_reset_delay (WeftReconnectingClientFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_reconnecting_client_factory_is_trying (WeftReconnectingClientFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_reconnecting_client_factory_has_pending_retry (WeftReconnectingClientFactory *factory);
 
+WEFT_AVAILABLE_IN_ALL
 double weft_reconnecting_client_factory_get_delay (WeftReconnectingClientFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 guint weft_reconnecting_client_factory_get_retries (WeftReconnectingClientFactory *factory);
 
+WEFT_AVAILABLE_IN_ALL
 void weft_reconnecting_client_factory_set_initial_delay (WeftReconnectingClientFactory *factory, double seconds);
+WEFT_AVAILABLE_IN_ALL
 double weft_reconnecting_client_factory_get_initial_delay (WeftReconnectingClientFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 void weft_reconnecting_client_factory_set_max_delay (WeftReconnectingClientFactory *factory, double seconds);
+WEFT_AVAILABLE_IN_ALL
 double weft_reconnecting_client_factory_get_max_delay (WeftReconnectingClientFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 void weft_reconnecting_client_factory_set_factor (WeftReconnectingClientFactory *factory, double factor);
+WEFT_AVAILABLE_IN_ALL
 double weft_reconnecting_client_factory_get_factor (WeftReconnectingClientFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 void weft_reconnecting_client_factory_set_jitter (WeftReconnectingClientFactory *factory, double jitter);
+WEFT_AVAILABLE_IN_ALL
 double weft_reconnecting_client_factory_get_jitter (WeftReconnectingClientFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 void weft_reconnecting_client_factory_set_max_retries (WeftReconnectingClientFactory *factory, int max_retries);
+WEFT_AVAILABLE_IN_ALL
 int weft_reconnecting_client_factory_get_max_retries (WeftReconnectingClientFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 void weft_reconnecting_client_factory_set_random_seed (WeftReconnectingClientFactory *factory, guint32 seed);
 
 G_END_DECLS

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* Name resolution that never blocks the reactor: numeric addresses are
  * parsed in place, names go to getaddrinfo() in the reactor's thread pool,
  * and a reactor may carry a resolver of its own (tests inject addresses

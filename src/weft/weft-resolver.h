@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,6 +7,7 @@
 #endif
 
 #include <gio/gio.h>
+#include "weft-version.h"
 
 #include "weft-deferred.h"
 #include "weft-reactor.h"
@@ -37,10 +40,13 @@ typedef WeftDeferred *(*WeftResolverFunc) (WeftReactor *reactor,
                                            GSocketFamily family,
                                            gpointer user_data);
 
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_reactor_resolve (WeftReactor *reactor, const char *host, guint16 port, GSocketFamily family)
     G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 void weft_reactor_set_resolver (WeftReactor *reactor, WeftResolverFunc func, gpointer user_data, GDestroyNotify notify);
 
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_resolve_addresses (const char *const *addresses, guint16 port) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

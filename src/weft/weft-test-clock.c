@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* Twisted's task.Clock for Weft: a reactor whose time moves only when a
  * test says so, and a janitor that fails a test leaving work behind. */
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 /* Test doubles: a controllable clock, in-memory transports and connections.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* A pool of worker threads per reactor, created on first use.
  *
  * Results come back through weft_reactor_call_from_thread(), so deferreds

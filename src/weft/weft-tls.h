@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,6 +7,7 @@
 #endif
 
 #include <gio/gio.h>
+#include "weft-version.h"
 
 #include "weft-deferred.h"
 #include "weft-factory.h"
@@ -77,38 +80,57 @@ typedef enum {
   WEFT_TLS_ERROR_EOF,
 } WeftTlsError;
 
+WEFT_AVAILABLE_IN_ALL
 GQuark weft_tls_error_quark (void);
 
 #define WEFT_TYPE_TLS_TRANSPORT (weft_tls_transport_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftTlsTransport, weft_tls_transport, WEFT, TLS_TRANSPORT, WeftProtocol)
 
+WEFT_AVAILABLE_IN_ALL
 WeftTlsTransport *weft_tls_transport_new (WeftProtocol *protocol, WeftTlsOptions *options, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftTlsTransport *weft_tls_start (WeftTransport *transport,
                                   WeftProtocol *protocol,
                                   WeftTlsOptions *options,
                                   GError **error);
 
+WEFT_AVAILABLE_IN_ALL
 WeftTransport *weft_tls_transport_get_lower_transport (WeftTlsTransport *tls);
+WEFT_AVAILABLE_IN_ALL
 WeftProtocol *weft_tls_transport_get_wrapped_protocol (WeftTlsTransport *tls);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_tls_transport_is_server (WeftTlsTransport *tls);
 
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_tls_transport_is_handshake_done (WeftTlsTransport *tls);
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_tls_transport_get_handshake_deferred (WeftTlsTransport *tls) G_GNUC_WARN_UNUSED_RESULT;
 
+WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_transport_get_negotiated_protocol (WeftTlsTransport *tls);
+WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_transport_get_server_name (WeftTlsTransport *tls);
+WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_transport_get_protocol_version (WeftTlsTransport *tls);
+WEFT_AVAILABLE_IN_ALL
 char *weft_tls_transport_get_session_description (WeftTlsTransport *tls) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 GBytes *weft_tls_transport_get_peer_certificate (WeftTlsTransport *tls) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 char *weft_tls_transport_get_peer_fingerprint (WeftTlsTransport *tls) G_GNUC_WARN_UNUSED_RESULT;
 
 #define WEFT_TYPE_TLS_FACTORY (weft_tls_factory_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftTlsFactory, weft_tls_factory, WEFT, TLS_FACTORY, WeftClientFactory)
 
+WEFT_AVAILABLE_IN_ALL
 WeftTlsFactory *weft_tls_factory_new (WeftFactory *wrapped, WeftTlsOptions *options, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftFactory *weft_tls_factory_get_wrapped_factory (WeftTlsFactory *factory);
+WEFT_AVAILABLE_IN_ALL
 WeftTlsOptions *weft_tls_factory_get_options (WeftTlsFactory *factory);
 
 G_END_DECLS

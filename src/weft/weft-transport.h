@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,6 +7,7 @@
 #endif
 
 #include <gio/gio.h>
+#include "weft-version.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +30,7 @@ typedef struct _WeftProtocol WeftProtocol;
 #define WEFT_TRANSPORT_DEFAULT_WRITE_BUFFER_LOW (16 * 1024)
 
 #define WEFT_TYPE_TRANSPORT (weft_transport_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_INTERFACE (WeftTransport, weft_transport, WEFT, TRANSPORT, GObject)
 
 /**
@@ -85,23 +89,41 @@ struct _WeftTransportInterface {
   gpointer padding[7];
 };
 
+WEFT_AVAILABLE_IN_ALL
 void weft_transport_write (WeftTransport *transport, const void *data, gsize len);
+WEFT_AVAILABLE_IN_ALL
 void weft_transport_write_bytes (WeftTransport *transport, GBytes *bytes);
+WEFT_AVAILABLE_IN_ALL
 void weft_transport_writev (WeftTransport *transport, const GOutputVector *vectors, gsize n_vectors);
+WEFT_AVAILABLE_IN_ALL
 void weft_transport_lose_connection (WeftTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 void weft_transport_lose_connection_with_error (WeftTransport *transport, const GError *reason);
+WEFT_AVAILABLE_IN_ALL
 void weft_transport_lose_write_connection (WeftTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 void weft_transport_abort_connection (WeftTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 void weft_transport_abort_connection_with_error (WeftTransport *transport, const GError *reason);
+WEFT_AVAILABLE_IN_ALL
 void weft_transport_pause_reading (WeftTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 void weft_transport_resume_reading (WeftTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 void weft_transport_set_write_buffer_limits (WeftTransport *transport, gsize high, gsize low);
+WEFT_AVAILABLE_IN_ALL
 void weft_transport_get_write_buffer_limits (WeftTransport *transport, gsize *high, gsize *low);
+WEFT_AVAILABLE_IN_ALL
 gsize weft_transport_get_write_buffer_size (WeftTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 GSocketAddress *weft_transport_get_peer_address (WeftTransport *transport) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 GSocketAddress *weft_transport_get_local_address (WeftTransport *transport) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftProtocol *weft_transport_get_protocol (WeftTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_transport_is_closing (WeftTransport *transport);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_transport_set_protocol (WeftTransport *transport, WeftProtocol *protocol, GError **error);
 
 G_END_DECLS

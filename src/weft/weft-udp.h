@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,6 +7,7 @@
 #endif
 
 #include <gio/gio.h>
+#include "weft-version.h"
 
 #include "weft-datagram-protocol.h"
 #include "weft-deferred.h"
@@ -50,44 +53,68 @@ typedef enum {
 } WeftUdpFlags;
 
 #define WEFT_TYPE_UDP_PORT (weft_udp_port_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftUdpPort, weft_udp_port, WEFT, UDP_PORT, GObject)
 
+WEFT_AVAILABLE_IN_ALL
 WeftUdpPort *weft_reactor_listen_udp (WeftReactor *reactor,
                                       GSocketAddress *address,
                                       WeftDatagramProtocol *protocol,
                                       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftUdpPort *weft_reactor_listen_udp_full (WeftReactor *reactor,
                                            GSocketAddress *address,
                                            WeftDatagramProtocol *protocol,
                                            WeftUdpFlags flags,
                                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftUdpPort *weft_reactor_adopt_datagram_socket (WeftReactor *reactor,
                                                  int fd,
                                                  WeftDatagramProtocol *protocol,
                                                  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_udp_port_send_to (WeftUdpPort *port, const void *data, gsize len, GSocketAddress *to, GError **error);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_udp_port_send (WeftUdpPort *port, const void *data, gsize len, GError **error);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_udp_port_connect (WeftUdpPort *port, GSocketAddress *address, GError **error);
 
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_udp_port_stop_listening (WeftUdpPort *port) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_udp_port_is_listening (WeftUdpPort *port);
+WEFT_AVAILABLE_IN_ALL
 void weft_udp_port_pause_reading (WeftUdpPort *port);
+WEFT_AVAILABLE_IN_ALL
 void weft_udp_port_resume_reading (WeftUdpPort *port);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_udp_port_is_reading_paused (WeftUdpPort *port);
 
+WEFT_AVAILABLE_IN_ALL
 GSocketAddress *weft_udp_port_get_local_address (WeftUdpPort *port) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 GSocketAddress *weft_udp_port_get_remote_address (WeftUdpPort *port) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 GSocketFamily weft_udp_port_get_family (WeftUdpPort *port);
+WEFT_AVAILABLE_IN_ALL
 WeftDatagramProtocol *weft_udp_port_get_protocol (WeftUdpPort *port);
+WEFT_AVAILABLE_IN_ALL
 int weft_udp_port_get_fd (WeftUdpPort *port);
 
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_udp_port_set_broadcast_allowed (WeftUdpPort *port, gboolean allowed, GError **error);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_udp_port_get_broadcast_allowed (WeftUdpPort *port);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_udp_port_join_group (WeftUdpPort *port, GInetAddress *group, const char *iface, GError **error);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_udp_port_leave_group (WeftUdpPort *port, GInetAddress *group, const char *iface, GError **error);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_udp_port_set_multicast_interface (WeftUdpPort *port, const char *iface, GError **error);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_udp_port_set_multicast_ttl (WeftUdpPort *port, guint ttl, GError **error);
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_udp_port_set_multicast_loopback (WeftUdpPort *port, gboolean loopback, GError **error);
 
 G_END_DECLS

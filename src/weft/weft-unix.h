@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 #pragma once
 
 #if !defined(WEFT_INSIDE) && !defined(WEFT_COMPILATION)
@@ -5,6 +7,7 @@
 #endif
 
 #include <gio/gio.h>
+#include "weft-version.h"
 
 #include "weft-deferred.h"
 #include "weft-factory.h"
@@ -15,18 +18,22 @@
 G_BEGIN_DECLS
 
 #define WEFT_TYPE_UNIX_TRANSPORT (weft_unix_transport_get_type ())
+WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftUnixTransport, weft_unix_transport, WEFT, UNIX_TRANSPORT, WeftFdTransport)
 
+WEFT_AVAILABLE_IN_ALL
 gboolean weft_unix_transport_get_peer_credentials (WeftUnixTransport *transport,
                                                    GPid *pid,
                                                    guint *uid,
                                                    guint *gid,
                                                    GError **error);
 
+WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_reactor_connect_unix (WeftReactor *reactor,
                                          const char *path,
                                          WeftClientFactory *factory,
                                          double timeout_seconds) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
 WeftListeningPort *weft_reactor_listen_unix (WeftReactor *reactor,
                                              const char *path,
                                              int mode,

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
 /* Endpoints on every backend: descriptions to connections and listening
  * ports, name resolution, Happy Eyeballs, cancelling, and a client service
  * that outlives its server. Everything stays on loopback; names that need

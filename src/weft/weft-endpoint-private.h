@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+/* Endpoint internals shared by the endpoint files. */
+
+#include "weft-endpoint.h"
+#include "weft-factory.h"
+#include "weft-listening-port.h"
+
+G_BEGIN_DECLS
+
+typedef void (*LostFunc) (const GError *reason, gpointer user_data);
+struct _WeftTcpClientEndpoint {
+  WeftClientEndpoint parent_instance;
+  char *host;
+  guint16 port;
+  double timeout;
+  GInetAddress *bind_address;
+  double attempt_delay;
+};
+
+struct _WeftTcpServerEndpoint {
+  WeftServerEndpoint parent_instance;
+  guint16 port;
+  GInetAddress *interface;
+  int backlog;
+};
+
+struct _WeftUnixClientEndpoint {
+  WeftClientEndpoint parent_instance;
+  char *path;
+  double timeout;
+};
+
+struct _WeftUnixServerEndpoint {
+  WeftServerEndpoint parent_instance;
+  char *path;
+  guint mode;
+  int backlog;
+};
+
+struct _WeftTlsClientEndpoint {
+  WeftClientEndpoint parent_instance;
+  WeftClientEndpoint *wrapped;
+  char *server_name;
+  char *ca_file;
+  char *fingerprint;
+  char *certificate_file;
+  char *key_file;
+};
+
+struct _WeftTlsServerEndpoint {
+  WeftServerEndpoint parent_instance;
+  WeftServerEndpoint *wrapped;
+  char *certificate_file;
+  char *key_file;
+};
+
+void weft_append_argument (GString *out, const char *key, const char *value);
+void weft_append_address (GString *out, const char *key, GInetAddress *address);
+void weft_append_seconds (GString *out, const char *key, double seconds);
+WeftClientFactory *weft_attempt_factory_new (WeftFactory *builder,
+                                             LostFunc lost,
+                                             gpointer lost_data,
+                                             GDestroyNotify lost_notify);
+WeftDeferred *weft_client_endpoint_connect_with_connector (WeftClientEndpoint *endpoint,
+                                                           WeftClientFactory *factory,
+                                                           WeftConnector *connector);
+WeftDeferred *weft_listening_result (WeftListeningPort *port, GError *error);
+void weft_tcp_client_endpoint_append_arguments (WeftTcpClientEndpoint *self, GString *out);
+void weft_tcp_server_endpoint_append_arguments (WeftTcpServerEndpoint *self, GString *out);
+void weft_forward_lost (const GError *reason, gpointer user_data);
+void weft_connector_factory_done (WeftConnector *self);
+void weft_connector_attempt_done (WeftConnector *self, WeftProtocol *protocol);
+void weft_connector_lost (WeftConnector *self);
+
+G_END_DECLS

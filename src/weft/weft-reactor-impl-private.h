@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+/* The reactor's instance and the records it keeps, shared by the files of
+ * the reactor core (construction and run, delayed calls, watches, the GLib
+ * host, the backend registry). */
+
+#include "weft-backend-private.h"
+#include "weft-reactor-private.h"
+#include "weft-reactor.h"
+#include "weft-threads-private.h"
+#include "weft-timer-heap-private.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  CALL_IDLE,    /* created, not queued yet */
+  CALL_TIMER,   /* in the timer heap */
+  CALL_SOON,    /* in the soon queue */
+  CALL_RUNNING, /* its callback is running */
+  CALL_DONE,    /* ran or was cancelled */
+} CallState;
+
+struct _WeftDelayedCall {
+  WeftTimerNode node; /* first: heap nodes are cast back to calls */
+  int ref_count;
+  CallState state;
+  WeftReactor *reactor; /* not owned; NULL once the reactor is gone */
+  WeftCallback callback;
+  gpointer user_data;
+  GDestroyNotify notify;
+  GList link; /* in reactor->soon while CALL_SOON */
+};
+
+struct _WeftWatch {
+  WeftReactor *reactor; /* not owned */
+  int fd;
+  int ref_count; /* the reactor's reference, plus one per queued ready event */
+  WeftIOCondition events;
+  gboolean removed;
+  gboolean internal; /* the reactor's own wake-up fd: not counted, not user-visible */
+  WeftWatchFunc callback;
+  gpointer user_data;
+  GDestroyNotify notify;
+};
+
+/* What the core knows about one fd: the user's watch and, when hosting GLib,
+ * the interest of GLib's sources in it. The backend sees their union. */
+typedef struct {
+  WeftWatch *watch;
+  guint8 glib_events;  /* WeftIOCondition bits GLib asked for this iteration */
+  guint8 glib_revents; /* what the wait reported for GLib */
+  guint8 registered;   /* the union last given to the backend */
+} FdEntry;
+
+typedef struct {
+  WeftWatch *watch;
+  WeftIOCondition condition;
+} ReadyEvent;
+
+typedef struct {
+  WeftCallback callback;
+  gpointer user_data;
+  GDestroyNotify notify;
+} ThreadCall;
+
+struct _WeftReactor {
+  GObject parent_instance;
+
+  const WeftBackendOps *ops;
+  gpointer backend;
+  WeftReactorFlags flags;
+  GMainContext *context;
+
+  gboolean running;
+  gboolean stopping;
+  gboolean stop_requested;
+  GThread *owner; /* the thread that last ran the reactor */
+  guint64 wakeups;
+  WeftLifecycle *lifecycle;
+  WeftThreadPool *thread_pool;
+
+  /* A test clock: time moves only when the test advances it. */
+  gboolean fake_clock;
+  gint64 fake_now;
+
+  WeftTimerHeap timers;
+  guint n_timers;
+  GQueue soon;
+
+  FdEntry *fds;
+  int fds_len;
+  guint n_watches;
+  GArray *ready; /* ReadyEvent */
+
+  /* Calls from other threads. */
+  GMutex thread_lock;
+  GArray *thread_calls; /* ThreadCall, guarded by thread_lock */
+  GArray *thread_calls_running;
+  int wake_fd;
+  int wake_pending;            /* atomic: the eventfd has been written and not yet drained */
+  gboolean thread_calls_ready; /* the eventfd fired this iteration */
+  WeftWatch *wake_watch;
+
+  /* GLib hosting (select, poll, epoll). */
+  gboolean hosting;
+  gboolean hosting_warned;
+  GPollFD *gfds;
+  int n_gfds;
+  int gfds_alloc;
+  GPollFD *prev_gfds;
+  int n_prev_gfds;
+  int prev_gfds_alloc;
+};
+
+static inline gint64
+reactor_now (WeftReactor *self)
+{
+  return G_UNLIKELY (self->fake_clock) ? self->fake_now : g_get_monotonic_time ();
+}
+
+void weft_reactor_wake_fd_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer user_data);
+WeftReactor *weft_reactor_new_with_ops (const WeftBackendOps *ops,
+                                        WeftReactorFlags flags,
+                                        GMainContext *context,
+                                        GError **error);
+const WeftBackendOps *weft_reactor_find_backend (const char *name);
+char *weft_reactor_describe_available_backends (void);
+const char *weft_reactor_resolve_backend_name (const char *name);
+WeftDelayedCall *weft_delayed_call_from_node (WeftTimerNode *node);
+void weft_delayed_call_run (WeftDelayedCall *call);
+FdEntry *weft_reactor_fd_entry (WeftReactor *self, int fd);
+gboolean weft_reactor_fd_entry_sync (WeftReactor *self, int fd, FdEntry *entry, GError **error);
+void weft_reactor_dispatch_ready (WeftReactor *self);
+gboolean weft_glib_host_prepare (WeftReactor *self, gint64 *timeout_us, int *max_priority);
+gboolean weft_glib_host_check (WeftReactor *self, int max_priority);
+
+G_END_DECLS
