@@ -74,6 +74,8 @@ glib_source_prepare (GSource *source, int *timeout_ms)
   if (timeout_us == 0)
     return TRUE;
   *timeout_ms = timeout_us < 0 ? -1 : (int) MIN ((timeout_us + 999) / 1000, G_MAXINT);
+  /* GLib waits for us now: the reactor is being driven. */
+  weft_reactor_set_waiting (self->reactor, TRUE);
   return FALSE;
 }
 
@@ -82,6 +84,7 @@ glib_source_check (GSource *source)
 {
   GlibBackend *self = (GlibBackend *) source;
 
+  weft_reactor_set_waiting (self->reactor, FALSE);
   if (self->dispatching)
     return FALSE;
   if (self->yielding)

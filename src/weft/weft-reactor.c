@@ -220,6 +220,7 @@ void
 weft_reactor_count_wakeup (WeftReactor *self)
 {
   self->wakeups++;
+  weft_reactor_note_driven (self);
 }
 
 static gboolean
@@ -231,13 +232,17 @@ iterate_own_loop (WeftReactor *self, gboolean may_block)
   int max_priority = G_MAXINT;
   guint before;
 
+  self->own_iteration++;
   if (self->hosting)
     hosted = weft_glib_host_prepare (self, &timeout_us, &max_priority);
   if (!may_block)
     timeout_us = 0;
 
+  g_atomic_int_set (&self->in_wait, 1);
   self->ops->wait (self->backend, timeout_us);
+  g_atomic_int_set (&self->in_wait, 0);
   self->wakeups++;
+  weft_reactor_note_driven (self);
 
   if (hosted)
     glib_ready = weft_glib_host_check (self, max_priority);
@@ -251,6 +256,7 @@ iterate_own_loop (WeftReactor *self, gboolean may_block)
         g_main_context_dispatch (self->context);
       g_main_context_release (self->context);
     }
+  self->own_iteration--;
   return before > 0 || glib_ready;
 }
 
@@ -529,6 +535,10 @@ weft_reactor_finalize (GObject *object)
   WeftReactor *self = WEFT_REACTOR (object);
   WeftTimerNode *top;
 
+  /* GLib must not call into a reactor being finalized. */
+  weft_drive_check_remove (self);
+  weft_glib_driver_uninstall (self);
+
   /* Workers deliver through the thread-call queue: finish them first. */
   g_clear_pointer (&self->thread_pool, weft_thread_pool_free);
 
@@ -624,6 +634,9 @@ weft_reactor_new_with_ops (const WeftBackendOps *ops, WeftReactorFlags flags, GM
   self->wake_watch->internal = TRUE;
   self->n_watches--;
 
+  if (self->hosting)
+    weft_glib_driver_install (self);
+  weft_drive_check_add (self);
   return g_steal_pointer (&self);
 }
 
