@@ -98,8 +98,8 @@ weft_epoll_set_set_interest (WeftEpollSet *set,
     return TRUE;
   if (op == EPOLL_CTL_ADD && errno == EEXIST && epoll_ctl (set->epfd, EPOLL_CTL_MOD, fd, &ev) == 0)
     return TRUE;
-  if (errno == EPERM || (op == EPOLL_CTL_MOD && errno == ENOENT &&
-                         epoll_ctl (set->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 && errno == EPERM))
+  if (errno == EPERM ||
+      (op == EPOLL_CTL_MOD && errno == ENOENT && epoll_ctl (set->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 && errno == EPERM))
     {
       set_always_ready (set, fd, new_events);
       return TRUE;

@@ -52,12 +52,12 @@ check_one (WeftReactor *self, gint64 now, gint64 limit)
     return;
   self->drive_warned = TRUE;
   if (self->hosting || (self->ops->flags & WEFT_BACKEND_OWNS_LOOP))
-    g_warning ("The %s reactor has %u timers and %u fd watches waiting, but nothing has run it for %.1f s: "
+    g_warning ("The %s reactor has work waiting (timers: %u, fd watches: %u), but nothing has run it for %.1f s: "
                "call weft_reactor_run (), or run a GLib main loop on its GMainContext "
                "(g_application_run (), g_main_loop_run ()) in the thread that created it",
                self->ops->name, n_timers, n_watches, (now - last) / 1e6);
   else
-    g_warning ("The %s reactor has %u timers and %u fd watches waiting, but nothing has run it for %.1f s: "
+    g_warning ("The %s reactor has work waiting (timers: %u, fd watches: %u), but nothing has run it for %.1f s: "
                "call weft_reactor_run () (it was created with WEFT_REACTOR_FLAGS_NO_GLIB_HOSTING, so a GLib "
                "main loop does not run it)",
                self->ops->name, n_timers, n_watches, (now - last) / 1e6);
