@@ -7,6 +7,9 @@
 
 #include "weft-happy-eyeballs-private.h"
 
+/* Descriptions count in seconds; the API in microseconds. */
+#define USEC(seconds) ((gint64) ((seconds) *G_USEC_PER_SEC + 0.5))
+
 static WeftReactor *reactor;
 
 static WeftClientEndpoint *
@@ -106,8 +109,8 @@ test_tcp_client_good (void)
       g_assert_true (weft_endpoint_get_reactor (WEFT_ENDPOINT (endpoint)) == reactor);
       g_assert_cmpstr (weft_tcp_client_endpoint_get_host (tcp), ==, cases[i].host);
       g_assert_cmpuint (weft_tcp_client_endpoint_get_port (tcp), ==, cases[i].port);
-      g_assert_cmpfloat (weft_tcp_client_endpoint_get_timeout (tcp), ==, cases[i].timeout);
-      g_assert_cmpfloat (weft_tcp_client_endpoint_get_attempt_delay (tcp), ==, WEFT_ENDPOINT_DEFAULT_ATTEMPT_DELAY);
+      g_assert_cmpint (weft_tcp_client_endpoint_get_timeout (tcp), ==, USEC (cases[i].timeout));
+      g_assert_cmpint (weft_tcp_client_endpoint_get_attempt_delay (tcp), ==, WEFT_ENDPOINT_DEFAULT_ATTEMPT_DELAY);
       assert_address (weft_tcp_client_endpoint_get_bind_address (tcp), cases[i].bind);
       assert_round_trip (WEFT_ENDPOINT (endpoint), cases[i].canonical, FALSE);
     }
@@ -152,7 +155,7 @@ test_tls_client_good (void)
   g_assert_cmpstr (weft_tls_client_endpoint_get_certificate_file (tls), ==, "/home/me/c.pem");
   g_assert_cmpstr (weft_tls_client_endpoint_get_key_file (tls), ==, "/home/me/k.pem");
   tcp = WEFT_TCP_CLIENT_ENDPOINT (weft_tls_client_endpoint_get_wrapped (tls));
-  g_assert_cmpfloat (weft_tcp_client_endpoint_get_timeout (tcp), ==, 5);
+  g_assert_cmpint (weft_tcp_client_endpoint_get_timeout (tcp), ==, 5 * G_USEC_PER_SEC);
   assert_address (weft_tcp_client_endpoint_get_bind_address (tcp), "::");
   g_clear_pointer (&description, g_free);
   description = g_strdup_printf ("tls:[::1]:6697:timeout=5:bind=[::]:ca=/etc/ssl/ca.pem:fingerprint=%s"
@@ -198,8 +201,8 @@ test_unix_client_good (void)
       endpoint = parse_client (cases[i].description);
       g_assert_true (WEFT_IS_UNIX_CLIENT_ENDPOINT (endpoint));
       g_assert_cmpstr (weft_unix_client_endpoint_get_path (WEFT_UNIX_CLIENT_ENDPOINT (endpoint)), ==, cases[i].path);
-      g_assert_cmpfloat (weft_unix_client_endpoint_get_timeout (WEFT_UNIX_CLIENT_ENDPOINT (endpoint)), ==,
-                         cases[i].timeout);
+      g_assert_cmpint (weft_unix_client_endpoint_get_timeout (WEFT_UNIX_CLIENT_ENDPOINT (endpoint)), ==,
+                       USEC (cases[i].timeout));
       assert_round_trip (WEFT_ENDPOINT (endpoint), cases[i].canonical, FALSE);
     }
 }
@@ -479,10 +482,10 @@ test_constructors (void)
   g_autoptr (WeftUnixServerEndpoint) unix_server = weft_unix_server_endpoint_new (reactor, "/tmp/a b");
   g_autofree char *text = NULL;
 
-  weft_tcp_client_endpoint_set_timeout (tcp, 1.25);
+  weft_tcp_client_endpoint_set_timeout (tcp, 1250000);
   weft_tcp_client_endpoint_set_bind_address (tcp, loopback);
-  weft_tcp_client_endpoint_set_attempt_delay (tcp, 0.05);
-  g_assert_cmpfloat (weft_tcp_client_endpoint_get_attempt_delay (tcp), ==, 0.05);
+  weft_tcp_client_endpoint_set_attempt_delay (tcp, 50000);
+  g_assert_cmpint (weft_tcp_client_endpoint_get_attempt_delay (tcp), ==, 50000);
   assert_round_trip (WEFT_ENDPOINT (tcp), "tcp:example.org:6667:timeout=1.25:bind=[::1]", FALSE);
 
   weft_tls_client_endpoint_set_ca_file (tls, "/ca:file.pem");

@@ -404,7 +404,7 @@ test_counting_factory_stop (WeftFactory *factory)
 }
 
 static void
-test_counting_factory_failed (WeftClientFactory *factory, gpointer connector, const GError *reason)
+test_counting_factory_failed (WeftClientFactory *factory, WeftConnector *connector, const GError *reason)
 {
   TestCountingFactory *self = TEST_COUNTING_FACTORY (factory);
 
@@ -413,7 +413,7 @@ test_counting_factory_failed (WeftClientFactory *factory, gpointer connector, co
 }
 
 static void
-test_counting_factory_lost (WeftClientFactory *factory, gpointer connector, const GError *reason)
+test_counting_factory_lost (WeftClientFactory *factory, WeftConnector *connector, const GError *reason)
 {
   TEST_COUNTING_FACTORY (factory)->lost = g_error_copy (reason);
 }
@@ -487,9 +487,9 @@ test_factory_subclass (void)
   g_assert_null (weft_factory_build_protocol (WEFT_FACTORY (factory), address));
 
   weft_client_factory_started_connecting (WEFT_CLIENT_FACTORY (factory), NULL);
-  weft_client_factory_client_connection_failed (WEFT_CLIENT_FACTORY (factory), &connector, refused);
+  weft_client_factory_client_connection_failed (WEFT_CLIENT_FACTORY (factory), (WeftConnector *) &connector, refused);
   g_assert_error (factory->failed, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
-  g_assert_true (factory->connector == &connector);
+  g_assert_true (factory->connector == (gpointer) &connector);
   weft_client_factory_client_connection_lost (WEFT_CLIENT_FACTORY (factory), NULL, refused);
   g_assert_error (factory->lost, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
 }

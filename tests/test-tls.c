@@ -1588,13 +1588,15 @@ struct _TestClientFactory {
 G_DEFINE_FINAL_TYPE (TestClientFactory, test_client_factory, WEFT_TYPE_CLIENT_FACTORY)
 
 static void
-test_client_factory_started_connecting (WeftClientFactory *factory, gpointer connector)
+test_client_factory_started_connecting (WeftClientFactory *factory, WeftConnector *connector)
 {
   TEST_CLIENT_FACTORY (factory)->n_started++;
 }
 
 static void
-test_client_factory_client_connection_failed (WeftClientFactory *factory, gpointer connector, const GError *reason)
+test_client_factory_client_connection_failed (WeftClientFactory *factory,
+                                              WeftConnector *connector,
+                                              const GError *reason)
 {
   TestClientFactory *self = TEST_CLIENT_FACTORY (factory);
 
@@ -1604,7 +1606,7 @@ test_client_factory_client_connection_failed (WeftClientFactory *factory, gpoint
 }
 
 static void
-test_client_factory_client_connection_lost (WeftClientFactory *factory, gpointer connector, const GError *reason)
+test_client_factory_client_connection_lost (WeftClientFactory *factory, WeftConnector *connector, const GError *reason)
 {
   TestClientFactory *self = TEST_CLIENT_FACTORY (factory);
 

@@ -13,8 +13,6 @@
 #include <unistd.h>
 
 #include "weft-error.h"
-#include "weft-lifecycle-private.h"
-#include "weft-options-private.h"
 #include "weft-reactor-impl-private.h"
 #include "weft-signals-private.h"
 #include "weft-threads-private.h"
@@ -109,11 +107,30 @@ weft_reactor_describe_available_backends (void)
   return g_string_free (names, FALSE);
 }
 
+/* The backend a reactor made without a name gets, as the layer above chose
+ * it (weft-options.c feeds --reactor here); NULL: WEFT_REACTOR, then the
+ * default. */
+G_LOCK_DEFINE_STATIC (default_name);
+static char *default_name;
+
+void
+weft_reactor_set_default_backend_name (const char *name)
+{
+  G_LOCK (default_name);
+  g_free (default_name);
+  default_name = g_strdup (name);
+  G_UNLOCK (default_name);
+}
+
 const char *
 weft_reactor_resolve_backend_name (const char *name)
 {
   if (name == NULL)
-    name = weft_options_get_reactor_name ();
+    {
+      G_LOCK (default_name);
+      name = default_name != NULL ? g_intern_string (default_name) : NULL;
+      G_UNLOCK (default_name);
+    }
   if (name == NULL || *name == '\0')
     name = g_getenv ("WEFT_REACTOR");
   if (name == NULL || *name == '\0')

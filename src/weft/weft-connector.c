@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "weft-connector.h"
 #include "weft-endpoint-private.h"
 #include "weft-error.h"
 #include "weft-happy-eyeballs-private.h"
@@ -270,7 +271,7 @@ weft_connector_connect (WeftConnector *connector)
  * @connector: a connector
  *
  * Cancels the attempt under way, if any: the factory's
- * client_connection_failed receives a %WEFT_ERROR_CANCELLED error.
+ * client_connection_failed receives a %G_IO_ERROR_CANCELLED error.
  */
 void
 weft_connector_stop_connecting (WeftConnector *connector)

@@ -266,7 +266,7 @@ out:
  *
  * WEFT_DEFERRED_ASYNC() does all of this in one expression. The deferred
  * fires with what @finish returned, or fails with its error. Cancelling the
- * deferred fails it at once with %WEFT_ERROR_CANCELLED and cancels the
+ * deferred fails it at once with %G_IO_ERROR_CANCELLED and cancels the
  * operation; the operation's own late %G_IO_ERROR_CANCELLED is dropped.
  *
  * Returns: (transfer full): a new deferred

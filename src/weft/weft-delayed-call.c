@@ -13,8 +13,6 @@
 #include <unistd.h>
 
 #include "weft-error.h"
-#include "weft-lifecycle-private.h"
-#include "weft-options-private.h"
 #include "weft-reactor-impl-private.h"
 #include "weft-signals-private.h"
 #include "weft-threads-private.h"

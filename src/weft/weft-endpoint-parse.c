@@ -620,16 +620,23 @@ weft_append_address (GString *out, const char *key, GInetAddress *address)
 }
 
 void
-weft_append_seconds (GString *out, const char *key, double seconds)
+weft_append_seconds (GString *out, const char *key, gint64 usec)
 {
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
-  if (seconds <= 0)
+  /* Descriptions count in seconds, as Twisted's do. */
+  if (usec <= 0)
     return;
-  weft_append_argument (out, key, g_ascii_formatd (buffer, sizeof buffer, "%g", seconds));
+  weft_append_argument (out, key, g_ascii_formatd (buffer, sizeof buffer, "%g", usec / (double) G_USEC_PER_SEC));
 }
 
 /* From strings */
+
+static gint64
+seconds_to_usec (double seconds)
+{
+  return seconds > 0 ? (gint64) (seconds * G_USEC_PER_SEC + 0.5) : 0;
+}
 
 /**
  * weft_client_endpoint_from_string:
@@ -683,12 +690,12 @@ weft_client_endpoint_from_string (WeftReactor *reactor, const char *description,
   if (g_str_equal (parsed.grammar->kind, "unix"))
     {
       unix_endpoint = weft_unix_client_endpoint_new (reactor, parsed.path);
-      unix_endpoint->timeout = parsed.timeout;
+      unix_endpoint->timeout_us = seconds_to_usec (parsed.timeout);
       return WEFT_CLIENT_ENDPOINT (unix_endpoint);
     }
 
   tcp = weft_tcp_client_endpoint_new (reactor, parsed.host, parsed.port);
-  tcp->timeout = parsed.timeout;
+  tcp->timeout_us = seconds_to_usec (parsed.timeout);
   g_set_object (&tcp->bind_address, parsed.bind);
   if (g_str_equal (parsed.grammar->kind, "tcp"))
     return WEFT_CLIENT_ENDPOINT (g_steal_pointer (&tcp));

@@ -13,6 +13,7 @@
 #include "weft-factory.h"
 #include "weft-protocol.h"
 #include "weft-reactor.h"
+#include "weft-connector.h"
 
 G_BEGIN_DECLS
 
@@ -35,10 +36,10 @@ G_BEGIN_DECLS
 /**
  * WEFT_ENDPOINT_DEFAULT_ATTEMPT_DELAY:
  *
- * How long, in seconds, a TCP client endpoint waits for one address before
+ * How long, in microseconds, a TCP client endpoint waits for one address before
  * it also tries the next one (RFC 8305's Connection Attempt Delay).
  */
-#define WEFT_ENDPOINT_DEFAULT_ATTEMPT_DELAY 0.25
+#define WEFT_ENDPOINT_DEFAULT_ATTEMPT_DELAY G_GINT64_CONSTANT (250000)
 
 #define WEFT_TYPE_ENDPOINT (weft_endpoint_get_type ())
 WEFT_AVAILABLE_IN_ALL
@@ -143,17 +144,17 @@ const char *weft_tcp_client_endpoint_get_host (WeftTcpClientEndpoint *endpoint);
 WEFT_AVAILABLE_IN_ALL
 guint16 weft_tcp_client_endpoint_get_port (WeftTcpClientEndpoint *endpoint);
 WEFT_AVAILABLE_IN_ALL
-void weft_tcp_client_endpoint_set_timeout (WeftTcpClientEndpoint *endpoint, double seconds);
+void weft_tcp_client_endpoint_set_timeout (WeftTcpClientEndpoint *endpoint, gint64 timeout_us);
 WEFT_AVAILABLE_IN_ALL
-double weft_tcp_client_endpoint_get_timeout (WeftTcpClientEndpoint *endpoint);
+gint64 weft_tcp_client_endpoint_get_timeout (WeftTcpClientEndpoint *endpoint);
 WEFT_AVAILABLE_IN_ALL
 void weft_tcp_client_endpoint_set_bind_address (WeftTcpClientEndpoint *endpoint, GInetAddress *address);
 WEFT_AVAILABLE_IN_ALL
 GInetAddress *weft_tcp_client_endpoint_get_bind_address (WeftTcpClientEndpoint *endpoint);
 WEFT_AVAILABLE_IN_ALL
-void weft_tcp_client_endpoint_set_attempt_delay (WeftTcpClientEndpoint *endpoint, double seconds);
+void weft_tcp_client_endpoint_set_attempt_delay (WeftTcpClientEndpoint *endpoint, gint64 delay_us);
 WEFT_AVAILABLE_IN_ALL
-double weft_tcp_client_endpoint_get_attempt_delay (WeftTcpClientEndpoint *endpoint);
+gint64 weft_tcp_client_endpoint_get_attempt_delay (WeftTcpClientEndpoint *endpoint);
 
 #define WEFT_TYPE_TCP_SERVER_ENDPOINT (weft_tcp_server_endpoint_get_type ())
 WEFT_AVAILABLE_IN_ALL
@@ -183,9 +184,9 @@ WeftUnixClientEndpoint *weft_unix_client_endpoint_new (WeftReactor *reactor, con
 WEFT_AVAILABLE_IN_ALL
 const char *weft_unix_client_endpoint_get_path (WeftUnixClientEndpoint *endpoint);
 WEFT_AVAILABLE_IN_ALL
-void weft_unix_client_endpoint_set_timeout (WeftUnixClientEndpoint *endpoint, double seconds);
+void weft_unix_client_endpoint_set_timeout (WeftUnixClientEndpoint *endpoint, gint64 timeout_us);
 WEFT_AVAILABLE_IN_ALL
-double weft_unix_client_endpoint_get_timeout (WeftUnixClientEndpoint *endpoint);
+gint64 weft_unix_client_endpoint_get_timeout (WeftUnixClientEndpoint *endpoint);
 
 #define WEFT_TYPE_UNIX_SERVER_ENDPOINT (weft_unix_server_endpoint_get_type ())
 WEFT_AVAILABLE_IN_ALL
@@ -249,46 +250,5 @@ WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_server_endpoint_get_certificate_file (WeftTlsServerEndpoint *endpoint);
 WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_server_endpoint_get_key_file (WeftTlsServerEndpoint *endpoint);
-
-/* Connectors */
-
-/**
- * WeftConnectorState:
- * @WEFT_CONNECTOR_STATE_DISCONNECTED: no attempt and no connection
- * @WEFT_CONNECTOR_STATE_CONNECTING: an attempt is under way
- * @WEFT_CONNECTOR_STATE_CONNECTED: connected; see weft_connector_get_protocol()
- *
- * Where a [class@Weft.Connector] is, as its #WeftConnector:state.
- */
-typedef enum {
-  WEFT_CONNECTOR_STATE_DISCONNECTED,
-  WEFT_CONNECTOR_STATE_CONNECTING,
-  WEFT_CONNECTOR_STATE_CONNECTED,
-} WeftConnectorState;
-
-WEFT_AVAILABLE_IN_ALL
-GType weft_connector_state_get_type (void) G_GNUC_CONST;
-#define WEFT_TYPE_CONNECTOR_STATE (weft_connector_state_get_type ())
-
-#define WEFT_TYPE_CONNECTOR (weft_connector_get_type ())
-WEFT_AVAILABLE_IN_ALL
-G_DECLARE_FINAL_TYPE (WeftConnector, weft_connector, WEFT, CONNECTOR, GObject)
-
-WEFT_AVAILABLE_IN_ALL
-WeftConnector *weft_connector_new (WeftClientEndpoint *endpoint, WeftClientFactory *factory) G_GNUC_WARN_UNUSED_RESULT;
-WEFT_AVAILABLE_IN_ALL
-void weft_connector_connect (WeftConnector *connector);
-WEFT_AVAILABLE_IN_ALL
-void weft_connector_stop_connecting (WeftConnector *connector);
-WEFT_AVAILABLE_IN_ALL
-void weft_connector_disconnect (WeftConnector *connector);
-WEFT_AVAILABLE_IN_ALL
-WeftConnectorState weft_connector_get_state (WeftConnector *connector);
-WEFT_AVAILABLE_IN_ALL
-WeftProtocol *weft_connector_get_protocol (WeftConnector *connector);
-WEFT_AVAILABLE_IN_ALL
-WeftClientEndpoint *weft_connector_get_endpoint (WeftConnector *connector);
-WEFT_AVAILABLE_IN_ALL
-WeftClientFactory *weft_connector_get_factory (WeftConnector *connector);
 
 G_END_DECLS

@@ -308,17 +308,21 @@ weft_factory_get_start_count (WeftFactory *factory)
 G_DEFINE_TYPE (WeftClientFactory, weft_client_factory, WEFT_TYPE_FACTORY)
 
 static void
-weft_client_factory_real_started_connecting (WeftClientFactory *self, gpointer connector)
+weft_client_factory_real_started_connecting (WeftClientFactory *self, WeftConnector *connector)
 {
 }
 
 static void
-weft_client_factory_real_client_connection_failed (WeftClientFactory *self, gpointer connector, const GError *reason)
+weft_client_factory_real_client_connection_failed (WeftClientFactory *self,
+                                                   WeftConnector *connector,
+                                                   const GError *reason)
 {
 }
 
 static void
-weft_client_factory_real_client_connection_lost (WeftClientFactory *self, gpointer connector, const GError *reason)
+weft_client_factory_real_client_connection_lost (WeftClientFactory *self,
+                                                 WeftConnector *connector,
+                                                 const GError *reason)
 {
 }
 
@@ -384,7 +388,7 @@ weft_client_factory_new_with_func (WeftProtocolBuildFunc func, gpointer user_dat
  * Called by connectors when an attempt begins.
  */
 void
-weft_client_factory_started_connecting (WeftClientFactory *factory, gpointer connector)
+weft_client_factory_started_connecting (WeftClientFactory *factory, WeftConnector *connector)
 {
   g_return_if_fail (WEFT_IS_CLIENT_FACTORY (factory));
 
@@ -400,7 +404,9 @@ weft_client_factory_started_connecting (WeftClientFactory *factory, gpointer con
  * Called by connectors when an attempt fails before a connection was made.
  */
 void
-weft_client_factory_client_connection_failed (WeftClientFactory *factory, gpointer connector, const GError *reason)
+weft_client_factory_client_connection_failed (WeftClientFactory *factory,
+                                              WeftConnector *connector,
+                                              const GError *reason)
 {
   g_return_if_fail (WEFT_IS_CLIENT_FACTORY (factory));
   g_return_if_fail (reason != NULL);
@@ -418,7 +424,7 @@ weft_client_factory_client_connection_failed (WeftClientFactory *factory, gpoint
  * Called by connectors after an established connection has ended.
  */
 void
-weft_client_factory_client_connection_lost (WeftClientFactory *factory, gpointer connector, const GError *reason)
+weft_client_factory_client_connection_lost (WeftClientFactory *factory, WeftConnector *connector, const GError *reason)
 {
   g_return_if_fail (WEFT_IS_CLIENT_FACTORY (factory));
   g_return_if_fail (reason != NULL);

@@ -13,6 +13,9 @@
 
 G_BEGIN_DECLS
 
+/* Defined in weft-endpoint.h; client factories only pass it along. */
+typedef struct _WeftConnector WeftConnector;
+
 #define WEFT_TYPE_FACTORY (weft_factory_get_type ())
 WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftFactory, weft_factory, WEFT, FACTORY, GObject)
@@ -84,16 +87,16 @@ G_DECLARE_DERIVABLE_TYPE (WeftClientFactory, weft_client_factory, WEFT, CLIENT_F
  * @client_connection_lost: a connection built by this factory ended;
  *   @reason is what its protocol's connection_lost received
  *
- * The methods of a client factory. @connector identifies the attempt; it is
- * reserved for the connector type that endpoints will provide, and may be
- * %NULL.
+ * The methods of a client factory. @connector is the [class@Weft.Connector]
+ * that made the attempt, or %NULL for a one-off
+ * weft_client_endpoint_connect().
  */
 struct _WeftClientFactoryClass {
   WeftFactoryClass parent_class;
 
-  void (*started_connecting) (WeftClientFactory *self, gpointer connector);
-  void (*client_connection_failed) (WeftClientFactory *self, gpointer connector, const GError *reason);
-  void (*client_connection_lost) (WeftClientFactory *self, gpointer connector, const GError *reason);
+  void (*started_connecting) (WeftClientFactory *self, WeftConnector *connector);
+  void (*client_connection_failed) (WeftClientFactory *self, WeftConnector *connector, const GError *reason);
+  void (*client_connection_lost) (WeftClientFactory *self, WeftConnector *connector, const GError *reason);
 
   /*< private >*/
   gpointer padding[8];
@@ -106,12 +109,14 @@ WeftClientFactory *weft_client_factory_new_with_func (WeftProtocolBuildFunc func
                                                       gpointer user_data,
                                                       GDestroyNotify destroy) G_GNUC_WARN_UNUSED_RESULT;
 WEFT_AVAILABLE_IN_ALL
-void weft_client_factory_started_connecting (WeftClientFactory *factory, gpointer connector);
+void weft_client_factory_started_connecting (WeftClientFactory *factory, WeftConnector *connector);
 WEFT_AVAILABLE_IN_ALL
 void weft_client_factory_client_connection_failed (WeftClientFactory *factory,
-                                                   gpointer connector,
+                                                   WeftConnector *connector,
                                                    const GError *reason);
 WEFT_AVAILABLE_IN_ALL
-void weft_client_factory_client_connection_lost (WeftClientFactory *factory, gpointer connector, const GError *reason);
+void weft_client_factory_client_connection_lost (WeftClientFactory *factory,
+                                                 WeftConnector *connector,
+                                                 const GError *reason);
 
 G_END_DECLS

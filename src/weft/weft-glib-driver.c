@@ -26,7 +26,6 @@
 
 #include <string.h>
 
-#include "weft-lifecycle-private.h"
 #include "weft-reactor-impl-private.h"
 
 #define MAX_TIMERS_PER_DISPATCH 256
@@ -121,8 +120,7 @@ driver_poll (GPollFD *fds, guint n_fds, int timeout_ms)
 static gboolean
 has_work_now (WeftReactor *self)
 {
-  return !weft_lifecycle_has_started (self->lifecycle) || self->ready->len > 0 || self->thread_calls_ready ||
-         weft_reactor_get_timeout (self) == 0;
+  return !self->started || self->ready->len > 0 || self->thread_calls_ready || weft_reactor_get_timeout (self) == 0;
 }
 
 static gboolean
@@ -175,9 +173,7 @@ driver_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_dat
   driver->dispatching = TRUE;
   self->glib_driven_dispatching = TRUE;
   /* The application's loop is running the reactor: startup fires on its
-   * first iteration, as with the glib backend. */
-  if (!weft_lifecycle_has_started (self->lifecycle))
-    weft_lifecycle_start (self->lifecycle);
+   * first iteration (in weft_reactor_dispatch()), as with the glib backend. */
   if (weft_reactor_dispatch (self, MAX_TIMERS_PER_DISPATCH))
     driver->yield_pending = TRUE;
   self->glib_driven_dispatching = FALSE;

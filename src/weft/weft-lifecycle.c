@@ -13,7 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "weft-deferred.h"
-#include "weft-lifecycle-private.h"
+#include "weft-reactor-private.h"
 #include "weft-lifecycle.h"
 
 #define DEFAULT_SHUTDOWN_TIMEOUT_US (10 * G_USEC_PER_SEC)
@@ -35,10 +35,11 @@ typedef struct {
   GDestroyNotify notify;
 } Trigger;
 
+typedef struct _WeftLifecycle WeftLifecycle;
+
 struct _WeftLifecycle {
   WeftReactor *reactor; /* owns this */
   State state;
-  gboolean ever_started;
   gboolean stop_pending; /* stop() came while the startup event fired */
   GList *triggers;       /* Trigger, in the order they were added */
   guint next_id;
@@ -58,6 +59,7 @@ typedef struct {
 } PhaseDone;
 
 static void run_phase (WeftLifecycle *self, WeftSystemEvent event, WeftTriggerPhase phase);
+static void weft_lifecycle_stop (WeftLifecycle *self, gboolean force);
 
 static void
 trigger_free (Trigger *trigger)
@@ -67,7 +69,7 @@ trigger_free (Trigger *trigger)
   g_free (trigger);
 }
 
-WeftLifecycle *
+static WeftLifecycle *
 weft_lifecycle_new (WeftReactor *reactor)
 {
   WeftLifecycle *self = g_new0 (WeftLifecycle, 1);
@@ -92,18 +94,12 @@ abandon_waiting (WeftLifecycle *self)
   g_clear_object (&self->waiting);
 }
 
-void
+static void
 weft_lifecycle_free (WeftLifecycle *self)
 {
   abandon_waiting (self);
   g_list_free_full (self->triggers, (GDestroyNotify) trigger_free);
   g_free (self);
-}
-
-gboolean
-weft_lifecycle_has_started (WeftLifecycle *self)
-{
-  return self->ever_started;
 }
 
 static WeftDeferred *
@@ -254,17 +250,16 @@ run_phase (WeftLifecycle *self, WeftSystemEvent event, WeftTriggerPhase phase)
   weft_deferred_add_both (self->waiting, phase_waited, done, g_free);
 }
 
-void
+static void
 weft_lifecycle_start (WeftLifecycle *self)
 {
   if (self->state != STATE_STOPPED)
     return;
   self->state = STATE_STARTING;
-  self->ever_started = TRUE;
   run_phase (self, WEFT_SYSTEM_EVENT_STARTUP, WEFT_TRIGGER_BEFORE);
 }
 
-void
+static void
 weft_lifecycle_stop (WeftLifecycle *self, gboolean force)
 {
   switch (self->state)
@@ -302,6 +297,38 @@ weft_lifecycle_stop (WeftLifecycle *self, gboolean force)
     }
 }
 
+static void
+lifecycle_hook_start (gpointer data)
+{
+  weft_lifecycle_start (data);
+}
+
+static void
+lifecycle_hook_stop (gpointer data, gboolean force)
+{
+  weft_lifecycle_stop (data, force);
+}
+
+static const WeftReactorRunHooks lifecycle_hooks = {
+  lifecycle_hook_start,
+  lifecycle_hook_stop,
+};
+
+/* The reactor's lifecycle, hooked into its run the first time something
+ * asks for it; a reactor that is already running counts as started. */
+static WeftLifecycle *
+lifecycle_for (WeftReactor *reactor)
+{
+  WeftLifecycle *self = weft_reactor_get_run_hooks_data (reactor);
+
+  if (self != NULL)
+    return self;
+  self = weft_lifecycle_new (reactor);
+  self->state = weft_reactor_is_live (reactor) ? STATE_RUNNING : STATE_STOPPED;
+  weft_reactor_set_run_hooks (reactor, &lifecycle_hooks, self, (GDestroyNotify) weft_lifecycle_free);
+  return self;
+}
+
 /**
  * weft_reactor_add_system_event_trigger:
  * @reactor: a reactor
@@ -334,7 +361,7 @@ weft_reactor_add_system_event_trigger (WeftReactor *reactor,
   g_return_val_if_fail (phase <= WEFT_TRIGGER_AFTER, 0);
   g_return_val_if_fail (event <= WEFT_SYSTEM_EVENT_SHUTDOWN, 0);
 
-  self = weft_reactor_get_lifecycle (reactor);
+  self = lifecycle_for (reactor);
   trigger = g_new0 (Trigger, 1);
   trigger->id = self->next_id++;
   trigger->phase = phase;
@@ -362,7 +389,7 @@ weft_reactor_remove_system_event_trigger (WeftReactor *reactor, guint trigger_id
 
   g_return_val_if_fail (WEFT_IS_REACTOR (reactor), FALSE);
 
-  self = weft_reactor_get_lifecycle (reactor);
+  self = lifecycle_for (reactor);
   for (GList *l = self->triggers; l != NULL; l = l->next)
     {
       Trigger *trigger = l->data;
@@ -397,7 +424,7 @@ weft_reactor_call_when_running (WeftReactor *reactor, WeftCallback callback, gpo
   g_return_if_fail (WEFT_IS_REACTOR (reactor));
   g_return_if_fail (callback != NULL);
 
-  self = weft_reactor_get_lifecycle (reactor);
+  self = lifecycle_for (reactor);
   if (self->state == STATE_STARTING || self->state == STATE_RUNNING)
     {
       weft_reactor_call_soon (reactor, callback, user_data, notify);
@@ -427,7 +454,7 @@ weft_reactor_set_shutdown_timeout (WeftReactor *reactor, gint64 timeout_us)
   g_return_if_fail (WEFT_IS_REACTOR (reactor));
   g_return_if_fail (timeout_us > 0);
 
-  weft_reactor_get_lifecycle (reactor)->shutdown_timeout_us = timeout_us;
+  lifecycle_for (reactor)->shutdown_timeout_us = timeout_us;
 }
 
 /**
@@ -440,7 +467,7 @@ gint64
 weft_reactor_get_shutdown_timeout (WeftReactor *reactor)
 {
   g_return_val_if_fail (WEFT_IS_REACTOR (reactor), 0);
-  return weft_reactor_get_lifecycle (reactor)->shutdown_timeout_us;
+  return lifecycle_for (reactor)->shutdown_timeout_us;
 }
 
 /**
@@ -453,5 +480,5 @@ gboolean
 weft_reactor_is_shutting_down (WeftReactor *reactor)
 {
   g_return_val_if_fail (WEFT_IS_REACTOR (reactor), FALSE);
-  return weft_reactor_get_lifecycle (reactor)->state == STATE_STOPPING;
+  return lifecycle_for (reactor)->state == STATE_STOPPING;
 }

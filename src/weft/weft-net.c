@@ -16,7 +16,10 @@
 
 #include "weft-error.h"
 #include "weft-fd-transport-private.h"
+#include "weft-listening-port.h"
 #include "weft-net-private.h"
+#include "weft-tcp.h"
+#include "weft-unix.h"
 
 struct _WeftNet {
   WeftReactor *reactor; /* not owned: the net lives in the reactor's data */
@@ -408,7 +411,7 @@ typedef struct {
   WeftDelayedCall *timeout_call;
   WeftDelayedCall *fail_call; /* an immediate failure, reported from the reactor */
   GError *pending_error;
-  double timeout_seconds;
+  gint64 timeout_us;
   gboolean done;
 } ConnectAttempt;
 
@@ -469,7 +472,7 @@ attempt_fail (ConnectAttempt *attempt, GError *error)
   weft_client_factory_client_connection_failed (attempt->factory, NULL, error);
   weft_factory_do_stop (WEFT_FACTORY (attempt->factory));
   deferred = g_steal_pointer (&attempt->deferred);
-  weft_deferred_errback (deferred, error);
+  weft_deferred_errback_take_error (deferred, error);
   attempt_unref (attempt);
 }
 
@@ -505,7 +508,7 @@ attempt_succeed (ConnectAttempt *attempt)
       g_prefix_error (&error, _ ("Connected to %s, but: "), attempt->description);
       weft_client_factory_client_connection_failed (attempt->factory, NULL, error);
       weft_factory_do_stop (WEFT_FACTORY (attempt->factory));
-      weft_deferred_errback (deferred, g_steal_pointer (&error));
+      weft_deferred_errback_take_error (deferred, g_steal_pointer (&error));
     }
   else
     {
@@ -541,7 +544,7 @@ attempt_timed_out (gpointer user_data)
 
   attempt->timeout_call = NULL;
   attempt_fail (attempt, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, _ ("Connecting to %s timed out after %g s"),
-                                      attempt->description, attempt->timeout_seconds));
+                                      attempt->description, attempt->timeout_us / (double) G_USEC_PER_SEC));
 }
 
 static void
@@ -559,7 +562,7 @@ attempt_cancel (WeftDeferred *deferred, gpointer user_data)
   ConnectAttempt *attempt = user_data;
 
   /* The canceller's reference keeps @attempt alive through this call. */
-  attempt_fail (attempt, g_error_new (WEFT_ERROR, WEFT_ERROR_CANCELLED, _ ("Connecting to %s was cancelled"),
+  attempt_fail (attempt, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, _ ("Connecting to %s was cancelled"),
                                       attempt->description));
 }
 
@@ -568,7 +571,7 @@ weft_net_connect_socket (WeftReactor *reactor,
                          int fd,
                          GSocketAddress *address,
                          WeftClientFactory *factory,
-                         double timeout_seconds,
+                         gint64 timeout_us,
                          GType transport_type)
 {
   ConnectAttempt *attempt = g_new0 (ConnectAttempt, 1);
@@ -586,7 +589,7 @@ weft_net_connect_socket (WeftReactor *reactor,
   attempt->address = g_object_ref (address);
   attempt->description = weft_net_address_to_string (address);
   attempt->transport_type = transport_type;
-  attempt->timeout_seconds = timeout_seconds;
+  attempt->timeout_us = timeout_us;
   attempt->fd = fd;
 
   deferred = weft_deferred_new_with_canceller (attempt_cancel, attempt_ref (attempt), attempt_unref);
@@ -615,9 +618,8 @@ weft_net_connect_socket (WeftReactor *reactor,
       attempt->watch = weft_reactor_add_watch (reactor, fd, WEFT_IO_WRITE, attempt_ready, attempt, NULL, &error);
       if (attempt->watch == NULL)
         attempt->pending_error = g_steal_pointer (&error);
-      else if (timeout_seconds > 0)
-        attempt->timeout_call = weft_reactor_call_later (reactor, (gint64) (timeout_seconds * WEFT_USEC_PER_SEC + 0.5),
-                                                         attempt_timed_out, attempt, NULL);
+      else if (timeout_us > 0)
+        attempt->timeout_call = weft_reactor_call_later (reactor, timeout_us, attempt_timed_out, attempt, NULL);
     }
   /* Failures are reported from the reactor too, never from inside this
    * call. */
@@ -646,7 +648,7 @@ report_early_failure (gpointer user_data)
     }
   /* Cancelled meanwhile: the deferred has its result. */
   if (!weft_deferred_has_fired (failure->deferred))
-    weft_deferred_errback (failure->deferred, g_steal_pointer (&failure->error));
+    weft_deferred_errback_take_error (failure->deferred, g_steal_pointer (&failure->error));
   g_clear_error (&failure->error);
   g_object_unref (failure->deferred);
   g_free (failure);
@@ -668,4 +670,160 @@ weft_net_connect_failed (WeftReactor *reactor, WeftClientFactory *factory, GErro
   failure->error = error;
   weft_reactor_call_soon (reactor, report_early_failure, failure, NULL);
   return deferred;
+}
+
+/* Adopting sockets made elsewhere: the transport type follows the
+ * socket's family (TCP or Unix). */
+
+/* The transport type for a socket's family, or G_TYPE_INVALID. */
+static GType
+transport_type_for_socket (int fd, gboolean want_listening, GError **error)
+{
+  int type = 0, domain = 0, accepting = 0;
+  socklen_t len = sizeof type;
+
+  if (getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), _ ("File descriptor %d is not a socket: %s"), fd,
+                   g_strerror (errsv));
+      return G_TYPE_INVALID;
+    }
+  len = sizeof domain;
+  getsockopt (fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+  len = sizeof accepting;
+  getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len);
+
+  if (type != SOCK_STREAM)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("Socket %d is not a stream socket"), fd);
+      return G_TYPE_INVALID;
+    }
+  if (want_listening && !accepting)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _ ("Socket %d is not listening: call listen() on it first"), fd);
+      return G_TYPE_INVALID;
+    }
+  if (!want_listening && accepting)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _ ("Socket %d is a listening socket: adopt it with weft_reactor_adopt_listening_socket()"), fd);
+      return G_TYPE_INVALID;
+    }
+  switch (domain)
+    {
+    case AF_INET:
+    case AF_INET6:
+      return WEFT_TYPE_TCP_TRANSPORT;
+    case AF_UNIX:
+      return WEFT_TYPE_UNIX_TRANSPORT;
+    default:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _ ("Socket %d is of address family %d, which Weft does not support"), fd, domain);
+      return G_TYPE_INVALID;
+    }
+}
+
+/**
+ * weft_reactor_adopt_stream_socket:
+ * @reactor: a reactor
+ * @fd: a connected stream socket: TCP (IPv4, IPv6) or Unix
+ * @factory: builds the protocol
+ * @error: return location for a #GError
+ *
+ * Makes a connection of a socket that is already connected, for example
+ * one received from a parent process or through a Unix socket (Twisted's
+ * `adoptStreamConnection`). The socket becomes a [class@Weft.TcpTransport]
+ * or [class@Weft.UnixTransport], made non-blocking and close-on-exec, and
+ * the protocol's connection_made runs before this returns. The factory is
+ * not started or stopped: that is for ports and connectors.
+ *
+ * On success the transport owns @fd and closes it when the connection
+ * ends. On failure @fd is left open and unchanged except, possibly, for
+ * its non-blocking flag.
+ *
+ * Returns: (transfer full) (nullable): the connected protocol, or %NULL
+ *   with @error set
+ */
+WeftProtocol *
+weft_reactor_adopt_stream_socket (WeftReactor *reactor, int fd, WeftFactory *factory, GError **error)
+{
+  g_autoptr (GSocketAddress) peer = NULL;
+  g_autoptr (WeftProtocol) protocol = NULL;
+  g_autoptr (WeftFdTransport) transport = NULL;
+  GType type;
+
+  g_return_val_if_fail (WEFT_IS_REACTOR (reactor), NULL);
+  g_return_val_if_fail (fd >= 0, NULL);
+  g_return_val_if_fail (WEFT_IS_FACTORY (factory), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  type = transport_type_for_socket (fd, FALSE, error);
+  if (type == G_TYPE_INVALID)
+    return NULL;
+  peer = weft_net_get_peer_address (fd);
+  if (peer == NULL)
+    {
+      int errsv = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), _ ("Socket %d is not connected: %s"), fd,
+                   g_strerror (errsv));
+      return NULL;
+    }
+  if (!weft_net_set_nonblocking (fd, error))
+    return NULL;
+
+  protocol = weft_factory_build_protocol (factory, peer);
+  if (protocol == NULL)
+    {
+      g_autofree char *from = weft_net_address_to_string (peer);
+
+      g_set_error (error, WEFT_ERROR, WEFT_ERROR_FAILED, _ ("The factory built no protocol for the connection with %s"),
+                   from);
+      return NULL;
+    }
+  transport = g_object_new (type, "reactor", reactor, "fd", fd, "flags", WEFT_FD_TRANSPORT_FLAGS_SOCKET, NULL);
+  weft_fd_transport_set_peer_address (transport, peer);
+  if (!weft_fd_transport_start (transport, protocol, error))
+    {
+      weft_fd_transport_release_fds (transport);
+      return NULL;
+    }
+  return g_steal_pointer (&protocol);
+}
+
+/**
+ * weft_reactor_adopt_listening_socket:
+ * @reactor: a reactor
+ * @fd: a bound stream socket on which listen() was called: TCP or Unix
+ * @factory: builds a protocol for each accepted connection
+ * @error: return location for a #GError
+ *
+ * Accepts connections on a socket that is already listening, for example
+ * one passed by systemd socket activation (Twisted's `adoptStreamPort`).
+ * The socket is made non-blocking and close-on-exec. A Unix socket's file
+ * is not removed when the port stops: whoever created it owns it.
+ *
+ * On success the port owns @fd and closes it when it stops listening. On
+ * failure @fd is left open.
+ *
+ * Returns: (transfer full) (nullable): the listening port, or %NULL with
+ *   @error set
+ */
+WeftListeningPort *
+weft_reactor_adopt_listening_socket (WeftReactor *reactor, int fd, WeftFactory *factory, GError **error)
+{
+  GType type;
+
+  g_return_val_if_fail (WEFT_IS_REACTOR (reactor), NULL);
+  g_return_val_if_fail (fd >= 0, NULL);
+  g_return_val_if_fail (WEFT_IS_FACTORY (factory), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  type = transport_type_for_socket (fd, TRUE, error);
+  if (type == G_TYPE_INVALID || !weft_net_set_nonblocking (fd, error))
+    return NULL;
+  return weft_listening_port_new_for_fd (reactor, fd, factory, type, NULL, error);
 }

@@ -8,10 +8,11 @@
 
 #include "weft-i18n-private.h"
 #include "weft-options-private.h"
+#include "weft-reactor-private.h"
 #include "weft-reactor.h"
 
-/* What --reactor named. Command-line state, read by weft_reactor_new() when
- * it is given no name; never a reactor. */
+/* What --reactor named: handed to the core after parsing (the core does not
+ * read command-line state). */
 static char *reactor_name;
 static gboolean list_reactors;
 
@@ -46,6 +47,10 @@ weft_describe_reactors (void)
 static gboolean
 post_parse (GOptionContext *context, GOptionGroup *group, gpointer data, GError **error)
 {
+  /* The options feed the core from above: --reactor becomes the backend
+   * of reactors made without a name. */
+  if (reactor_name != NULL)
+    weft_reactor_set_default_backend_name (reactor_name);
   if (list_reactors)
     {
       g_autofree char *text = weft_describe_reactors ();

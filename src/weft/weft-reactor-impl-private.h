@@ -78,12 +78,20 @@ struct _WeftReactor {
   gboolean stop_requested;
   GThread *owner; /* the thread that last ran the reactor */
   guint64 wakeups;
-  WeftLifecycle *lifecycle;
+  /* The layer above that runs startup and shutdown events, if any. */
+  const WeftReactorRunHooks *run_hooks;
+  gpointer run_hooks_data;
+  GDestroyNotify run_hooks_free;
+  gboolean started; /* ever started running */
+  gboolean live;    /* started, and no stop has finished since */
   WeftThreadPool *thread_pool;
 
   /* A test clock: time moves only when the test advances it. */
-  gboolean fake_clock;
-  gint64 fake_now;
+  /* Where the time comes from when it is not g_get_monotonic_time(): the
+   * test kit's clock (weft_reactor_set_time_source()). */
+  WeftTimeSourceFunc time_func;
+  gpointer time_data;
+  GDestroyNotify time_notify;
 
   WeftTimerHeap timers;
   guint n_timers;
@@ -130,7 +138,7 @@ struct _WeftReactor {
 static inline gint64
 reactor_now (WeftReactor *self)
 {
-  return G_UNLIKELY (self->fake_clock) ? self->fake_now : g_get_monotonic_time ();
+  return G_UNLIKELY (self->time_func != NULL) ? self->time_func (self->time_data) : g_get_monotonic_time ();
 }
 
 void weft_reactor_wake_fd_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer user_data);

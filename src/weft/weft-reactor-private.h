@@ -6,17 +6,36 @@
 
 G_BEGIN_DECLS
 
-typedef struct _WeftLifecycle WeftLifecycle;
+/* What a layer above the core (system event triggers, weft-lifecycle.c)
+ * hooks into a reactor's run: @start when the reactor starts running (or,
+ * on the glib backend, at its first iteration), @stop when a stop is asked
+ * for; the hook calls weft_reactor_finish_stop() once it is done (at once,
+ * or after its shutdown work). Without hooks, a stop finishes at once. */
+typedef struct {
+  void (*start) (gpointer data);
+  void (*stop) (gpointer data, gboolean force);
+} WeftReactorRunHooks;
 
-WeftLifecycle *weft_reactor_get_lifecycle (WeftReactor *reactor);
+void weft_reactor_set_run_hooks (WeftReactor *reactor,
+                                 const WeftReactorRunHooks *hooks,
+                                 gpointer data,
+                                 GDestroyNotify free_data);
+gpointer weft_reactor_get_run_hooks_data (WeftReactor *reactor);
+gboolean weft_reactor_has_started (WeftReactor *reactor);
+gboolean weft_reactor_is_live (WeftReactor *reactor);
+
+void weft_reactor_set_default_backend_name (const char *name);
 /* The shutdown event has run its three phases: end weft_reactor_run(). */
 void weft_reactor_finish_stop (WeftReactor *reactor);
 /* TRUE when called from the thread running weft_reactor_run(). */
 gboolean weft_reactor_runs_in_this_thread (WeftReactor *reactor);
 
 /* Test clock: from now on, time is @now and moves only by advance. */
-void weft_reactor_use_fake_clock (WeftReactor *reactor, gint64 now);
-/* Moves the test clock forward and runs what became due. */
-void weft_reactor_advance_fake_clock (WeftReactor *reactor, gint64 delta_us);
+/* A time source: what the reactor reads instead of g_get_monotonic_time().
+ * The test kit owns one (weft-test-clock.c); @notify frees @data with the
+ * reactor. */
+typedef gint64 (*WeftTimeSourceFunc) (gpointer data);
+
+void weft_reactor_set_time_source (WeftReactor *reactor, WeftTimeSourceFunc func, gpointer data, GDestroyNotify notify);
 
 G_END_DECLS

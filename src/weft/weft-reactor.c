@@ -15,8 +15,6 @@
 
 #include "weft-error.h"
 #include "weft-i18n-private.h"
-#include "weft-lifecycle-private.h"
-#include "weft-options-private.h"
 #include "weft-reactor-impl-private.h"
 #include "weft-signals-private.h"
 #include "weft-threads-private.h"
@@ -24,6 +22,29 @@
 G_DEFINE_FINAL_TYPE (WeftReactor, weft_reactor, G_TYPE_OBJECT)
 /* ------------------------------------------------------------------ */
 /* Calls from other threads                                             */
+
+/* The run starts: the layer above fires its startup event. */
+static void
+reactor_start (WeftReactor *self)
+{
+  if (self->live)
+    return;
+  self->started = TRUE;
+  self->live = TRUE;
+  if (self->run_hooks != NULL)
+    self->run_hooks->start (self->run_hooks_data);
+}
+
+/* A stop is asked for: the layer above runs its shutdown event first, or
+ * the stop finishes at once. */
+static void
+reactor_request_stop (WeftReactor *self, gboolean force)
+{
+  if (self->run_hooks != NULL)
+    self->run_hooks->stop (self->run_hooks_data, force);
+  else
+    weft_reactor_finish_stop (self);
+}
 
 static void
 drain_wake_fd (WeftReactor *self)
@@ -136,7 +157,7 @@ weft_reactor_get_timeout (WeftReactor *self)
 
   if (has_pending_now (self))
     return 0;
-  if ((self->ops->flags & WEFT_BACKEND_OWNS_LOOP) && !weft_lifecycle_has_started (self->lifecycle))
+  if ((self->ops->flags & WEFT_BACKEND_OWNS_LOOP) && !self->started)
     return 0;
   top = weft_timer_heap_peek (&self->timers);
   if (top == NULL)
@@ -201,8 +222,10 @@ weft_reactor_dispatch (WeftReactor *self, guint max_timers)
   gboolean more;
 
   g_object_ref (self);
-  if ((self->ops->flags & WEFT_BACKEND_OWNS_LOOP) && !weft_lifecycle_has_started (self->lifecycle))
-    weft_lifecycle_start (self->lifecycle);
+  /* An application's GLib loop runs the reactor (the glib backend, or
+   * weft-glib-driver.c): startup fires on its first iteration. */
+  if (((self->ops->flags & WEFT_BACKEND_OWNS_LOOP) || self->glib_driven_dispatching) && !self->started)
+    reactor_start (self);
   weft_reactor_dispatch_ready (self);
   more = run_timers (self, max_timers);
   run_soon_calls (self);
@@ -288,7 +311,7 @@ stop_on_signal (int signum, gpointer user_data)
 
   /* A second signal while shutdown waits for its triggers means "now". */
   g_debug ("%s: stopping the reactor", g_strsignal (signum));
-  weft_lifecycle_stop (self->lifecycle, self->stop_requested);
+  reactor_request_stop (self, self->stop_requested);
   self->stop_requested = TRUE;
 }
 
@@ -329,7 +352,7 @@ weft_reactor_run (WeftReactor *reactor)
       sigterm = weft_reactor_add_signal_watch (reactor, SIGTERM, stop_on_signal, reactor, NULL, NULL);
     }
 
-  weft_lifecycle_start (reactor->lifecycle);
+  reactor_start (reactor);
   if (reactor->ops->flags & WEFT_BACKEND_OWNS_LOOP)
     {
       if (!reactor->stopping)
@@ -363,12 +386,13 @@ weft_reactor_stop (WeftReactor *reactor)
   g_return_if_fail (WEFT_IS_REACTOR (reactor));
 
   reactor->stop_requested = TRUE;
-  weft_lifecycle_stop (reactor->lifecycle, FALSE);
+  reactor_request_stop (reactor, FALSE);
 }
 
 void
 weft_reactor_finish_stop (WeftReactor *self)
 {
+  self->live = FALSE;
   if (!self->running)
     return;
   self->stopping = TRUE;
@@ -376,10 +400,35 @@ weft_reactor_finish_stop (WeftReactor *self)
     self->ops->stop (self->backend);
 }
 
-WeftLifecycle *
-weft_reactor_get_lifecycle (WeftReactor *self)
+void
+weft_reactor_set_run_hooks (WeftReactor *self,
+                            const WeftReactorRunHooks *hooks,
+                            gpointer data,
+                            GDestroyNotify free_data)
 {
-  return self->lifecycle;
+  g_return_if_fail (self->run_hooks == NULL);
+
+  self->run_hooks = hooks;
+  self->run_hooks_data = data;
+  self->run_hooks_free = free_data;
+}
+
+gpointer
+weft_reactor_get_run_hooks_data (WeftReactor *self)
+{
+  return self->run_hooks_data;
+}
+
+gboolean
+weft_reactor_has_started (WeftReactor *self)
+{
+  return self->started;
+}
+
+gboolean
+weft_reactor_is_live (WeftReactor *self)
+{
+  return self->live;
 }
 
 gboolean
@@ -395,20 +444,13 @@ weft_reactor_get_thread_pool_slot (WeftReactor *self)
 }
 
 void
-weft_reactor_use_fake_clock (WeftReactor *self, gint64 now)
+weft_reactor_set_time_source (WeftReactor *self, WeftTimeSourceFunc func, gpointer data, GDestroyNotify notify)
 {
-  self->fake_clock = TRUE;
-  self->fake_now = now;
-}
-
-void
-weft_reactor_advance_fake_clock (WeftReactor *self, gint64 delta_us)
-{
-  g_return_if_fail (self->fake_clock);
-  g_return_if_fail (delta_us >= 0);
-
-  self->fake_now += delta_us;
-  weft_reactor_dispatch (self, G_MAXUINT);
+  if (self->time_notify != NULL)
+    self->time_notify (self->time_data);
+  self->time_func = func;
+  self->time_data = data;
+  self->time_notify = notify;
 }
 
 /**
@@ -548,7 +590,13 @@ weft_reactor_finalize (GObject *object)
   while (self->soon.head != NULL)
     weft_delayed_call_cancel (self->soon.head->data);
 
-  g_clear_pointer (&self->lifecycle, weft_lifecycle_free);
+  if (self->time_notify != NULL)
+    self->time_notify (self->time_data);
+  self->time_func = NULL;
+  if (self->run_hooks_free != NULL)
+    self->run_hooks_free (self->run_hooks_data);
+  self->run_hooks = NULL;
+  self->run_hooks_data = NULL;
   weft_signals_remove_all (self);
   for (int fd = 0; fd < self->fds_len; fd++)
     if (self->fds[fd].watch != NULL)
@@ -598,7 +646,6 @@ weft_reactor_init (WeftReactor *self)
   self->thread_calls = g_array_new (FALSE, FALSE, sizeof (ThreadCall));
   self->thread_calls_running = g_array_new (FALSE, FALSE, sizeof (ThreadCall));
   self->wake_fd = -1;
-  self->lifecycle = weft_lifecycle_new (self);
 }
 
 /* Creates a reactor on @ops; on failure @error holds the backend's own

@@ -2,63 +2,9 @@
 
 #include "config.h"
 
-#include <math.h>
-
-#include "weft-endpoint.h"
-#include "weft-reconnecting-factory-private.h"
+#include "weft-connector.h"
+#include "weft-backoff-private.h"
 #include "weft-reconnecting-factory.h"
-
-/* Backoff */
-
-void
-weft_backoff_init (WeftBackoff *backoff, double initial_delay, double max_delay, double factor, double jitter)
-{
-  backoff->initial_delay = initial_delay;
-  backoff->max_delay = max_delay;
-  backoff->factor = factor;
-  backoff->jitter = jitter;
-  backoff->delay = initial_delay;
-  backoff->rand = g_rand_new ();
-}
-
-void
-weft_backoff_clear (WeftBackoff *backoff)
-{
-  g_clear_pointer (&backoff->rand, g_rand_free);
-}
-
-void
-weft_backoff_reset (WeftBackoff *backoff)
-{
-  backoff->delay = backoff->initial_delay;
-}
-
-void
-weft_backoff_set_seed (WeftBackoff *backoff, guint32 seed)
-{
-  g_rand_set_seed (backoff->rand, seed);
-}
-
-/* A standard normal variate (Box-Muller). */
-static double
-normal_variate (GRand *rand)
-{
-  double u1 = 1.0 - g_rand_double (rand); /* in (0, 1]: log() stays finite */
-  double u2 = g_rand_double (rand);
-
-  return sqrt (-2.0 * log (u1)) * cos (2.0 * G_PI * u2);
-}
-
-double
-weft_backoff_next (WeftBackoff *backoff)
-{
-  double delay = MIN (backoff->delay * backoff->factor, backoff->max_delay);
-
-  if (backoff->jitter > 0)
-    delay += delay * backoff->jitter * normal_variate (backoff->rand);
-  backoff->delay = CLAMP (delay, 0, backoff->max_delay);
-  return backoff->delay;
-}
 
 /**
  * WeftReconnectingClientFactory:
@@ -185,7 +131,7 @@ weft_reconnecting_client_factory_build_protocol (WeftFactory *factory, GSocketAd
 }
 
 static void
-weft_reconnecting_client_factory_started_connecting (WeftClientFactory *factory, gpointer connector)
+weft_reconnecting_client_factory_started_connecting (WeftClientFactory *factory, WeftConnector *connector)
 {
   /* So that stop_trying can stop this attempt. */
   if (WEFT_IS_CONNECTOR (connector))
@@ -194,7 +140,7 @@ weft_reconnecting_client_factory_started_connecting (WeftClientFactory *factory,
 
 /* A failed attempt or a lost connection (@what): retry unless told to stop. */
 static void
-retry_after (WeftClientFactory *factory, gpointer connector, const char *what, const GError *reason)
+retry_after (WeftClientFactory *factory, WeftConnector *connector, const char *what, const GError *reason)
 {
   WeftReconnectingClientFactory *self = WEFT_RECONNECTING_CLIENT_FACTORY (factory);
 
@@ -205,7 +151,7 @@ retry_after (WeftClientFactory *factory, gpointer connector, const char *what, c
 
 static void
 weft_reconnecting_client_factory_client_connection_failed (WeftClientFactory *factory,
-                                                           gpointer connector,
+                                                           WeftConnector *connector,
                                                            const GError *reason)
 {
   retry_after (factory, connector, "Connection attempt failed", reason);
@@ -213,7 +159,7 @@ weft_reconnecting_client_factory_client_connection_failed (WeftClientFactory *fa
 
 static void
 weft_reconnecting_client_factory_client_connection_lost (WeftClientFactory *factory,
-                                                         gpointer connector,
+                                                         WeftConnector *connector,
                                                          const GError *reason)
 {
   retry_after (factory, connector, "Connection lost", reason);
@@ -231,10 +177,10 @@ weft_reconnecting_client_factory_get_property (GObject *object, guint prop_id, G
       g_value_set_object (value, priv->reactor);
       break;
     case PROP_INITIAL_DELAY:
-      g_value_set_double (value, priv->backoff.initial_delay);
+      g_value_set_int64 (value, weft_reconnecting_client_factory_get_initial_delay (self));
       break;
     case PROP_MAX_DELAY:
-      g_value_set_double (value, priv->backoff.max_delay);
+      g_value_set_int64 (value, weft_reconnecting_client_factory_get_max_delay (self));
       break;
     case PROP_FACTOR:
       g_value_set_double (value, priv->backoff.factor);
@@ -246,7 +192,7 @@ weft_reconnecting_client_factory_get_property (GObject *object, guint prop_id, G
       g_value_set_int (value, priv->max_retries);
       break;
     case PROP_DELAY:
-      g_value_set_double (value, priv->backoff.delay);
+      g_value_set_int64 (value, weft_reconnecting_client_factory_get_delay (self));
       break;
     case PROP_RETRIES:
       g_value_set_uint (value, priv->retries);
@@ -271,10 +217,10 @@ weft_reconnecting_client_factory_set_property (GObject *object, guint prop_id, c
       priv->reactor = g_value_dup_object (value);
       break;
     case PROP_INITIAL_DELAY:
-      weft_reconnecting_client_factory_set_initial_delay (self, g_value_get_double (value));
+      weft_reconnecting_client_factory_set_initial_delay (self, g_value_get_int64 (value));
       break;
     case PROP_MAX_DELAY:
-      weft_reconnecting_client_factory_set_max_delay (self, g_value_get_double (value));
+      weft_reconnecting_client_factory_set_max_delay (self, g_value_get_int64 (value));
       break;
     case PROP_FACTOR:
       weft_reconnecting_client_factory_set_factor (self, g_value_get_double (value));
@@ -339,18 +285,18 @@ weft_reconnecting_client_factory_class_init (WeftReconnectingClientFactoryClass 
   /**
    * WeftReconnectingClientFactory:initial-delay: (getter get_initial_delay) (setter set_initial_delay)
    *
-   * The delay, in seconds, that the backoff starts from and goes back to
+   * The delay, in microseconds, that the backoff starts from and goes back to
    * after a connection was made.
    */
   properties[PROP_INITIAL_DELAY] =
-      g_param_spec_double ("initial-delay", NULL, NULL, 0, G_MAXDOUBLE, WEFT_RECONNECT_DEFAULT_INITIAL_DELAY, flags);
+      g_param_spec_int64 ("initial-delay", NULL, NULL, 0, G_MAXINT64, WEFT_RECONNECT_DEFAULT_INITIAL_DELAY, flags);
   /**
    * WeftReconnectingClientFactory:max-delay: (getter get_max_delay) (setter set_max_delay)
    *
-   * The longest delay, in seconds.
+   * The longest delay, in microseconds.
    */
   properties[PROP_MAX_DELAY] =
-      g_param_spec_double ("max-delay", NULL, NULL, 0, G_MAXDOUBLE, WEFT_RECONNECT_DEFAULT_MAX_DELAY, flags);
+      g_param_spec_int64 ("max-delay", NULL, NULL, 0, G_MAXINT64, WEFT_RECONNECT_DEFAULT_MAX_DELAY, flags);
   /**
    * WeftReconnectingClientFactory:factor: (getter get_factor) (setter set_factor)
    *
@@ -375,9 +321,10 @@ weft_reconnecting_client_factory_class_init (WeftReconnectingClientFactoryClass 
   /**
    * WeftReconnectingClientFactory:delay: (getter get_delay)
    *
-   * The delay of the last retry, in seconds (the initial delay before any).
+   * The delay of the last retry, in microseconds (the initial delay before
+   * any).
    */
-  properties[PROP_DELAY] = g_param_spec_double ("delay", NULL, NULL, 0, G_MAXDOUBLE, 0, read_only);
+  properties[PROP_DELAY] = g_param_spec_int64 ("delay", NULL, NULL, 0, G_MAXINT64, 0, read_only);
   /**
    * WeftReconnectingClientFactory:retries: (getter get_retries)
    *
@@ -450,7 +397,7 @@ weft_reconnecting_client_factory_get_reactor (WeftReconnectingClientFactory *fac
  * weft_client_endpoint_connect(), which makes one attempt only).
  */
 void
-weft_reconnecting_client_factory_retry (WeftReconnectingClientFactory *factory, gpointer connector)
+weft_reconnecting_client_factory_retry (WeftReconnectingClientFactory *factory, WeftConnector *connector)
 {
   WeftReconnectingClientFactoryPrivate *priv;
   g_autoptr (WeftConnector) target = NULL;
@@ -486,15 +433,14 @@ weft_reconnecting_client_factory_retry (WeftReconnectingClientFactory *factory, 
     }
 
   delay = weft_backoff_next (&priv->backoff);
-  g_debug ("Reconnecting in %g seconds", delay);
+  g_debug ("Reconnecting in %g seconds", delay / G_USEC_PER_SEC);
 
   cancel_retry (factory);
   retry = g_new0 (Retry, 1);
   retry->factory = factory;
   retry->connector = g_steal_pointer (&target);
-  priv->retry_call =
-      weft_delayed_call_ref (weft_reactor_call_later (priv->reactor, (gint64) (delay * WEFT_USEC_PER_SEC + 0.5),
-                                                      retry_now, retry, retry_free));
+  priv->retry_call = weft_delayed_call_ref (weft_reactor_call_later (priv->reactor, (gint64) (delay + 0.5), retry_now,
+                                                                     retry, retry_free));
   notify_state (factory);
 }
 
@@ -576,14 +522,14 @@ weft_reconnecting_client_factory_has_pending_retry (WeftReconnectingClientFactor
  * weft_reconnecting_client_factory_get_delay:
  * @factory: a reconnecting client factory
  *
- * Returns: the delay of the last retry in seconds, or the initial delay
- *   when none was made since the last connection
+ * Returns: the delay of the last retry in microseconds, or the initial
+ *   delay when none was made since the last connection
  */
-double
+gint64
 weft_reconnecting_client_factory_get_delay (WeftReconnectingClientFactory *factory)
 {
   g_return_val_if_fail (WEFT_IS_RECONNECTING_CLIENT_FACTORY (factory), 0);
-  return get_private (factory)->backoff.delay;
+  return (gint64) (get_private (factory)->backoff.delay + 0.5);
 }
 
 /**
@@ -602,25 +548,25 @@ weft_reconnecting_client_factory_get_retries (WeftReconnectingClientFactory *fac
 /**
  * weft_reconnecting_client_factory_set_initial_delay:
  * @factory: a reconnecting client factory
- * @seconds: the delay the backoff starts from
+ * @delay_us: the delay the backoff starts from, in microseconds
  *
  * Sets #WeftReconnectingClientFactory:initial-delay; when no retry was
  * made yet, the current delay too.
  */
 void
-weft_reconnecting_client_factory_set_initial_delay (WeftReconnectingClientFactory *factory, double seconds)
+weft_reconnecting_client_factory_set_initial_delay (WeftReconnectingClientFactory *factory, gint64 delay_us)
 {
   WeftReconnectingClientFactoryPrivate *priv;
 
   g_return_if_fail (WEFT_IS_RECONNECTING_CLIENT_FACTORY (factory));
-  g_return_if_fail (seconds >= 0);
+  g_return_if_fail (delay_us >= 0);
   priv = get_private (factory);
 
-  if (priv->backoff.initial_delay == seconds)
+  if (priv->backoff.initial_delay == (double) delay_us)
     return;
   if (priv->retries == 0)
-    priv->backoff.delay = seconds;
-  priv->backoff.initial_delay = seconds;
+    priv->backoff.delay = delay_us;
+  priv->backoff.initial_delay = delay_us;
   g_object_notify_by_pspec (G_OBJECT (factory), properties[PROP_INITIAL_DELAY]);
 }
 
@@ -628,34 +574,34 @@ weft_reconnecting_client_factory_set_initial_delay (WeftReconnectingClientFactor
  * weft_reconnecting_client_factory_get_initial_delay:
  * @factory: a reconnecting client factory
  *
- * Returns: the delay the backoff starts from, in seconds
+ * Returns: the delay the backoff starts from, in microseconds
  */
-double
+gint64
 weft_reconnecting_client_factory_get_initial_delay (WeftReconnectingClientFactory *factory)
 {
   g_return_val_if_fail (WEFT_IS_RECONNECTING_CLIENT_FACTORY (factory), 0);
-  return get_private (factory)->backoff.initial_delay;
+  return (gint64) (get_private (factory)->backoff.initial_delay + 0.5);
 }
 
 /**
  * weft_reconnecting_client_factory_set_max_delay:
  * @factory: a reconnecting client factory
- * @seconds: the longest delay
+ * @delay_us: the longest delay, in microseconds
  *
  * Sets #WeftReconnectingClientFactory:max-delay.
  */
 void
-weft_reconnecting_client_factory_set_max_delay (WeftReconnectingClientFactory *factory, double seconds)
+weft_reconnecting_client_factory_set_max_delay (WeftReconnectingClientFactory *factory, gint64 delay_us)
 {
   WeftReconnectingClientFactoryPrivate *priv;
 
   g_return_if_fail (WEFT_IS_RECONNECTING_CLIENT_FACTORY (factory));
-  g_return_if_fail (seconds >= 0);
+  g_return_if_fail (delay_us >= 0);
   priv = get_private (factory);
 
-  if (priv->backoff.max_delay == seconds)
+  if (priv->backoff.max_delay == (double) delay_us)
     return;
-  priv->backoff.max_delay = seconds;
+  priv->backoff.max_delay = delay_us;
   g_object_notify_by_pspec (G_OBJECT (factory), properties[PROP_MAX_DELAY]);
 }
 
@@ -663,13 +609,13 @@ weft_reconnecting_client_factory_set_max_delay (WeftReconnectingClientFactory *f
  * weft_reconnecting_client_factory_get_max_delay:
  * @factory: a reconnecting client factory
  *
- * Returns: the longest delay, in seconds
+ * Returns: the longest delay, in microseconds
  */
-double
+gint64
 weft_reconnecting_client_factory_get_max_delay (WeftReconnectingClientFactory *factory)
 {
   g_return_val_if_fail (WEFT_IS_RECONNECTING_CLIENT_FACTORY (factory), 0);
-  return get_private (factory)->backoff.max_delay;
+  return (gint64) (get_private (factory)->backoff.max_delay + 0.5);
 }
 
 /**

@@ -13,7 +13,6 @@
 #include "weft-fd-transport-private.h"
 #include "weft-net-private.h"
 #include "weft-tcp.h"
-#include "weft-unix.h"
 
 /**
  * WeftTcpTransport:
@@ -128,14 +127,24 @@ weft_tcp_transport_get_nodelay (WeftTcpTransport *transport)
   return value != 0;
 }
 
+/* The kernel counts keepalive times in whole seconds. */
+static int
+usec_to_whole_seconds (gint64 usec)
+{
+  if (usec <= 0)
+    return 0;
+  return (int) MIN ((usec + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, G_MAXINT);
+}
+
 /**
  * weft_tcp_transport_set_keepalive:
  * @transport: a TCP transport
  * @enabled: whether the kernel probes an idle connection (`SO_KEEPALIVE`)
- * @idle_seconds: idle time before the first probe (`TCP_KEEPIDLE`); 0 or
- *   less keeps the system's default
- * @interval_seconds: time between probes (`TCP_KEEPINTVL`); 0 or less keeps
- *   the default
+ * @idle_us: idle time before the first probe (`TCP_KEEPIDLE`), in
+ *   microseconds, rounded up to whole seconds; 0 or less keeps the system's
+ *   default
+ * @interval_us: time between probes (`TCP_KEEPINTVL`), in microseconds,
+ *   rounded up to whole seconds; 0 or less keeps the default
  * @count: unanswered probes before the connection is declared dead
  *   (`TCP_KEEPCNT`); 0 or less keeps the default
  * @error: return location for a #GError
@@ -149,11 +158,14 @@ weft_tcp_transport_get_nodelay (WeftTcpTransport *transport)
 gboolean
 weft_tcp_transport_set_keepalive (WeftTcpTransport *transport,
                                   gboolean enabled,
-                                  int idle_seconds,
-                                  int interval_seconds,
+                                  gint64 idle_us,
+                                  gint64 interval_us,
                                   int count,
                                   GError **error)
 {
+  int idle_seconds = usec_to_whole_seconds (idle_us);
+  int interval_seconds = usec_to_whole_seconds (interval_us);
+
   g_return_val_if_fail (WEFT_IS_TCP_TRANSPORT (transport), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -206,7 +218,7 @@ WeftDeferred *
 weft_tcp_connect_real (WeftReactor *reactor,
                        GSocketAddress *address,
                        WeftClientFactory *factory,
-                       double timeout_seconds,
+                       gint64 timeout_us,
                        GSocketAddress *bind_address,
                        gpointer user_data)
 {
@@ -221,7 +233,7 @@ weft_tcp_connect_real (WeftReactor *reactor,
       close (fd);
       return weft_net_connect_failed (reactor, factory, g_steal_pointer (&error));
     }
-  return weft_net_connect_socket (reactor, fd, address, factory, timeout_seconds, WEFT_TYPE_TCP_TRANSPORT);
+  return weft_net_connect_socket (reactor, fd, address, factory, timeout_us, WEFT_TYPE_TCP_TRANSPORT);
 }
 
 WeftListeningPort *
@@ -271,7 +283,7 @@ weft_tcp_listen_real (WeftReactor *reactor,
  * @address: a #GInetSocketAddress (IPv4 or IPv6) to connect to; names are
  *   resolved beforehand (endpoints do that)
  * @factory: builds the protocol once connected, and hears of the attempt
- * @timeout_seconds: give up after this long; 0 or less waits as long as
+ * @timeout_us: give up after this long, in microseconds; 0 or less waits as long as
  *   the system does
  * @bind_address: (nullable): a local address to connect from
  *
@@ -280,8 +292,8 @@ weft_tcp_listen_real (WeftReactor *reactor,
  * The deferred fires with the connected [class@Weft.Protocol] (an object
  * value: weft_result_get_object()) after its connection_made, or fails:
  * %G_IO_ERROR_CONNECTION_REFUSED "Connection refused by 127.0.0.1:5555",
- * %G_IO_ERROR_TIMED_OUT when @timeout_seconds passed, another %G_IO_ERROR
- * code, or %WEFT_ERROR_CANCELLED when the deferred is cancelled, which
+ * %G_IO_ERROR_TIMED_OUT when @timeout_us passed, another %G_IO_ERROR
+ * code, or %G_IO_ERROR_CANCELLED when the deferred is cancelled, which
  * stops the attempt and closes its socket. Every message names the
  * address. Nothing fires from inside this call, not even for a failure
  * known at once.
@@ -298,7 +310,7 @@ WeftDeferred *
 weft_reactor_connect_tcp (WeftReactor *reactor,
                           GSocketAddress *address,
                           WeftClientFactory *factory,
-                          double timeout_seconds,
+                          gint64 timeout_us,
                           GSocketAddress *bind_address)
 {
   const WeftNetOps *ops;
@@ -310,7 +322,7 @@ weft_reactor_connect_tcp (WeftReactor *reactor,
   g_return_val_if_fail (bind_address == NULL || G_IS_INET_SOCKET_ADDRESS (bind_address), NULL);
 
   ops = weft_reactor_get_net_ops (reactor, &data);
-  return ops->connect_tcp (reactor, address, factory, timeout_seconds, bind_address, data);
+  return ops->connect_tcp (reactor, address, factory, timeout_us, bind_address, data);
 }
 
 /**
@@ -353,157 +365,4 @@ weft_reactor_listen_tcp (WeftReactor *reactor,
 
   ops = weft_reactor_get_net_ops (reactor, &data);
   return ops->listen_tcp (reactor, address, factory, backlog, data, error);
-}
-
-/* The transport type for a socket's family, or G_TYPE_INVALID. */
-static GType
-transport_type_for_socket (int fd, gboolean want_listening, GError **error)
-{
-  int type = 0, domain = 0, accepting = 0;
-  socklen_t len = sizeof type;
-
-  if (getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
-    {
-      int errsv = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), _ ("File descriptor %d is not a socket: %s"), fd,
-                   g_strerror (errsv));
-      return G_TYPE_INVALID;
-    }
-  len = sizeof domain;
-  getsockopt (fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
-  len = sizeof accepting;
-  getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len);
-
-  if (type != SOCK_STREAM)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("Socket %d is not a stream socket"), fd);
-      return G_TYPE_INVALID;
-    }
-  if (want_listening && !accepting)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _ ("Socket %d is not listening: call listen() on it first"), fd);
-      return G_TYPE_INVALID;
-    }
-  if (!want_listening && accepting)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _ ("Socket %d is a listening socket: adopt it with weft_reactor_adopt_listening_socket()"), fd);
-      return G_TYPE_INVALID;
-    }
-  switch (domain)
-    {
-    case AF_INET:
-    case AF_INET6:
-      return WEFT_TYPE_TCP_TRANSPORT;
-    case AF_UNIX:
-      return WEFT_TYPE_UNIX_TRANSPORT;
-    default:
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   _ ("Socket %d is of address family %d, which Weft does not support"), fd, domain);
-      return G_TYPE_INVALID;
-    }
-}
-
-/**
- * weft_reactor_adopt_stream_socket:
- * @reactor: a reactor
- * @fd: a connected stream socket: TCP (IPv4, IPv6) or Unix
- * @factory: builds the protocol
- * @error: return location for a #GError
- *
- * Makes a connection of a socket that is already connected, for example
- * one received from a parent process or through a Unix socket (Twisted's
- * `adoptStreamConnection`). The socket becomes a [class@Weft.TcpTransport]
- * or [class@Weft.UnixTransport], made non-blocking and close-on-exec, and
- * the protocol's connection_made runs before this returns. The factory is
- * not started or stopped: that is for ports and connectors.
- *
- * On success the transport owns @fd and closes it when the connection
- * ends. On failure @fd is left open and unchanged except, possibly, for
- * its non-blocking flag.
- *
- * Returns: (transfer full) (nullable): the connected protocol, or %NULL
- *   with @error set
- */
-WeftProtocol *
-weft_reactor_adopt_stream_socket (WeftReactor *reactor, int fd, WeftFactory *factory, GError **error)
-{
-  g_autoptr (GSocketAddress) peer = NULL;
-  g_autoptr (WeftProtocol) protocol = NULL;
-  g_autoptr (WeftFdTransport) transport = NULL;
-  GType type;
-
-  g_return_val_if_fail (WEFT_IS_REACTOR (reactor), NULL);
-  g_return_val_if_fail (fd >= 0, NULL);
-  g_return_val_if_fail (WEFT_IS_FACTORY (factory), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  type = transport_type_for_socket (fd, FALSE, error);
-  if (type == G_TYPE_INVALID)
-    return NULL;
-  peer = weft_net_get_peer_address (fd);
-  if (peer == NULL)
-    {
-      int errsv = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), _ ("Socket %d is not connected: %s"), fd,
-                   g_strerror (errsv));
-      return NULL;
-    }
-  if (!weft_net_set_nonblocking (fd, error))
-    return NULL;
-
-  protocol = weft_factory_build_protocol (factory, peer);
-  if (protocol == NULL)
-    {
-      g_autofree char *from = weft_net_address_to_string (peer);
-
-      g_set_error (error, WEFT_ERROR, WEFT_ERROR_FAILED, _ ("The factory built no protocol for the connection with %s"),
-                   from);
-      return NULL;
-    }
-  transport = g_object_new (type, "reactor", reactor, "fd", fd, "flags", WEFT_FD_TRANSPORT_FLAGS_SOCKET, NULL);
-  weft_fd_transport_set_peer_address (transport, peer);
-  if (!weft_fd_transport_start (transport, protocol, error))
-    {
-      weft_fd_transport_release_fds (transport);
-      return NULL;
-    }
-  return g_steal_pointer (&protocol);
-}
-
-/**
- * weft_reactor_adopt_listening_socket:
- * @reactor: a reactor
- * @fd: a bound stream socket on which listen() was called: TCP or Unix
- * @factory: builds a protocol for each accepted connection
- * @error: return location for a #GError
- *
- * Accepts connections on a socket that is already listening, for example
- * one passed by systemd socket activation (Twisted's `adoptStreamPort`).
- * The socket is made non-blocking and close-on-exec. A Unix socket's file
- * is not removed when the port stops: whoever created it owns it.
- *
- * On success the port owns @fd and closes it when it stops listening. On
- * failure @fd is left open.
- *
- * Returns: (transfer full) (nullable): the listening port, or %NULL with
- *   @error set
- */
-WeftListeningPort *
-weft_reactor_adopt_listening_socket (WeftReactor *reactor, int fd, WeftFactory *factory, GError **error)
-{
-  GType type;
-
-  g_return_val_if_fail (WEFT_IS_REACTOR (reactor), NULL);
-  g_return_val_if_fail (fd >= 0, NULL);
-  g_return_val_if_fail (WEFT_IS_FACTORY (factory), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  type = transport_type_for_socket (fd, TRUE, error);
-  if (type == G_TYPE_INVALID || !weft_net_set_nonblocking (fd, error))
-    return NULL;
-  return weft_listening_port_new_for_fd (reactor, fd, factory, type, NULL, error);
 }

@@ -88,7 +88,7 @@ wrapped_client_factory (WeftTlsFactory *self)
 }
 
 static void
-weft_tls_factory_started_connecting (WeftClientFactory *factory, gpointer connector)
+weft_tls_factory_started_connecting (WeftClientFactory *factory, WeftConnector *connector)
 {
   WeftClientFactory *wrapped = wrapped_client_factory (WEFT_TLS_FACTORY (factory));
 
@@ -97,7 +97,7 @@ weft_tls_factory_started_connecting (WeftClientFactory *factory, gpointer connec
 }
 
 static void
-weft_tls_factory_client_connection_failed (WeftClientFactory *factory, gpointer connector, const GError *reason)
+weft_tls_factory_client_connection_failed (WeftClientFactory *factory, WeftConnector *connector, const GError *reason)
 {
   WeftClientFactory *wrapped = wrapped_client_factory (WEFT_TLS_FACTORY (factory));
 
@@ -106,7 +106,7 @@ weft_tls_factory_client_connection_failed (WeftClientFactory *factory, gpointer 
 }
 
 static void
-weft_tls_factory_client_connection_lost (WeftClientFactory *factory, gpointer connector, const GError *reason)
+weft_tls_factory_client_connection_lost (WeftClientFactory *factory, WeftConnector *connector, const GError *reason)
 {
   WeftTlsFactory *self = WEFT_TLS_FACTORY (factory);
   WeftClientFactory *wrapped = wrapped_client_factory (self);

@@ -30,6 +30,7 @@
 #include "weft-tls.h"
 #include "weft-resolver.h"
 #include "weft-endpoint.h"
+#include "weft-connector.h"
 #include "weft-reconnecting-factory.h"
 #include "weft-client-service.h"
 #include "weft-options.h"

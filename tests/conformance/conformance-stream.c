@@ -218,13 +218,13 @@ stream_factory_build_protocol (WeftFactory *factory, GSocketAddress *address)
 }
 
 static void
-stream_factory_started_connecting (WeftClientFactory *factory, gpointer connector)
+stream_factory_started_connecting (WeftClientFactory *factory, WeftConnector *connector)
 {
   STREAM_FACTORY (factory)->n_started_connecting++;
 }
 
 static void
-stream_factory_client_connection_failed (WeftClientFactory *factory, gpointer connector, const GError *reason)
+stream_factory_client_connection_failed (WeftClientFactory *factory, WeftConnector *connector, const GError *reason)
 {
   StreamFactory *self = STREAM_FACTORY (factory);
 
@@ -234,7 +234,7 @@ stream_factory_client_connection_failed (WeftClientFactory *factory, gpointer co
 }
 
 static void
-stream_factory_client_connection_lost (WeftClientFactory *factory, gpointer connector, const GError *reason)
+stream_factory_client_connection_lost (WeftClientFactory *factory, WeftConnector *connector, const GError *reason)
 {
   STREAM_FACTORY (factory)->n_client_lost++;
 }
