@@ -112,8 +112,8 @@ build_protocol (WeftFactory *factory, GSocketAddress *address, gpointer user_dat
 
   g_signal_connect (receiver, "line-received", G_CALLBACK (on_line_received), client);
   g_signal_connect (receiver, "connection-lost", G_CALLBACK (on_connection_lost), client);
-  g_object_bind_property_full (receiver, "state", client->status, "label", G_BINDING_SYNC_CREATE, state_to_label,
-                               NULL, NULL, NULL);
+  g_object_bind_property_full (receiver, "state", client->status, "label", G_BINDING_SYNC_CREATE, state_to_label, NULL,
+                               NULL, NULL);
   return WEFT_PROTOCOL (receiver);
 }
 
@@ -207,8 +207,9 @@ on_activate (GApplication *app, gpointer user_data)
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (client->entry));
   gtk_window_present (GTK_WINDOW (window));
 
-  endpoint = weft_client_endpoint_from_string (client->reactor,
-                                               client->connect != NULL ? client->connect : "tcp:localhost:7777", &error);
+  endpoint =
+      weft_client_endpoint_from_string (client->reactor,
+                                        client->connect != NULL ? client->connect : "tcp:localhost:7777", &error);
   if (endpoint == NULL)
     {
       gtk_label_set_label (client->status, error->message);
