@@ -67,7 +67,9 @@ post_parse (GOptionContext *context, GOptionGroup *group, gpointer data, GError 
  * The command-line options every Weft program shares: `--reactor=NAME`
  * picks the backend used by weft_reactor_new() when it is given no name,
  * and `--list-reactors` prints the backends with their availability and
- * exits.
+ * exits. Both are listed in the program's `--help`, beside its own options.
+ * Add the group to a #GOptionContext, or to a #GApplication with
+ * g_application_add_option_group().
  *
  * Returns: (transfer full): a #GOptionGroup to add to a #GOptionContext
  */
