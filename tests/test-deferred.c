@@ -1171,7 +1171,7 @@ test_timeout_succeeds_first (void)
   /* the timeout's timer went with the result */
   g_assert_cmpuint (weft_reactor_get_n_timers (reactor), ==, 0);
 
-  sleep = weft_defer_later (reactor, 1000, NULL, NULL);
+  sleep = weft_defer_later (reactor, 1000, NULL, NULL, NULL);
   weft_deferred_add_callback (sleep, set_flag, &slept, NULL);
   iterate_until (reactor, &slept);
   assert_log (log, "int:5");
@@ -1541,10 +1541,10 @@ test_helpers_defer_later (void)
   gint64 start = weft_reactor_get_time (reactor);
   gboolean done = FALSE;
 
-  d = weft_defer_later (reactor, 20000, later_answer, "later");
+  d = weft_defer_later (reactor, 20000, later_answer, "later", NULL);
   weft_deferred_add_callback (d, record, log, NULL);
   weft_deferred_add_callback (d, set_flag, &done, NULL);
-  cancelled = weft_defer_later (reactor, 10000, later_answer, "never");
+  cancelled = weft_defer_later (reactor, 10000, later_answer, "never", NULL);
   weft_deferred_add_both (cancelled, record_and_recover, log, NULL);
   g_assert_cmpuint (weft_reactor_get_n_timers (reactor), ==, 2);
   weft_deferred_cancel (cancelled);

@@ -283,8 +283,8 @@ test_signals_netstring_and_length_prefixed (void)
   g_autoptr (WeftStringTransport) t2 = weft_string_transport_new ();
   g_autofree char *got = NULL;
 
-  g_signal_connect (netstring, "string-received", G_CALLBACK (on_string), log);
-  g_signal_connect (prefixed, "string-received", G_CALLBACK (on_string), log);
+  g_signal_connect (netstring, "message-received", G_CALLBACK (on_string), log);
+  g_signal_connect (prefixed, "message-received", G_CALLBACK (on_string), log);
   weft_string_transport_connect (t1, WEFT_PROTOCOL (netstring));
   weft_string_transport_connect (t2, WEFT_PROTOCOL (prefixed));
   weft_string_transport_receive (t1, "5:hello,0:,", -1);
@@ -378,7 +378,7 @@ main (int argc, char **argv)
                    test_signals_bare_newline_merges_without_the_mode);
   g_test_add_func ("/protocol/signals/bare-newline-mode", test_signals_bare_newline_mode);
   g_test_add_func ("/protocol/signals/bare-newline-mode-length-limit", test_signals_bare_newline_mode_length_limit);
-  g_test_add_func ("/protocol/signals/string-received", test_signals_netstring_and_length_prefixed);
+  g_test_add_func ("/protocol/signals/message-received", test_signals_netstring_and_length_prefixed);
   g_test_add_func ("/protocol/factory/new-with-func", test_signals_factory_with_func);
   g_test_add_func ("/protocol/factory/client-new-with-func", test_signals_client_factory_with_func);
 

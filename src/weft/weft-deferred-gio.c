@@ -245,9 +245,9 @@ out:
  * @finish: (nullable): the `_finish` function, cast with G_CALLBACK(); its
  *   signature is `type finish (SourceType *source, GAsyncResult *result,
  *   GError **error)`; unused (may be %NULL) with %G_TYPE_ASYNC_RESULT
- * @callback: (out) (not optional): a `GAsyncReadyCallback` to give the
+ * @callback: (out): a `GAsyncReadyCallback` to give the
  *   `_async` function
- * @user_data: (out) (not optional): its user data (it holds a reference to
+ * @user_data: (out): its user data (it holds a reference to
  *   the deferred until the callback has run)
  *
  * Turns any GIO-style `_async` / `_finish` pair (and any `GTask`-based

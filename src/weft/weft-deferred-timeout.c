@@ -127,11 +127,12 @@ later_cancel (WeftDeferred *deferred, gpointer data)
  * weft_defer_later:
  * @reactor: a reactor
  * @delay_us: delay in microseconds
- * @func: (nullable) (scope async): called after @delay_us with an empty
- *   result to fill in (or returning a deferred), like a callback; %NULL
- *   just waits
- * @user_data: data for @func; it must stay valid until the returned
- *   deferred has fired (cancelling fires it)
+ * @func: (nullable) (scope notified) (closure user_data): called after
+ *   @delay_us with an empty result to fill in (or returning a deferred),
+ *   like a callback; %NULL just waits
+ * @user_data: data for @func
+ * @notify: (nullable): frees @user_data once @func has run or will not run
+ *   (the deferred was cancelled, or released unfired)
  *
  * Twisted's `deferLater()`: a deferred that fires with @func's result after
  * @delay_us. Cancelling it cancels the timer, and @func is never called.
@@ -139,7 +140,11 @@ later_cancel (WeftDeferred *deferred, gpointer data)
  * Returns: (transfer full): a new deferred
  */
 WeftDeferred *
-weft_defer_later (WeftReactor *reactor, gint64 delay_us, WeftDeferredFunc func, gpointer user_data)
+weft_defer_later (WeftReactor *reactor,
+                  gint64 delay_us,
+                  WeftDeferredFunc func,
+                  gpointer user_data,
+                  GDestroyNotify notify)
 {
   WeftDeferred *self;
   WeftDelayedCall *call;
@@ -149,7 +154,9 @@ weft_defer_later (WeftReactor *reactor, gint64 delay_us, WeftDeferredFunc func, 
   self = weft_deferred_new ();
   weft_deferred_set_description (self, "weft_defer_later");
   if (func != NULL)
-    weft_deferred_add_callback (self, func, user_data, NULL);
+    weft_deferred_add_callback (self, func, user_data, notify);
+  else if (notify != NULL)
+    notify (user_data);
 
   call = weft_reactor_call_later (reactor, MAX (delay_us, 0), later_fire, g_object_ref (self), g_object_unref);
   if (call != NULL)

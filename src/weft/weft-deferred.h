@@ -280,8 +280,11 @@ WeftDeferred *weft_deferred_fail_literal (GQuark domain, int code, const char *m
 WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_maybe_deferred (WeftDeferredFunc func, gpointer user_data) G_GNUC_WARN_UNUSED_RESULT;
 WEFT_AVAILABLE_IN_ALL
-WeftDeferred *weft_defer_later (WeftReactor *reactor, gint64 delay_us, WeftDeferredFunc func, gpointer user_data)
-    G_GNUC_WARN_UNUSED_RESULT;
+WeftDeferred *weft_defer_later (WeftReactor *reactor,
+                                gint64 delay_us,
+                                WeftDeferredFunc func,
+                                gpointer user_data,
+                                GDestroyNotify notify) G_GNUC_WARN_UNUSED_RESULT;
 
 WEFT_AVAILABLE_IN_ALL
 void weft_deferred_set_description (WeftDeferred *self, const char *description);

@@ -56,7 +56,7 @@ G_DECLARE_DERIVABLE_TYPE (WeftEndpoint, weft_endpoint, WEFT, ENDPOINT, GObject)
 struct _WeftEndpointClass {
   GObjectClass parent_class;
 
-  char *(*to_string) (WeftEndpoint *self);
+  char *(*to_string) (WeftEndpoint *endpoint);
 
   /*< private >*/
   gpointer padding[8];
@@ -81,7 +81,7 @@ G_DECLARE_DERIVABLE_TYPE (WeftClientEndpoint, weft_client_endpoint, WEFT, CLIENT
 struct _WeftClientEndpointClass {
   WeftEndpointClass parent_class;
 
-  WeftDeferred *(*connect) (WeftClientEndpoint *self, WeftClientFactory *factory);
+  WeftDeferred *(*connect) (WeftClientEndpoint *endpoint, WeftClientFactory *factory);
 
   /*< private >*/
   gpointer padding[8];
@@ -102,7 +102,7 @@ G_DECLARE_DERIVABLE_TYPE (WeftServerEndpoint, weft_server_endpoint, WEFT, SERVER
 struct _WeftServerEndpointClass {
   WeftEndpointClass parent_class;
 
-  WeftDeferred *(*listen) (WeftServerEndpoint *self, WeftFactory *factory);
+  WeftDeferred *(*listen) (WeftServerEndpoint *endpoint, WeftFactory *factory);
 
   /*< private >*/
   gpointer padding[8];

@@ -289,8 +289,8 @@ weft_tcp_listen_real (WeftReactor *reactor,
  *
  * Connects to one address, without blocking (Twisted's `connectTCP`).
  *
- * The deferred fires with the connected [class@Weft.Protocol] (an object
- * value: weft_result_get_object()) after its connection_made, or fails:
+ * The deferred fires with the connected [class@Weft.Protocol] (an object,
+ * for weft_result_get_object()) after its connection_made, or fails:
  * %G_IO_ERROR_CONNECTION_REFUSED "Connection refused by 127.0.0.1:5555",
  * %G_IO_ERROR_TIMED_OUT when @timeout_us passed, another %G_IO_ERROR
  * code, or %G_IO_ERROR_CANCELLED when the deferred is cancelled, which
