@@ -90,6 +90,29 @@ test_waiting_reactor_is_driven (gconstpointer data)
   g_assert_cmpuint (n_warnings (), ==, 0);
 }
 
+static void
+busy_then_stop_cb (gpointer reactor)
+{
+  /* A callback that takes several limits: busy, not undriven. */
+  g_usleep (5 * LIMIT_MS * 1000);
+  weft_reactor_stop (reactor);
+}
+
+static void
+test_busy_callback_is_driven (gconstpointer data)
+{
+  const char *backend = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WeftReactor) reactor = weft_reactor_new (backend, WEFT_REACTOR_FLAGS_NONE, &error);
+
+  g_assert_no_error (error);
+  g_ptr_array_set_size (warnings, 0);
+  weft_reactor_call_later (reactor, 60 * WEFT_USEC_PER_SEC, nothing, NULL, NULL);
+  weft_reactor_call_soon (reactor, busy_then_stop_cb, reactor, NULL);
+  weft_reactor_run (reactor);
+  g_assert_cmpuint (n_warnings (), ==, 0);
+}
+
 static gboolean
 quit_loop (gpointer loop)
 {
@@ -134,7 +157,10 @@ main (int argc, char *argv[])
 
       g_test_add_data_func (undriven, backends[i], test_undriven_warns_once);
       g_test_add_data_func (waiting, backends[i], test_waiting_reactor_is_driven);
+      g_autofree char *busy = g_strdup_printf ("/%s/drive-check/busy-callback-is-driven", backends[i]);
+
       g_test_add_data_func (glib_loop, backends[i], test_glib_loop_drives);
+      g_test_add_data_func (busy, backends[i], test_busy_callback_is_driven);
     }
   return g_test_run ();
 }

@@ -49,6 +49,7 @@ glib_source_prepare (GSource *source, int *timeout_ms)
   gint64 timeout_us;
 
   weft_reactor_count_wakeup (self->reactor);
+  weft_reactor_set_loop_driven (self->reactor);
 
   /* GLib reads the GPollFD's events after prepare: an fd that polls ready
    * makes the source ready whatever check() says, so "not now" means no
@@ -74,8 +75,6 @@ glib_source_prepare (GSource *source, int *timeout_ms)
   if (timeout_us == 0 || weft_epoll_set_has_always_ready (&self->set))
     return TRUE;
   *timeout_ms = timeout_us < 0 ? -1 : (int) MIN ((timeout_us + 999) / 1000, G_MAXINT);
-  /* GLib waits for us now: the reactor is being driven. */
-  weft_reactor_set_waiting (self->reactor, TRUE);
   return FALSE;
 }
 
@@ -84,7 +83,6 @@ glib_source_check (GSource *source)
 {
   GlibBackend *self = (GlibBackend *) source;
 
-  weft_reactor_set_waiting (self->reactor, FALSE);
   if (self->dispatching)
     return FALSE;
   if (self->yielding)

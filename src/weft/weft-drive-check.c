@@ -8,7 +8,7 @@
  * The thread is started with the first reactor; it wakes every half limit
  * while reactors exist and never when none does; it
  * reads a reactor only through atomics and counters, where a stale read
- * merely delays the warning. WEFT_DRIVE_CHECK_MS sets the limit (5000 by
+ * merely delays the warning. WEFT_DRIVE_CHECK_MS sets the limit (10000 by
  * default; 0 turns the check off), for tests. */
 
 #include "config.h"
@@ -17,7 +17,7 @@
 
 #include "weft-reactor-impl-private.h"
 
-#define DEFAULT_LIMIT_MS 5000
+#define DEFAULT_LIMIT_MS 10000
 
 static GMutex lock;
 static GCond cond;
@@ -83,14 +83,15 @@ check_thread (gpointer data)
   return NULL;
 }
 
-/* For OWNS_LOOP backends: TRUE between a prepare that lets GLib wait and
- * the check after that wait. */
+/* A GLib loop's iterations cannot be bracketed (another source's callback
+ * may run long between two of ours), so once a loop drives the reactor it
+ * counts as driven until an iteration of its own ends (weft_reactor_run()
+ * returning): a busy application is not an undriven reactor. */
 void
-weft_reactor_set_waiting (WeftReactor *self, gboolean waiting)
+weft_reactor_set_loop_driven (WeftReactor *self)
 {
-  g_atomic_int_set (&self->in_wait, waiting ? 1 : 0);
-  if (!waiting)
-    weft_reactor_note_driven (self);
+  g_atomic_int_set (&self->in_wait, 1);
+  weft_reactor_note_driven (self);
 }
 
 void

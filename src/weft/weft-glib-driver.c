@@ -103,9 +103,7 @@ driver_poll (GPollFD *fds, guint n_fds, int timeout_ms)
     timeout_us = weft_timeout_us;
 
   self->in_glib_poll = TRUE;
-  g_atomic_int_set (&self->in_wait, 1);
   self->ops->wait (self->backend, timeout_us);
-  g_atomic_int_set (&self->in_wait, 0);
   self->in_glib_poll = FALSE;
   self->wakeups++;
   self->glib_polls++;
@@ -131,6 +129,7 @@ driver_source_prepare (GSource *source, int *timeout_ms)
 
   /* The poll function merges Weft's deadline itself, in microseconds. */
   *timeout_ms = -1;
+  weft_reactor_set_loop_driven (self);
   if (stands_aside (self) || driver->dispatching)
     return FALSE;
   if (driver->yield_pending)

@@ -131,7 +131,7 @@ struct _WeftReactor {
 
   /* For the warning about a reactor nobody drives (weft-drive-check.c). */
   gint64 last_driven; /* atomic: monotonic time of the last iteration */
-  int in_wait;        /* atomic: waiting, or inside a GLib poll */
+  int in_wait;        /* atomic: inside an iteration of its own, or a GLib loop drives it */
   gboolean drive_warned;
 };
 

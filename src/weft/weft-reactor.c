@@ -255,14 +255,15 @@ iterate_own_loop (WeftReactor *self, gboolean may_block)
   guint before;
 
   self->own_iteration++;
+  /* Being driven, from here to the end of the iteration, however long its
+   * callbacks take. */
+  g_atomic_int_set (&self->in_wait, 1);
   if (self->hosting)
     hosted = weft_glib_host_prepare (self, &timeout_us, &max_priority);
   if (!may_block)
     timeout_us = 0;
 
-  g_atomic_int_set (&self->in_wait, 1);
   self->ops->wait (self->backend, timeout_us);
-  g_atomic_int_set (&self->in_wait, 0);
   self->wakeups++;
   weft_reactor_note_driven (self);
 
@@ -279,6 +280,9 @@ iterate_own_loop (WeftReactor *self, gboolean may_block)
       g_main_context_release (self->context);
     }
   self->own_iteration--;
+  if (self->own_iteration == 0)
+    g_atomic_int_set (&self->in_wait, 0);
+  weft_reactor_note_driven (self);
   return before > 0 || glib_ready;
 }
 
