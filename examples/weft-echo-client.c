@@ -209,7 +209,8 @@ main (int argc, char *argv[])
     { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_ ("Send the message this many times (default: 1)"), N_ ("N") },
     { NULL },
   };
-  g_autoptr (GOptionContext) options = g_option_context_new (_ ("— send lines to an echo server"));
+  g_autoptr (GOptionContext) options = NULL;
+  GOptionGroup *weft_group;
   g_autoptr (GError) error = NULL;
   g_autoptr (WeftReactor) reactor = NULL;
   g_autoptr (WeftClientEndpoint) endpoint = NULL;
@@ -218,8 +219,13 @@ main (int argc, char *argv[])
   g_autoptr (GString) stdin_buffer = g_string_new (NULL);
 
   setlocale (LC_ALL, "");
+  /* The examples share the library's catalog; weft_get_option_group()
+   * binds it to its directory, so it comes before the first _(). */
+  textdomain (GETTEXT_PACKAGE);
+  weft_group = weft_get_option_group ();
+  options = g_option_context_new (_ ("— send lines to an echo server"));
   g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
-  g_option_context_add_group (options, weft_get_option_group ());
+  g_option_context_add_group (options, weft_group);
   if (!g_option_context_parse (options, &argc, &argv, &error))
     {
       g_printerr ("%s\n", error->message);
@@ -227,7 +233,7 @@ main (int argc, char *argv[])
     }
   if (count < 0)
     {
-      g_printerr (_ ("--count must be 0 or more\n"));
+      g_printerr (_ ("--count must be 0 or more; got %d\n"), count);
       return 2;
     }
 

@@ -9,6 +9,7 @@
  *
  * Ctrl-C stops it. */
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <weft/weft.h>
@@ -57,7 +58,7 @@ echo_protocol_connection_lost (WeftProtocol *protocol, const GError *reason)
 {
   EchoProtocol *self = ECHO_PROTOCOL (protocol);
 
-  g_print (_ ("%s left after %" G_GUINT64_FORMAT " bytes: %s\n"), self->peer, self->n_bytes, reason->message);
+  g_print (_ ("%s left after %" PRIu64 " bytes: %s\n"), self->peer, (uint64_t) self->n_bytes, reason->message);
   WEFT_PROTOCOL_CLASS (echo_protocol_parent_class)->connection_lost (protocol, reason);
 }
 
@@ -114,7 +115,8 @@ main (int argc, char *argv[])
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, N_ ("Where to listen (default: tcp:7777)"), N_ ("ENDPOINT") },
     { NULL },
   };
-  g_autoptr (GOptionContext) options = g_option_context_new (_ ("— echo what clients send"));
+  g_autoptr (GOptionContext) options = NULL;
+  GOptionGroup *weft_group;
   g_autoptr (GError) error = NULL;
   g_autoptr (WeftReactor) reactor = NULL;
   g_autoptr (WeftServerEndpoint) endpoint = NULL;
@@ -126,8 +128,13 @@ main (int argc, char *argv[])
   gboolean stopped = FALSE;
 
   setlocale (LC_ALL, "");
+  /* The examples share the library's catalog; weft_get_option_group()
+   * binds it to its directory, so it comes before the first _(). */
+  textdomain (GETTEXT_PACKAGE);
+  weft_group = weft_get_option_group ();
+  options = g_option_context_new (_ ("— echo what clients send"));
   g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
-  g_option_context_add_group (options, weft_get_option_group ());
+  g_option_context_add_group (options, weft_group);
   if (!g_option_context_parse (options, &argc, &argv, &error))
     {
       g_printerr ("%s\n", error->message);

@@ -59,6 +59,9 @@ void weft_reactor_report_ready (WeftReactor *reactor, int fd, WeftIOCondition co
 
 /* For OWNS_LOOP backends, which drive the core themselves. */
 void weft_reactor_count_wakeup (WeftReactor *reactor);
+/* A GLib main loop iterates the reactor's context (called from a GSource's
+ * prepare): the reactor counts as driven from now on. */
+void weft_reactor_set_loop_driven (WeftReactor *reactor);
 gint64 weft_reactor_get_timeout (WeftReactor *reactor);
 gboolean weft_reactor_dispatch (WeftReactor *reactor, guint max_timers);
 

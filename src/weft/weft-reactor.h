@@ -209,6 +209,8 @@ WEFT_AVAILABLE_IN_ALL
 guint weft_reactor_get_n_watches (WeftReactor *reactor);
 WEFT_AVAILABLE_IN_ALL
 guint64 weft_reactor_get_wakeup_count (WeftReactor *reactor);
+WEFT_AVAILABLE_IN_ALL
+guint64 weft_reactor_get_glib_poll_count (WeftReactor *reactor);
 
 WEFT_AVAILABLE_IN_ALL
 GType weft_delayed_call_get_type (void) G_GNUC_CONST;

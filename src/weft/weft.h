@@ -34,4 +34,5 @@
 #include "weft-reconnecting-factory.h"
 #include "weft-client-service.h"
 #include "weft-options.h"
+#include "weft-async.h"
 #undef WEFT_INSIDE
