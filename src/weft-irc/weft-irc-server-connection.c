@@ -123,7 +123,11 @@ weft_irc_server_connection_connection_lost (WeftProtocol *protocol, const GError
     }
   cancel_timers (self);
   if (self->server != NULL)
-    _weft_irc_server_remove_connection (self->server, self);
+    {
+      if (WEFT_IRC_SERVER_GET_CLASS (self->server)->connection_closed != NULL)
+        WEFT_IRC_SERVER_GET_CLASS (self->server)->connection_closed (self->server, self);
+      _weft_irc_server_remove_connection (self->server, self);
+    }
 
   WEFT_PROTOCOL_CLASS (weft_irc_server_connection_parent_class)->connection_lost (protocol, reason);
 }
@@ -405,6 +409,20 @@ weft_irc_server_connection_is_registered (WeftIrcServerConnection *client)
 {
   g_return_val_if_fail (WEFT_IRC_IS_SERVER_CONNECTION (client), FALSE);
   return client->registered;
+}
+
+/**
+ * weft_irc_server_connection_get_channels:
+ * @client: a connection
+ *
+ * Returns: (transfer container) (element-type WeftIrcServerChannel): the
+ *   channels the client is in
+ */
+GList *
+weft_irc_server_connection_get_channels (WeftIrcServerConnection *client)
+{
+  g_return_val_if_fail (WEFT_IRC_IS_SERVER_CONNECTION (client), NULL);
+  return g_hash_table_get_keys (client->channels);
 }
 
 /**

@@ -68,6 +68,8 @@ char *weft_irc_server_connection_dup_prefix (WeftIrcServerConnection *client) G_
 WEFT_IRC_AVAILABLE_IN_ALL
 gboolean weft_irc_server_connection_is_registered (WeftIrcServerConnection *client);
 WEFT_IRC_AVAILABLE_IN_ALL
+GList *weft_irc_server_connection_get_channels (WeftIrcServerConnection *client);
+WEFT_IRC_AVAILABLE_IN_ALL
 WeftIrcServerCaps weft_irc_server_connection_get_caps (WeftIrcServerConnection *client);
 WEFT_IRC_AVAILABLE_IN_ALL
 gboolean weft_irc_server_connection_has_cap (WeftIrcServerConnection *client, WeftIrcServerCaps cap);

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "weft-irc-casemap.h"
+#include "weft-irc-error.h"
+#include "weft-irc-names.h"
 #include "weft-irc-numerics.h"
 #include "weft-irc-server.h"
 

@@ -653,15 +653,6 @@ weft_irc_server_hold_reply (WeftIrcServer *server,
   weft_deferred_add_both (deferred, held_reply_done, held, held_reply_free);
 }
 
-/* Case mapping: rfc1459, as most servers announce (CASEMAPPING=rfc1459). */
-static inline char
-fold_char (char c)
-{
-  if (c >= 'A' && c <= '^')
-    return c + 32;
-  return c;
-}
-
 /**
  * weft_irc_server_casefold:
  * @server: a server
@@ -673,11 +664,7 @@ fold_char (char c)
 char *
 weft_irc_server_casefold (WeftIrcServer *server, const char *name)
 {
-  char *folded = g_strdup (name);
-
-  for (char *p = folded; *p != '\0'; p++)
-    *p = fold_char (*p);
-  return folded;
+  return weft_irc_casefold (WEFT_IRC_CASEMAPPING_RFC1459, name);
 }
 
 static gboolean
@@ -781,32 +768,7 @@ weft_irc_server_new_msgid (WeftIrcServer *server)
 gboolean
 _weft_irc_mask_match (WeftIrcServer *server, const char *mask, const char *text)
 {
-  const char *star_mask = NULL, *star_text = NULL;
-
-  /* Glob with '*' and '?', iterative so a hostile mask cannot recurse deep. */
-  while (*text != '\0')
-    {
-      if (*mask == '*')
-        {
-          star_mask = ++mask;
-          star_text = text;
-        }
-      else if (*mask == '?' || (*mask != '\0' && fold_char (*mask) == fold_char (*text)))
-        {
-          mask++;
-          text++;
-        }
-      else if (star_mask != NULL)
-        {
-          mask = star_mask;
-          text = ++star_text;
-        }
-      else
-        return FALSE;
-    }
-  while (*mask == '*')
-    mask++;
-  return *mask == '\0';
+  return weft_irc_mask_match (mask, text, WEFT_IRC_CASEMAPPING_RFC1459);
 }
 
 /**

@@ -118,6 +118,8 @@ G_DECLARE_DERIVABLE_TYPE (WeftIrcServer, weft_irc_server, WEFT_IRC, SERVER, GObj
  *   name, or an error with a message for the client
  * @client_registered: a client finished registration
  * @client_quit: a registered client left (QUIT, error, kill)
+ * @connection_closed: a connection ended, registered or not (after
+ *   @client_quit for a registered one)
  *
  * Policy hooks: a server program subclasses [class@WeftIrc.Server] and
  * decides storage, accounts and limits; the protocol is done here.
@@ -144,9 +146,10 @@ struct _WeftIrcServerClass {
                                      const char *password);
   void (*client_registered) (WeftIrcServer *self, WeftIrcServerConnection *client);
   void (*client_quit) (WeftIrcServer *self, WeftIrcServerConnection *client, const char *reason);
+  void (*connection_closed) (WeftIrcServer *self, WeftIrcServerConnection *client);
 
   /*< private >*/
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 WEFT_IRC_AVAILABLE_IN_ALL

@@ -9,4 +9,6 @@
 #include "weft-irc-message.h"
 #include "weft-irc-casemap.h"
 #include "weft-irc-names.h"
+#include "weft-irc-numerics.h"
+#include "weft-irc-server.h"
 #undef WEFT_IRC_INSIDE
