@@ -183,7 +183,7 @@ write_done (WeftResult *result, gpointer user_data)
       if (g_error_matches (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_FULL))
         {
           if (!history->full)
-            g_warning ("History storage is full (%s): refusing new messages until there is room", error->message);
+            g_message ("History storage is full (%s): refusing new messages until there is room", error->message);
           history->full = TRUE;
           told = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NO_SPACE,
                                       _ ("the server's storage is full, try again later"));

@@ -188,7 +188,44 @@ test_line_length (ConformanceFixture *f)
   wcs_test_server_free (server);
 }
 
+static void
+test_disk_full (ConformanceFixture *f)
+{
+  WcsTestServer *server = wcs_test_server_new (f, "history.max-size-mb=1", NULL);
+  WcsTestClient *a = wcs_test_client_register (f, server->port, "full", "echo-message");
+  g_autofree char *text = g_strnfill (400, 'f');
+  gboolean refused = FALSE;
+
+  wcs_test_client_send (a, "JOIN #full");
+  EXPECT (a, " 366 full #full ");
+  /* Fill the history: the server refuses with a clear error, and lives. */
+  for (guint round = 0; round < 100 && !refused; round++)
+    {
+      guint start;
+
+      for (guint i = 0; i < 50; i++)
+        wcs_test_client_send (a, "PRIVMSG #full :%u %s", i, text);
+      start = a->cursor;
+
+      wcs_test_client_send (a, "PING :round%u", round);
+      EXPECT (a, "PONG ", "round");
+      a->cursor = start;
+      refused = wcs_test_client_has_line (a, "FAIL PRIVMSG CANNOT_SEND #full");
+      if (refused)
+        EXPECT (a, "FAIL PRIVMSG CANNOT_SEND #full", "storage is full");
+      wcs_test_client_skip_all (a);
+    }
+  g_assert_true (refused);
+  wcs_test_client_send (a, "PING :alive");
+  EXPECT (a, "PONG ", "alive");
+  g_assert_false (a->lost);
+
+  wcs_test_client_close (f, a);
+  wcs_test_server_free (server);
+}
+
 static const ConformanceCase server_limit_cases[] = {
+  { "limits/disk-full", test_disk_full, 0 },
   { "limits/slow-reader", test_slow_reader, 0 },
   { "limits/flood", test_flood, 0 },
   { "limits/too-many-clients", test_too_many_clients, 0 },
