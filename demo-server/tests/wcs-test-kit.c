@@ -139,6 +139,21 @@ wcs_one_client_factory_init (WcsOneClientFactory *self)
 {
 }
 
+WeftClientFactory *
+wcs_test_client_factory_new (WcsTestClient *client)
+{
+  WcsOneClientFactory *factory = g_object_new (WCS_TYPE_ONE_CLIENT_FACTORY, NULL);
+
+  factory->client = client;
+  return WEFT_CLIENT_FACTORY (factory);
+}
+
+gboolean
+wcs_test_client_is_made (gpointer client)
+{
+  return is_made (client);
+}
+
 WcsTestClient *
 wcs_test_client_connect (ConformanceFixture *f, guint16 port)
 {

@@ -34,6 +34,9 @@ typedef struct {
 gboolean wcs_test_wait (ConformanceFixture *f, gboolean (*done) (gpointer data), gpointer data, gint64 timeout_us);
 
 WcsTestClient *wcs_test_client_connect (ConformanceFixture *f, guint16 port);
+/* A client factory that hands out @client (for other kinds of connection). */
+WeftClientFactory *wcs_test_client_factory_new (WcsTestClient *client);
+gboolean wcs_test_client_is_made (gpointer client);
 void wcs_test_client_send (WcsTestClient *client, const char *format, ...) G_GNUC_PRINTF (2, 3);
 /* The next line (from the cursor) containing all of the NULL-terminated
  * needles; moves the cursor past it. Fails the test on timeout. */
