@@ -30,8 +30,8 @@ typedef struct {
   int fd;
   char buf[65536];
   size_t len;
-  long lines;     /* counted lines that matched */
-  int ready;      /* registered and joined / SSE stream open */
+  long lines; /* counted lines that matched */
+  int ready;  /* registered and joined / SSE stream open */
   const char *out;
   size_t out_len, out_off;
 } Conn;

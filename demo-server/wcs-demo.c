@@ -30,8 +30,8 @@ G_DEFINE_FINAL_TYPE (WcsDemoUser, wcs_demo_user, WEFT_TYPE_LINE_RECEIVER)
 struct _WcsDemo {
   guint ref_count;
   WcsServer *server;
-  GPtrArray *users;      /* WcsDemoUser */
-  GPtrArray *loopbacks;  /* WeftLoopback */
+  GPtrArray *users;     /* WcsDemoUser */
+  GPtrArray *loopbacks; /* WeftLoopback */
   WeftDeferred *seeded;
   gboolean seeded_done;
 };
@@ -47,15 +47,19 @@ static const char *const weft_lines[] = {
   "typing through the WebSocket page now",
 };
 static const char *const random_lines[] = {
-  "coffee or tea?",      "it is raining here",   "anyone watching the match tonight?",
-  "lunch was excellent", "my cat sat on the keyboard", "weekend plans, anyone?",
-  "I found a great book about C", "brb",
+  "coffee or tea?",
+  "it is raining here",
+  "anyone watching the match tonight?",
+  "lunch was excellent",
+  "my cat sat on the keyboard",
+  "weekend plans, anyone?",
+  "I found a great book about C",
+  "brb",
 };
 static const char *const weft_channels[] = { "#weft", "#random", NULL };
 static const char *const random_channels[] = { "#random", NULL };
 
-static void
-send_line (WcsDemoUser *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
+static void send_line (WcsDemoUser *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 static void
 send_line (WcsDemoUser *self, const char *format, ...)
@@ -213,8 +217,6 @@ seed_if_needed (WeftResult *result, gpointer user_data)
     return NULL;
   return wcs_history_seed (check->history, "#history", "#history", check->n - (guint) weft_result_get_int64 (result));
 }
-
-
 
 WcsDemo *
 wcs_demo_start (WcsServer *server, guint n_history, GError **error)

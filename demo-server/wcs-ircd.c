@@ -104,7 +104,7 @@ wcs_ircd_store_message (WeftIrcServer *server,
   WcsIrcd *self = WCS_IRCD (server);
   const char *display = weft_irc_message_get_param (message, 0);
   WeftDeferred *deferred =
-    wcs_history_append (self->history, target_key, display, weft_irc_server_connection_get_nick (sender), message);
+      wcs_history_append (self->history, target_key, display, weft_irc_server_connection_get_nick (sender), message);
 
   if (display[0] == '#')
     {
@@ -200,9 +200,9 @@ wcs_ircd_new (WeftReactor *reactor, const char *name, WcsHistory *history, WcsAc
 
   self->history = history;
   self->accounts = accounts;
-  weft_irc_server_set_caps (WEFT_IRC_SERVER (self),
-                            weft_irc_server_get_caps (WEFT_IRC_SERVER (self)) | WEFT_IRC_SERVER_CAP_SASL |
-                              WEFT_IRC_SERVER_CAP_CHATHISTORY | WEFT_IRC_SERVER_CAP_ACCOUNT_REGISTRATION);
+  weft_irc_server_set_caps (WEFT_IRC_SERVER (self), weft_irc_server_get_caps (WEFT_IRC_SERVER (self)) |
+                                                        WEFT_IRC_SERVER_CAP_SASL | WEFT_IRC_SERVER_CAP_CHATHISTORY |
+                                                        WEFT_IRC_SERVER_CAP_ACCOUNT_REGISTRATION);
   return self;
 }
 

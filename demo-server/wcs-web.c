@@ -91,8 +91,7 @@ feed_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTabl
   soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
   soup_message_headers_replace (headers, "X-Accel-Buffering", "no");
-  soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_STATIC, hello,
-                            strlen (hello));
+  soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_STATIC, hello, strlen (hello));
 
   listeners = g_hash_table_lookup (web->feeds, folded);
   if (listeners == NULL)

@@ -96,8 +96,8 @@ child_start (ConformanceFixture *f, const char *data_dir)
   WcsChild *child = g_object_new (WCS_TYPE_CHILD, NULL);
   g_autoptr (GError) error = NULL;
   g_autofree char *reactor = g_strdup_printf ("--reactor=%s", f->backend);
-  const char *const argv[] = { WCS_SERVER_BINARY, reactor, "--data-dir", data_dir, "--irc",
-                               "tcp:0:interface=127.0.0.1", "--no-http", "--flood-penalty-ms", "0", NULL };
+  const char *const argv[] = { WCS_SERVER_BINARY,           reactor,     "--data-dir",         data_dir, "--irc",
+                               "tcp:0:interface=127.0.0.1", "--no-http", "--flood-penalty-ms", "0",      NULL };
   const WeftChildFd fds[] = {
     { 0, WEFT_CHILD_FD_DEV_NULL, -1 },
     { 1, WEFT_CHILD_FD_DEV_NULL, -1 },
@@ -193,8 +193,7 @@ test_kill_and_restart (ConformanceFixture *f)
   while (n_acked < 100)
     {
       const char *line = EXPECT (a, "PRIVMSG #d :durable ");
-      g_hash_table_add (acknowledged,
-                        GUINT_TO_POINTER (atoi (strstr (line, ":durable ") + strlen (":durable ")) + 1));
+      g_hash_table_add (acknowledged, GUINT_TO_POINTER (atoi (strstr (line, ":durable ") + strlen (":durable ")) + 1));
       n_acked++;
     }
   child_kill (f, child);

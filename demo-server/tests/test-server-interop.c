@@ -21,8 +21,13 @@ typedef struct {
 } PeerWait;
 
 static void
-on_message (WeftIrcClient *c, WeftIrcMessage *m, const char *conversation, const char *nick, const char *text,
-            WeftIrcMessageFlags flags, Peer *peer)
+on_message (WeftIrcClient *c,
+            WeftIrcMessage *m,
+            const char *conversation,
+            const char *nick,
+            const char *text,
+            WeftIrcMessageFlags flags,
+            Peer *peer)
 {
   g_ptr_array_add (peer->events, g_strdup_printf ("message %s %s %s", conversation, nick, text));
 }

@@ -36,8 +36,8 @@ test_slow_reader (ConformanceFixture *f)
   EXPECT (slow, " 366 slow #flood ");
   weft_transport_pause_reading (weft_protocol_get_transport (WEFT_PROTOCOL (slow)));
   shrink_buffers (weft_protocol_get_transport (WEFT_PROTOCOL (slow)), SO_RCVBUF);
-  shrink_buffers (weft_protocol_get_transport (WEFT_PROTOCOL (weft_irc_server_find_client (
-                    wcs_server_get_irc_server (server->server), "slow"))),
+  shrink_buffers (weft_protocol_get_transport (
+                      WEFT_PROTOCOL (weft_irc_server_find_client (wcs_server_get_irc_server (server->server), "slow"))),
                   SO_SNDBUF);
   for (guint t = 0; t < G_N_ELEMENTS (talkers); t++)
     {
@@ -75,8 +75,7 @@ test_slow_reader (ConformanceFixture *f)
 static void
 test_flood (ConformanceFixture *f)
 {
-  WcsTestServer *server =
-    wcs_test_server_new (f, "limits.flood-penalty-ms=100", "limits.flood-burst-ms=300", NULL);
+  WcsTestServer *server = wcs_test_server_new (f, "limits.flood-penalty-ms=100", "limits.flood-burst-ms=300", NULL);
   WcsTestClient *a = wcs_test_client_register (f, server->port, "flood", NULL);
   gint64 start, elapsed;
 

@@ -288,7 +288,7 @@ test_capabilities (ConformanceFixture *f)
   c = wcs_test_client_register (f, server->port, "carol", "batch");
   weft_irc_server_set_caps (wcs_server_get_irc_server (server->server),
                             weft_irc_server_get_caps (wcs_server_get_irc_server (server->server)) &
-                              ~WEFT_IRC_SERVER_CAP_INVITE_NOTIFY);
+                                ~WEFT_IRC_SERVER_CAP_INVITE_NOTIFY);
   EXPECT (c, "CAP carol DEL invite-notify");
   EXPECT (a, "CAP alice DEL invite-notify");
 
@@ -334,9 +334,11 @@ static void
 test_chathistory (ConformanceFixture *f)
 {
   WcsTestServer *server = wcs_test_server_new (f, NULL);
-  WcsTestClient *a = wcs_test_client_register (
-    f, server->port, "alice", "batch server-time message-tags draft/chathistory echo-message labeled-response");
-  WcsTestClient *b = wcs_test_client_register (f, server->port, "bob", "batch server-time message-tags draft/chathistory");
+  WcsTestClient *a =
+      wcs_test_client_register (f, server->port, "alice",
+                                "batch server-time message-tags draft/chathistory echo-message labeled-response");
+  WcsTestClient *b =
+      wcs_test_client_register (f, server->port, "bob", "batch server-time message-tags draft/chathistory");
   g_autofree char *msgid5 = NULL;
   const char *line;
 
@@ -409,7 +411,8 @@ test_chathistory (ConformanceFixture *f)
   EXPECT (b, "PRIVMSG bob :private 1");
   EXPECT (b, "BATCH -");
 
-  wcs_test_client_send (a, "CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z timestamp=2999-01-01T00:00:00.000Z 10");
+  wcs_test_client_send (a,
+                        "CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z timestamp=2999-01-01T00:00:00.000Z 10");
   EXPECT (a, "BATCH +", "draft/chathistory-targets");
   EXPECT (a, "CHATHISTORY TARGETS #h ");
   EXPECT (a, "CHATHISTORY TARGETS bob ");

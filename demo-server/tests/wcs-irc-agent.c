@@ -54,8 +54,13 @@ agent_input_init (AgentInput *self)
 }
 
 static void
-on_message (WeftIrcClient *c, WeftIrcMessage *m, const char *conversation, const char *nick, const char *text,
-            WeftIrcMessageFlags flags, gpointer user_data)
+on_message (WeftIrcClient *c,
+            WeftIrcMessage *m,
+            const char *conversation,
+            const char *nick,
+            const char *text,
+            WeftIrcMessageFlags flags,
+            gpointer user_data)
 {
   printf ("message %s %s %s\n", conversation, nick, text);
   fflush (stdout);

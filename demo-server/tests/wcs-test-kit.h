@@ -41,9 +41,12 @@ void wcs_test_client_send (WcsTestClient *client, const char *format, ...) G_GNU
 /* The next line (from the cursor) containing all of the NULL-terminated
  * needles; moves the cursor past it. Fails the test on timeout. */
 const char *wcs_test_client_expect (ConformanceFixture *f, WcsTestClient *client, const char *needle, ...)
-  G_GNUC_NULL_TERMINATED;
+    G_GNUC_NULL_TERMINATED;
 /* Like expect, but returns NULL instead of failing after timeout_us. */
-const char *wcs_test_client_wait_for (ConformanceFixture *f, WcsTestClient *client, gint64 timeout_us, const char *needle);
+const char *wcs_test_client_wait_for (ConformanceFixture *f,
+                                      WcsTestClient *client,
+                                      gint64 timeout_us,
+                                      const char *needle);
 /* Whether a line from the cursor on already contains needle. */
 gboolean wcs_test_client_has_line (WcsTestClient *client, const char *needle);
 void wcs_test_client_skip_all (WcsTestClient *client);

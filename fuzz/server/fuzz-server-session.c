@@ -49,7 +49,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     return 0;
   g_object_set (server, "flood-penalty", (gint64) 0, "sendq", (guint64) 64 * 1024, NULL);
   weft_irc_server_set_caps (server, weft_irc_server_get_caps (server) | WEFT_IRC_SERVER_CAP_SASL |
-                                      WEFT_IRC_SERVER_CAP_CHATHISTORY | WEFT_IRC_SERVER_CAP_ACCOUNT_REGISTRATION);
+                                        WEFT_IRC_SERVER_CAP_CHATHISTORY | WEFT_IRC_SERVER_CAP_ACCOUNT_REGISTRATION);
   for (guint i = 0; i < N_CLIENTS; i++)
     {
       transports[i] = weft_string_transport_new ();

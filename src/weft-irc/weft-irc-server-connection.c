@@ -335,11 +335,11 @@ _weft_irc_server_connection_set_nick (WeftIrcServerConnection *client, const cha
   client->nick = g_strdup (nick);
 }
 
-#define GETTER(type, name, field)                                                                                      \
-  type weft_irc_server_connection_get_##name (WeftIrcServerConnection *client)                                          \
-  {                                                                                                                    \
-    g_return_val_if_fail (WEFT_IRC_IS_SERVER_CONNECTION (client), 0);                                                  \
-    return client->field;                                                                                              \
+#define GETTER(type, name, field)                                              \
+  type weft_irc_server_connection_get_##name (WeftIrcServerConnection *client) \
+  {                                                                            \
+    g_return_val_if_fail (WEFT_IRC_IS_SERVER_CONNECTION (client), 0);          \
+    return client->field;                                                      \
   }
 
 /**
@@ -710,8 +710,8 @@ _weft_irc_label_context_flush (WeftIrcServerConnection *client, WeftIrcLabelCont
       g_autofree char *id = g_strdup_printf ("L%08x", g_random_int ());
       g_autofree char *start = g_strconcat ("+", id, NULL);
       g_autofree char *end = g_strconcat ("-", id, NULL);
-      g_autoptr (WeftIrcMessage) open = _weft_irc_server_message_from_server (client->server, "BATCH", start,
-                                                                              "labeled-response", NULL);
+      g_autoptr (WeftIrcMessage) open =
+          _weft_irc_server_message_from_server (client->server, "BATCH", start, "labeled-response", NULL);
       g_autoptr (WeftIrcMessage) close = _weft_irc_server_message_from_server (client->server, "BATCH", end, NULL);
 
       weft_irc_message_set_tag (open, "label", ctx->label);
@@ -761,8 +761,7 @@ ping_timer_cb (gpointer user_data)
       schedule_ping (self, self->last_input_us + priv->ping_interval_us + priv->ping_timeout_us);
       return;
     }
-  schedule_ping (self, self->last_input_us + priv->ping_interval_us +
-                         (self->ping_pending ? priv->ping_timeout_us : 0));
+  schedule_ping (self, self->last_input_us + priv->ping_interval_us + (self->ping_pending ? priv->ping_timeout_us : 0));
 }
 
 static void
@@ -790,8 +789,7 @@ _weft_irc_server_connection_reschedule_ping (WeftIrcServerConnection *client)
 void
 _weft_irc_server_connection_try_register (WeftIrcServerConnection *client)
 {
-  if (client->registered || !client->got_nick || !client->got_user || client->cap_negotiating ||
-      client->nick == NULL)
+  if (client->registered || !client->got_nick || !client->got_user || client->cap_negotiating || client->nick == NULL)
     return;
   client->registered = TRUE;
   _weft_irc_server_send_welcome (client);

@@ -88,7 +88,7 @@ struct _WeftIrcServerConnection {
   WeftIrcServerCaps caps;
 
   GHashTable *channels; /* WeftIrcServerChannel -> itself */
-  gint64 signon_time;  /* real time, seconds */
+  gint64 signon_time;   /* real time, seconds */
   gint64 last_input_us;
   gint64 last_speak_us;
 
@@ -163,9 +163,9 @@ void _weft_irc_server_send_to_peers (WeftIrcServer *server,
                                      WeftIrcServerCaps required_cap);
 void _weft_irc_server_set_time_tag (WeftIrcMessage *message);
 WeftIrcMessage *_weft_irc_server_message_from (WeftIrcServerConnection *client, const char *verb, ...)
-  G_GNUC_NULL_TERMINATED;
+    G_GNUC_NULL_TERMINATED;
 WeftIrcMessage *_weft_irc_server_message_from_server (WeftIrcServer *server, const char *verb, ...)
-  G_GNUC_NULL_TERMINATED;
+    G_GNUC_NULL_TERMINATED;
 gboolean _weft_irc_server_rename (WeftIrcServer *server, WeftIrcServerConnection *client, const char *nick);
 void _weft_irc_server_forget_client (WeftIrcServer *server, WeftIrcServerConnection *client);
 void _weft_irc_server_remove_connection (WeftIrcServer *server, WeftIrcServerConnection *client);

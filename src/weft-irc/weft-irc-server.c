@@ -144,22 +144,53 @@ weft_irc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
 
   switch (prop_id)
     {
-    case PROP_REACTOR: g_value_set_object (value, priv->reactor); break;
-    case PROP_NAME: g_value_set_string (value, priv->name); break;
-    case PROP_NETWORK: g_value_set_string (value, priv->network); break;
-    case PROP_VERSION: g_value_set_string (value, priv->version); break;
-    case PROP_SENDQ: g_value_set_uint64 (value, priv->sendq); break;
-    case PROP_FLOOD_PENALTY: g_value_set_int64 (value, priv->flood_penalty_us); break;
-    case PROP_FLOOD_BURST: g_value_set_int64 (value, priv->flood_burst_us); break;
-    case PROP_REGISTRATION_TIMEOUT: g_value_set_int64 (value, priv->registration_timeout_us); break;
-    case PROP_PING_INTERVAL: g_value_set_int64 (value, priv->ping_interval_us); break;
-    case PROP_PING_TIMEOUT: g_value_set_int64 (value, priv->ping_timeout_us); break;
-    case PROP_NICK_LENGTH: g_value_set_uint (value, priv->nick_length); break;
-    case PROP_CHANNEL_LENGTH: g_value_set_uint (value, priv->channel_length); break;
-    case PROP_TOPIC_LENGTH: g_value_set_uint (value, priv->topic_length); break;
-    case PROP_MAX_CHANNELS: g_value_set_uint (value, priv->max_channels); break;
-    case PROP_CHATHISTORY_LIMIT: g_value_set_uint (value, priv->chathistory_limit); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROP_REACTOR:
+      g_value_set_object (value, priv->reactor);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, priv->name);
+      break;
+    case PROP_NETWORK:
+      g_value_set_string (value, priv->network);
+      break;
+    case PROP_VERSION:
+      g_value_set_string (value, priv->version);
+      break;
+    case PROP_SENDQ:
+      g_value_set_uint64 (value, priv->sendq);
+      break;
+    case PROP_FLOOD_PENALTY:
+      g_value_set_int64 (value, priv->flood_penalty_us);
+      break;
+    case PROP_FLOOD_BURST:
+      g_value_set_int64 (value, priv->flood_burst_us);
+      break;
+    case PROP_REGISTRATION_TIMEOUT:
+      g_value_set_int64 (value, priv->registration_timeout_us);
+      break;
+    case PROP_PING_INTERVAL:
+      g_value_set_int64 (value, priv->ping_interval_us);
+      break;
+    case PROP_PING_TIMEOUT:
+      g_value_set_int64 (value, priv->ping_timeout_us);
+      break;
+    case PROP_NICK_LENGTH:
+      g_value_set_uint (value, priv->nick_length);
+      break;
+    case PROP_CHANNEL_LENGTH:
+      g_value_set_uint (value, priv->channel_length);
+      break;
+    case PROP_TOPIC_LENGTH:
+      g_value_set_uint (value, priv->topic_length);
+      break;
+    case PROP_MAX_CHANNELS:
+      g_value_set_uint (value, priv->max_channels);
+      break;
+    case PROP_CHATHISTORY_LIMIT:
+      g_value_set_uint (value, priv->chathistory_limit);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -177,22 +208,53 @@ weft_irc_server_set_property (GObject *object, guint prop_id, const GValue *valu
 
   switch (prop_id)
     {
-    case PROP_REACTOR: priv->reactor = g_value_dup_object (value); break;
-    case PROP_NAME: set_string (&priv->name, value, "irc.weft.invalid"); break;
-    case PROP_NETWORK: set_string (&priv->network, value, "Weft"); break;
-    case PROP_VERSION: set_string (&priv->version, value, "weft-" WEFT_VERSION); break;
-    case PROP_SENDQ: priv->sendq = g_value_get_uint64 (value); break;
-    case PROP_FLOOD_PENALTY: priv->flood_penalty_us = g_value_get_int64 (value); break;
-    case PROP_FLOOD_BURST: priv->flood_burst_us = g_value_get_int64 (value); break;
-    case PROP_REGISTRATION_TIMEOUT: priv->registration_timeout_us = g_value_get_int64 (value); break;
-    case PROP_PING_INTERVAL: priv->ping_interval_us = g_value_get_int64 (value); break;
-    case PROP_PING_TIMEOUT: priv->ping_timeout_us = g_value_get_int64 (value); break;
-    case PROP_NICK_LENGTH: priv->nick_length = g_value_get_uint (value); break;
-    case PROP_CHANNEL_LENGTH: priv->channel_length = g_value_get_uint (value); break;
-    case PROP_TOPIC_LENGTH: priv->topic_length = g_value_get_uint (value); break;
-    case PROP_MAX_CHANNELS: priv->max_channels = g_value_get_uint (value); break;
-    case PROP_CHATHISTORY_LIMIT: priv->chathistory_limit = g_value_get_uint (value); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROP_REACTOR:
+      priv->reactor = g_value_dup_object (value);
+      break;
+    case PROP_NAME:
+      set_string (&priv->name, value, "irc.weft.invalid");
+      break;
+    case PROP_NETWORK:
+      set_string (&priv->network, value, "Weft");
+      break;
+    case PROP_VERSION:
+      set_string (&priv->version, value, "weft-" WEFT_VERSION);
+      break;
+    case PROP_SENDQ:
+      priv->sendq = g_value_get_uint64 (value);
+      break;
+    case PROP_FLOOD_PENALTY:
+      priv->flood_penalty_us = g_value_get_int64 (value);
+      break;
+    case PROP_FLOOD_BURST:
+      priv->flood_burst_us = g_value_get_int64 (value);
+      break;
+    case PROP_REGISTRATION_TIMEOUT:
+      priv->registration_timeout_us = g_value_get_int64 (value);
+      break;
+    case PROP_PING_INTERVAL:
+      priv->ping_interval_us = g_value_get_int64 (value);
+      break;
+    case PROP_PING_TIMEOUT:
+      priv->ping_timeout_us = g_value_get_int64 (value);
+      break;
+    case PROP_NICK_LENGTH:
+      priv->nick_length = g_value_get_uint (value);
+      break;
+    case PROP_CHANNEL_LENGTH:
+      priv->channel_length = g_value_get_uint (value);
+      break;
+    case PROP_TOPIC_LENGTH:
+      priv->topic_length = g_value_get_uint (value);
+      break;
+    case PROP_MAX_CHANNELS:
+      priv->max_channels = g_value_get_uint (value);
+      break;
+    case PROP_CHATHISTORY_LIMIT:
+      priv->chathistory_limit = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -216,7 +278,8 @@ weft_irc_server_real_query_history (WeftIrcServer *self,
                                     WeftIrcServerConnection *client,
                                     const WeftIrcHistoryQuery *query)
 {
-  return weft_deferred_fail (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _ ("No history on this server")));
+  return weft_deferred_fail (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                                  _ ("No history on this server")));
 }
 
 static WeftDeferred *
@@ -225,8 +288,8 @@ weft_irc_server_real_authenticate (WeftIrcServer *self,
                                    const char *account,
                                    const char *password)
 {
-  return weft_deferred_fail (
-    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _ ("This server has no accounts")));
+  return weft_deferred_fail (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                                  _ ("This server has no accounts")));
 }
 
 static WeftDeferred *
@@ -290,8 +353,8 @@ weft_irc_server_class_init (WeftIrcServerClass *klass)
    * Bytes that may wait to be sent to one client; a client that lets more
    * pile up is disconnected with "SendQ exceeded".
    */
-  properties[PROP_SENDQ] = g_param_spec_uint64 ("sendq", NULL, NULL, 4096, G_MAXUINT64, 1024 * 1024,
-                                                rw | G_PARAM_CONSTRUCT);
+  properties[PROP_SENDQ] =
+      g_param_spec_uint64 ("sendq", NULL, NULL, 4096, G_MAXUINT64, 1024 * 1024, rw | G_PARAM_CONSTRUCT);
   /**
    * WeftIrcServer:flood-penalty:
    *
@@ -299,24 +362,24 @@ weft_irc_server_class_init (WeftIrcServerClass *klass)
    * clock is more than #WeftIrcServer:flood-burst ahead of now, the
    * client's input waits (its commands are processed at the steady rate).
    */
-  properties[PROP_FLOOD_PENALTY] = g_param_spec_int64 ("flood-penalty", NULL, NULL, 0, G_MAXINT64, G_USEC_PER_SEC / 2,
-                                                       rw | G_PARAM_CONSTRUCT);
-  properties[PROP_FLOOD_BURST] = g_param_spec_int64 ("flood-burst", NULL, NULL, 0, G_MAXINT64, 10 * G_USEC_PER_SEC,
-                                                     rw | G_PARAM_CONSTRUCT);
+  properties[PROP_FLOOD_PENALTY] =
+      g_param_spec_int64 ("flood-penalty", NULL, NULL, 0, G_MAXINT64, G_USEC_PER_SEC / 2, rw | G_PARAM_CONSTRUCT);
+  properties[PROP_FLOOD_BURST] =
+      g_param_spec_int64 ("flood-burst", NULL, NULL, 0, G_MAXINT64, 10 * G_USEC_PER_SEC, rw | G_PARAM_CONSTRUCT);
   properties[PROP_REGISTRATION_TIMEOUT] = g_param_spec_int64 ("registration-timeout", NULL, NULL, 1, G_MAXINT64,
                                                               60 * G_USEC_PER_SEC, rw | G_PARAM_CONSTRUCT);
-  properties[PROP_PING_INTERVAL] = g_param_spec_int64 ("ping-interval", NULL, NULL, 1, G_MAXINT64,
-                                                       120 * G_USEC_PER_SEC, rw | G_PARAM_CONSTRUCT);
-  properties[PROP_PING_TIMEOUT] = g_param_spec_int64 ("ping-timeout", NULL, NULL, 1, G_MAXINT64,
-                                                      60 * G_USEC_PER_SEC, rw | G_PARAM_CONSTRUCT);
+  properties[PROP_PING_INTERVAL] =
+      g_param_spec_int64 ("ping-interval", NULL, NULL, 1, G_MAXINT64, 120 * G_USEC_PER_SEC, rw | G_PARAM_CONSTRUCT);
+  properties[PROP_PING_TIMEOUT] =
+      g_param_spec_int64 ("ping-timeout", NULL, NULL, 1, G_MAXINT64, 60 * G_USEC_PER_SEC, rw | G_PARAM_CONSTRUCT);
   properties[PROP_NICK_LENGTH] = g_param_spec_uint ("nick-length", NULL, NULL, 1, 200, 30, rw | G_PARAM_CONSTRUCT);
-  properties[PROP_CHANNEL_LENGTH] = g_param_spec_uint ("channel-length", NULL, NULL, 2, 200, 50,
-                                                       rw | G_PARAM_CONSTRUCT);
+  properties[PROP_CHANNEL_LENGTH] =
+      g_param_spec_uint ("channel-length", NULL, NULL, 2, 200, 50, rw | G_PARAM_CONSTRUCT);
   properties[PROP_TOPIC_LENGTH] = g_param_spec_uint ("topic-length", NULL, NULL, 1, 400, 390, rw | G_PARAM_CONSTRUCT);
-  properties[PROP_MAX_CHANNELS] = g_param_spec_uint ("max-channels", NULL, NULL, 1, G_MAXUINT, 50,
-                                                     rw | G_PARAM_CONSTRUCT);
-  properties[PROP_CHATHISTORY_LIMIT] = g_param_spec_uint ("chathistory-limit", NULL, NULL, 1, 100000, 1000,
-                                                          rw | G_PARAM_CONSTRUCT);
+  properties[PROP_MAX_CHANNELS] =
+      g_param_spec_uint ("max-channels", NULL, NULL, 1, G_MAXUINT, 50, rw | G_PARAM_CONSTRUCT);
+  properties[PROP_CHATHISTORY_LIMIT] =
+      g_param_spec_uint ("chathistory-limit", NULL, NULL, 1, 100000, 1000, rw | G_PARAM_CONSTRUCT);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -1094,7 +1157,7 @@ weft_irc_server_notice_all (WeftIrcServer *server, const char *text)
     {
       WeftIrcServerConnection *client = l->data;
       g_autoptr (WeftIrcMessage) message =
-        _weft_irc_server_message_from_server (server, "NOTICE", client->nick ? client->nick : "*", text, NULL);
+          _weft_irc_server_message_from_server (server, "NOTICE", client->nick ? client->nick : "*", text, NULL);
 
       _weft_irc_server_set_time_tag (message);
       weft_irc_server_connection_send (client, message);
