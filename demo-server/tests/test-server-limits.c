@@ -26,7 +26,7 @@ shrink_buffers (WeftTransport *transport, int option)
 static void
 test_slow_reader (ConformanceFixture *f)
 {
-  WcsTestServer *server = wcs_test_server_new (f, "limits.sendq-bytes=65536", NULL);
+  WcsTestServer *server = wcs_test_server_new (f, "limits.sendq-bytes=262144", NULL);
   WcsTestClient *slow = wcs_test_client_register (f, server->port, "slow", NULL);
   WcsTestClient *talkers[4];
   g_autofree char *text = g_strnfill (400, 'x');

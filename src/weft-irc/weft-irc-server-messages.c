@@ -196,7 +196,7 @@ handle_message (WeftIrcServerConnection *client, WeftIrcMessage *input, gpointer
       pending->target = g_strdup (canonical);
       pending->notice = notice;
       deferred = WEFT_IRC_SERVER_GET_CLASS (server)->store_message (server, client, key, message);
-      weft_irc_server_hold_reply (server, client, deferred, stored, pending, pending_delivery_free);
+      _weft_irc_server_hold_store (server, client, deferred, stored, pending, pending_delivery_free);
       g_object_unref (deferred);
     }
   client->last_speak_us = weft_reactor_get_time (priv->reactor);

@@ -102,6 +102,12 @@ struct _WeftIrcServerConnection {
 
   WeftIrcLabelContext *label; /* the context replies go to now, or NULL */
   guint n_busy;               /* held Deferreds: input waits until 0 */
+  guint n_stores;             /* messages being stored; more may follow them */
+  WeftIrcMessage *stashed;    /* a command that waits for those stores */
+
+  GPtrArray *out_queue; /* GBytes written this iteration, sent together */
+  gsize out_bytes;
+  gboolean flush_scheduled;
 
   char *sasl_mechanism;
   GString *sasl_buffer;
@@ -115,6 +121,15 @@ void _weft_irc_server_connection_try_register (WeftIrcServerConnection *client);
 void _weft_irc_server_connection_quit (WeftIrcServerConnection *client, const char *reason, gboolean tell_client);
 void _weft_irc_server_connection_send_raw (WeftIrcServerConnection *client, GBytes *line);
 void _weft_irc_server_connection_busy (WeftIrcServerConnection *client);
+void _weft_irc_server_connection_flush (WeftIrcServerConnection *client);
+void _weft_irc_server_hold_store (WeftIrcServer *server,
+                                  WeftIrcServerConnection *client,
+                                  WeftDeferred *deferred,
+                                  WeftIrcServerReplyFunc func,
+                                  gpointer user_data,
+                                  GDestroyNotify notify);
+void _weft_irc_server_connection_store_started (WeftIrcServerConnection *client);
+void _weft_irc_server_connection_store_done (WeftIrcServerConnection *client);
 void _weft_irc_server_connection_unbusy (WeftIrcServerConnection *client);
 void _weft_irc_server_connection_reschedule_ping (WeftIrcServerConnection *client);
 

@@ -636,6 +636,7 @@ typedef struct {
   WeftIrcServerReplyFunc func;
   gpointer user_data;
   GDestroyNotify notify;
+  gboolean store; /* a pipelined store: counted in n_stores, not n_busy */
 } HeldReply;
 
 static void
@@ -670,7 +671,10 @@ held_reply_done (WeftResult *result, gpointer user_data)
       if (held->label->n_holds == 0 && held->label->handler_done && client->server != NULL)
         _weft_irc_label_context_flush (client, held->label);
     }
-  _weft_irc_server_connection_unbusy (client);
+  if (held->store)
+    _weft_irc_server_connection_store_done (client);
+  else
+    _weft_irc_server_connection_unbusy (client);
   return NULL;
 }
 
@@ -688,21 +692,16 @@ held_reply_done (WeftResult *result, gpointer user_data)
  * @client is handled, so its commands keep their order; a labeled command
  * gets its reply (or ACK) only after @func ran.
  */
-void
-weft_irc_server_hold_reply (WeftIrcServer *server,
-                            WeftIrcServerConnection *client,
-                            WeftDeferred *deferred,
-                            WeftIrcServerReplyFunc func,
-                            gpointer user_data,
-                            GDestroyNotify notify)
+static void
+hold (WeftIrcServerConnection *client,
+      WeftDeferred *deferred,
+      WeftIrcServerReplyFunc func,
+      gpointer user_data,
+      GDestroyNotify notify,
+      gboolean store)
 {
-  HeldReply *held;
+  HeldReply *held = g_new0 (HeldReply, 1);
 
-  g_return_if_fail (WEFT_IRC_IS_SERVER (server));
-  g_return_if_fail (WEFT_IRC_IS_SERVER_CONNECTION (client));
-  g_return_if_fail (WEFT_IS_DEFERRED (deferred));
-
-  held = g_new0 (HeldReply, 1);
   held->client = g_object_ref (client);
   held->func = func;
   held->user_data = user_data;
@@ -712,8 +711,40 @@ weft_irc_server_hold_reply (WeftIrcServer *server,
       held->label = _weft_irc_label_context_ref (client->label);
       held->label->n_holds++;
     }
-  _weft_irc_server_connection_busy (client);
+  held->store = store;
+  if (store)
+    _weft_irc_server_connection_store_started (client);
+  else
+    _weft_irc_server_connection_busy (client);
   weft_deferred_add_both (deferred, held_reply_done, held, held_reply_free);
+}
+
+void
+weft_irc_server_hold_reply (WeftIrcServer *server,
+                            WeftIrcServerConnection *client,
+                            WeftDeferred *deferred,
+                            WeftIrcServerReplyFunc func,
+                            gpointer user_data,
+                            GDestroyNotify notify)
+{
+  g_return_if_fail (WEFT_IRC_IS_SERVER (server));
+  g_return_if_fail (WEFT_IRC_IS_SERVER_CONNECTION (client));
+  g_return_if_fail (WEFT_IS_DEFERRED (deferred));
+  hold (client, deferred, func, user_data, notify, FALSE);
+}
+
+/* A message being stored does not stop the client's next messages (their
+ * stores complete in order, and so do their deliveries); any other command
+ * waits for them (see the connection's handle_line). */
+void
+_weft_irc_server_hold_store (WeftIrcServer *server,
+                             WeftIrcServerConnection *client,
+                             WeftDeferred *deferred,
+                             WeftIrcServerReplyFunc func,
+                             gpointer user_data,
+                             GDestroyNotify notify)
+{
+  hold (client, deferred, func, user_data, notify, TRUE);
 }
 
 /**
