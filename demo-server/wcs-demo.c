@@ -242,6 +242,8 @@ wcs_demo_start (WcsServer *server, guint n_history, GError **error)
       user->nick = g_strdup (nicks[i]);
       user->channels = i % 2 == 0 ? weft_channels : random_channels;
       user->rand = g_rand_new ();
+      /* In-process: exempt from the limits on clients per address. */
+      g_object_set_data (G_OBJECT (connection), "wcs-local", GINT_TO_POINTER (1));
       loopback = weft_loopback_connect (WEFT_PROTOCOL (user), WEFT_PROTOCOL (connection));
       weft_loopback_set_reactor (loopback, reactor);
       g_ptr_array_add (demo->users, user);
@@ -277,9 +279,14 @@ wcs_demo_stop (WcsDemo *demo)
   for (guint i = 0; i < demo->users->len; i++)
     {
       WeftTransport *transport = weft_protocol_get_transport (demo->users->pdata[i]);
+      WeftLoopback *loopback = demo->loopbacks->pdata[i];
+
       cancel_timer (demo->users->pdata[i]);
       if (transport != NULL)
         weft_transport_lose_connection (transport);
+      /* The loopback is dropped below: finish the goodbye now. */
+      for (guint n = 0; n < 16 && !weft_loopback_is_finished (loopback); n++)
+        weft_loopback_pump (loopback);
     }
   demo_unref (demo);
 }

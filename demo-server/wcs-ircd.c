@@ -23,7 +23,8 @@ G_DEFINE_FINAL_TYPE (WcsIrcd, wcs_ircd, WEFT_IRC_TYPE_SERVER)
 static gboolean
 is_local (WeftIrcServerConnection *client)
 {
-  return g_strcmp0 (weft_irc_server_connection_get_ip (client), "localhost") == 0;
+  return g_object_get_data (G_OBJECT (client), "wcs-local") != NULL ||
+         g_strcmp0 (weft_irc_server_connection_get_ip (client), "localhost") == 0;
 }
 
 static gboolean

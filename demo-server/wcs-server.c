@@ -462,6 +462,13 @@ wait_for_clients (gpointer user_data)
       weft_reactor_call_later (self->reactor, 20 * 1000, wait_for_clients, state, NULL);
       return;
     }
+  if (weft_irc_server_get_n_connections (WEFT_IRC_SERVER (self->ircd)) > 0)
+    {
+      g_autoptr (GList) left = weft_irc_server_get_connections (WEFT_IRC_SERVER (self->ircd));
+      for (GList *l = left; l != NULL; l = l->next)
+        g_debug ("Still connected at shutdown: %s (%s)", weft_irc_server_connection_get_nick (l->data),
+                 weft_irc_server_connection_get_ip (l->data));
+    }
   weft_irc_server_abort_all (WEFT_IRC_SERVER (self->ircd));
   closed = wcs_history_close (self->history);
   weft_deferred_add_both (closed, history_closed, state, shutdown_state_free);
