@@ -535,8 +535,6 @@ tag_allowed (WeftIrcServerConnection *client, const char *key)
   return (client->caps & WEFT_IRC_SERVER_CAP_MESSAGE_TAGS) != 0;
 }
 
-GBytes *_weft_irc_server_connection_serialize (WeftIrcServerConnection *client, WeftIrcMessage *message);
-
 GBytes *
 _weft_irc_server_connection_serialize (WeftIrcServerConnection *client, WeftIrcMessage *message)
 {

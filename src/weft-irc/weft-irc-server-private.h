@@ -120,6 +120,7 @@ void _weft_irc_server_connection_set_nick (WeftIrcServerConnection *client, cons
 void _weft_irc_server_connection_try_register (WeftIrcServerConnection *client);
 void _weft_irc_server_connection_quit (WeftIrcServerConnection *client, const char *reason, gboolean tell_client);
 void _weft_irc_server_connection_send_raw (WeftIrcServerConnection *client, GBytes *line);
+GBytes *_weft_irc_server_connection_serialize (WeftIrcServerConnection *client, WeftIrcMessage *message);
 void _weft_irc_server_connection_busy (WeftIrcServerConnection *client);
 void _weft_irc_server_connection_flush (WeftIrcServerConnection *client);
 void _weft_irc_server_hold_store (WeftIrcServer *server,
