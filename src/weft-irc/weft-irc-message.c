@@ -407,8 +407,8 @@ has_forbidden_byte (const char *p, gsize len)
  * %WEFT_IRC_MAX_LINE_BYTES with its CRLF, fails with
  * %WEFT_IRC_ERROR_TOO_LONG before anything is allocated for it; a line that
  * has no verb, holds CR, LF or NUL inside, or has an invalid tag name fails
- * with %WEFT_IRC_ERROR_MALFORMED. The message is one allocation, at most a
- * few times the size of the line.
+ * with %WEFT_IRC_ERROR_MALFORMED. The message is one allocation, under ten
+ * times the length of the line even for a line of separators.
  *
  * Returns: (transfer full): the message, or %NULL with @error set
  */
@@ -463,7 +463,8 @@ weft_irc_message_parse (const char *line, gssize len, GError **error)
       tags = line + 1;
       tags_end = space;
       body = space;
-      n_tag_slots = count_byte (tags, tags_end, ';') + 1;
+      /* A kept tag takes at least one byte and a separator. */
+      n_tag_slots = MIN (count_byte (tags, tags_end, ';') + 1, (gsize) (tags_end - tags) / 2 + 1);
     }
   if (end - body > MAX_BODY_BYTES + (tags != NULL ? 1 : 0))
     {
@@ -472,9 +473,10 @@ weft_irc_message_parse (const char *line, gssize len, GError **error)
       return NULL;
     }
 
-  /* Every parameter but a leading one follows a space: that bounds their
-   * number, and every string is a piece of the line plus its NUL. */
-  n_param_slots = count_byte (body, end, ' ') + 1;
+  /* Every parameter follows a space and takes at least one byte (but an
+   * empty last one): that bounds their number. Every string is a piece of
+   * the line plus its NUL. */
+  n_param_slots = MIN (count_byte (body, end, ' ') + 1, (gsize) (end - body) / 2 + 2);
   block_size = sizeof (WeftIrcMessage) + (n_param_slots + 1) * sizeof (char *) + n_tag_slots * sizeof (Tag) + len +
                2 * n_tag_slots + n_param_slots + 2;
   message = g_malloc (block_size);

@@ -327,6 +327,34 @@ test_many_params (void)
   g_assert_cmpstr (weft_irc_message_get_param (message, weft_irc_message_get_n_params (message) - 1), ==, "b");
 }
 
+/* Lines made of separators: the message stays small and right. */
+static void
+test_separators (void)
+{
+  g_autoptr (GString) line = g_string_new ("@");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WeftIrcMessage) message = NULL;
+
+  while (line->len < 8188)
+    g_string_append (line, "k;");
+  g_string_append (line, "; :s P :");
+  message = weft_irc_message_parse (line->str, line->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (weft_irc_message_get_tags (message)), ==, 1);
+  g_assert_cmpstr (weft_irc_message_get_tag (message, "k"), ==, "");
+  g_assert_cmpuint (weft_irc_message_get_n_params (message), ==, 1);
+  g_assert_cmpstr (weft_irc_message_get_param (message, 0), ==, "");
+  g_clear_pointer (&message, weft_irc_message_unref);
+
+  g_string_assign (line, "@");
+  for (int i = 0; line->len < 8100; i++)
+    g_string_append_printf (line, "%c%c;", 'a' + i % 26, 'a' + (i / 26) % 26);
+  g_string_append (line, " P");
+  message = weft_irc_message_parse (line->str, line->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (weft_irc_message_get_tags (message)), ==, 26 * 26);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -342,5 +370,6 @@ main (int argc, char **argv)
   g_test_add_func ("/irc/message/edit-serialize", test_edit_serialize);
   g_test_add_func ("/irc/message/many-tags", test_many_tags);
   g_test_add_func ("/irc/message/many-params", test_many_params);
+  g_test_add_func ("/irc/message/separators", test_separators);
   return g_test_run ();
 }
