@@ -113,6 +113,38 @@ test_server_tls (ConformanceFixture *f)
   g_assert_cmpuint (weft_soup_response_get_status (response), ==, 200);
   stream_connect_result_clear (&result);
 
+  /* WebSocket over the same TLS endpoint (wss://). */
+  {
+    g_autoptr (StreamFactory) echo = stream_factory_new (stream_echo_setup, NULL);
+    g_autoptr (StreamFactory) clients = stream_factory_new (NULL, NULL);
+    g_autoptr (WeftWebsocketOptions) options = weft_websocket_options_new ();
+    g_autofree char *ws_url = g_strconcat ("wss://", url + strlen ("https://"), NULL);
+    g_autoptr (WeftDeferred) d = NULL;
+    StreamPeer *client;
+    WeftTransport *transport;
+    g_autoptr (GSocketAddress) peer_address = NULL;
+
+    weft_soup_server_add_websocket (server->server, "/hello", NULL, NULL, WEFT_FACTORY (echo));
+    weft_websocket_options_set_session (options, session);
+    d = weft_websocket_connect_with_options (f->reactor, ws_url, NULL, NULL, options, WEFT_FACTORY (clients));
+    test_wait_result (f, d, &result);
+    g_assert_no_error (result.error);
+    client = STREAM_PEER (result.protocol);
+    transport = weft_protocol_get_transport (WEFT_PROTOCOL (client));
+    /* The socket under the TLS stream is found: addresses and flow control. */
+    peer_address = weft_transport_get_peer_address (transport);
+    g_assert_true (G_IS_INET_SOCKET_ADDRESS (peer_address));
+    weft_transport_write (transport, "secure hello", 12);
+    stream_wait_received (f, client, 12);
+    g_assert_cmpmem (client->received->data, client->received->len, "secure hello", 12);
+    weft_transport_lose_connection (transport);
+    stream_wait_lost (f, client);
+    g_assert_error (client->reason, WEFT_ERROR, WEFT_ERROR_CONNECTION_DONE);
+    stream_wait_peers (f, echo, 1);
+    stream_wait_lost (f, stream_factory_get_peer (echo, 0));
+    stream_connect_result_clear (&result);
+  }
+
   /* Without the authority: a GIO TLS error. */
   {
     SoupSession *untrusting = test_session_new (f);
