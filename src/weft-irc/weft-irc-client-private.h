@@ -121,7 +121,8 @@ struct _WeftIrcClient {
   guint cap_reqs_pending;
   gboolean cap_ended;
   gboolean sasl_in_progress;
-  GHashTable *isupport; /* key -> value ("" for none) */
+  WeftIrcIsupport *isupport;
+  guint n_isupport_lines; /* on this connection: a server cannot make it grow without end */
   WeftIrcCasemapping casemap;
   char *prefix_modes; /* "ov" */
   char *prefix_chars; /* "@+" */
@@ -199,6 +200,12 @@ void _weft_irc_client_outgoing_line_done (WeftIrcClient *client,
                                           const char *msgid);
 void _weft_irc_client_outgoing_failed (WeftIrcClient *client, WeftIrcOutgoing *outgoing, const GError *error);
 gboolean _weft_irc_client_confirms_by_reply (WeftIrcClient *client);
+/* weft-irc-client-outbox.c */
+void _weft_irc_client_cancel_call (WeftDelayedCall **call);
+void _weft_irc_client_clear_sendq (WeftIrcClient *client);
+void _weft_irc_client_requeue_unconfirmed (WeftIrcClient *client);
+void _weft_irc_client_arm_timeout (WeftIrcClient *client);
+void _weft_irc_client_flood_drain (WeftIrcClient *client);
 WeftIrcOutgoing *_weft_irc_client_send_text (WeftIrcClient *client,
                                              const char *verb,
                                              const char *target,

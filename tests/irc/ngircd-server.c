@@ -100,10 +100,17 @@ struct _NgircdServer {
   guint16 tls_port;
 };
 
+const char *
+ngircd_path (void)
+{
+  const char *path = g_getenv ("WEFT_NGIRCD");
+  return path != NULL && *path != '\0' ? path : NGIRCD_PATH;
+}
+
 gboolean
 ngircd_available (void)
 {
-  return g_file_test (NGIRCD_PATH, G_FILE_TEST_IS_EXECUTABLE);
+  return g_file_test (ngircd_path (), G_FILE_TEST_IS_EXECUTABLE);
 }
 
 guint16
@@ -251,7 +258,7 @@ ngircd_server_start (NgircdServer *server)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *listening = g_strdup_printf ("Now listening on [127.0.0.1]:%u", server->port);
-  const char *argv[] = { NGIRCD_PATH, "--nodaemon", "-f", server->config, NULL };
+  const char *argv[] = { ngircd_path (), "--nodaemon", "-f", server->config, NULL };
 
   g_assert_null (server->process);
   server->process = g_object_new (NGIRCD_TYPE_PROCESS, NULL);

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
  * as root, its log collected from its output. */
 typedef struct _NgircdServer NgircdServer;
 
+/* NGIRCD_PATH, or $WEFT_NGIRCD. */
+const char *ngircd_path (void);
 gboolean ngircd_available (void);
 guint16 ngircd_free_port (void);
 /* @peer_name/@peer_port: link to that server; @passive: wait for it to

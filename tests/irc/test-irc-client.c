@@ -336,6 +336,53 @@ test_channel_state (IrcFixture *f, gconstpointer data)
   g_assert_null (weft_irc_client_lookup_channel (f->client, "#other"));
 }
 
+static void
+test_more_numerics (IrcFixture *f, gconstpointer data)
+{
+  WeftIrcChannel *kept, *kicked;
+  g_autoptr (GPtrArray) lines = NULL;
+
+  irc_fixture_register (f, "setname account-notify");
+  kept = join_channel (f, "#kept");
+  kicked = join_channel (f, "#kicked");
+  irc_fixture_server (f, ":irc.test 331 alice #kept :No topic is set");
+  g_assert_null (weft_irc_channel_get_topic (kept));
+  irc_fixture_server (f, ":bob!b@h JOIN #kept");
+  irc_fixture_server (f, ":irc.test 301 alice bob :at lunch");
+  g_assert_cmpstr (weft_irc_member_get_away_message (weft_irc_channel_lookup_member (kept, "bob")), ==, "at lunch");
+  irc_fixture_server (f, ":irc.test 900 alice alice!al@host acct :You are now logged in as acct");
+  g_assert_cmpstr (weft_irc_client_get_account (f->client), ==, "acct");
+  irc_fixture_server (f, ":irc.test 901 alice alice!al@host :You are now logged out");
+  g_assert_null (weft_irc_client_get_account (f->client));
+  weft_irc_client_set_away (f->client, "brb");
+  irc_fixture_server (f, ":irc.test 306 alice :You have been marked as being away");
+  g_assert_true (irc_fixture_has_event (f, "away alice brb"));
+  weft_irc_client_set_away (f->client, NULL);
+  irc_fixture_server (f, ":irc.test 305 alice :You are no longer marked as being away");
+  g_assert_false (weft_irc_client_get_away (f->client));
+  g_assert_true (irc_fixture_has_event (f, "away alice (null)"));
+  g_ptr_array_unref (irc_fixture_take (f));
+  weft_irc_client_set_realname (f->client, "Alice L.");
+  irc_fixture_expect (f, "SETNAME :Alice L.", NULL);
+  irc_fixture_server (f, ":irc.test 482 alice #kept :You're not channel operator");
+  g_assert_true (irc_fixture_has_event (f, "error 482 You're not channel operator"));
+  irc_fixture_server (f, "ERROR :Closing link");
+  g_assert_true (irc_fixture_has_event (f, "error 0 Closing link"));
+
+  /* Kicked from one channel: after a reconnect only the other is rejoined,
+   * and the away message is set again. */
+  weft_irc_client_set_away (f->client, "gone");
+  irc_fixture_server (f, ":op!o@h KICK #kicked alice :bye");
+  g_assert_false (weft_irc_channel_get_joined (kicked));
+  irc_fixture_drop (f);
+  irc_fixture_connect (f);
+  irc_fixture_server (f, ":irc.test 001 alice :Welcome");
+  lines = irc_fixture_take (f);
+  g_assert_true (irc_lines_contain (lines, "JOIN #kept"));
+  g_assert_true (irc_lines_contain (lines, "AWAY gone"));
+  g_assert_cmpuint (irc_lines_count_prefix (lines, "JOIN"), ==, 1);
+}
+
 /* ---- Messages ---------------------------------------------------------- */
 
 static void
@@ -562,6 +609,43 @@ test_busy_connection_stays (IrcFixture *f, gconstpointer data)
       g_assert_cmpint (weft_irc_outgoing_get_state (out), ==, WEFT_IRC_OUTGOING_STATE_CONFIRMED);
     }
   g_assert_cmpint (weft_irc_client_get_lag (f->client), ==, 3 * G_USEC_PER_SEC);
+}
+
+static void
+test_back_pressure (IrcFixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) outs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) lines = NULL;
+  gsize high = 200, low = 50;
+  guint rounds = 0;
+
+  irc_fixture_register (f, "echo-message");
+  weft_string_transport_set_buffering (f->transport, TRUE);
+  weft_transport_set_write_buffer_limits (WEFT_TRANSPORT (f->transport), high, low);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("message number %02u, of some length", i);
+      g_ptr_array_add (outs, weft_irc_client_send_privmsg (f->client, "bob", text));
+    }
+  /* Paused above the high watermark: the rest waits in the client. */
+  g_assert_cmpuint (weft_transport_get_write_buffer_size (WEFT_TRANSPORT (f->transport)), <, high + 60);
+  g_assert_cmpint (weft_irc_outgoing_get_state (g_ptr_array_index (outs, 19)), ==, WEFT_IRC_OUTGOING_STATE_QUEUED);
+  /* The network takes it bit by bit; everything goes out, in order. */
+  while (weft_transport_get_write_buffer_size (WEFT_TRANSPORT (f->transport)) > 0)
+    {
+      g_assert_cmpuint (weft_transport_get_write_buffer_size (WEFT_TRANSPORT (f->transport)), <, high + 60);
+      weft_string_transport_drain (f->transport, 40);
+      rounds++;
+    }
+  g_assert_cmpuint (rounds, >, 10);
+  lines = irc_fixture_take (f);
+  g_assert_cmpuint (lines->len, ==, 20);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *want = g_strdup_printf ("PRIVMSG bob :message number %02u, of some length", i);
+      g_assert_cmpstr (g_ptr_array_index (lines, i), ==, want);
+      g_assert_cmpint (weft_irc_outgoing_get_state (g_ptr_array_index (outs, i)), ==, WEFT_IRC_OUTGOING_STATE_SENT);
+    }
 }
 
 /* ---- Framing ------------------------------------------------------------ */
@@ -863,6 +947,7 @@ main (int argc, char **argv)
   ADD ("/irc/client/sasl/external", test_sasl_external);
   ADD ("/irc/client/sasl/failure", test_sasl_failure);
   ADD ("/irc/client/state/channel", test_channel_state);
+  ADD ("/irc/client/state/more-numerics", test_more_numerics);
   ADD ("/irc/client/messages/receive", test_receive_messages);
   ADD ("/irc/client/messages/ctcp", test_ctcp);
   ADD ("/irc/client/messages/echo-confirms", test_echo_confirms);
@@ -873,6 +958,7 @@ main (int argc, char **argv)
   ADD ("/irc/client/flood-control", test_flood_control);
   ADD ("/irc/client/lag-and-ping-timeout", test_lag_and_ping_timeout);
   ADD ("/irc/client/busy-connection-stays", test_busy_connection_stays);
+  ADD ("/irc/client/back-pressure", test_back_pressure);
   ADD ("/irc/client/framing/lines", test_framing);
   ADD ("/irc/client/framing/malformed", test_malformed_closes);
   ADD ("/irc/client/reconnect/outbox", test_reconnect_outbox);

@@ -188,7 +188,8 @@ skip_without_ngircd (void)
 {
   if (ngircd_available ())
     return FALSE;
-  g_test_skip ("ngircd is not installed (" NGIRCD_PATH "): the real-server tests need the Debian package ngircd");
+  g_test_skip_printf ("ngircd is not installed (%s): the real-server tests need the Debian package ngircd",
+                      ngircd_path ());
   return TRUE;
 }
 
@@ -210,6 +211,14 @@ test_two_clients (ConformanceFixture *f)
   peer_wait (f, bob, "registered bob");
   g_assert_true (weft_irc_client_has_capability (alice->client, "multi-prefix"));
   g_assert_cmpstr (weft_irc_client_get_server_name (alice->client), ==, "irc1.weft.test");
+  /* A second "alice": the server says the nick is in use, the client
+   * falls back. */
+  {
+    Peer *twin = peer_new (f, "alice", ngircd_server_get_port (server));
+    peer_wait (f, twin, "registered alice_");
+    g_assert_cmpstr (weft_irc_client_get_current_nick (twin->client), ==, "alice_");
+    peer_free (f, twin);
+  }
 
   weft_irc_client_join (alice->client, "#weft", NULL);
   peer_wait (f, alice, "joined #weft alice");
