@@ -520,7 +520,32 @@ test_accounts (ConformanceFixture *f)
   wcs_test_server_free (server);
 }
 
+static void
+test_tls (ConformanceFixture *f)
+{
+  WcsTestServer *server = wcs_test_server_new (f, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *cert = g_build_filename (server->data_dir, "tls-certificate.pem", NULL);
+  WcsTestClient *a;
+
+  /* No certificate configured: one is generated in the data directory. */
+  g_assert_true (wcs_server_listen_irc (server->server, "tls:0:interface=127.0.0.1", &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (cert, G_FILE_TEST_EXISTS));
+  a = wcs_test_client_connect_tls (f, wcs_server_get_irc_port_n (server->server, 1), "irc.weft.local", cert);
+  g_assert_false (a->lost);
+  wcs_test_client_send (a, "NICK secure");
+  wcs_test_client_send (a, "USER secure 0 * :Over TLS");
+  EXPECT (a, " 001 secure ");
+  wcs_test_client_send (a, "QUIT");
+  EXPECT (a, "ERROR ");
+  wcs_test_client_wait_lost (f, a);
+  wcs_test_client_close (f, a);
+  wcs_test_server_free (server);
+}
+
 static const ConformanceCase server_protocol_cases[] = {
+  { "server/tls", test_tls, 0 },
   { "server/registration", test_registration, 0 },
   { "server/channels", test_channels, 0 },
   { "server/capabilities", test_capabilities, 0 },

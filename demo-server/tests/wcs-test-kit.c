@@ -172,6 +172,22 @@ wcs_test_client_connect (ConformanceFixture *f, guint16 port)
   return client;
 }
 
+WcsTestClient *
+wcs_test_client_connect_tls (ConformanceFixture *f, guint16 port, const char *server_name, const char *ca_file)
+{
+  g_autoptr (WeftTcpClientEndpoint) tcp = weft_tcp_client_endpoint_new (f->reactor, "127.0.0.1", port);
+  g_autoptr (WeftTlsClientEndpoint) endpoint = weft_tls_client_endpoint_new (WEFT_CLIENT_ENDPOINT (tcp), server_name);
+  WcsTestClient *client = g_object_new (WCS_TYPE_TEST_CLIENT, NULL);
+  g_autoptr (WeftClientFactory) factory = wcs_test_client_factory_new (client);
+  g_autoptr (WeftDeferred) deferred = NULL;
+
+  weft_tls_client_endpoint_set_ca_file (endpoint, ca_file);
+  deferred = weft_client_endpoint_connect (WEFT_CLIENT_ENDPOINT (endpoint), factory);
+  weft_deferred_add_both (deferred, ignore_result, NULL, NULL);
+  g_assert_true (wcs_test_wait (f, is_made, client, WCS_TEST_TIMEOUT_US));
+  return client;
+}
+
 void
 wcs_test_client_send (WcsTestClient *client, const char *format, ...)
 {

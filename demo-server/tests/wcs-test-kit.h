@@ -34,6 +34,11 @@ typedef struct {
 gboolean wcs_test_wait (ConformanceFixture *f, gboolean (*done) (gpointer data), gpointer data, gint64 timeout_us);
 
 WcsTestClient *wcs_test_client_connect (ConformanceFixture *f, guint16 port);
+/* Over TLS, trusting the certificate in @ca_file, for @server_name. */
+WcsTestClient *wcs_test_client_connect_tls (ConformanceFixture *f,
+                                            guint16 port,
+                                            const char *server_name,
+                                            const char *ca_file);
 /* A client factory that hands out @client (for other kinds of connection). */
 WeftClientFactory *wcs_test_client_factory_new (WcsTestClient *client);
 gboolean wcs_test_client_is_made (gpointer client);
