@@ -97,7 +97,11 @@ weft_deferred_add_timeout (WeftDeferred *self, WeftReactor *reactor, double seco
   g_return_if_fail (reactor != NULL);
   g_return_if_fail (seconds >= 0);
 
-  delay_us = (gint64) (seconds * WEFT_USEC_PER_SEC + 0.5);
+  /* Converting a double beyond gint64's range is undefined: saturate. */
+  if (seconds * WEFT_USEC_PER_SEC >= (double) (G_MAXINT64 / 2))
+    delay_us = G_MAXINT64 / 2;
+  else
+    delay_us = (gint64) (seconds * WEFT_USEC_PER_SEC + 0.5);
 
   timeout = g_rc_box_new0 (Timeout);
   timeout->seconds = seconds;

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <math.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -272,7 +274,8 @@ parse_seconds (const char *text, double *out)
   if (!seen_digit)
     return FALSE;
   *out = g_ascii_strtod (text, NULL);
-  return *out > 0;
+  /* Too many digits overflow to infinity, which no timer can wait for. */
+  return *out > 0 && isfinite (*out);
 }
 
 static gboolean
@@ -619,14 +622,57 @@ weft_append_address (GString *out, const char *key, GInetAddress *address)
   weft_append_argument (out, key, text);
 }
 
+/* Writes @seconds in plain decimal notation (never with an exponent, which
+ * parse_seconds() does not read) with the fewest significant digits that
+ * read back as the same double. */
 void
 weft_append_seconds (GString *out, const char *key, double seconds)
 {
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autoptr (GString) text = g_string_new (NULL);
+  char digits[32];
+  gsize n_digits = 0;
+  int exponent = 0;
+  const char *e;
 
-  if (seconds <= 0)
+  if (!(seconds > 0) || !isfinite (seconds))
     return;
-  weft_append_argument (out, key, g_ascii_formatd (buffer, sizeof buffer, "%g", seconds));
+  for (int precision = 1; precision <= 17; precision++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%de", precision - 1);
+      g_ascii_formatd (buffer, sizeof buffer, format, seconds);
+      if (g_ascii_strtod (buffer, NULL) == seconds)
+        break;
+    }
+  /* buffer is "D[.DDD]e[+-]XX"; 17 digits always read back. */
+  for (const char *p = buffer; *p != '\0' && *p != 'e'; p++)
+    if (g_ascii_isdigit (*p) && n_digits < sizeof digits)
+      digits[n_digits++] = *p;
+  e = strchr (buffer, 'e');
+  exponent = e != NULL ? atoi (e + 1) : 0;
+  while (n_digits > 1 && digits[n_digits - 1] == '0')
+    n_digits--;
+
+  /* The value is D.DDD times 10^exponent. */
+  if (exponent < 0)
+    {
+      g_string_append (text, "0.");
+      for (int i = -1; i > exponent; i--)
+        g_string_append_c (text, '0');
+      g_string_append_len (text, digits, n_digits);
+    }
+  else
+    {
+      for (gsize i = 0; i < n_digits || i <= (gsize) exponent; i++)
+        {
+          if (i == (gsize) exponent + 1)
+            g_string_append_c (text, '.');
+          g_string_append_c (text, i < n_digits ? digits[i] : '0');
+        }
+    }
+  weft_append_argument (out, key, text->str);
 }
 
 /* From strings */
