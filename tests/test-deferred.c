@@ -7,7 +7,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-/* What the chain saw, as "int:1 error:weft:4:... none", so a test reads as
+/* What the chain saw, as "int:1 error:gio:19:... none", so a test reads as
  * one string comparison. */
 typedef struct {
   GPtrArray *entries;
@@ -358,7 +358,7 @@ test_errback_skips_callbacks (void)
 
   weft_deferred_add_callback (d, add_ten, NULL, NULL);
   weft_deferred_add_callbacks (d, record, NULL, log, NULL);
-  weft_deferred_errback (d, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "oopsie"));
+  weft_deferred_errback_take_error (d, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "oopsie"));
   g_assert_cmpuint (log->entries->len, ==, 0);
   weft_deferred_add_errback (d, record_and_recover, log, NULL);
   assert_log (log, "error:gio:1:oopsie");
@@ -373,12 +373,12 @@ test_errback_variants (void)
   g_autoptr (WeftDeferred) b = weft_deferred_new ();
   g_autoptr (WeftDeferred) c = weft_deferred_fail_literal (WEFT_ERROR, WEFT_ERROR_FAILED, "from fail");
 
-  weft_deferred_errback_literal (a, WEFT_ERROR, WEFT_ERROR_TIMEOUT, "literal");
+  weft_deferred_errback_literal (a, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "literal");
   weft_deferred_errback_new (b, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED, "refused by %s:%d", "127.0.0.1", 6667);
   weft_deferred_add_errback (a, record_and_recover, log, NULL);
   weft_deferred_add_errback (b, record_and_recover, log, NULL);
   weft_deferred_add_errback (c, record_and_recover, log, NULL);
-  assert_log (log, "error:weft:5:literal error:gio:39:refused by 127.0.0.1:6667 error:weft:0:from fail");
+  assert_log (log, "error:gio:24:literal error:gio:39:refused by 127.0.0.1:6667 error:weft:0:from fail");
 }
 
 /* /deferred/chain */
@@ -429,7 +429,7 @@ test_chain_errback_recovers (void)
 
   weft_deferred_add_errback (d, recover_with_fallback, NULL, NULL);
   weft_deferred_add_callbacks (d, record, NULL, log, NULL);
-  weft_deferred_errback (d, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "missing"));
+  weft_deferred_errback_take_error (d, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "missing"));
   assert_log (log, "string:fallback");
 }
 
@@ -926,7 +926,7 @@ test_deep_cancel_nested (void)
     weft_deferred_callback_none (ds->pdata[i]);
   g_assert_true (weft_deferred_is_waiting (ds->pdata[0]));
   weft_deferred_cancel (ds->pdata[0]);
-  assert_log (log, "error:weft:4:The operation was cancelled");
+  assert_log (log, "error:gio:19:The operation was cancelled");
 }
 
 /* /deferred/pause */
@@ -1026,7 +1026,7 @@ test_cancel_no_canceller (void)
   weft_deferred_set_description (d, "resolve example.org");
   weft_deferred_add_both (d, record_and_recover, log, NULL);
   weft_deferred_cancel (d);
-  assert_log (log, "error:weft:4:resolve example.org was cancelled");
+  assert_log (log, "error:gio:19:resolve example.org was cancelled");
 }
 
 static void
@@ -1043,7 +1043,7 @@ test_cancel_late_result_dropped (void)
   /* the operations finish anyway: silently dropped, no critical */
   weft_deferred_callback_string (a, "late");
   weft_deferred_errback_literal (b, G_IO_ERROR, G_IO_ERROR_CANCELLED, "late error");
-  assert_log (log, "error:weft:4:The operation was cancelled error:weft:4:The operation was cancelled");
+  assert_log (log, "error:gio:19:The operation was cancelled error:gio:19:The operation was cancelled");
 }
 
 static void
@@ -1056,7 +1056,7 @@ test_cancel_multiple_cancels (void)
   weft_deferred_cancel (d);
   weft_deferred_cancel (d);
   weft_deferred_callback_none (d);
-  assert_log (log, "error:weft:4:The operation was cancelled");
+  assert_log (log, "error:gio:19:The operation was cancelled");
   /* only one late result is expected */
   g_test_expect_message ("Weft", G_LOG_LEVEL_CRITICAL, "*has already fired*");
   weft_deferred_callback_none (d);
@@ -1096,7 +1096,7 @@ test_cancel_canceller (void)
   weft_deferred_cancel (d);
   g_assert_cmpint (c.calls, ==, 1);
   g_assert_true (c.seen == d);
-  assert_log (log, "error:weft:4:The operation was cancelled");
+  assert_log (log, "error:gio:19:The operation was cancelled");
 
   /* the canceller's data goes once the deferred has fired */
   weft_deferred_callback_none (e);
@@ -1149,7 +1149,7 @@ test_cancel_nested_forwards (void)
   weft_deferred_cancel (outer);
   g_assert_cmpint (c.calls, ==, 1);
   g_assert_true (c.seen == inner);
-  assert_log (log, "error:weft:4:The operation was cancelled");
+  assert_log (log, "error:gio:19:The operation was cancelled");
 }
 
 /* /deferred/timeout */
@@ -1163,7 +1163,7 @@ test_timeout_succeeds_first (void)
   g_autoptr (WeftDeferred) sleep = NULL;
   gboolean slept = FALSE;
 
-  weft_deferred_add_timeout (d, reactor, 10.0);
+  weft_deferred_add_timeout (d, reactor, 10 * G_USEC_PER_SEC);
   weft_deferred_add_both (d, record, log, NULL);
   g_assert_cmpuint (weft_reactor_get_n_timers (reactor), ==, 1);
   weft_deferred_callback_int (d, 5);
@@ -1171,7 +1171,7 @@ test_timeout_succeeds_first (void)
   /* the timeout's timer went with the result */
   g_assert_cmpuint (weft_reactor_get_n_timers (reactor), ==, 0);
 
-  sleep = weft_defer_later (reactor, 1000, NULL, NULL);
+  sleep = weft_defer_later (reactor, 1000, NULL, NULL, NULL);
   weft_deferred_add_callback (sleep, set_flag, &slept, NULL);
   iterate_until (reactor, &slept);
   assert_log (log, "int:5");
@@ -1188,15 +1188,15 @@ test_timeout_times_out (void)
 
   weft_deferred_set_description (d, "connect to 127.0.0.1:6667");
   weft_deferred_add_errback (d, record, log, NULL);
-  weft_deferred_add_timeout (d, reactor, 0.01);
+  weft_deferred_add_timeout (d, reactor, 10000);
   weft_deferred_add_errback (d, record_and_recover, log, NULL);
   weft_deferred_add_callback (d, set_flag, &done, NULL);
   /* the caller may drop its reference: the timer holds one */
   g_object_unref (d);
   iterate_until (reactor, &done);
   g_assert_cmpint (c.calls, ==, 1);
-  assert_log (log, "error:weft:4:connect to 127.0.0.1:6667 was cancelled "
-                   "error:weft:5:connect to 127.0.0.1:6667 timed out after 0.01 seconds");
+  assert_log (log, "error:gio:19:connect to 127.0.0.1:6667 was cancelled "
+                   "error:gio:24:connect to 127.0.0.1:6667 timed out after 0.01 seconds");
   g_assert_cmpuint (weft_reactor_get_n_timers (reactor), ==, 0);
 }
 
@@ -1209,7 +1209,7 @@ test_timeout_canceller_result_wins (void)
   g_autoptr (WeftDeferred) d = weft_deferred_new_with_canceller (canceller, &c, NULL);
   gboolean done = FALSE;
 
-  weft_deferred_add_timeout (d, reactor, 0.001);
+  weft_deferred_add_timeout (d, reactor, 1000);
   weft_deferred_add_both (d, record_and_recover, log, NULL);
   weft_deferred_add_callback (d, set_flag, &done, NULL);
   iterate_until (reactor, &done);
@@ -1223,10 +1223,10 @@ test_timeout_cancel_before (void)
   g_autoptr (Log) log = log_new ();
   g_autoptr (WeftDeferred) d = weft_deferred_new ();
 
-  weft_deferred_add_timeout (d, reactor, 10.0);
+  weft_deferred_add_timeout (d, reactor, 10 * G_USEC_PER_SEC);
   weft_deferred_add_both (d, record_and_recover, log, NULL);
   weft_deferred_cancel (d);
-  assert_log (log, "error:weft:4:The operation was cancelled");
+  assert_log (log, "error:gio:19:The operation was cancelled");
   g_assert_cmpuint (weft_reactor_get_n_timers (reactor), ==, 0);
 }
 
@@ -1346,8 +1346,8 @@ test_list_cancel (void)
 
   weft_deferred_add_callback (list, record, log, NULL);
   weft_deferred_cancel (list);
-  assert_log (log, "[string:Callback Result, error:weft:4:The operation was cancelled]");
-  assert_result (ds[1], "error:weft:4:The operation was cancelled");
+  assert_log (log, "[string:Callback Result, error:gio:19:The operation was cancelled]");
+  assert_result (ds[1], "error:gio:19:The operation was cancelled");
   swallow (ds[1]);
   g_object_unref (ds[0]);
   g_object_unref (ds[1]);
@@ -1397,7 +1397,7 @@ test_gather_cancel (void)
 
   weft_deferred_add_errback (gathered, record_and_recover, log, NULL);
   weft_deferred_cancel (gathered);
-  assert_log (log, "error:weft:4:The operation was cancelled");
+  assert_log (log, "error:gio:19:The operation was cancelled");
   g_assert_true (weft_deferred_has_fired (ds[0]));
   g_assert_true (weft_deferred_has_fired (ds[1]));
   g_object_unref (ds[0]);
@@ -1455,7 +1455,7 @@ test_race_cancel (void)
 
   weft_deferred_add_errback (race, record_and_recover, log, NULL);
   weft_deferred_cancel (race);
-  assert_log (log, "error:weft:4:The operation was cancelled");
+  assert_log (log, "error:gio:19:The operation was cancelled");
   g_assert_true (weft_deferred_has_fired (ds[0]) && weft_deferred_has_fired (ds[1]));
   g_object_unref (ds[0]);
   g_object_unref (ds[1]);
@@ -1518,7 +1518,7 @@ test_helpers_succeed_fail (void)
   d = weft_deferred_succeed_none ();
   assert_result (d, "none");
   g_object_unref (d);
-  d = weft_deferred_fail (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "fail"));
+  d = weft_deferred_fail_take_error (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "fail"));
   assert_result (d, "error:gio:0:fail");
   swallow (d);
   g_object_unref (d);
@@ -1541,17 +1541,17 @@ test_helpers_defer_later (void)
   gint64 start = weft_reactor_get_time (reactor);
   gboolean done = FALSE;
 
-  d = weft_defer_later (reactor, 20000, later_answer, "later");
+  d = weft_defer_later (reactor, 20000, later_answer, "later", NULL);
   weft_deferred_add_callback (d, record, log, NULL);
   weft_deferred_add_callback (d, set_flag, &done, NULL);
-  cancelled = weft_defer_later (reactor, 10000, later_answer, "never");
+  cancelled = weft_defer_later (reactor, 10000, later_answer, "never", NULL);
   weft_deferred_add_both (cancelled, record_and_recover, log, NULL);
   g_assert_cmpuint (weft_reactor_get_n_timers (reactor), ==, 2);
   weft_deferred_cancel (cancelled);
   g_assert_cmpuint (weft_reactor_get_n_timers (reactor), ==, 1);
   iterate_until (reactor, &done);
   g_assert_cmpint (weft_reactor_get_time (reactor) - start, >=, 20000);
-  assert_log (log, "error:weft:4:weft_defer_later was cancelled string:later");
+  assert_log (log, "error:gio:19:weft_defer_later was cancelled string:later");
 }
 
 /* /deferred/unhandled */
@@ -1633,7 +1633,7 @@ test_lock_cancel_waiting (void)
 
   weft_deferred_add_errback (second, record_and_recover, log, NULL);
   weft_deferred_cancel (second);
-  assert_log (log, "error:weft:4:weft_deferred_lock_acquire was cancelled");
+  assert_log (log, "error:gio:19:weft_deferred_lock_acquire was cancelled");
   /* cancelling once acquired does nothing */
   weft_deferred_cancel (first);
   weft_deferred_lock_release (lock);
@@ -1769,13 +1769,13 @@ test_queue_cancel_get (void)
   g_assert_cmpuint (weft_deferred_queue_get_n_waiting (queue), ==, 2);
   g_assert_true (weft_deferred_queue_put_string (queue, "to next", NULL));
   weft_deferred_add_callback (next, record, log, NULL);
-  assert_log (log, "error:weft:4:weft_deferred_queue_get was cancelled string:to next");
+  assert_log (log, "error:gio:19:weft_deferred_queue_get was cancelled string:to next");
   /* a queue that goes first leaves its waiters unfired, and safe to cancel */
   g_clear_object (&queue);
   weft_deferred_add_errback (unfired, record_and_recover, log, NULL);
   weft_deferred_cancel (unfired);
-  assert_log (log, "error:weft:4:weft_deferred_queue_get was cancelled string:to next "
-                   "error:weft:4:weft_deferred_queue_get was cancelled");
+  assert_log (log, "error:gio:19:weft_deferred_queue_get was cancelled string:to next "
+                   "error:gio:19:weft_deferred_queue_get was cancelled");
 }
 
 /* /deferred/gio */
@@ -1792,12 +1792,12 @@ test_gio_cancellable_cancels_deferred (void)
   g_assert_true (weft_deferred_get_cancellable (d) == cancellable);
   weft_deferred_add_errback (d, record_and_recover, log, NULL);
   g_cancellable_cancel (cancellable);
-  assert_log (log, "error:weft:4:The operation was cancelled");
+  assert_log (log, "error:gio:19:The operation was cancelled");
 
   g_cancellable_cancel (already);
   e = weft_deferred_new_for_cancellable (already);
   weft_deferred_add_errback (e, record_and_recover, log, NULL);
-  assert_log (log, "error:weft:4:The operation was cancelled error:weft:4:The operation was cancelled");
+  assert_log (log, "error:gio:19:The operation was cancelled error:gio:19:The operation was cancelled");
 }
 
 static void
@@ -1962,12 +1962,12 @@ test_gio_cancel_async (void)
   weft_deferred_cancel (d);
   /* fails at once; the task's own G_IO_ERROR_CANCELLED arrives later and is
    * dropped without a critical */
-  assert_log (log, "error:weft:4:produce was cancelled");
+  assert_log (log, "error:gio:19:produce was cancelled");
   g_assert_true (g_cancellable_is_cancelled (weft_deferred_get_cancellable (d)));
   wait_result (later);
   while (g_main_context_pending (NULL))
     g_main_context_iteration (NULL, FALSE);
-  assert_log (log, "error:weft:4:produce was cancelled");
+  assert_log (log, "error:gio:19:produce was cancelled");
 }
 
 /* /deferred/result */

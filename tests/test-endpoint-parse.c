@@ -7,6 +7,9 @@
 
 #include "weft-happy-eyeballs-private.h"
 
+/* Descriptions count in seconds; the API in microseconds. */
+#define USEC(seconds) ((gint64) ((seconds) *G_USEC_PER_SEC + 0.5))
+
 static WeftReactor *reactor;
 
 static WeftClientEndpoint *
@@ -106,8 +109,8 @@ test_tcp_client_good (void)
       g_assert_true (weft_endpoint_get_reactor (WEFT_ENDPOINT (endpoint)) == reactor);
       g_assert_cmpstr (weft_tcp_client_endpoint_get_host (tcp), ==, cases[i].host);
       g_assert_cmpuint (weft_tcp_client_endpoint_get_port (tcp), ==, cases[i].port);
-      g_assert_cmpfloat (weft_tcp_client_endpoint_get_timeout (tcp), ==, cases[i].timeout);
-      g_assert_cmpfloat (weft_tcp_client_endpoint_get_attempt_delay (tcp), ==, WEFT_ENDPOINT_DEFAULT_ATTEMPT_DELAY);
+      g_assert_cmpint (weft_tcp_client_endpoint_get_timeout (tcp), ==, USEC (cases[i].timeout));
+      g_assert_cmpint (weft_tcp_client_endpoint_get_attempt_delay (tcp), ==, WEFT_ENDPOINT_DEFAULT_ATTEMPT_DELAY);
       assert_address (weft_tcp_client_endpoint_get_bind_address (tcp), cases[i].bind);
       assert_round_trip (WEFT_ENDPOINT (endpoint), cases[i].canonical, FALSE);
     }
@@ -152,7 +155,7 @@ test_tls_client_good (void)
   g_assert_cmpstr (weft_tls_client_endpoint_get_certificate_file (tls), ==, "/home/me/c.pem");
   g_assert_cmpstr (weft_tls_client_endpoint_get_key_file (tls), ==, "/home/me/k.pem");
   tcp = WEFT_TCP_CLIENT_ENDPOINT (weft_tls_client_endpoint_get_wrapped (tls));
-  g_assert_cmpfloat (weft_tcp_client_endpoint_get_timeout (tcp), ==, 5);
+  g_assert_cmpint (weft_tcp_client_endpoint_get_timeout (tcp), ==, 5 * G_USEC_PER_SEC);
   assert_address (weft_tcp_client_endpoint_get_bind_address (tcp), "::");
   g_clear_pointer (&description, g_free);
   description = g_strdup_printf ("tls:[::1]:6697:timeout=5:bind=[::]:ca=/etc/ssl/ca.pem:fingerprint=%s"
@@ -198,8 +201,8 @@ test_unix_client_good (void)
       endpoint = parse_client (cases[i].description);
       g_assert_true (WEFT_IS_UNIX_CLIENT_ENDPOINT (endpoint));
       g_assert_cmpstr (weft_unix_client_endpoint_get_path (WEFT_UNIX_CLIENT_ENDPOINT (endpoint)), ==, cases[i].path);
-      g_assert_cmpfloat (weft_unix_client_endpoint_get_timeout (WEFT_UNIX_CLIENT_ENDPOINT (endpoint)), ==,
-                         cases[i].timeout);
+      g_assert_cmpint (weft_unix_client_endpoint_get_timeout (WEFT_UNIX_CLIENT_ENDPOINT (endpoint)), ==,
+                       USEC (cases[i].timeout));
       assert_round_trip (WEFT_ENDPOINT (endpoint), cases[i].canonical, FALSE);
     }
 }
@@ -479,10 +482,10 @@ test_constructors (void)
   g_autoptr (WeftUnixServerEndpoint) unix_server = weft_unix_server_endpoint_new (reactor, "/tmp/a b");
   g_autofree char *text = NULL;
 
-  weft_tcp_client_endpoint_set_timeout (tcp, 1.25);
+  weft_tcp_client_endpoint_set_timeout (tcp, 1250000);
   weft_tcp_client_endpoint_set_bind_address (tcp, loopback);
-  weft_tcp_client_endpoint_set_attempt_delay (tcp, 0.05);
-  g_assert_cmpfloat (weft_tcp_client_endpoint_get_attempt_delay (tcp), ==, 0.05);
+  weft_tcp_client_endpoint_set_attempt_delay (tcp, 50000);
+  g_assert_cmpint (weft_tcp_client_endpoint_get_attempt_delay (tcp), ==, 50000);
   assert_round_trip (WEFT_ENDPOINT (tcp), "tcp:example.org:6667:timeout=1.25:bind=[::1]", FALSE);
 
   weft_tls_client_endpoint_set_ca_file (tls, "/ca:file.pem");
@@ -706,32 +709,27 @@ random_host (void)
     }
 }
 
-/* Seconds of every size and precision: whole numbers (the exponent that
- * %g used to print), fractions with many digits, the extremes. */
-static double
-random_seconds (void)
+/* Timeouts of every size and precision: whole seconds (which "%g" wrote
+ * with an exponent), microseconds, the extremes. */
+static gint64
+random_timeout (void)
 {
-  static const double fixed[] = { 3444444, 1.23456789, 1e-7, 1e21, 0.1, 1e300, 4.9406564584124654e-324, G_MAXDOUBLE };
+  static const gint64 fixed[] = { G_GINT64_CONSTANT (3444444) * G_USEC_PER_SEC, 1234567, 1, 999999, 1000001, G_MAXINT64 / 2 };
 
-  switch (g_test_rand_int_range (0, 4))
+  switch (g_test_rand_int_range (0, 5))
     {
     case 0:
       return 0;
     case 1:
       return fixed[g_test_rand_int_range (0, G_N_ELEMENTS (fixed))];
     case 2:
+      return g_test_rand_int_range (1, G_MAXINT32) * (gint64) G_USEC_PER_SEC;
+    case 3:
       return g_test_rand_int_range (1, G_MAXINT32);
     default:
-      {
-        double seconds = g_test_rand_double_range (0.5, 10);
-        int exponent = g_test_rand_int_range (-40, 40);
-
-        for (; exponent > 0; exponent--)
-          seconds *= 10;
-        for (; exponent < 0; exponent++)
-          seconds /= 10;
-        return seconds;
-      }
+      return ((gint64) g_test_rand_int_range (0, G_MAXINT32) << 31 | g_test_rand_int_range (0, G_MAXINT32)) %
+                 (G_MAXINT64 / 2) +
+             1;
     }
 }
 
@@ -767,15 +765,15 @@ assert_parses_back (WeftEndpoint *endpoint, gboolean server)
     {
       g_assert_cmpstr (weft_tcp_client_endpoint_get_host (WEFT_TCP_CLIENT_ENDPOINT (a)), ==,
                        weft_tcp_client_endpoint_get_host (WEFT_TCP_CLIENT_ENDPOINT (b)));
-      g_assert_true (weft_tcp_client_endpoint_get_timeout (WEFT_TCP_CLIENT_ENDPOINT (a)) ==
-                     weft_tcp_client_endpoint_get_timeout (WEFT_TCP_CLIENT_ENDPOINT (b)));
+      g_assert_cmpint (weft_tcp_client_endpoint_get_timeout (WEFT_TCP_CLIENT_ENDPOINT (a)), ==,
+                       weft_tcp_client_endpoint_get_timeout (WEFT_TCP_CLIENT_ENDPOINT (b)));
     }
   else if (WEFT_IS_UNIX_CLIENT_ENDPOINT (a))
     {
       g_assert_cmpstr (weft_unix_client_endpoint_get_path (WEFT_UNIX_CLIENT_ENDPOINT (a)), ==,
                        weft_unix_client_endpoint_get_path (WEFT_UNIX_CLIENT_ENDPOINT (b)));
-      g_assert_true (weft_unix_client_endpoint_get_timeout (WEFT_UNIX_CLIENT_ENDPOINT (a)) ==
-                     weft_unix_client_endpoint_get_timeout (WEFT_UNIX_CLIENT_ENDPOINT (b)));
+      g_assert_cmpint (weft_unix_client_endpoint_get_timeout (WEFT_UNIX_CLIENT_ENDPOINT (a)), ==,
+                       weft_unix_client_endpoint_get_timeout (WEFT_UNIX_CLIENT_ENDPOINT (b)));
     }
 }
 
@@ -791,11 +789,11 @@ random_client_endpoint (void)
       g_autofree char *path = random_text ();
       WeftUnixClientEndpoint *unix_endpoint = weft_unix_client_endpoint_new (reactor, path);
 
-      weft_unix_client_endpoint_set_timeout (unix_endpoint, random_seconds ());
+      weft_unix_client_endpoint_set_timeout (unix_endpoint, random_timeout ());
       return WEFT_CLIENT_ENDPOINT (unix_endpoint);
     }
   tcp = weft_tcp_client_endpoint_new (reactor, host, g_test_rand_int_range (1, 65536));
-  weft_tcp_client_endpoint_set_timeout (tcp, random_seconds ());
+  weft_tcp_client_endpoint_set_timeout (tcp, random_timeout ());
   if (g_test_rand_bit ())
     {
       g_autoptr (GInetAddress) bind = random_address ();
@@ -865,20 +863,38 @@ test_round_trip_generated (void)
     }
 }
 
-/* The two values the %g format lost: one printed with an exponent, one
- * cut to six digits. */
+/* The two values the "%g" format lost: one written with an exponent, one
+ * cut to six significant digits. Digits past microseconds round. */
 static void
 test_round_trip_seconds (void)
 {
   g_autoptr (WeftClientEndpoint) big = parse_client ("tcp:h:9:timeout=3444444");
-  g_autoptr (WeftClientEndpoint) precise = parse_client ("unix:/x:timeout=1.23456789");
-  g_autoptr (WeftClientEndpoint) tiny = parse_client ("tcp:h:9:timeout=0.00000125");
+  g_autoptr (WeftClientEndpoint) precise = parse_client ("unix:/x:timeout=1.234567");
+  g_autoptr (WeftClientEndpoint) tiny = parse_client ("tcp:h:9:timeout=0.000001");
+  g_autoptr (WeftClientEndpoint) rounded = parse_client ("tcp:h:9:timeout=1.23456789");
+  g_autoptr (WeftClientEndpoint) huge = parse_client ("tcp:h:9:timeout=9223372036853.999999");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WeftClientEndpoint) too_small = NULL;
+  g_autoptr (WeftClientEndpoint) too_big = NULL;
 
   assert_round_trip (WEFT_ENDPOINT (big), "tcp:h:9:timeout=3444444", FALSE);
-  assert_round_trip (WEFT_ENDPOINT (precise), "unix:/x:timeout=1.23456789", FALSE);
-  assert_round_trip (WEFT_ENDPOINT (tiny), "tcp:h:9:timeout=0.00000125", FALSE);
-  g_assert_true (weft_tcp_client_endpoint_get_timeout (WEFT_TCP_CLIENT_ENDPOINT (big)) == 3444444);
-  g_assert_true (weft_unix_client_endpoint_get_timeout (WEFT_UNIX_CLIENT_ENDPOINT (precise)) == 1.23456789);
+  assert_round_trip (WEFT_ENDPOINT (precise), "unix:/x:timeout=1.234567", FALSE);
+  assert_round_trip (WEFT_ENDPOINT (tiny), "tcp:h:9:timeout=0.000001", FALSE);
+  assert_round_trip (WEFT_ENDPOINT (rounded), "tcp:h:9:timeout=1.234568", FALSE);
+  assert_round_trip (WEFT_ENDPOINT (huge), "tcp:h:9:timeout=9223372036853.999999", FALSE);
+  g_assert_cmpint (weft_tcp_client_endpoint_get_timeout (WEFT_TCP_CLIENT_ENDPOINT (big)), ==,
+                   G_GINT64_CONSTANT (3444444) * G_USEC_PER_SEC);
+  g_assert_cmpint (weft_unix_client_endpoint_get_timeout (WEFT_UNIX_CLIENT_ENDPOINT (precise)), ==, 1234567);
+
+  /* Less than a microsecond would be no timeout at all; more than fits
+   * in microseconds would wrap around. */
+  too_small = weft_client_endpoint_from_string (reactor, "tcp:h:9:timeout=0.0000004", &error);
+  g_assert_error (error, WEFT_ERROR, WEFT_ERROR_INVALID_ENDPOINT);
+  g_assert_null (too_small);
+  g_clear_error (&error);
+  too_big = weft_client_endpoint_from_string (reactor, "tcp:h:9:timeout=9223372036855", &error);
+  g_assert_error (error, WEFT_ERROR, WEFT_ERROR_INVALID_ENDPOINT);
+  g_assert_null (too_big);
 }
 
 int

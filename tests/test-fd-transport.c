@@ -379,8 +379,9 @@ test_memory_reactor_connect (void)
   g_autoptr (GError) refused = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED, "refused");
   WeftProtocol *protocol;
 
-  first = weft_reactor_connect_tcp (reactor, address, WEFT_CLIENT_FACTORY (factory), 30, bind_address);
-  second = weft_reactor_connect_unix (reactor, "/run/weft-test.sock", WEFT_CLIENT_FACTORY (factory), 5);
+  first = weft_reactor_connect_tcp (reactor, address, WEFT_CLIENT_FACTORY (factory), 30 * G_USEC_PER_SEC, bind_address);
+  second =
+      weft_reactor_connect_unix (reactor, "/run/weft-test.sock", WEFT_CLIENT_FACTORY (factory), 5 * G_USEC_PER_SEC);
   third = weft_reactor_connect_tcp (reactor, address, WEFT_CLIENT_FACTORY (factory), 0, NULL);
   weft_deferred_add_both (first, store_result, &first_result, NULL);
   weft_deferred_add_both (second, store_result, &second_result, NULL);
@@ -389,7 +390,7 @@ test_memory_reactor_connect (void)
   g_assert_cmpuint (weft_test_memory_reactor_get_n_connects (reactor), ==, 3);
   g_assert_true (weft_test_memory_reactor_get_connect_address (reactor, 0) == address);
   g_assert_true (weft_test_memory_reactor_get_connect_bind_address (reactor, 0) == bind_address);
-  g_assert_cmpfloat (weft_test_memory_reactor_get_connect_timeout (reactor, 0), ==, 30);
+  g_assert_cmpint (weft_test_memory_reactor_get_connect_timeout (reactor, 0), ==, 30 * G_USEC_PER_SEC);
   g_assert_true (weft_test_memory_reactor_get_connect_factory (reactor, 0) == WEFT_CLIENT_FACTORY (factory));
   g_assert_null (weft_test_memory_reactor_get_connect_path (reactor, 0));
   g_assert_cmpstr (weft_test_memory_reactor_get_connect_path (reactor, 1), ==, "/run/weft-test.sock");

@@ -191,7 +191,7 @@ test_cancel_stops (void)
   weft_deferred_add_both (done, record_result, &result, NULL);
   weft_deferred_cancel (done);
   g_assert_nonnull (result);
-  g_assert_true (weft_result_error_matches (result, WEFT_ERROR, WEFT_ERROR_CANCELLED));
+  g_assert_true (weft_result_error_matches (result, G_IO_ERROR, G_IO_ERROR_CANCELLED));
   g_assert_false (weft_looping_call_is_running (call));
   weft_test_clock_advance (t->clock, 5 * SEC);
   g_assert_cmpuint (t->times->len, ==, 1);

@@ -6,7 +6,7 @@
 
 G_BEGIN_DECLS
 
-/* Exponential backoff with jitter, shared by the reconnecting factory and
+/* Exponential backoff with jitter (delays in microseconds), shared by the reconnecting factory and
  * the client service: each step multiplies the delay by the factor, caps
  * it, then draws the actual delay from a normal distribution around it
  * whose standard deviation is jitter × delay (Twisted's retry()). The drawn

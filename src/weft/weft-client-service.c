@@ -15,7 +15,7 @@
  * Keeps a client connected: Twisted's `ClientService`. Once started, it
  * connects its endpoint, and whenever an attempt fails or the connection
  * is lost it waits (with the backoff of [class@Weft.ReconnectingClientFactory],
- * at most #WeftClientService:max-delay seconds) and connects again, until
+ * at most #WeftClientService:max-delay microseconds) and connects again, until
  * it is stopped.
  *
  * ```c
@@ -234,7 +234,7 @@ fail_waiters (WeftClientService *self, guint failures, const GError *error)
   g_autoptr (GPtrArray) taken = take_waiters (self, failures);
 
   for (guint i = 0; i < taken->len; i++)
-    weft_deferred_errback (taken->pdata[i], g_error_copy (error));
+    weft_deferred_errback_take_error (taken->pdata[i], g_error_copy (error));
 }
 
 /* Connecting */
@@ -269,12 +269,11 @@ wait_and_retry (WeftClientService *self)
   double delay = weft_backoff_next (&self->backoff);
   WeftReactor *reactor = weft_endpoint_get_reactor (WEFT_ENDPOINT (self->endpoint));
 
-  g_debug ("Client service: connecting again in %g seconds", delay);
+  g_debug ("Client service: connecting again in %g seconds", delay / G_USEC_PER_SEC);
   self->state = SERVICE_WAITING;
   cancel_retry (self);
   self->retry_call =
-      weft_delayed_call_ref (weft_reactor_call_later (reactor, (gint64) (delay * WEFT_USEC_PER_SEC + 0.5), retry_now,
-                                                      self, NULL));
+      weft_delayed_call_ref (weft_reactor_call_later (reactor, (gint64) (delay + 0.5), retry_now, self, NULL));
 }
 
 static void
@@ -374,10 +373,10 @@ weft_client_service_get_property (GObject *object, guint prop_id, GValue *value,
       g_value_set_object (value, self->protocol);
       break;
     case PROP_INITIAL_DELAY:
-      g_value_set_double (value, self->backoff.initial_delay);
+      g_value_set_int64 (value, (gint64) (self->backoff.initial_delay + 0.5));
       break;
     case PROP_MAX_DELAY:
-      g_value_set_double (value, self->backoff.max_delay);
+      g_value_set_int64 (value, (gint64) (self->backoff.max_delay + 0.5));
       break;
     case PROP_FACTOR:
       g_value_set_double (value, self->backoff.factor);
@@ -404,12 +403,12 @@ weft_client_service_set_property (GObject *object, guint prop_id, const GValue *
       self->factory = g_value_dup_object (value);
       break;
     case PROP_INITIAL_DELAY:
-      self->backoff.initial_delay = g_value_get_double (value);
+      self->backoff.initial_delay = g_value_get_int64 (value);
       if (self->failed_attempts == 0)
         self->backoff.delay = self->backoff.initial_delay;
       break;
     case PROP_MAX_DELAY:
-      self->backoff.max_delay = g_value_get_double (value);
+      self->backoff.max_delay = g_value_get_int64 (value);
       break;
     case PROP_FACTOR:
       self->backoff.factor = g_value_get_double (value);
@@ -453,7 +452,7 @@ weft_client_service_dispose (GObject *object)
   if (self->waiters != NULL)
     {
       g_autoptr (GError) error =
-          g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CANCELLED, _ ("The client service was destroyed"));
+          g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _ ("The client service was destroyed"));
 
       fail_waiters (self, 0, error);
       g_clear_pointer (&self->waiters, g_ptr_array_unref);
@@ -507,18 +506,18 @@ weft_client_service_class_init (WeftClientServiceClass *klass)
   /**
    * WeftClientService:initial-delay:
    *
-   * The delay, in seconds, that the backoff starts from after a
+   * The delay, in microseconds, that the backoff starts from after a
    * connection or at the start.
    */
   properties[PROP_INITIAL_DELAY] =
-      g_param_spec_double ("initial-delay", NULL, NULL, 0, G_MAXDOUBLE, WEFT_RECONNECT_DEFAULT_INITIAL_DELAY, flags);
+      g_param_spec_int64 ("initial-delay", NULL, NULL, 0, G_MAXINT64, WEFT_RECONNECT_DEFAULT_INITIAL_DELAY, flags);
   /**
    * WeftClientService:max-delay:
    *
-   * The longest wait between two attempts, in seconds.
+   * The longest wait between two attempts, in microseconds.
    */
   properties[PROP_MAX_DELAY] =
-      g_param_spec_double ("max-delay", NULL, NULL, 0, G_MAXDOUBLE, WEFT_CLIENT_SERVICE_DEFAULT_MAX_DELAY, flags);
+      g_param_spec_int64 ("max-delay", NULL, NULL, 0, G_MAXINT64, WEFT_CLIENT_SERVICE_DEFAULT_MAX_DELAY, flags);
   /**
    * WeftClientService:factor:
    *
@@ -591,7 +590,7 @@ weft_client_service_start (WeftClientService *service)
  * Stops: cancels the attempt under way or the pending retry, and closes
  * the connection after what was written has been sent. The deferreds of
  * weft_client_service_when_connected() still waiting fail with
- * %WEFT_ERROR_CANCELLED.
+ * %G_IO_ERROR_CANCELLED.
  *
  * Returns: (transfer full): a deferred that fires (with no value) once the
  *   connection is gone; at once when there was none
@@ -607,7 +606,7 @@ weft_client_service_stop (WeftClientService *service)
   g_return_val_if_fail (WEFT_IS_CLIENT_SERVICE (service), NULL);
 
   cancel_retry (service);
-  error = g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CANCELLED, _ ("The client service was stopped"));
+  error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _ ("The client service was stopped"));
   fail_waiters (service, 0, error);
 
   switch (service->state)
@@ -665,7 +664,7 @@ weft_client_service_is_running (WeftClientService *service)
  * when @service is connected, and otherwise fires when it next connects
  * (a service that is not started yet waits to be). It fails with the last
  * attempt's error once @fail_after_failures attempts have failed, and with
- * %WEFT_ERROR_CANCELLED when the service is stopped. Cancelling it only
+ * %G_IO_ERROR_CANCELLED when the service is stopped. Cancelling it only
  * stops the waiting.
  *
  * Returns: (transfer full): a deferred for the protocol
@@ -748,26 +747,26 @@ weft_client_service_get_factory (WeftClientService *service)
 /**
  * weft_client_service_set_backoff:
  * @service: a client service
- * @initial_delay: #WeftClientService:initial-delay
- * @max_delay: #WeftClientService:max-delay
+ * @initial_delay_us: #WeftClientService:initial-delay, in microseconds
+ * @max_delay_us: #WeftClientService:max-delay, in microseconds
  * @factor: #WeftClientService:factor, from 1
  * @jitter: #WeftClientService:jitter
  *
  * Sets the four backoff properties at once. The wait after the n-th
- * failure in a row is about initial_delay × factor^n, at most max_delay.
+ * failure in a row is about initial_delay_us × factor^n, at most max_delay_us.
  */
 void
 weft_client_service_set_backoff (WeftClientService *service,
-                                 double initial_delay,
-                                 double max_delay,
+                                 gint64 initial_delay_us,
+                                 gint64 max_delay_us,
                                  double factor,
                                  double jitter)
 {
   g_return_if_fail (WEFT_IS_CLIENT_SERVICE (service));
-  g_return_if_fail (initial_delay >= 0 && max_delay >= 0 && factor >= 1 && jitter >= 0);
+  g_return_if_fail (initial_delay_us >= 0 && max_delay_us >= 0 && factor >= 1 && jitter >= 0);
 
-  g_object_set (service, "initial-delay", initial_delay, "max-delay", max_delay, "factor", factor, "jitter", jitter,
-                NULL);
+  g_object_set (service, "initial-delay", initial_delay_us, "max-delay", max_delay_us, "factor", factor, "jitter",
+                jitter, NULL);
 }
 
 /**

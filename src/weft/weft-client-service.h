@@ -20,9 +20,9 @@ G_BEGIN_DECLS
  * WEFT_CLIENT_SERVICE_DEFAULT_MAX_DELAY:
  *
  * The longest wait between two attempts of a [class@Weft.ClientService],
- * in seconds (Twisted's `ClientService` waits at most a minute).
+ * in microseconds (Twisted's `ClientService` waits at most a minute).
  */
-#define WEFT_CLIENT_SERVICE_DEFAULT_MAX_DELAY 60.0
+#define WEFT_CLIENT_SERVICE_DEFAULT_MAX_DELAY G_GINT64_CONSTANT (60000000)
 
 #define WEFT_TYPE_CLIENT_SERVICE (weft_client_service_get_type ())
 WEFT_AVAILABLE_IN_ALL
@@ -54,8 +54,8 @@ WeftFactory *weft_client_service_get_factory (WeftClientService *service);
 
 WEFT_AVAILABLE_IN_ALL
 void weft_client_service_set_backoff (WeftClientService *service,
-                                      double initial_delay,
-                                      double max_delay,
+                                      gint64 initial_delay_us,
+                                      gint64 max_delay_us,
                                       double factor,
                                       double jitter);
 WEFT_AVAILABLE_IN_ALL

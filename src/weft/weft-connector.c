@@ -271,7 +271,7 @@ weft_connector_connect (WeftConnector *connector)
  * @connector: a connector
  *
  * Cancels the attempt under way, if any: the factory's
- * client_connection_failed receives a %WEFT_ERROR_CANCELLED error.
+ * client_connection_failed receives a %G_IO_ERROR_CANCELLED error.
  */
 void
 weft_connector_stop_connecting (WeftConnector *connector)

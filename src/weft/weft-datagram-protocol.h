@@ -39,10 +39,10 @@ G_DECLARE_DERIVABLE_TYPE (WeftDatagramProtocol, weft_datagram_protocol, WEFT, DA
 struct _WeftDatagramProtocolClass {
   GObjectClass parent_class;
 
-  void (*start_protocol) (WeftDatagramProtocol *self);
-  void (*stop_protocol) (WeftDatagramProtocol *self);
-  void (*datagram_received) (WeftDatagramProtocol *self, const guint8 *data, gsize len, GSocketAddress *from);
-  void (*connection_refused) (WeftDatagramProtocol *self);
+  void (*start_protocol) (WeftDatagramProtocol *protocol);
+  void (*stop_protocol) (WeftDatagramProtocol *protocol);
+  void (*datagram_received) (WeftDatagramProtocol *protocol, const guint8 *data, gsize len, GSocketAddress *from);
+  void (*connection_refused) (WeftDatagramProtocol *protocol);
 
   /*< private >*/
   gpointer padding[8];

@@ -245,9 +245,9 @@ out:
  * @finish: (nullable): the `_finish` function, cast with G_CALLBACK(); its
  *   signature is `type finish (SourceType *source, GAsyncResult *result,
  *   GError **error)`; unused (may be %NULL) with %G_TYPE_ASYNC_RESULT
- * @callback: (out) (not optional): a `GAsyncReadyCallback` to give the
+ * @callback: (out): a `GAsyncReadyCallback` to give the
  *   `_async` function
- * @user_data: (out) (not optional): its user data (it holds a reference to
+ * @user_data: (out): its user data (it holds a reference to
  *   the deferred until the callback has run)
  *
  * Turns any GIO-style `_async` / `_finish` pair (and any `GTask`-based
@@ -266,7 +266,7 @@ out:
  *
  * WEFT_DEFERRED_ASYNC() does all of this in one expression. The deferred
  * fires with what @finish returned, or fails with its error. Cancelling the
- * deferred fails it at once with %WEFT_ERROR_CANCELLED and cancels the
+ * deferred fails it at once with %G_IO_ERROR_CANCELLED and cancels the
  * operation; the operation's own late %G_IO_ERROR_CANCELLED is dropped.
  *
  * Returns: (transfer full): a new deferred

@@ -62,7 +62,7 @@ lock_cancel_waiter (WeftDeferred *waiter, gpointer data)
  *
  * Asks for the lock. Waiters get it in the order they asked. Cancelling a
  * deferred that still waits takes it out of the line (it fails with
- * %WEFT_ERROR_CANCELLED); once it has fired, the lock is yours to release.
+ * %G_IO_ERROR_CANCELLED); once it has fired, the lock is yours to release.
  *
  * Returns: (transfer full): a deferred that fires with @self once the lock
  *   is held for the caller

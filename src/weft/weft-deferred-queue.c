@@ -231,8 +231,9 @@ weft_deferred_queue_get (WeftDeferredQueue *self)
     }
 
   if (self->backlog >= 0 && self->waiting.length >= (guint) self->backlog)
-    return weft_deferred_fail (g_error_new (G_IO_ERROR, G_IO_ERROR_BUSY,
-                                            "Too many consumers wait on the queue (at most %d may)", self->backlog));
+    return weft_deferred_fail_take_error (g_error_new (G_IO_ERROR, G_IO_ERROR_BUSY,
+                                                       "Too many consumers wait on the queue (at most %d may)",
+                                                       self->backlog));
 
   return weft_waiter_new (self, &self->waiting, queue_cancel_get, "weft_deferred_queue_get", FALSE);
 }

@@ -10,7 +10,7 @@
 typedef struct {
   WeftDeferred *deferred; /* a reference while the timer is pending */
   WeftDelayedCall *call;
-  double seconds;
+  gint64 timeout_us;
   gboolean timed_out;
 } Timeout;
 
@@ -65,8 +65,9 @@ timeout_reached (WeftResult *result, gpointer data)
         subject[strlen (subject) - strlen (" was cancelled")] = '\0';
       else
         g_clear_pointer (&subject, g_free);
-      weft_result_set_new_error (result, WEFT_ERROR, WEFT_ERROR_TIMEOUT, "%s timed out after %g seconds",
-                                 subject != NULL ? subject : "The operation", timeout->seconds);
+      weft_result_set_new_error (result, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "%s timed out after %g seconds",
+                                 subject != NULL ? subject : "The operation",
+                                 timeout->timeout_us / (double) G_USEC_PER_SEC);
     }
   return NULL;
 }
@@ -75,40 +76,33 @@ timeout_reached (WeftResult *result, gpointer data)
  * weft_deferred_add_timeout:
  * @self: a deferred
  * @reactor: the reactor whose clock counts
- * @seconds: how long to wait, > 0
+ * @timeout_us: how long to wait, in microseconds, >= 0
  *
  * Twisted's `addTimeout()`: if @self has not fired and got past the
- * callbacks added so far within @seconds, it is cancelled (which stops the
+ * callbacks added so far within @timeout_us, it is cancelled (which stops the
  * work, through its canceller or cancellable), and the cancellation error
- * becomes a %WEFT_ERROR_TIMEOUT error. Callbacks added later see that error;
+ * becomes a %G_IO_ERROR_TIMED_OUT error. Callbacks added later see that error;
  * callbacks added earlier see the cancellation.
  *
  * The reactor's timer keeps a reference to @self until it fires or is
  * cancelled (which happens as soon as @self's chain reaches this point).
  */
 void
-weft_deferred_add_timeout (WeftDeferred *self, WeftReactor *reactor, double seconds)
+weft_deferred_add_timeout (WeftDeferred *self, WeftReactor *reactor, gint64 timeout_us)
 {
   Timeout *timeout;
   WeftDelayedCall *call;
-  gint64 delay_us;
 
   g_return_if_fail (WEFT_IS_DEFERRED (self));
   g_return_if_fail (reactor != NULL);
-  g_return_if_fail (seconds >= 0);
-
-  /* Converting a double beyond gint64's range is undefined: saturate. */
-  if (seconds * WEFT_USEC_PER_SEC >= (double) (G_MAXINT64 / 2))
-    delay_us = G_MAXINT64 / 2;
-  else
-    delay_us = (gint64) (seconds * WEFT_USEC_PER_SEC + 0.5);
+  g_return_if_fail (timeout_us >= 0);
 
   timeout = g_rc_box_new0 (Timeout);
-  timeout->seconds = seconds;
+  timeout->timeout_us = timeout_us;
   timeout->deferred = g_object_ref (self);
 
   /* One reference for the timer, one for the chain. */
-  call = weft_reactor_call_later (reactor, delay_us, timeout_expired, g_rc_box_acquire (timeout), timeout_timer_done);
+  call = weft_reactor_call_later (reactor, timeout_us, timeout_expired, g_rc_box_acquire (timeout), timeout_timer_done);
   if (call != NULL)
     timeout->call = weft_delayed_call_ref (call);
 
@@ -133,11 +127,12 @@ later_cancel (WeftDeferred *deferred, gpointer data)
  * weft_defer_later:
  * @reactor: a reactor
  * @delay_us: delay in microseconds
- * @func: (nullable) (scope async): called after @delay_us with an empty
- *   result to fill in (or returning a deferred), like a callback; %NULL
- *   just waits
- * @user_data: data for @func; it must stay valid until the returned
- *   deferred has fired (cancelling fires it)
+ * @func: (nullable) (scope notified) (closure user_data): called after
+ *   @delay_us with an empty result to fill in (or returning a deferred),
+ *   like a callback; %NULL just waits
+ * @user_data: data for @func
+ * @notify: (nullable): frees @user_data once @func has run or will not run
+ *   (the deferred was cancelled, or released unfired)
  *
  * Twisted's `deferLater()`: a deferred that fires with @func's result after
  * @delay_us. Cancelling it cancels the timer, and @func is never called.
@@ -145,7 +140,11 @@ later_cancel (WeftDeferred *deferred, gpointer data)
  * Returns: (transfer full): a new deferred
  */
 WeftDeferred *
-weft_defer_later (WeftReactor *reactor, gint64 delay_us, WeftDeferredFunc func, gpointer user_data)
+weft_defer_later (WeftReactor *reactor,
+                  gint64 delay_us,
+                  WeftDeferredFunc func,
+                  gpointer user_data,
+                  GDestroyNotify notify)
 {
   WeftDeferred *self;
   WeftDelayedCall *call;
@@ -155,7 +154,9 @@ weft_defer_later (WeftReactor *reactor, gint64 delay_us, WeftDeferredFunc func, 
   self = weft_deferred_new ();
   weft_deferred_set_description (self, "weft_defer_later");
   if (func != NULL)
-    weft_deferred_add_callback (self, func, user_data, NULL);
+    weft_deferred_add_callback (self, func, user_data, notify);
+  else if (notify != NULL)
+    notify (user_data);
 
   call = weft_reactor_call_later (reactor, MAX (delay_us, 0), later_fire, g_object_ref (self), g_object_unref);
   if (call != NULL)

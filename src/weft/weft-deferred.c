@@ -625,7 +625,7 @@ weft_deferred_succeed_object (gpointer object)
 }
 
 /**
- * weft_deferred_fail:
+ * weft_deferred_fail_take_error:
  * @error: (transfer full): the error
  *
  * Twisted's `fail()`: a deferred that has already failed with @error. Add
@@ -634,11 +634,11 @@ weft_deferred_succeed_object (gpointer object)
  * Returns: (transfer full): a new deferred
  */
 WeftDeferred *
-weft_deferred_fail (GError *error)
+weft_deferred_fail_take_error (GError *error)
 {
   WeftDeferred *self = weft_deferred_new ();
 
-  weft_deferred_errback (self, error);
+  weft_deferred_errback_take_error (self, error);
   return self;
 }
 
@@ -653,7 +653,7 @@ weft_deferred_fail (GError *error)
 WeftDeferred *
 weft_deferred_fail_literal (GQuark domain, int code, const char *message)
 {
-  return weft_deferred_fail (g_error_new_literal (domain, code, message));
+  return weft_deferred_fail_take_error (g_error_new_literal (domain, code, message));
 }
 
 /**
@@ -943,7 +943,7 @@ weft_deferred_callback_result (WeftDeferred *self, const WeftResult *result)
 }
 
 /**
- * weft_deferred_errback:
+ * weft_deferred_errback_take_error:
  * @self: a deferred that has not fired
  * @error: (transfer full): the error
  *
@@ -951,7 +951,7 @@ weft_deferred_callback_result (WeftDeferred *self, const WeftResult *result)
  * recovers.
  */
 void
-weft_deferred_errback (WeftDeferred *self, GError *error)
+weft_deferred_errback_take_error (WeftDeferred *self, GError *error)
 {
   g_return_if_fail (WEFT_IS_DEFERRED (self));
   g_return_if_fail (error != NULL);
@@ -1256,7 +1256,7 @@ weft_deferred_peek_result (WeftDeferred *self)
  *
  * Twisted's `cancel()`. If @self has not fired: cancels its cancellable (see
  * weft_deferred_get_cancellable()), calls its canceller, and if neither
- * fired it, fails it with %WEFT_ERROR_CANCELLED. One late result from the
+ * fired it, fails it with %G_IO_ERROR_CANCELLED. One late result from the
  * cancelled operation is then dropped without complaint.
  *
  * If @self has fired but waits for a deferred returned by a callback, the
@@ -1292,7 +1292,7 @@ weft_deferred_cancel (WeftDeferred *self)
 
   if (!target->fired)
     weft_deferred_fire_error (target,
-                              g_error_new (WEFT_ERROR, WEFT_ERROR_CANCELLED, "%s was cancelled",
+                              g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s was cancelled",
                                            deferred_subject (target)),
                               G_STRFUNC);
   target->drop_late_result = TRUE;

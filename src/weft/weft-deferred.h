@@ -41,7 +41,7 @@ typedef struct _WeftResult WeftResult;
  *
  * Whoever starts an operation returns a new deferred and keeps a reference
  * to fire it later with one of the `weft_deferred_callback_*()` functions or
- * weft_deferred_errback(). Whoever asked for the operation adds callbacks
+ * weft_deferred_errback_take_error(). Whoever asked for the operation adds callbacks
  * with weft_deferred_add_callback() and friends; they run in the order they
  * were added, each receiving the current [struct@Weft.Result], once the
  * deferred fires (or at once if it already has).
@@ -59,7 +59,7 @@ typedef struct _WeftResult WeftResult;
  *   run it.
  * - Values passed to `callback_*()` functions are copied (strings,
  *   boxed types) or referenced (objects) unless the name says `take`;
- *   weft_deferred_errback() takes the `GError`.
+ *   weft_deferred_errback_take_error() takes the `GError`.
  * - A deferred is used from one thread only: the thread of its reactor.
  *
  * - A deferred returned by a callback is owned by the chain from then on
@@ -110,7 +110,7 @@ typedef WeftDeferred *(*WeftDeferredFunc) (WeftResult *result, gpointer user_dat
  *
  * Stops the work that would have fired @deferred. It may fire @deferred
  * itself (with any result); if it does not, weft_deferred_cancel() fires it
- * with a %WEFT_ERROR_CANCELLED error right after.
+ * with a %G_IO_ERROR_CANCELLED error right after.
  */
 typedef void (*WeftDeferredCanceller) (WeftDeferred *deferred, gpointer user_data);
 
@@ -274,14 +274,17 @@ WeftDeferred *weft_deferred_succeed_pointer (gpointer value) G_GNUC_WARN_UNUSED_
 WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_succeed_object (gpointer object) G_GNUC_WARN_UNUSED_RESULT;
 WEFT_AVAILABLE_IN_ALL
-WeftDeferred *weft_deferred_fail (GError *error) G_GNUC_WARN_UNUSED_RESULT;
+WeftDeferred *weft_deferred_fail_take_error (GError *error) G_GNUC_WARN_UNUSED_RESULT;
 WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_deferred_fail_literal (GQuark domain, int code, const char *message) G_GNUC_WARN_UNUSED_RESULT;
 WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_maybe_deferred (WeftDeferredFunc func, gpointer user_data) G_GNUC_WARN_UNUSED_RESULT;
 WEFT_AVAILABLE_IN_ALL
-WeftDeferred *weft_defer_later (WeftReactor *reactor, gint64 delay_us, WeftDeferredFunc func, gpointer user_data)
-    G_GNUC_WARN_UNUSED_RESULT;
+WeftDeferred *weft_defer_later (WeftReactor *reactor,
+                                gint64 delay_us,
+                                WeftDeferredFunc func,
+                                gpointer user_data,
+                                GDestroyNotify notify) G_GNUC_WARN_UNUSED_RESULT;
 
 WEFT_AVAILABLE_IN_ALL
 void weft_deferred_set_description (WeftDeferred *self, const char *description);
@@ -319,7 +322,11 @@ void weft_deferred_callback_boxed (WeftDeferred *self, GType boxed_type, gconstp
 WEFT_AVAILABLE_IN_ALL
 void weft_deferred_callback_result (WeftDeferred *self, const WeftResult *result);
 WEFT_AVAILABLE_IN_ALL
-void weft_deferred_errback (WeftDeferred *self, GError *error);
+void weft_deferred_errback_take_error (WeftDeferred *self, GError *error);
+/* The names before ownership-taking functions said _take_; kept so that
+ * code written against them still builds. */
+#define weft_deferred_errback(self, error) weft_deferred_errback_take_error ((self), (error))
+#define weft_deferred_fail(error) weft_deferred_fail_take_error ((error))
 WEFT_AVAILABLE_IN_ALL
 void weft_deferred_errback_literal (WeftDeferred *self, GQuark domain, int code, const char *message);
 WEFT_AVAILABLE_IN_ALL
@@ -370,7 +377,7 @@ const WeftResult *weft_deferred_peek_result (WeftDeferred *self);
 WEFT_AVAILABLE_IN_ALL
 void weft_deferred_cancel (WeftDeferred *self);
 WEFT_AVAILABLE_IN_ALL
-void weft_deferred_add_timeout (WeftDeferred *self, WeftReactor *reactor, double seconds);
+void weft_deferred_add_timeout (WeftDeferred *self, WeftReactor *reactor, gint64 timeout_us);
 
 /* GIO */
 

@@ -15,9 +15,9 @@ struct _WeftTcpClientEndpoint {
   WeftClientEndpoint parent_instance;
   char *host;
   guint16 port;
-  double timeout;
+  gint64 timeout_us; /* 0: none */
   GInetAddress *bind_address;
-  double attempt_delay;
+  gint64 attempt_delay_us;
 };
 
 struct _WeftTcpServerEndpoint {
@@ -30,7 +30,7 @@ struct _WeftTcpServerEndpoint {
 struct _WeftUnixClientEndpoint {
   WeftClientEndpoint parent_instance;
   char *path;
-  double timeout;
+  gint64 timeout_us; /* 0: none */
 };
 
 struct _WeftUnixServerEndpoint {
@@ -59,7 +59,7 @@ struct _WeftTlsServerEndpoint {
 
 void weft_append_argument (GString *out, const char *key, const char *value);
 void weft_append_address (GString *out, const char *key, GInetAddress *address);
-void weft_append_seconds (GString *out, const char *key, double seconds);
+void weft_append_seconds (GString *out, const char *key, gint64 usec);
 WeftClientFactory *weft_attempt_factory_new (WeftFactory *builder,
                                              LostFunc lost,
                                              gpointer lost_data,

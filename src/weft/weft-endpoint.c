@@ -401,8 +401,9 @@ weft_client_endpoint_connect_with_connector (WeftClientEndpoint *endpoint,
       weft_attempt_factory_new (WEFT_FACTORY (factory), connect_op_lost, connect_op_ref (op), connect_op_unref);
   deferred = WEFT_CLIENT_ENDPOINT_GET_CLASS (endpoint)->connect (endpoint, attempt_factory);
   if (deferred == NULL)
-    deferred = weft_deferred_fail (g_error_new (WEFT_ERROR, WEFT_ERROR_FAILED, "%s returned no deferred from connect",
-                                                G_OBJECT_TYPE_NAME (endpoint)));
+    deferred = weft_deferred_fail_take_error (g_error_new (WEFT_ERROR, WEFT_ERROR_FAILED,
+                                                           "%s returned no deferred from connect",
+                                                           G_OBJECT_TYPE_NAME (endpoint)));
   hold_until_soon (weft_endpoint_get_reactor (WEFT_ENDPOINT (endpoint)), deferred);
   weft_deferred_add_both (deferred, connect_op_on_result, op, connect_op_unref);
   return deferred;
@@ -421,7 +422,7 @@ weft_client_endpoint_connect_with_connector (WeftClientEndpoint *endpoint,
  * (read it with weft_result_get_object()), or fails with what went wrong:
  * a %G_IO_ERROR such as %G_IO_ERROR_HOST_NOT_FOUND or
  * %G_IO_ERROR_CONNECTION_REFUSED with a message that names the host, a
- * %WEFT_ERROR_TIMEOUT when the endpoint's timeout passed, a TLS error. It
+ * %G_IO_ERROR_TIMED_OUT when the endpoint's timeout passed, a TLS error. It
  * never fires before this function has returned. Cancelling it stops the
  * attempt wherever it is (resolving, connecting, in the TLS handshake) and
  * closes what was opened.
@@ -487,8 +488,9 @@ weft_server_endpoint_listen (WeftServerEndpoint *endpoint, WeftFactory *factory)
 
   deferred = WEFT_SERVER_ENDPOINT_GET_CLASS (endpoint)->listen (endpoint, factory);
   if (deferred == NULL)
-    deferred = weft_deferred_fail (g_error_new (WEFT_ERROR, WEFT_ERROR_FAILED, "%s returned no deferred from listen",
-                                                G_OBJECT_TYPE_NAME (endpoint)));
+    deferred = weft_deferred_fail_take_error (g_error_new (WEFT_ERROR, WEFT_ERROR_FAILED,
+                                                           "%s returned no deferred from listen",
+                                                           G_OBJECT_TYPE_NAME (endpoint)));
   return deferred;
 }
 
@@ -499,6 +501,6 @@ weft_listening_result (WeftListeningPort *port, GError *error)
   g_autoptr (WeftListeningPort) owned = port;
 
   if (port == NULL)
-    return weft_deferred_fail (error);
+    return weft_deferred_fail_take_error (error);
   return weft_deferred_succeed_object (owned);
 }

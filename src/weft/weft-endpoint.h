@@ -41,10 +41,10 @@ G_BEGIN_DECLS
 /**
  * WEFT_ENDPOINT_DEFAULT_ATTEMPT_DELAY:
  *
- * How long, in seconds, a TCP client endpoint waits for one address before
+ * How long, in microseconds, a TCP client endpoint waits for one address before
  * it also tries the next one (RFC 8305's Connection Attempt Delay).
  */
-#define WEFT_ENDPOINT_DEFAULT_ATTEMPT_DELAY 0.25
+#define WEFT_ENDPOINT_DEFAULT_ATTEMPT_DELAY G_GINT64_CONSTANT (250000)
 
 #define WEFT_TYPE_ENDPOINT (weft_endpoint_get_type ())
 WEFT_AVAILABLE_IN_ALL
@@ -61,7 +61,7 @@ G_DECLARE_DERIVABLE_TYPE (WeftEndpoint, weft_endpoint, WEFT, ENDPOINT, GObject)
 struct _WeftEndpointClass {
   GObjectClass parent_class;
 
-  char *(*to_string) (WeftEndpoint *self);
+  char *(*to_string) (WeftEndpoint *endpoint);
 
   /*< private >*/
   gpointer padding[8];
@@ -86,7 +86,7 @@ G_DECLARE_DERIVABLE_TYPE (WeftClientEndpoint, weft_client_endpoint, WEFT, CLIENT
 struct _WeftClientEndpointClass {
   WeftEndpointClass parent_class;
 
-  WeftDeferred *(*connect) (WeftClientEndpoint *self, WeftClientFactory *factory);
+  WeftDeferred *(*connect) (WeftClientEndpoint *endpoint, WeftClientFactory *factory);
 
   /*< private >*/
   gpointer padding[8];
@@ -107,7 +107,7 @@ G_DECLARE_DERIVABLE_TYPE (WeftServerEndpoint, weft_server_endpoint, WEFT, SERVER
 struct _WeftServerEndpointClass {
   WeftEndpointClass parent_class;
 
-  WeftDeferred *(*listen) (WeftServerEndpoint *self, WeftFactory *factory);
+  WeftDeferred *(*listen) (WeftServerEndpoint *endpoint, WeftFactory *factory);
 
   /*< private >*/
   gpointer padding[8];
@@ -149,17 +149,17 @@ const char *weft_tcp_client_endpoint_get_host (WeftTcpClientEndpoint *endpoint);
 WEFT_AVAILABLE_IN_ALL
 guint16 weft_tcp_client_endpoint_get_port (WeftTcpClientEndpoint *endpoint);
 WEFT_AVAILABLE_IN_ALL
-void weft_tcp_client_endpoint_set_timeout (WeftTcpClientEndpoint *endpoint, double seconds);
+void weft_tcp_client_endpoint_set_timeout (WeftTcpClientEndpoint *endpoint, gint64 timeout_us);
 WEFT_AVAILABLE_IN_ALL
-double weft_tcp_client_endpoint_get_timeout (WeftTcpClientEndpoint *endpoint);
+gint64 weft_tcp_client_endpoint_get_timeout (WeftTcpClientEndpoint *endpoint);
 WEFT_AVAILABLE_IN_ALL
 void weft_tcp_client_endpoint_set_bind_address (WeftTcpClientEndpoint *endpoint, GInetAddress *address);
 WEFT_AVAILABLE_IN_ALL
 GInetAddress *weft_tcp_client_endpoint_get_bind_address (WeftTcpClientEndpoint *endpoint);
 WEFT_AVAILABLE_IN_ALL
-void weft_tcp_client_endpoint_set_attempt_delay (WeftTcpClientEndpoint *endpoint, double seconds);
+void weft_tcp_client_endpoint_set_attempt_delay (WeftTcpClientEndpoint *endpoint, gint64 delay_us);
 WEFT_AVAILABLE_IN_ALL
-double weft_tcp_client_endpoint_get_attempt_delay (WeftTcpClientEndpoint *endpoint);
+gint64 weft_tcp_client_endpoint_get_attempt_delay (WeftTcpClientEndpoint *endpoint);
 
 #define WEFT_TYPE_TCP_SERVER_ENDPOINT (weft_tcp_server_endpoint_get_type ())
 WEFT_AVAILABLE_IN_ALL
@@ -189,9 +189,9 @@ WeftUnixClientEndpoint *weft_unix_client_endpoint_new (WeftReactor *reactor, con
 WEFT_AVAILABLE_IN_ALL
 const char *weft_unix_client_endpoint_get_path (WeftUnixClientEndpoint *endpoint);
 WEFT_AVAILABLE_IN_ALL
-void weft_unix_client_endpoint_set_timeout (WeftUnixClientEndpoint *endpoint, double seconds);
+void weft_unix_client_endpoint_set_timeout (WeftUnixClientEndpoint *endpoint, gint64 timeout_us);
 WEFT_AVAILABLE_IN_ALL
-double weft_unix_client_endpoint_get_timeout (WeftUnixClientEndpoint *endpoint);
+gint64 weft_unix_client_endpoint_get_timeout (WeftUnixClientEndpoint *endpoint);
 
 #define WEFT_TYPE_UNIX_SERVER_ENDPOINT (weft_unix_server_endpoint_get_type ())
 WEFT_AVAILABLE_IN_ALL

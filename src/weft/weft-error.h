@@ -6,7 +6,7 @@
 #error "Only <weft/weft.h> can be included directly."
 #endif
 
-#include <glib.h>
+#include <glib-object.h>
 #include "weft-version.h"
 
 G_BEGIN_DECLS
@@ -26,8 +26,11 @@ G_BEGIN_DECLS
  * @WEFT_ERROR_REACTOR_UNAVAILABLE: the backend exists but cannot run here
  * @WEFT_ERROR_FD_TOO_LARGE: the backend cannot watch a file descriptor
  *   this large (select() and `FD_SETSIZE`)
- * @WEFT_ERROR_CANCELLED: an operation was cancelled
- * @WEFT_ERROR_TIMEOUT: an operation did not finish in time
+ * @WEFT_ERROR_CANCELLED: not reported any more: a cancelled operation gives
+ *   %G_IO_ERROR_CANCELLED (kept so that old code still compiles)
+ * @WEFT_ERROR_TIMEOUT: not reported any more: an operation that did not
+ *   finish in time gives %G_IO_ERROR_TIMED_OUT (kept so that old code still
+ *   compiles)
  * @WEFT_ERROR_ALREADY_CALLED: a one-shot operation was used twice
  * @WEFT_ERROR_CONNECTION_DONE: the connection was closed cleanly, by this
  *   side or by the peer (Twisted's `ConnectionDone`); the reason a protocol's
@@ -55,6 +58,10 @@ typedef enum {
   WEFT_ERROR_CONNECTION_ABORTED,
   WEFT_ERROR_INVALID_ENDPOINT,
 } WeftError;
+
+WEFT_AVAILABLE_IN_ALL
+GType weft_error_get_type (void) G_GNUC_CONST;
+#define WEFT_TYPE_ERROR_ENUM (weft_error_get_type ())
 
 WEFT_AVAILABLE_IN_ALL
 GQuark weft_error_quark (void);

@@ -37,9 +37,9 @@ G_DECLARE_DERIVABLE_TYPE (WeftFactory, weft_factory, WEFT, FACTORY, GObject)
 struct _WeftFactoryClass {
   GObjectClass parent_class;
 
-  WeftProtocol *(*build_protocol) (WeftFactory *self, GSocketAddress *address);
-  void (*start_factory) (WeftFactory *self);
-  void (*stop_factory) (WeftFactory *self);
+  WeftProtocol *(*build_protocol) (WeftFactory *factory, GSocketAddress *address);
+  void (*start_factory) (WeftFactory *factory);
+  void (*stop_factory) (WeftFactory *factory);
 
   /*< private >*/
   gpointer padding[8];
@@ -78,9 +78,9 @@ G_DECLARE_DERIVABLE_TYPE (WeftClientFactory, weft_client_factory, WEFT, CLIENT_F
 struct _WeftClientFactoryClass {
   WeftFactoryClass parent_class;
 
-  void (*started_connecting) (WeftClientFactory *self, WeftConnector *connector);
-  void (*client_connection_failed) (WeftClientFactory *self, WeftConnector *connector, const GError *reason);
-  void (*client_connection_lost) (WeftClientFactory *self, WeftConnector *connector, const GError *reason);
+  void (*started_connecting) (WeftClientFactory *factory, WeftConnector *connector);
+  void (*client_connection_failed) (WeftClientFactory *factory, WeftConnector *connector, const GError *reason);
+  void (*client_connection_lost) (WeftClientFactory *factory, WeftConnector *connector, const GError *reason);
 
   /*< private >*/
   gpointer padding[8];

@@ -168,7 +168,7 @@ fail_all (HappyEyeballs *he)
     error = g_steal_pointer (&he->only_error);
   else
     error = g_error_new (domain, code, _ ("Cannot connect to “%s” port %u: %s"), he->host, he->port, he->failures->str);
-  weft_deferred_errback (deferred, error);
+  weft_deferred_errback_take_error (deferred, error);
 }
 
 static WeftDeferred *
@@ -260,8 +260,8 @@ start_next_attempt (HappyEyeballs *he)
   attempt->address = g_object_ref (address);
   attempt->deferred = he->func (address, he->user_data);
   if (attempt->deferred == NULL)
-    attempt->deferred =
-        weft_deferred_fail (g_error_new (WEFT_ERROR, WEFT_ERROR_FAILED, "No connection attempt could be started"));
+    attempt->deferred = weft_deferred_fail_take_error (g_error_new (WEFT_ERROR, WEFT_ERROR_FAILED,
+                                                                    "No connection attempt could be started"));
   g_ptr_array_add (he->attempts, attempt);
   weft_deferred_add_callbacks (attempt->deferred, attempt_succeeded, attempt_failed, attempt, attempt_free);
 }

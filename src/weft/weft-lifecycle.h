@@ -24,6 +24,10 @@ typedef enum {
   WEFT_SYSTEM_EVENT_SHUTDOWN,
 } WeftSystemEvent;
 
+WEFT_AVAILABLE_IN_ALL
+GType weft_system_event_get_type (void) G_GNUC_CONST;
+#define WEFT_TYPE_SYSTEM_EVENT (weft_system_event_get_type ())
+
 /**
  * WeftTriggerPhase:
  * @WEFT_TRIGGER_BEFORE: runs first; deferreds returned by these triggers
@@ -39,6 +43,10 @@ typedef enum {
   WEFT_TRIGGER_DURING,
   WEFT_TRIGGER_AFTER,
 } WeftTriggerPhase;
+
+WEFT_AVAILABLE_IN_ALL
+GType weft_trigger_phase_get_type (void) G_GNUC_CONST;
+#define WEFT_TYPE_TRIGGER_PHASE (weft_trigger_phase_get_type ())
 
 /**
  * WeftTriggerFunc:

@@ -56,7 +56,7 @@ finish (WeftLoopingCall *self, GError *error)
       return;
     }
   if (error != NULL)
-    weft_deferred_errback (deferred, error);
+    weft_deferred_errback_take_error (deferred, error);
   else
     weft_deferred_callback_object (deferred, self);
 }
@@ -114,7 +114,7 @@ cancel_loop (WeftDeferred *deferred, gpointer data)
 {
   WeftLoopingCall *self = data;
 
-  /* The deferred itself gets WEFT_ERROR_CANCELLED from its cancel(). */
+  /* The deferred itself gets G_IO_ERROR_CANCELLED from its cancel(). */
   g_clear_object (&self->deferred);
   self->running = FALSE;
   cancel_pending (self);

@@ -21,7 +21,7 @@ typedef struct {
   GSocketAddress *address;
   char *path; /* Unix connects */
   GSocketAddress *bind_address;
-  double timeout_seconds;
+  gint64 timeout_us;
   WeftDeferred *deferred;         /* owned until fired */
   WeftStringTransport *transport; /* weak: the completed connection */
   gulong lost_handler;
@@ -104,7 +104,7 @@ memory_connect_cancel (WeftDeferred *deferred, gpointer user_data)
 
   if (!record->pending)
     return;
-  error = g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CANCELLED, _ ("The connection attempt was cancelled"));
+  error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _ ("The connection attempt was cancelled"));
   connect_failed (record, error);
   g_clear_object (&record->deferred);
 }
@@ -114,7 +114,7 @@ record_connect (MemoryNet *net,
                 GSocketAddress *address,
                 const char *path,
                 WeftClientFactory *factory,
-                double timeout_seconds,
+                gint64 timeout_us,
                 GSocketAddress *bind_address)
 {
   MemoryConnect *record = g_rc_box_new0 (MemoryConnect);
@@ -124,7 +124,7 @@ record_connect (MemoryNet *net,
   record->address = address != NULL ? g_object_ref (address) : NULL;
   record->path = g_strdup (path);
   record->bind_address = bind_address != NULL ? g_object_ref (bind_address) : NULL;
-  record->timeout_seconds = timeout_seconds;
+  record->timeout_us = timeout_us;
   record->pending = TRUE;
   g_ptr_array_add (net->connects, record);
 
@@ -140,23 +140,23 @@ static WeftDeferred *
 memory_connect_tcp (WeftReactor *reactor,
                     GSocketAddress *address,
                     WeftClientFactory *factory,
-                    double timeout_seconds,
+                    gint64 timeout_us,
                     GSocketAddress *bind_address,
                     gpointer user_data)
 {
-  return record_connect (user_data, address, NULL, factory, timeout_seconds, bind_address);
+  return record_connect (user_data, address, NULL, factory, timeout_us, bind_address);
 }
 
 static WeftDeferred *
 memory_connect_unix (WeftReactor *reactor,
                      const char *path,
                      WeftClientFactory *factory,
-                     double timeout_seconds,
+                     gint64 timeout_us,
                      gpointer user_data)
 {
   g_autoptr (GSocketAddress) address = weft_net_unix_address_new (path, NULL);
 
-  return record_connect (user_data, address, path, factory, timeout_seconds, NULL);
+  return record_connect (user_data, address, path, factory, timeout_us, NULL);
 }
 
 static WeftListeningPort *
@@ -372,14 +372,14 @@ weft_test_memory_reactor_get_connect_factory (WeftReactor *reactor, guint index)
  * @reactor: a memory reactor
  * @index: which connect
  *
- * Returns: the timeout given, in seconds
+ * Returns: the timeout given, in microseconds
  */
-double
+gint64
 weft_test_memory_reactor_get_connect_timeout (WeftReactor *reactor, guint index)
 {
   MemoryConnect *record = get_connect (reactor, index);
 
-  return record != NULL ? record->timeout_seconds : 0;
+  return record != NULL ? record->timeout_us : 0;
 }
 
 /**
@@ -474,7 +474,7 @@ weft_test_memory_reactor_complete_connect (WeftReactor *reactor, guint index, We
           g_error_new_literal (WEFT_ERROR, WEFT_ERROR_FAILED, _ ("The factory built no protocol for the connection"));
 
       connect_failed (record, error);
-      weft_deferred_errback (deferred, g_steal_pointer (&error));
+      weft_deferred_errback_take_error (deferred, g_steal_pointer (&error));
       return NULL;
     }
 
@@ -509,7 +509,7 @@ weft_test_memory_reactor_fail_connect (WeftReactor *reactor, guint index, const 
 
   deferred = g_steal_pointer (&record->deferred);
   connect_failed (record, error);
-  weft_deferred_errback (deferred, g_error_copy (error));
+  weft_deferred_errback_take_error (deferred, g_error_copy (error));
 }
 
 /**

@@ -26,7 +26,7 @@ const char *weft_test_memory_reactor_get_connect_path (WeftReactor *reactor, gui
 WEFT_AVAILABLE_IN_ALL
 WeftClientFactory *weft_test_memory_reactor_get_connect_factory (WeftReactor *reactor, guint index);
 WEFT_AVAILABLE_IN_ALL
-double weft_test_memory_reactor_get_connect_timeout (WeftReactor *reactor, guint index);
+gint64 weft_test_memory_reactor_get_connect_timeout (WeftReactor *reactor, guint index);
 WEFT_AVAILABLE_IN_ALL
 GSocketAddress *weft_test_memory_reactor_get_connect_bind_address (WeftReactor *reactor, guint index);
 WEFT_AVAILABLE_IN_ALL

@@ -30,7 +30,7 @@ typedef struct {
   WeftDeferred *(*connect_tcp) (WeftReactor *reactor,
                                 GSocketAddress *address,
                                 WeftClientFactory *factory,
-                                double timeout_seconds,
+                                gint64 timeout_us,
                                 GSocketAddress *bind_address,
                                 gpointer user_data);
   WeftListeningPort *(*listen_tcp) (WeftReactor *reactor,
@@ -42,7 +42,7 @@ typedef struct {
   WeftDeferred *(*connect_unix) (WeftReactor *reactor,
                                  const char *path,
                                  WeftClientFactory *factory,
-                                 double timeout_seconds,
+                                 gint64 timeout_us,
                                  gpointer user_data);
   WeftListeningPort *(*listen_unix) (WeftReactor *reactor,
                                      const char *path,
@@ -64,7 +64,7 @@ const WeftNetOps *weft_reactor_get_net_ops (WeftReactor *reactor, gpointer *user
 WeftDeferred *weft_tcp_connect_real (WeftReactor *reactor,
                                      GSocketAddress *address,
                                      WeftClientFactory *factory,
-                                     double timeout_seconds,
+                                     gint64 timeout_us,
                                      GSocketAddress *bind_address,
                                      gpointer user_data);
 WeftListeningPort *weft_tcp_listen_real (WeftReactor *reactor,
@@ -76,7 +76,7 @@ WeftListeningPort *weft_tcp_listen_real (WeftReactor *reactor,
 WeftDeferred *weft_unix_connect_real (WeftReactor *reactor,
                                       const char *path,
                                       WeftClientFactory *factory,
-                                      double timeout_seconds,
+                                      gint64 timeout_us,
                                       gpointer user_data);
 WeftListeningPort *weft_unix_listen_real (WeftReactor *reactor,
                                           const char *path,
@@ -125,7 +125,7 @@ WeftDeferred *weft_net_connect_socket (WeftReactor *reactor,
                                        int fd,
                                        GSocketAddress *address,
                                        WeftClientFactory *factory,
-                                       double timeout_seconds,
+                                       gint64 timeout_us,
                                        GType transport_type) G_GNUC_WARN_UNUSED_RESULT;
 
 /* A deferred that fails from the reactor, soon: connection attempts never

@@ -411,7 +411,7 @@ typedef struct {
   WeftDelayedCall *timeout_call;
   WeftDelayedCall *fail_call; /* an immediate failure, reported from the reactor */
   GError *pending_error;
-  double timeout_seconds;
+  gint64 timeout_us;
   gboolean done;
 } ConnectAttempt;
 
@@ -472,7 +472,7 @@ attempt_fail (ConnectAttempt *attempt, GError *error)
   weft_client_factory_client_connection_failed (attempt->factory, NULL, error);
   weft_factory_do_stop (WEFT_FACTORY (attempt->factory));
   deferred = g_steal_pointer (&attempt->deferred);
-  weft_deferred_errback (deferred, error);
+  weft_deferred_errback_take_error (deferred, error);
   attempt_unref (attempt);
 }
 
@@ -508,7 +508,7 @@ attempt_succeed (ConnectAttempt *attempt)
       g_prefix_error (&error, _ ("Connected to %s, but: "), attempt->description);
       weft_client_factory_client_connection_failed (attempt->factory, NULL, error);
       weft_factory_do_stop (WEFT_FACTORY (attempt->factory));
-      weft_deferred_errback (deferred, g_steal_pointer (&error));
+      weft_deferred_errback_take_error (deferred, g_steal_pointer (&error));
     }
   else
     {
@@ -544,7 +544,7 @@ attempt_timed_out (gpointer user_data)
 
   attempt->timeout_call = NULL;
   attempt_fail (attempt, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, _ ("Connecting to %s timed out after %g s"),
-                                      attempt->description, attempt->timeout_seconds));
+                                      attempt->description, attempt->timeout_us / (double) G_USEC_PER_SEC));
 }
 
 static void
@@ -562,7 +562,7 @@ attempt_cancel (WeftDeferred *deferred, gpointer user_data)
   ConnectAttempt *attempt = user_data;
 
   /* The canceller's reference keeps @attempt alive through this call. */
-  attempt_fail (attempt, g_error_new (WEFT_ERROR, WEFT_ERROR_CANCELLED, _ ("Connecting to %s was cancelled"),
+  attempt_fail (attempt, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, _ ("Connecting to %s was cancelled"),
                                       attempt->description));
 }
 
@@ -571,7 +571,7 @@ weft_net_connect_socket (WeftReactor *reactor,
                          int fd,
                          GSocketAddress *address,
                          WeftClientFactory *factory,
-                         double timeout_seconds,
+                         gint64 timeout_us,
                          GType transport_type)
 {
   ConnectAttempt *attempt = g_new0 (ConnectAttempt, 1);
@@ -589,7 +589,7 @@ weft_net_connect_socket (WeftReactor *reactor,
   attempt->address = g_object_ref (address);
   attempt->description = weft_net_address_to_string (address);
   attempt->transport_type = transport_type;
-  attempt->timeout_seconds = timeout_seconds;
+  attempt->timeout_us = timeout_us;
   attempt->fd = fd;
 
   deferred = weft_deferred_new_with_canceller (attempt_cancel, attempt_ref (attempt), attempt_unref);
@@ -618,9 +618,8 @@ weft_net_connect_socket (WeftReactor *reactor,
       attempt->watch = weft_reactor_add_watch (reactor, fd, WEFT_IO_WRITE, attempt_ready, attempt, NULL, &error);
       if (attempt->watch == NULL)
         attempt->pending_error = g_steal_pointer (&error);
-      else if (timeout_seconds > 0)
-        attempt->timeout_call = weft_reactor_call_later (reactor, (gint64) (timeout_seconds * WEFT_USEC_PER_SEC + 0.5),
-                                                         attempt_timed_out, attempt, NULL);
+      else if (timeout_us > 0)
+        attempt->timeout_call = weft_reactor_call_later (reactor, timeout_us, attempt_timed_out, attempt, NULL);
     }
   /* Failures are reported from the reactor too, never from inside this
    * call. */
@@ -649,7 +648,7 @@ report_early_failure (gpointer user_data)
     }
   /* Cancelled meanwhile: the deferred has its result. */
   if (!weft_deferred_has_fired (failure->deferred))
-    weft_deferred_errback (failure->deferred, g_steal_pointer (&failure->error));
+    weft_deferred_errback_take_error (failure->deferred, g_steal_pointer (&failure->error));
   g_clear_error (&failure->error);
   g_object_unref (failure->deferred);
   g_free (failure);

@@ -98,7 +98,7 @@ weft_process_collector_process_ended (WeftProcessProtocol *protocol, const WeftP
   else if (!self->want_output && weft_process_status_exited (status))
     weft_deferred_callback_int (deferred, weft_process_status_get_exit_code (status));
   else
-    weft_deferred_errback (deferred, collector_error (self, status));
+    weft_deferred_errback_take_error (deferred, collector_error (self, status));
 }
 
 static void
@@ -138,7 +138,7 @@ weak_ref_free (gpointer data)
   g_free (data);
 }
 
-/* Cancelling kills the child; the deferred fails with WEFT_ERROR_CANCELLED
+/* Cancelling kills the child; the deferred fails with G_IO_ERROR_CANCELLED
  * at once, and the child is reaped when it is gone. */
 static void
 cancel_collector (WeftDeferred *deferred, gpointer user_data)
@@ -187,7 +187,7 @@ collect_process (WeftReactor *reactor,
   if (transport == NULL)
     {
       g_clear_object (&collector->deferred);
-      weft_deferred_errback (deferred, g_steal_pointer (&error));
+      weft_deferred_errback_take_error (deferred, g_steal_pointer (&error));
       return deferred;
     }
   g_weak_ref_set (transport_ref, transport);

@@ -40,10 +40,10 @@ G_DECLARE_DERIVABLE_TYPE (WeftProcessProtocol, weft_process_protocol, WEFT, PROC
 struct _WeftProcessProtocolClass {
   WeftProtocolClass parent_class;
 
-  void (*child_data_received) (WeftProcessProtocol *self, int child_fd, const guint8 *data, gsize len);
-  void (*child_connection_lost) (WeftProcessProtocol *self, int child_fd);
-  void (*process_exited) (WeftProcessProtocol *self, const WeftProcessStatus *status);
-  void (*process_ended) (WeftProcessProtocol *self, const WeftProcessStatus *status);
+  void (*child_data_received) (WeftProcessProtocol *protocol, int child_fd, const guint8 *data, gsize len);
+  void (*child_connection_lost) (WeftProcessProtocol *protocol, int child_fd);
+  void (*process_exited) (WeftProcessProtocol *protocol, const WeftProcessStatus *status);
+  void (*process_ended) (WeftProcessProtocol *protocol, const WeftProcessStatus *status);
 
   /*< private >*/
   gpointer padding[8];

@@ -41,6 +41,10 @@ typedef enum {
 } WeftProcessError;
 
 WEFT_AVAILABLE_IN_ALL
+GType weft_process_error_get_type (void) G_GNUC_CONST;
+#define WEFT_TYPE_PROCESS_ERROR_ENUM (weft_process_error_get_type ())
+
+WEFT_AVAILABLE_IN_ALL
 GQuark weft_process_error_quark (void);
 
 /**

@@ -38,6 +38,10 @@ typedef enum {
   WEFT_CHILD_FD_DEV_NULL,
 } WeftChildFdKind;
 
+WEFT_AVAILABLE_IN_ALL
+GType weft_child_fd_kind_get_type (void) G_GNUC_CONST;
+#define WEFT_TYPE_CHILD_FD_KIND (weft_child_fd_kind_get_type ())
+
 /**
  * WeftChildFd:
  * @child_fd: the fd number in the child (0 for standard input, ...)

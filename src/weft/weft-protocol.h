@@ -40,12 +40,12 @@ G_DECLARE_DERIVABLE_TYPE (WeftProtocol, weft_protocol, WEFT, PROTOCOL, GObject)
 struct _WeftProtocolClass {
   GObjectClass parent_class;
 
-  void (*connection_made) (WeftProtocol *self, WeftTransport *transport);
-  void (*data_received) (WeftProtocol *self, const guint8 *data, gsize len);
-  gboolean (*eof_received) (WeftProtocol *self);
-  void (*connection_lost) (WeftProtocol *self, const GError *reason);
-  void (*pause_writing) (WeftProtocol *self);
-  void (*resume_writing) (WeftProtocol *self);
+  void (*connection_made) (WeftProtocol *protocol, WeftTransport *transport);
+  void (*data_received) (WeftProtocol *protocol, const guint8 *data, gsize len);
+  gboolean (*eof_received) (WeftProtocol *protocol);
+  void (*connection_lost) (WeftProtocol *protocol, const GError *reason);
+  void (*pause_writing) (WeftProtocol *protocol);
+  void (*resume_writing) (WeftProtocol *protocol);
 
   /*< private >*/
   gpointer padding[8];

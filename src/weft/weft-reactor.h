@@ -29,6 +29,10 @@ typedef enum {
   WEFT_REACTOR_FLAGS_NO_SIGNAL_HANDLERS = 1 << 1,
 } WeftReactorFlags;
 
+WEFT_AVAILABLE_IN_ALL
+GType weft_reactor_flags_get_type (void) G_GNUC_CONST;
+#define WEFT_TYPE_REACTOR_FLAGS (weft_reactor_flags_get_type ())
+
 /**
  * WeftIOCondition:
  * @WEFT_IO_NONE: no interest; the fd stays registered but is not waited on
@@ -47,6 +51,10 @@ typedef enum {
   WEFT_IO_HUP = 1 << 2,
   WEFT_IO_ERROR = 1 << 3,
 } WeftIOCondition;
+
+WEFT_AVAILABLE_IN_ALL
+GType weft_io_condition_get_type (void) G_GNUC_CONST;
+#define WEFT_TYPE_IO_CONDITION (weft_io_condition_get_type ())
 
 /**
  * WEFT_USEC_PER_SEC:
@@ -187,6 +195,13 @@ WEFT_AVAILABLE_IN_ALL
 void weft_signal_watch_remove (WeftSignalWatch *watch);
 WEFT_AVAILABLE_IN_ALL
 int weft_signal_watch_get_signum (WeftSignalWatch *watch);
+WEFT_AVAILABLE_IN_ALL
+GType weft_signal_watch_get_type (void) G_GNUC_CONST;
+#define WEFT_TYPE_SIGNAL_WATCH (weft_signal_watch_get_type ())
+WEFT_AVAILABLE_IN_ALL
+WeftSignalWatch *weft_signal_watch_ref (WeftSignalWatch *watch);
+WEFT_AVAILABLE_IN_ALL
+void weft_signal_watch_unref (WeftSignalWatch *watch);
 
 WEFT_AVAILABLE_IN_ALL
 guint weft_reactor_get_n_timers (WeftReactor *reactor);
@@ -220,6 +235,13 @@ WEFT_AVAILABLE_IN_ALL
 gboolean weft_watch_set_events (WeftWatch *watch, WeftIOCondition events, GError **error);
 WEFT_AVAILABLE_IN_ALL
 void weft_watch_remove (WeftWatch *watch);
+WEFT_AVAILABLE_IN_ALL
+GType weft_watch_get_type (void) G_GNUC_CONST;
+#define WEFT_TYPE_WATCH (weft_watch_get_type ())
+WEFT_AVAILABLE_IN_ALL
+WeftWatch *weft_watch_ref (WeftWatch *watch);
+WEFT_AVAILABLE_IN_ALL
+void weft_watch_unref (WeftWatch *watch);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WeftDelayedCall, weft_delayed_call_unref)
 

@@ -177,10 +177,10 @@ weft_reconnecting_client_factory_get_property (GObject *object, guint prop_id, G
       g_value_set_object (value, priv->reactor);
       break;
     case PROP_INITIAL_DELAY:
-      g_value_set_double (value, priv->backoff.initial_delay);
+      g_value_set_int64 (value, weft_reconnecting_client_factory_get_initial_delay (self));
       break;
     case PROP_MAX_DELAY:
-      g_value_set_double (value, priv->backoff.max_delay);
+      g_value_set_int64 (value, weft_reconnecting_client_factory_get_max_delay (self));
       break;
     case PROP_FACTOR:
       g_value_set_double (value, priv->backoff.factor);
@@ -192,7 +192,7 @@ weft_reconnecting_client_factory_get_property (GObject *object, guint prop_id, G
       g_value_set_int (value, priv->max_retries);
       break;
     case PROP_DELAY:
-      g_value_set_double (value, priv->backoff.delay);
+      g_value_set_int64 (value, weft_reconnecting_client_factory_get_delay (self));
       break;
     case PROP_RETRIES:
       g_value_set_uint (value, priv->retries);
@@ -217,10 +217,10 @@ weft_reconnecting_client_factory_set_property (GObject *object, guint prop_id, c
       priv->reactor = g_value_dup_object (value);
       break;
     case PROP_INITIAL_DELAY:
-      weft_reconnecting_client_factory_set_initial_delay (self, g_value_get_double (value));
+      weft_reconnecting_client_factory_set_initial_delay (self, g_value_get_int64 (value));
       break;
     case PROP_MAX_DELAY:
-      weft_reconnecting_client_factory_set_max_delay (self, g_value_get_double (value));
+      weft_reconnecting_client_factory_set_max_delay (self, g_value_get_int64 (value));
       break;
     case PROP_FACTOR:
       weft_reconnecting_client_factory_set_factor (self, g_value_get_double (value));
@@ -285,18 +285,18 @@ weft_reconnecting_client_factory_class_init (WeftReconnectingClientFactoryClass 
   /**
    * WeftReconnectingClientFactory:initial-delay: (getter get_initial_delay) (setter set_initial_delay)
    *
-   * The delay, in seconds, that the backoff starts from and goes back to
+   * The delay, in microseconds, that the backoff starts from and goes back to
    * after a connection was made.
    */
   properties[PROP_INITIAL_DELAY] =
-      g_param_spec_double ("initial-delay", NULL, NULL, 0, G_MAXDOUBLE, WEFT_RECONNECT_DEFAULT_INITIAL_DELAY, flags);
+      g_param_spec_int64 ("initial-delay", NULL, NULL, 0, G_MAXINT64, WEFT_RECONNECT_DEFAULT_INITIAL_DELAY, flags);
   /**
    * WeftReconnectingClientFactory:max-delay: (getter get_max_delay) (setter set_max_delay)
    *
-   * The longest delay, in seconds.
+   * The longest delay, in microseconds.
    */
   properties[PROP_MAX_DELAY] =
-      g_param_spec_double ("max-delay", NULL, NULL, 0, G_MAXDOUBLE, WEFT_RECONNECT_DEFAULT_MAX_DELAY, flags);
+      g_param_spec_int64 ("max-delay", NULL, NULL, 0, G_MAXINT64, WEFT_RECONNECT_DEFAULT_MAX_DELAY, flags);
   /**
    * WeftReconnectingClientFactory:factor: (getter get_factor) (setter set_factor)
    *
@@ -321,9 +321,10 @@ weft_reconnecting_client_factory_class_init (WeftReconnectingClientFactoryClass 
   /**
    * WeftReconnectingClientFactory:delay: (getter get_delay)
    *
-   * The delay of the last retry, in seconds (the initial delay before any).
+   * The delay of the last retry, in microseconds (the initial delay before
+   * any).
    */
-  properties[PROP_DELAY] = g_param_spec_double ("delay", NULL, NULL, 0, G_MAXDOUBLE, 0, read_only);
+  properties[PROP_DELAY] = g_param_spec_int64 ("delay", NULL, NULL, 0, G_MAXINT64, 0, read_only);
   /**
    * WeftReconnectingClientFactory:retries: (getter get_retries)
    *
@@ -432,15 +433,14 @@ weft_reconnecting_client_factory_retry (WeftReconnectingClientFactory *factory, 
     }
 
   delay = weft_backoff_next (&priv->backoff);
-  g_debug ("Reconnecting in %g seconds", delay);
+  g_debug ("Reconnecting in %g seconds", delay / G_USEC_PER_SEC);
 
   cancel_retry (factory);
   retry = g_new0 (Retry, 1);
   retry->factory = factory;
   retry->connector = g_steal_pointer (&target);
-  priv->retry_call =
-      weft_delayed_call_ref (weft_reactor_call_later (priv->reactor, (gint64) (delay * WEFT_USEC_PER_SEC + 0.5),
-                                                      retry_now, retry, retry_free));
+  priv->retry_call = weft_delayed_call_ref (weft_reactor_call_later (priv->reactor, (gint64) (delay + 0.5), retry_now,
+                                                                     retry, retry_free));
   notify_state (factory);
 }
 
@@ -522,14 +522,14 @@ weft_reconnecting_client_factory_has_pending_retry (WeftReconnectingClientFactor
  * weft_reconnecting_client_factory_get_delay:
  * @factory: a reconnecting client factory
  *
- * Returns: the delay of the last retry in seconds, or the initial delay
- *   when none was made since the last connection
+ * Returns: the delay of the last retry in microseconds, or the initial
+ *   delay when none was made since the last connection
  */
-double
+gint64
 weft_reconnecting_client_factory_get_delay (WeftReconnectingClientFactory *factory)
 {
   g_return_val_if_fail (WEFT_IS_RECONNECTING_CLIENT_FACTORY (factory), 0);
-  return get_private (factory)->backoff.delay;
+  return (gint64) (get_private (factory)->backoff.delay + 0.5);
 }
 
 /**
@@ -548,25 +548,25 @@ weft_reconnecting_client_factory_get_retries (WeftReconnectingClientFactory *fac
 /**
  * weft_reconnecting_client_factory_set_initial_delay:
  * @factory: a reconnecting client factory
- * @seconds: the delay the backoff starts from
+ * @delay_us: the delay the backoff starts from, in microseconds
  *
  * Sets #WeftReconnectingClientFactory:initial-delay; when no retry was
  * made yet, the current delay too.
  */
 void
-weft_reconnecting_client_factory_set_initial_delay (WeftReconnectingClientFactory *factory, double seconds)
+weft_reconnecting_client_factory_set_initial_delay (WeftReconnectingClientFactory *factory, gint64 delay_us)
 {
   WeftReconnectingClientFactoryPrivate *priv;
 
   g_return_if_fail (WEFT_IS_RECONNECTING_CLIENT_FACTORY (factory));
-  g_return_if_fail (seconds >= 0);
+  g_return_if_fail (delay_us >= 0);
   priv = get_private (factory);
 
-  if (priv->backoff.initial_delay == seconds)
+  if (priv->backoff.initial_delay == (double) delay_us)
     return;
   if (priv->retries == 0)
-    priv->backoff.delay = seconds;
-  priv->backoff.initial_delay = seconds;
+    priv->backoff.delay = delay_us;
+  priv->backoff.initial_delay = delay_us;
   g_object_notify_by_pspec (G_OBJECT (factory), properties[PROP_INITIAL_DELAY]);
 }
 
@@ -574,34 +574,34 @@ weft_reconnecting_client_factory_set_initial_delay (WeftReconnectingClientFactor
  * weft_reconnecting_client_factory_get_initial_delay:
  * @factory: a reconnecting client factory
  *
- * Returns: the delay the backoff starts from, in seconds
+ * Returns: the delay the backoff starts from, in microseconds
  */
-double
+gint64
 weft_reconnecting_client_factory_get_initial_delay (WeftReconnectingClientFactory *factory)
 {
   g_return_val_if_fail (WEFT_IS_RECONNECTING_CLIENT_FACTORY (factory), 0);
-  return get_private (factory)->backoff.initial_delay;
+  return (gint64) (get_private (factory)->backoff.initial_delay + 0.5);
 }
 
 /**
  * weft_reconnecting_client_factory_set_max_delay:
  * @factory: a reconnecting client factory
- * @seconds: the longest delay
+ * @delay_us: the longest delay, in microseconds
  *
  * Sets #WeftReconnectingClientFactory:max-delay.
  */
 void
-weft_reconnecting_client_factory_set_max_delay (WeftReconnectingClientFactory *factory, double seconds)
+weft_reconnecting_client_factory_set_max_delay (WeftReconnectingClientFactory *factory, gint64 delay_us)
 {
   WeftReconnectingClientFactoryPrivate *priv;
 
   g_return_if_fail (WEFT_IS_RECONNECTING_CLIENT_FACTORY (factory));
-  g_return_if_fail (seconds >= 0);
+  g_return_if_fail (delay_us >= 0);
   priv = get_private (factory);
 
-  if (priv->backoff.max_delay == seconds)
+  if (priv->backoff.max_delay == (double) delay_us)
     return;
-  priv->backoff.max_delay = seconds;
+  priv->backoff.max_delay = delay_us;
   g_object_notify_by_pspec (G_OBJECT (factory), properties[PROP_MAX_DELAY]);
 }
 
@@ -609,13 +609,13 @@ weft_reconnecting_client_factory_set_max_delay (WeftReconnectingClientFactory *f
  * weft_reconnecting_client_factory_get_max_delay:
  * @factory: a reconnecting client factory
  *
- * Returns: the longest delay, in seconds
+ * Returns: the longest delay, in microseconds
  */
-double
+gint64
 weft_reconnecting_client_factory_get_max_delay (WeftReconnectingClientFactory *factory)
 {
   g_return_val_if_fail (WEFT_IS_RECONNECTING_CLIENT_FACTORY (factory), 0);
-  return get_private (factory)->backoff.max_delay;
+  return (gint64) (get_private (factory)->backoff.max_delay + 0.5);
 }
 
 /**

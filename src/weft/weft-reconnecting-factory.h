@@ -17,9 +17,10 @@ G_BEGIN_DECLS
 /**
  * WEFT_RECONNECT_DEFAULT_INITIAL_DELAY:
  *
- * The delay, in seconds, that the backoff starts from (Twisted's).
+ * The delay, in microseconds, that the backoff starts from (Twisted's
+ * one second).
  */
-#define WEFT_RECONNECT_DEFAULT_INITIAL_DELAY 1.0
+#define WEFT_RECONNECT_DEFAULT_INITIAL_DELAY G_GINT64_CONSTANT (1000000)
 
 /**
  * WEFT_RECONNECT_DEFAULT_FACTOR:
@@ -39,9 +40,9 @@ G_BEGIN_DECLS
 /**
  * WEFT_RECONNECT_DEFAULT_MAX_DELAY:
  *
- * The longest delay between two attempts, in seconds: one hour.
+ * The longest delay between two attempts, in microseconds: one hour.
  */
-#define WEFT_RECONNECT_DEFAULT_MAX_DELAY 3600.0
+#define WEFT_RECONNECT_DEFAULT_MAX_DELAY G_GINT64_CONSTANT (3600000000)
 
 #define WEFT_TYPE_RECONNECTING_CLIENT_FACTORY (weft_reconnecting_client_factory_get_type ())
 WEFT_AVAILABLE_IN_ALL
@@ -84,18 +85,18 @@ WEFT_AVAILABLE_IN_ALL
 gboolean weft_reconnecting_client_factory_has_pending_retry (WeftReconnectingClientFactory *factory);
 
 WEFT_AVAILABLE_IN_ALL
-double weft_reconnecting_client_factory_get_delay (WeftReconnectingClientFactory *factory);
+gint64 weft_reconnecting_client_factory_get_delay (WeftReconnectingClientFactory *factory);
 WEFT_AVAILABLE_IN_ALL
 guint weft_reconnecting_client_factory_get_retries (WeftReconnectingClientFactory *factory);
 
 WEFT_AVAILABLE_IN_ALL
-void weft_reconnecting_client_factory_set_initial_delay (WeftReconnectingClientFactory *factory, double seconds);
+void weft_reconnecting_client_factory_set_initial_delay (WeftReconnectingClientFactory *factory, gint64 delay_us);
 WEFT_AVAILABLE_IN_ALL
-double weft_reconnecting_client_factory_get_initial_delay (WeftReconnectingClientFactory *factory);
+gint64 weft_reconnecting_client_factory_get_initial_delay (WeftReconnectingClientFactory *factory);
 WEFT_AVAILABLE_IN_ALL
-void weft_reconnecting_client_factory_set_max_delay (WeftReconnectingClientFactory *factory, double seconds);
+void weft_reconnecting_client_factory_set_max_delay (WeftReconnectingClientFactory *factory, gint64 delay_us);
 WEFT_AVAILABLE_IN_ALL
-double weft_reconnecting_client_factory_get_max_delay (WeftReconnectingClientFactory *factory);
+gint64 weft_reconnecting_client_factory_get_max_delay (WeftReconnectingClientFactory *factory);
 WEFT_AVAILABLE_IN_ALL
 void weft_reconnecting_client_factory_set_factor (WeftReconnectingClientFactory *factory, double factor);
 WEFT_AVAILABLE_IN_ALL

@@ -295,7 +295,7 @@ succeed_with_addresses (GPtrArray *addresses)
  * Failures are %G_IO_ERROR_HOST_NOT_FOUND for a name that does not exist
  * ("Cannot resolve “no-such-host.invalid”: Name or service not known") and
  * %G_IO_ERROR_FAILED for other resolver trouble. Cancelling the deferred
- * fires it with %WEFT_ERROR_CANCELLED at once; a lookup already running in
+ * fires it with %G_IO_ERROR_CANCELLED at once; a lookup already running in
  * a thread finishes there and its answer is dropped.
  *
  * Returns: (transfer full): a deferred for the addresses
@@ -325,18 +325,18 @@ weft_reactor_resolve (WeftReactor *reactor, const char *host, guint16 port, GSoc
     }
 
   if (*host == '\0')
-    return weft_deferred_fail (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND,
-                                                    _ ("Cannot resolve an empty host name")));
+    return weft_deferred_fail_take_error (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND,
+                                                               _ ("Cannot resolve an empty host name")));
 
   numeric = weft_resolver_lookup_numeric (host, port, family, &error);
   if (error != NULL)
-    return weft_deferred_fail (g_steal_pointer (&error));
+    return weft_deferred_fail_take_error (g_steal_pointer (&error));
   if (numeric != NULL)
     return succeed_with_addresses (numeric);
 
   if (weft_resolver_is_invalid_name (host))
-    return weft_deferred_fail (g_error_new (G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND, _ ("Cannot resolve “%s”: %s"), host,
-                                            gai_strerror (EAI_NONAME)));
+    return weft_deferred_fail_take_error (g_error_new (G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND,
+                                                       _ ("Cannot resolve “%s”: %s"), host, gai_strerror (EAI_NONAME)));
 
   lookup = g_new0 (Lookup, 1);
   lookup->host = g_strdup (host);
@@ -348,7 +348,7 @@ weft_reactor_resolve (WeftReactor *reactor, const char *host, guint16 port, GSoc
       error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            _ ("Cannot resolve “%s”: it is not a valid host name"), host);
       lookup_free (lookup);
-      return weft_deferred_fail (g_steal_pointer (&error));
+      return weft_deferred_fail_take_error (g_steal_pointer (&error));
     }
 
   deferred = weft_reactor_defer_to_thread (reactor, lookup_in_thread, lookup, lookup_free);
@@ -452,12 +452,12 @@ weft_resolve_addresses (const char *const *addresses, guint16 port)
       GSocketAddress *address = NULL;
 
       if (!parse_address_and_port (addresses[i], port, &address))
-        return weft_deferred_fail (g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                                                _ ("“%s” is not an IP address"), addresses[i]));
+        return weft_deferred_fail_take_error (g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                                           _ ("“%s” is not an IP address"), addresses[i]));
       g_ptr_array_add (array, address);
     }
   if (array->len == 0)
-    return weft_deferred_fail (g_error_new (G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND, _ ("Cannot resolve: %s"),
-                                            gai_strerror (EAI_NONAME)));
+    return weft_deferred_fail_take_error (g_error_new (G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND, _ ("Cannot resolve: %s"),
+                                                       gai_strerror (EAI_NONAME)));
   return succeed_with_addresses (array);
 }

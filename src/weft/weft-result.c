@@ -153,15 +153,15 @@ weft_result_error_matches (const WeftResult *result, GQuark domain, int code)
  * weft_result_is_cancelled:
  * @result: a result
  *
- * Returns: %TRUE if @result holds a %WEFT_ERROR_CANCELLED or a
- *   %G_IO_ERROR_CANCELLED error
+ * Returns: %TRUE if @result holds a %G_IO_ERROR_CANCELLED error (or the
+ *   older %WEFT_ERROR_CANCELLED, which Weft no longer reports)
  */
 gboolean
 weft_result_is_cancelled (const WeftResult *result)
 {
   g_return_val_if_fail (result != NULL, FALSE);
-  return g_error_matches (result->error, WEFT_ERROR, WEFT_ERROR_CANCELLED) ||
-         g_error_matches (result->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  return g_error_matches (result->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+         g_error_matches (result->error, WEFT_ERROR, WEFT_ERROR_CANCELLED);
 }
 
 /**

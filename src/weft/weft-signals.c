@@ -20,7 +20,11 @@ struct _WeftSignalWatch {
   gpointer user_data;
   GDestroyNotify notify;
   struct sigaction previous;
+  gatomicrefcount ref_count; /* the reactor's, plus the callers' */
+  gboolean removed;
 };
+
+G_DEFINE_BOXED_TYPE (WeftSignalWatch, weft_signal_watch, weft_signal_watch_ref, weft_signal_watch_unref)
 
 /* One watch per signal in the process: a signal is a process-wide event.
  * The tables are written under the lock from reactor threads and read by
@@ -102,6 +106,7 @@ weft_reactor_add_signal_watch (WeftReactor *reactor,
     }
 
   watch = g_new0 (WeftSignalWatch, 1);
+  g_atomic_ref_count_init (&watch->ref_count);
   watch->reactor = reactor;
   watch->signum = signum;
   watch->callback = callback;
@@ -123,10 +128,12 @@ weft_reactor_add_signal_watch (WeftReactor *reactor,
 
 /**
  * weft_signal_watch_remove:
- * @watch: (transfer full): a signal watch
+ * @watch: a signal watch
  *
- * Restores the signal's previous handler and frees @watch, calling its
- * notify function. Safe from any callback, including @watch's own.
+ * Restores the signal's previous handler, calls @watch's notify function
+ * and drops the reactor's reference to @watch (which frees it unless the
+ * caller took one with weft_signal_watch_ref()). Safe from any callback,
+ * including @watch's own.
  */
 void
 weft_signal_watch_remove (WeftSignalWatch *watch)
@@ -134,7 +141,9 @@ weft_signal_watch_remove (WeftSignalWatch *watch)
   GDestroyNotify notify;
 
   g_return_if_fail (watch != NULL);
+  g_return_if_fail (!watch->removed);
 
+  watch->removed = TRUE;
   g_mutex_lock (&signals_lock);
   g_assert (watches[watch->signum] == watch);
   sigaction (watch->signum, &watch->previous, NULL);
@@ -145,8 +154,40 @@ weft_signal_watch_remove (WeftSignalWatch *watch)
 
   notify = g_steal_pointer (&watch->notify);
   if (notify != NULL)
-    notify (watch->user_data);
-  g_free (watch);
+    notify (g_steal_pointer (&watch->user_data));
+  weft_signal_watch_unref (watch);
+}
+
+/**
+ * weft_signal_watch_ref:
+ * @watch: a signal watch
+ *
+ * Keeps @watch's memory alive, even after weft_signal_watch_remove(); for
+ * bindings, which hold on to the objects they were given.
+ *
+ * Returns: (transfer full): @watch
+ */
+WeftSignalWatch *
+weft_signal_watch_ref (WeftSignalWatch *watch)
+{
+  g_return_val_if_fail (watch != NULL, NULL);
+  g_atomic_ref_count_inc (&watch->ref_count);
+  return watch;
+}
+
+/**
+ * weft_signal_watch_unref:
+ * @watch: (transfer full): a signal watch
+ *
+ * Drops a reference taken with weft_signal_watch_ref(). It does not remove
+ * the watch: weft_signal_watch_remove() does.
+ */
+void
+weft_signal_watch_unref (WeftSignalWatch *watch)
+{
+  g_return_if_fail (watch != NULL);
+  if (g_atomic_ref_count_dec (&watch->ref_count))
+    g_free (watch);
 }
 
 /**

@@ -34,7 +34,7 @@
  * closed. When all fail, the error lists each address's failure.
  *
  * #WeftTcpClientEndpoint:timeout bounds the whole connect, resolution
- * included; when it passes the deferred fails with %WEFT_ERROR_TIMEOUT.
+ * included; when it passes the deferred fails with %G_IO_ERROR_TIMED_OUT.
  */
 G_DEFINE_FINAL_TYPE (WeftTcpClientEndpoint, weft_tcp_client_endpoint, WEFT_TYPE_CLIENT_ENDPOINT)
 
@@ -123,7 +123,7 @@ weft_tcp_client_endpoint_connect (WeftClientEndpoint *endpoint, WeftClientFactor
   connect->reactor = g_object_ref (reactor);
   connect->host = g_strdup (self->host);
   connect->port = self->port;
-  connect->attempt_delay_us = (gint64) (self->attempt_delay * WEFT_USEC_PER_SEC + 0.5);
+  connect->attempt_delay_us = self->attempt_delay_us;
   connect->factory = g_object_ref (factory);
   if (self->bind_address != NULL)
     {
@@ -137,8 +137,8 @@ weft_tcp_client_endpoint_connect (WeftClientEndpoint *endpoint, WeftClientFactor
   if (weft_deferred_get_description (deferred) == NULL)
     weft_deferred_set_description (deferred, description);
   weft_deferred_add_callback (deferred, tcp_connect_resolved, connect, tcp_connect_unref);
-  if (self->timeout > 0)
-    weft_deferred_add_timeout (deferred, reactor, self->timeout);
+  if (self->timeout_us > 0)
+    weft_deferred_add_timeout (deferred, reactor, self->timeout_us);
   return deferred;
 }
 
@@ -160,7 +160,7 @@ weft_tcp_client_endpoint_append_arguments (WeftTcpClientEndpoint *self, GString 
   g_snprintf (port, sizeof port, "%u", self->port);
   weft_append_argument (out, NULL, self->host);
   weft_append_argument (out, NULL, port);
-  weft_append_seconds (out, "timeout", self->timeout);
+  weft_append_seconds (out, "timeout", self->timeout_us);
   weft_append_address (out, "bind", self->bind_address);
 }
 
@@ -178,13 +178,13 @@ weft_tcp_client_endpoint_get_property (GObject *object, guint prop_id, GValue *v
       g_value_set_uint (value, self->port);
       break;
     case PROP_TCP_CLIENT_TIMEOUT:
-      g_value_set_double (value, self->timeout);
+      g_value_set_int64 (value, self->timeout_us);
       break;
     case PROP_TCP_CLIENT_BIND_ADDRESS:
       g_value_set_object (value, self->bind_address);
       break;
     case PROP_TCP_CLIENT_ATTEMPT_DELAY:
-      g_value_set_double (value, self->attempt_delay);
+      g_value_set_int64 (value, self->attempt_delay_us);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -206,13 +206,13 @@ weft_tcp_client_endpoint_set_property (GObject *object, guint prop_id, const GVa
       self->port = g_value_get_uint (value);
       break;
     case PROP_TCP_CLIENT_TIMEOUT:
-      weft_tcp_client_endpoint_set_timeout (self, g_value_get_double (value));
+      weft_tcp_client_endpoint_set_timeout (self, g_value_get_int64 (value));
       break;
     case PROP_TCP_CLIENT_BIND_ADDRESS:
       weft_tcp_client_endpoint_set_bind_address (self, g_value_get_object (value));
       break;
     case PROP_TCP_CLIENT_ATTEMPT_DELAY:
-      weft_tcp_client_endpoint_set_attempt_delay (self, g_value_get_double (value));
+      weft_tcp_client_endpoint_set_attempt_delay (self, g_value_get_int64 (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -260,11 +260,10 @@ weft_tcp_client_endpoint_class_init (WeftTcpClientEndpointClass *klass)
   /**
    * WeftTcpClientEndpoint:timeout: (getter get_timeout) (setter set_timeout)
    *
-   * Seconds the whole connect may take, resolution included; 0 for no
+   * Microseconds the whole connect may take, resolution included; 0 for no
    * limit (the system's own, about two minutes per address).
    */
-  tcp_client_properties[PROP_TCP_CLIENT_TIMEOUT] =
-      g_param_spec_double ("timeout", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+  tcp_client_properties[PROP_TCP_CLIENT_TIMEOUT] = g_param_spec_int64 ("timeout", NULL, NULL, 0, G_MAXINT64, 0, flags);
   /**
    * WeftTcpClientEndpoint:bind-address: (getter get_bind_address) (setter set_bind_address)
    *
@@ -276,11 +275,11 @@ weft_tcp_client_endpoint_class_init (WeftTcpClientEndpointClass *klass)
   /**
    * WeftTcpClientEndpoint:attempt-delay: (getter get_attempt_delay) (setter set_attempt_delay)
    *
-   * Seconds to wait for one address before also trying the next (RFC
+   * Microseconds to wait for one address before also trying the next (RFC
    * 8305's Connection Attempt Delay).
    */
   tcp_client_properties[PROP_TCP_CLIENT_ATTEMPT_DELAY] =
-      g_param_spec_double ("attempt-delay", NULL, NULL, 0, G_MAXDOUBLE, WEFT_ENDPOINT_DEFAULT_ATTEMPT_DELAY, flags);
+      g_param_spec_int64 ("attempt-delay", NULL, NULL, 0, G_MAXINT64, WEFT_ENDPOINT_DEFAULT_ATTEMPT_DELAY, flags);
 
   g_object_class_install_properties (object_class, N_TCP_CLIENT_PROPS, tcp_client_properties);
 }
@@ -288,7 +287,7 @@ weft_tcp_client_endpoint_class_init (WeftTcpClientEndpointClass *klass)
 static void
 weft_tcp_client_endpoint_init (WeftTcpClientEndpoint *self)
 {
-  self->attempt_delay = WEFT_ENDPOINT_DEFAULT_ATTEMPT_DELAY;
+  self->attempt_delay_us = WEFT_ENDPOINT_DEFAULT_ATTEMPT_DELAY;
 }
 
 /**
@@ -338,20 +337,20 @@ weft_tcp_client_endpoint_get_port (WeftTcpClientEndpoint *endpoint)
 /**
  * weft_tcp_client_endpoint_set_timeout:
  * @endpoint: a TCP client endpoint
- * @seconds: how long a connect may take, resolution included; 0 for no
- *   limit
+ * @timeout_us: how long a connect may take, resolution included, in
+ *   microseconds; 0 for no limit
  *
  * Sets #WeftTcpClientEndpoint:timeout.
  */
 void
-weft_tcp_client_endpoint_set_timeout (WeftTcpClientEndpoint *endpoint, double seconds)
+weft_tcp_client_endpoint_set_timeout (WeftTcpClientEndpoint *endpoint, gint64 timeout_us)
 {
   g_return_if_fail (WEFT_IS_TCP_CLIENT_ENDPOINT (endpoint));
-  g_return_if_fail (seconds >= 0);
+  g_return_if_fail (timeout_us >= 0);
 
-  if (endpoint->timeout == seconds)
+  if (endpoint->timeout_us == timeout_us)
     return;
-  endpoint->timeout = seconds;
+  endpoint->timeout_us = timeout_us;
   g_object_notify_by_pspec (G_OBJECT (endpoint), tcp_client_properties[PROP_TCP_CLIENT_TIMEOUT]);
 }
 
@@ -359,13 +358,13 @@ weft_tcp_client_endpoint_set_timeout (WeftTcpClientEndpoint *endpoint, double se
  * weft_tcp_client_endpoint_get_timeout:
  * @endpoint: a TCP client endpoint
  *
- * Returns: the connect timeout in seconds, 0 for none
+ * Returns: the connect timeout in microseconds, 0 for none
  */
-double
+gint64
 weft_tcp_client_endpoint_get_timeout (WeftTcpClientEndpoint *endpoint)
 {
   g_return_val_if_fail (WEFT_IS_TCP_CLIENT_ENDPOINT (endpoint), 0);
-  return endpoint->timeout;
+  return endpoint->timeout_us;
 }
 
 /**
@@ -401,20 +400,21 @@ weft_tcp_client_endpoint_get_bind_address (WeftTcpClientEndpoint *endpoint)
 /**
  * weft_tcp_client_endpoint_set_attempt_delay:
  * @endpoint: a TCP client endpoint
- * @seconds: how long to wait for one address before also trying the next
+ * @delay_us: how long to wait for one address before also trying the next,
+ *   in microseconds
  *
  * Sets #WeftTcpClientEndpoint:attempt-delay. RFC 8305 recommends 250 ms
  * (the default) and no less than 100 ms; tests use other values.
  */
 void
-weft_tcp_client_endpoint_set_attempt_delay (WeftTcpClientEndpoint *endpoint, double seconds)
+weft_tcp_client_endpoint_set_attempt_delay (WeftTcpClientEndpoint *endpoint, gint64 delay_us)
 {
   g_return_if_fail (WEFT_IS_TCP_CLIENT_ENDPOINT (endpoint));
-  g_return_if_fail (seconds >= 0);
+  g_return_if_fail (delay_us >= 0);
 
-  if (endpoint->attempt_delay == seconds)
+  if (endpoint->attempt_delay_us == delay_us)
     return;
-  endpoint->attempt_delay = seconds;
+  endpoint->attempt_delay_us = delay_us;
   g_object_notify_by_pspec (G_OBJECT (endpoint), tcp_client_properties[PROP_TCP_CLIENT_ATTEMPT_DELAY]);
 }
 
@@ -422,13 +422,13 @@ weft_tcp_client_endpoint_set_attempt_delay (WeftTcpClientEndpoint *endpoint, dou
  * weft_tcp_client_endpoint_get_attempt_delay:
  * @endpoint: a TCP client endpoint
  *
- * Returns: the Connection Attempt Delay in seconds
+ * Returns: the Connection Attempt Delay in microseconds
  */
-double
+gint64
 weft_tcp_client_endpoint_get_attempt_delay (WeftTcpClientEndpoint *endpoint)
 {
   g_return_val_if_fail (WEFT_IS_TCP_CLIENT_ENDPOINT (endpoint), 0);
-  return endpoint->attempt_delay;
+  return endpoint->attempt_delay_us;
 }
 
 /* WeftTcpServerEndpoint */

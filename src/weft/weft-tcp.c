@@ -127,14 +127,24 @@ weft_tcp_transport_get_nodelay (WeftTcpTransport *transport)
   return value != 0;
 }
 
+/* The kernel counts keepalive times in whole seconds. */
+static int
+usec_to_whole_seconds (gint64 usec)
+{
+  if (usec <= 0)
+    return 0;
+  return (int) MIN ((usec + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, G_MAXINT);
+}
+
 /**
  * weft_tcp_transport_set_keepalive:
  * @transport: a TCP transport
  * @enabled: whether the kernel probes an idle connection (`SO_KEEPALIVE`)
- * @idle_seconds: idle time before the first probe (`TCP_KEEPIDLE`); 0 or
- *   less keeps the system's default
- * @interval_seconds: time between probes (`TCP_KEEPINTVL`); 0 or less keeps
- *   the default
+ * @idle_us: idle time before the first probe (`TCP_KEEPIDLE`), in
+ *   microseconds, rounded up to whole seconds; 0 or less keeps the system's
+ *   default
+ * @interval_us: time between probes (`TCP_KEEPINTVL`), in microseconds,
+ *   rounded up to whole seconds; 0 or less keeps the default
  * @count: unanswered probes before the connection is declared dead
  *   (`TCP_KEEPCNT`); 0 or less keeps the default
  * @error: return location for a #GError
@@ -148,11 +158,14 @@ weft_tcp_transport_get_nodelay (WeftTcpTransport *transport)
 gboolean
 weft_tcp_transport_set_keepalive (WeftTcpTransport *transport,
                                   gboolean enabled,
-                                  int idle_seconds,
-                                  int interval_seconds,
+                                  gint64 idle_us,
+                                  gint64 interval_us,
                                   int count,
                                   GError **error)
 {
+  int idle_seconds = usec_to_whole_seconds (idle_us);
+  int interval_seconds = usec_to_whole_seconds (interval_us);
+
   g_return_val_if_fail (WEFT_IS_TCP_TRANSPORT (transport), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -205,7 +218,7 @@ WeftDeferred *
 weft_tcp_connect_real (WeftReactor *reactor,
                        GSocketAddress *address,
                        WeftClientFactory *factory,
-                       double timeout_seconds,
+                       gint64 timeout_us,
                        GSocketAddress *bind_address,
                        gpointer user_data)
 {
@@ -220,7 +233,7 @@ weft_tcp_connect_real (WeftReactor *reactor,
       close (fd);
       return weft_net_connect_failed (reactor, factory, g_steal_pointer (&error));
     }
-  return weft_net_connect_socket (reactor, fd, address, factory, timeout_seconds, WEFT_TYPE_TCP_TRANSPORT);
+  return weft_net_connect_socket (reactor, fd, address, factory, timeout_us, WEFT_TYPE_TCP_TRANSPORT);
 }
 
 WeftListeningPort *
@@ -270,17 +283,17 @@ weft_tcp_listen_real (WeftReactor *reactor,
  * @address: a #GInetSocketAddress (IPv4 or IPv6) to connect to; names are
  *   resolved beforehand (endpoints do that)
  * @factory: builds the protocol once connected, and hears of the attempt
- * @timeout_seconds: give up after this long; 0 or less waits as long as
+ * @timeout_us: give up after this long, in microseconds; 0 or less waits as long as
  *   the system does
  * @bind_address: (nullable): a local address to connect from
  *
  * Connects to one address, without blocking (Twisted's `connectTCP`).
  *
- * The deferred fires with the connected [class@Weft.Protocol] (an object
- * value: weft_result_get_object()) after its connection_made, or fails:
+ * The deferred fires with the connected [class@Weft.Protocol] (an object,
+ * for weft_result_get_object()) after its connection_made, or fails:
  * %G_IO_ERROR_CONNECTION_REFUSED "Connection refused by 127.0.0.1:5555",
- * %G_IO_ERROR_TIMED_OUT when @timeout_seconds passed, another %G_IO_ERROR
- * code, or %WEFT_ERROR_CANCELLED when the deferred is cancelled, which
+ * %G_IO_ERROR_TIMED_OUT when @timeout_us passed, another %G_IO_ERROR
+ * code, or %G_IO_ERROR_CANCELLED when the deferred is cancelled, which
  * stops the attempt and closes its socket. Every message names the
  * address. Nothing fires from inside this call, not even for a failure
  * known at once.
@@ -297,7 +310,7 @@ WeftDeferred *
 weft_reactor_connect_tcp (WeftReactor *reactor,
                           GSocketAddress *address,
                           WeftClientFactory *factory,
-                          double timeout_seconds,
+                          gint64 timeout_us,
                           GSocketAddress *bind_address)
 {
   const WeftNetOps *ops;
@@ -309,7 +322,7 @@ weft_reactor_connect_tcp (WeftReactor *reactor,
   g_return_val_if_fail (bind_address == NULL || G_IS_INET_SOCKET_ADDRESS (bind_address), NULL);
 
   ops = weft_reactor_get_net_ops (reactor, &data);
-  return ops->connect_tcp (reactor, address, factory, timeout_seconds, bind_address, data);
+  return ops->connect_tcp (reactor, address, factory, timeout_us, bind_address, data);
 }
 
 /**

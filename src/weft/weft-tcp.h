@@ -28,8 +28,8 @@ gboolean weft_tcp_transport_get_nodelay (WeftTcpTransport *transport);
 WEFT_AVAILABLE_IN_ALL
 gboolean weft_tcp_transport_set_keepalive (WeftTcpTransport *transport,
                                            gboolean enabled,
-                                           int idle_seconds,
-                                           int interval_seconds,
+                                           gint64 idle_us,
+                                           gint64 interval_us,
                                            int count,
                                            GError **error);
 
@@ -37,7 +37,7 @@ WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_reactor_connect_tcp (WeftReactor *reactor,
                                         GSocketAddress *address,
                                         WeftClientFactory *factory,
-                                        double timeout_seconds,
+                                        gint64 timeout_us,
                                         GSocketAddress *bind_address) G_GNUC_WARN_UNUSED_RESULT;
 WEFT_AVAILABLE_IN_ALL
 WeftListeningPort *weft_reactor_listen_tcp (WeftReactor *reactor,

@@ -108,7 +108,7 @@ tls_handshake_done (WeftResult *result, gpointer user_data)
       return NULL;
     }
   if (weft_result_is_error (result))
-    weft_deferred_errback (deferred, g_error_copy (weft_result_get_error (result)));
+    weft_deferred_errback_take_error (deferred, g_error_copy (weft_result_get_error (result)));
   else
     weft_deferred_callback_object (deferred, weft_tls_transport_get_wrapped_protocol (handshake->tls));
   weft_result_clear (result);
@@ -163,7 +163,7 @@ weft_tls_client_endpoint_connect (WeftClientEndpoint *endpoint, WeftClientFactor
   if (options != NULL)
     tls_factory = weft_tls_factory_new (WEFT_FACTORY (factory), options, &error);
   if (tls_factory == NULL)
-    return weft_deferred_fail (error);
+    return weft_deferred_fail_take_error (error);
 
   /* The lower connection's end is the TLS connection's end. */
   lower_factory =
@@ -531,10 +531,10 @@ weft_tls_server_endpoint_listen (WeftServerEndpoint *endpoint, WeftFactory *fact
 
   weft_tls_options_set_reactor (options, weft_endpoint_get_reactor (WEFT_ENDPOINT (self)));
   if (!weft_tls_options_set_certificate_files (options, self->certificate_file, self->key_file, &error))
-    return weft_deferred_fail (error);
+    return weft_deferred_fail_take_error (error);
   tls_factory = weft_tls_factory_new (factory, options, &error);
   if (tls_factory == NULL)
-    return weft_deferred_fail (error);
+    return weft_deferred_fail_take_error (error);
   return weft_server_endpoint_listen (self->wrapped, WEFT_FACTORY (tls_factory));
 }
 

@@ -436,7 +436,7 @@ fire_handshake_waiters (WeftTlsTransport *self, const GError *error)
       if (error == NULL)
         weft_deferred_callback_none (deferred);
       else
-        weft_deferred_errback (deferred, g_error_copy (error));
+        weft_deferred_errback_take_error (deferred, g_error_copy (error));
     }
 }
 

@@ -205,7 +205,7 @@ weft_tls_transport_get_handshake_deferred (WeftTlsTransport *tls)
   if (tls->handshake_done)
     return weft_deferred_succeed_none ();
   if (tls->lost)
-    return weft_deferred_fail (g_error_copy (tls->reason));
+    return weft_deferred_fail_take_error (g_error_copy (tls->reason));
   deferred = weft_deferred_new ();
   weft_deferred_set_description (deferred, "TLS handshake");
   g_ptr_array_add (tls->handshake_waiters, g_object_ref (deferred));

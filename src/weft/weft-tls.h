@@ -81,6 +81,10 @@ typedef enum {
 } WeftTlsError;
 
 WEFT_AVAILABLE_IN_ALL
+GType weft_tls_error_get_type (void) G_GNUC_CONST;
+#define WEFT_TYPE_TLS_ERROR_ENUM (weft_tls_error_get_type ())
+
+WEFT_AVAILABLE_IN_ALL
 GQuark weft_tls_error_quark (void);
 
 #define WEFT_TYPE_TLS_TRANSPORT (weft_tls_transport_get_type ())

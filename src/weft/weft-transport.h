@@ -68,22 +68,22 @@ G_DECLARE_INTERFACE (WeftTransport, weft_transport, WEFT, TRANSPORT, GObject)
 struct _WeftTransportInterface {
   GTypeInterface g_iface;
 
-  void (*write) (WeftTransport *self, const guint8 *data, gsize len);
-  void (*write_bytes) (WeftTransport *self, GBytes *bytes);
-  void (*writev) (WeftTransport *self, const GOutputVector *vectors, gsize n_vectors);
-  void (*lose_connection) (WeftTransport *self, const GError *reason);
-  void (*lose_write_connection) (WeftTransport *self);
-  void (*abort_connection) (WeftTransport *self, const GError *reason);
-  void (*pause_reading) (WeftTransport *self);
-  void (*resume_reading) (WeftTransport *self);
-  void (*set_write_buffer_limits) (WeftTransport *self, gsize high, gsize low);
-  void (*get_write_buffer_limits) (WeftTransport *self, gsize *high, gsize *low);
-  gsize (*get_write_buffer_size) (WeftTransport *self);
-  GSocketAddress *(*get_peer_address) (WeftTransport *self);
-  GSocketAddress *(*get_local_address) (WeftTransport *self);
-  WeftProtocol *(*get_protocol) (WeftTransport *self);
-  gboolean (*is_closing) (WeftTransport *self);
-  void (*set_protocol) (WeftTransport *self, WeftProtocol *protocol);
+  void (*write) (WeftTransport *transport, const guint8 *data, gsize len);
+  void (*write_bytes) (WeftTransport *transport, GBytes *bytes);
+  void (*writev) (WeftTransport *transport, const GOutputVector *vectors, gsize n_vectors);
+  void (*lose_connection) (WeftTransport *transport, const GError *reason);
+  void (*lose_write_connection) (WeftTransport *transport);
+  void (*abort_connection) (WeftTransport *transport, const GError *reason);
+  void (*pause_reading) (WeftTransport *transport);
+  void (*resume_reading) (WeftTransport *transport);
+  void (*set_write_buffer_limits) (WeftTransport *transport, gsize high, gsize low);
+  void (*get_write_buffer_limits) (WeftTransport *transport, gsize *high, gsize *low);
+  gsize (*get_write_buffer_size) (WeftTransport *transport);
+  GSocketAddress *(*get_peer_address) (WeftTransport *transport);
+  GSocketAddress *(*get_local_address) (WeftTransport *transport);
+  WeftProtocol *(*get_protocol) (WeftTransport *transport);
+  gboolean (*is_closing) (WeftTransport *transport);
+  void (*set_protocol) (WeftTransport *transport, WeftProtocol *protocol);
 
   /*< private >*/
   gpointer padding[7];

@@ -52,6 +52,10 @@ typedef enum {
   WEFT_UDP_FLAGS_REUSE_PORT = 1 << 1,
 } WeftUdpFlags;
 
+WEFT_AVAILABLE_IN_ALL
+GType weft_udp_flags_get_type (void) G_GNUC_CONST;
+#define WEFT_TYPE_UDP_FLAGS (weft_udp_flags_get_type ())
+
 #define WEFT_TYPE_UDP_PORT (weft_udp_port_get_type ())
 WEFT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftUdpPort, weft_udp_port, WEFT, UDP_PORT, GObject)

@@ -43,7 +43,7 @@ weft_unix_client_endpoint_connect (WeftClientEndpoint *endpoint, WeftClientFacto
   WeftUnixClientEndpoint *self = WEFT_UNIX_CLIENT_ENDPOINT (endpoint);
 
   return weft_reactor_connect_unix (weft_endpoint_get_reactor (WEFT_ENDPOINT (self)), self->path, factory,
-                                    self->timeout);
+                                    self->timeout_us);
 }
 
 static char *
@@ -53,7 +53,7 @@ weft_unix_client_endpoint_to_string (WeftEndpoint *endpoint)
   GString *out = g_string_new ("unix");
 
   weft_append_argument (out, NULL, self->path);
-  weft_append_seconds (out, "timeout", self->timeout);
+  weft_append_seconds (out, "timeout", self->timeout_us);
   return g_string_free (out, FALSE);
 }
 
@@ -68,7 +68,7 @@ weft_unix_client_endpoint_get_property (GObject *object, guint prop_id, GValue *
       g_value_set_string (value, self->path);
       break;
     case PROP_UNIX_CLIENT_TIMEOUT:
-      g_value_set_double (value, self->timeout);
+      g_value_set_int64 (value, self->timeout_us);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -87,7 +87,7 @@ weft_unix_client_endpoint_set_property (GObject *object, guint prop_id, const GV
       self->path = g_value_dup_string (value);
       break;
     case PROP_UNIX_CLIENT_TIMEOUT:
-      weft_unix_client_endpoint_set_timeout (self, g_value_get_double (value));
+      weft_unix_client_endpoint_set_timeout (self, g_value_get_int64 (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -125,11 +125,11 @@ weft_unix_client_endpoint_class_init (WeftUnixClientEndpointClass *klass)
   /**
    * WeftUnixClientEndpoint:timeout: (getter get_timeout) (setter set_timeout)
    *
-   * Seconds a connect may take; 0 for no limit.
+   * Microseconds a connect may take; 0 for no limit.
    */
   unix_client_properties[PROP_UNIX_CLIENT_TIMEOUT] =
-      g_param_spec_double ("timeout", NULL, NULL, 0, G_MAXDOUBLE, 0,
-                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+      g_param_spec_int64 ("timeout", NULL, NULL, 0, G_MAXINT64, 0,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_UNIX_CLIENT_PROPS, unix_client_properties);
 }
@@ -172,19 +172,20 @@ weft_unix_client_endpoint_get_path (WeftUnixClientEndpoint *endpoint)
 /**
  * weft_unix_client_endpoint_set_timeout:
  * @endpoint: a Unix client endpoint
- * @seconds: how long a connect may take; 0 for no limit
+ * @timeout_us: how long a connect may take, in microseconds; 0 for no
+ *   limit
  *
  * Sets #WeftUnixClientEndpoint:timeout.
  */
 void
-weft_unix_client_endpoint_set_timeout (WeftUnixClientEndpoint *endpoint, double seconds)
+weft_unix_client_endpoint_set_timeout (WeftUnixClientEndpoint *endpoint, gint64 timeout_us)
 {
   g_return_if_fail (WEFT_IS_UNIX_CLIENT_ENDPOINT (endpoint));
-  g_return_if_fail (seconds >= 0);
+  g_return_if_fail (timeout_us >= 0);
 
-  if (endpoint->timeout == seconds)
+  if (endpoint->timeout_us == timeout_us)
     return;
-  endpoint->timeout = seconds;
+  endpoint->timeout_us = timeout_us;
   g_object_notify_by_pspec (G_OBJECT (endpoint), unix_client_properties[PROP_UNIX_CLIENT_TIMEOUT]);
 }
 
@@ -192,13 +193,13 @@ weft_unix_client_endpoint_set_timeout (WeftUnixClientEndpoint *endpoint, double 
  * weft_unix_client_endpoint_get_timeout:
  * @endpoint: a Unix client endpoint
  *
- * Returns: the connect timeout in seconds, 0 for none
+ * Returns: the connect timeout in microseconds, 0 for none
  */
-double
+gint64
 weft_unix_client_endpoint_get_timeout (WeftUnixClientEndpoint *endpoint)
 {
   g_return_val_if_fail (WEFT_IS_UNIX_CLIENT_ENDPOINT (endpoint), 0);
-  return endpoint->timeout;
+  return endpoint->timeout_us;
 }
 
 /* WeftUnixServerEndpoint */

@@ -103,7 +103,7 @@ WeftDeferred *
 weft_unix_connect_real (WeftReactor *reactor,
                         const char *path,
                         WeftClientFactory *factory,
-                        double timeout_seconds,
+                        gint64 timeout_us,
                         gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
@@ -115,7 +115,7 @@ weft_unix_connect_real (WeftReactor *reactor,
   fd = weft_net_socket (AF_UNIX, &error);
   if (fd < 0)
     return weft_net_connect_failed (reactor, factory, g_steal_pointer (&error));
-  return weft_net_connect_socket (reactor, fd, address, factory, timeout_seconds, WEFT_TYPE_UNIX_TRANSPORT);
+  return weft_net_connect_socket (reactor, fd, address, factory, timeout_us, WEFT_TYPE_UNIX_TRANSPORT);
 }
 
 /* Binding found a file at @path. Removes it if it is a socket nobody
@@ -235,7 +235,7 @@ weft_unix_listen_real (WeftReactor *reactor,
  * @reactor: a reactor
  * @path: the socket's path, or `@name` for a Linux abstract socket
  * @factory: builds the protocol once connected, and hears of the attempt
- * @timeout_seconds: give up after this long; 0 or less for no limit
+ * @timeout_us: give up after this long, in microseconds; 0 or less for no limit
  *
  * Connects to a Unix stream socket (Twisted's `connectUNIX`). Everything
  * said of weft_reactor_connect_tcp() holds: the deferred fires with the
@@ -247,7 +247,7 @@ weft_unix_listen_real (WeftReactor *reactor,
  * Returns: (transfer full): a deferred for the protocol
  */
 WeftDeferred *
-weft_reactor_connect_unix (WeftReactor *reactor, const char *path, WeftClientFactory *factory, double timeout_seconds)
+weft_reactor_connect_unix (WeftReactor *reactor, const char *path, WeftClientFactory *factory, gint64 timeout_us)
 {
   const WeftNetOps *ops;
   gpointer data;
@@ -257,7 +257,7 @@ weft_reactor_connect_unix (WeftReactor *reactor, const char *path, WeftClientFac
   g_return_val_if_fail (WEFT_IS_CLIENT_FACTORY (factory), NULL);
 
   ops = weft_reactor_get_net_ops (reactor, &data);
-  return ops->connect_unix (reactor, path, factory, timeout_seconds, data);
+  return ops->connect_unix (reactor, path, factory, timeout_us, data);
 }
 
 /**

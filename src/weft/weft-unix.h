@@ -32,7 +32,7 @@ WEFT_AVAILABLE_IN_ALL
 WeftDeferred *weft_reactor_connect_unix (WeftReactor *reactor,
                                          const char *path,
                                          WeftClientFactory *factory,
-                                         double timeout_seconds) G_GNUC_WARN_UNUSED_RESULT;
+                                         gint64 timeout_us) G_GNUC_WARN_UNUSED_RESULT;
 WEFT_AVAILABLE_IN_ALL
 WeftListeningPort *weft_reactor_listen_unix (WeftReactor *reactor,
                                              const char *path,

@@ -53,9 +53,37 @@ weft_reactor_fd_entry_sync (WeftReactor *self, int fd, FdEntry *entry, GError **
   return TRUE;
 }
 
-static void
-watch_unref (WeftWatch *watch)
+G_DEFINE_BOXED_TYPE (WeftWatch, weft_watch, weft_watch_ref, weft_watch_unref)
+
+/**
+ * weft_watch_ref:
+ * @watch: a watch
+ *
+ * Keeps @watch's memory alive, even after weft_watch_remove(); for
+ * bindings, which hold on to the objects they were given. Use it in the
+ * reactor's thread.
+ *
+ * Returns: (transfer full): @watch
+ */
+WeftWatch *
+weft_watch_ref (WeftWatch *watch)
 {
+  g_return_val_if_fail (watch != NULL, NULL);
+  watch->ref_count++;
+  return watch;
+}
+
+/**
+ * weft_watch_unref:
+ * @watch: (transfer full): a watch
+ *
+ * Drops a reference taken with weft_watch_ref(). It does not remove the
+ * watch: weft_watch_remove() does.
+ */
+void
+weft_watch_unref (WeftWatch *watch)
+{
+  g_return_if_fail (watch != NULL);
   if (--watch->ref_count == 0)
     g_free (watch);
 }
@@ -188,9 +216,11 @@ weft_watch_set_events (WeftWatch *watch, WeftIOCondition events, GError **error)
 
 /**
  * weft_watch_remove:
- * @watch: (transfer full): a watch
+ * @watch: a watch
  *
- * Stops watching and frees @watch, calling its notify function. The fd is
+ * Stops watching, calls @watch's notify function and drops the reactor's
+ * reference to @watch (which frees it unless the caller took one with
+ * weft_watch_ref()). The fd is
  * not closed. Safe from any callback, including @watch's own; a removed
  * watch is never called again.
  */
@@ -218,7 +248,7 @@ weft_watch_remove (WeftWatch *watch)
   notify = g_steal_pointer (&watch->notify);
   if (notify != NULL)
     notify (g_steal_pointer (&watch->user_data));
-  watch_unref (watch);
+  weft_watch_unref (watch);
 }
 
 void
@@ -259,6 +289,6 @@ weft_reactor_dispatch_ready (WeftReactor *self)
         watch->callback (watch, watch->fd, condition, watch->user_data);
     }
   for (guint i = 0; i < self->ready->len; i++)
-    watch_unref (g_array_index (self->ready, ReadyEvent, i).watch);
+    weft_watch_unref (g_array_index (self->ready, ReadyEvent, i).watch);
   g_array_set_size (self->ready, 0);
 }

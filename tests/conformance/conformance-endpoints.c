@@ -478,7 +478,7 @@ test_happy_eyeballs_unreachable_family (ConformanceFixture *f)
   port = listen_description (f, "tcp:0:interface=127.0.0.1", WEFT_FACTORY (server_factory));
   fixed_name_install (f, &dual, "dual.test", "::1", "127.0.0.1", NULL);
   endpoint = client_endpoint (f, "tcp:dual.test:%u", stream_port_number (port));
-  weft_tcp_client_endpoint_set_attempt_delay (WEFT_TCP_CLIENT_ENDPOINT (endpoint), 3600);
+  weft_tcp_client_endpoint_set_attempt_delay (WEFT_TCP_CLIENT_ENDPOINT (endpoint), 3600 * WEFT_USEC_PER_SEC);
 
   client = connect_ok (f, endpoint, client_factory);
   g_assert_cmpuint (dual.n_calls, ==, 1);
@@ -562,7 +562,7 @@ test_happy_eyeballs_slow_first (ConformanceFixture *f)
   fast = g_strdup_printf ("127.0.0.1:%u", stream_port_number (port));
   fixed_name_install (f, &name, "slow.test", slow, fast, NULL);
   endpoint = client_endpoint (f, "tcp:slow.test:1");
-  weft_tcp_client_endpoint_set_attempt_delay (WEFT_TCP_CLIENT_ENDPOINT (endpoint), 0.1);
+  weft_tcp_client_endpoint_set_attempt_delay (WEFT_TCP_CLIENT_ENDPOINT (endpoint), 100000);
 
   n_fds_before = conformance_count_open_fds ();
   started = g_get_monotonic_time ();
@@ -599,7 +599,7 @@ test_connect_timeout (ConformanceFixture *f)
   endpoint = client_endpoint (f, "tcp:[%s]:%u:timeout=0.2", hang.host, hang.port);
   deferred = start_connect (endpoint, factory, &result);
   error = wait_failure (f, &result, factory);
-  g_assert_error (error, WEFT_ERROR, WEFT_ERROR_TIMEOUT);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   expected = g_strdup_printf ("Connecting to “%s” port %u timed out after 0.2 seconds", hang.host, hang.port);
   g_assert_cmpstr (error->message, ==, expected);
   hang_close (&hang);
@@ -626,7 +626,7 @@ assert_cancelled (ConformanceFixture *f, WeftDeferred *deferred, StreamConnectRe
 
   weft_deferred_cancel (deferred);
   error = wait_failure (f, result, factory);
-  g_assert_error (error, WEFT_ERROR, WEFT_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
 static void
@@ -687,7 +687,7 @@ test_connect_cancel (ConformanceFixture *f)
     g_assert_false (result.fired);
     weft_deferred_cancel (deferred);
     error = wait_failure (f, &result, factory);
-    g_assert_error (error, WEFT_ERROR, WEFT_ERROR_CANCELLED);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     g_assert_cmpstr (error->message, ==, "The TLS handshake was cancelled");
     g_assert_cmpuint (factory->n_client_lost, ==, 0);
     /* TLS connects its protocol before the handshake, as Twisted does: it
@@ -781,7 +781,7 @@ test_client_service_reconnects (ConformanceFixture *f)
   number = stream_port_number (port);
   endpoint = client_endpoint (f, "tcp:127.0.0.1:%u", number);
   service = weft_client_service_new (endpoint, WEFT_FACTORY (client_factory));
-  weft_client_service_set_backoff (service, 0.02, 0.1, 1.5, 0);
+  weft_client_service_set_backoff (service, 20000, 100000, 1.5, 0);
   g_assert_false (weft_client_service_is_running (service));
   weft_client_service_start (service);
   g_assert_true (weft_client_service_is_running (service));
@@ -852,7 +852,7 @@ test_connector_reconnects (ConformanceFixture *f)
   port = listen_description (f, "tcp:0:interface=127.0.0.1", WEFT_FACTORY (server_factory));
   endpoint = client_endpoint (f, "tcp:127.0.0.1:%u", stream_port_number (port));
   factory = weft_reconnecting_client_factory_new (f->reactor, STREAM_TYPE_PEER);
-  g_object_set (factory, "initial-delay", 0.01, "factor", 1.0, "jitter", 0.0, NULL);
+  g_object_set (factory, "initial-delay", G_GINT64_CONSTANT (10000), "factor", 1.0, "jitter", 0.0, NULL);
   connector = weft_connector_new (endpoint, WEFT_CLIENT_FACTORY (factory));
   weft_connector_connect (connector);
   g_assert_cmpint (weft_connector_get_state (connector), ==, WEFT_CONNECTOR_STATE_CONNECTING);

@@ -135,8 +135,8 @@ note_pending_result (WeftResult *result, gpointer user_data)
 {
   Lifecycle *lc = user_data;
 
-  if (weft_result_error_matches (result, WEFT_ERROR, WEFT_ERROR_CANCELLED) ||
-      weft_result_error_matches (result, WEFT_ERROR, WEFT_ERROR_TIMEOUT))
+  if (weft_result_error_matches (result, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      weft_result_error_matches (result, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     lc->pending_cancelled = TRUE;
   return NULL;
 }

@@ -75,8 +75,9 @@ listen_local (ConformanceFixture *f, WeftFactory *factory)
 static WeftTlsTransport *
 connect_tls (ConformanceFixture *f, WeftListeningPort *port, WeftTlsFactory *factory, StreamConnectResult *result)
 {
-  g_autoptr (WeftDeferred) deferred = weft_reactor_connect_tcp (f->reactor, weft_listening_port_get_address (port),
-                                                                WEFT_CLIENT_FACTORY (factory), 10, NULL);
+  g_autoptr (WeftDeferred) deferred =
+      weft_reactor_connect_tcp (f->reactor, weft_listening_port_get_address (port), WEFT_CLIENT_FACTORY (factory),
+                                10 * G_USEC_PER_SEC, NULL);
   WeftTlsTransport *tls;
 
   stream_capture_connect (deferred, result);
@@ -239,7 +240,7 @@ test_starttls (ConformanceFixture *f)
   WeftTlsTransport *server_tls, *client_tls;
 
   deferred = weft_reactor_connect_tcp (f->reactor, weft_listening_port_get_address (port),
-                                       WEFT_CLIENT_FACTORY (client_factory), 10, NULL);
+                                       WEFT_CLIENT_FACTORY (client_factory), 10 * G_USEC_PER_SEC, NULL);
   stream_capture_connect (deferred, &result);
   stream_wait_connected (f, &result);
   client = STREAM_PEER (result.protocol);

@@ -36,7 +36,8 @@ listen_unix (ConformanceFixture *f, const char *path, int mode, StreamFactory *f
 static StreamPeer *
 connect_unix (ConformanceFixture *f, const char *path, StreamFactory *factory)
 {
-  g_autoptr (WeftDeferred) deferred = weft_reactor_connect_unix (f->reactor, path, WEFT_CLIENT_FACTORY (factory), 10);
+  g_autoptr (WeftDeferred) deferred =
+      weft_reactor_connect_unix (f->reactor, path, WEFT_CLIENT_FACTORY (factory), 10 * G_USEC_PER_SEC);
   StreamConnectResult result;
 
   stream_capture_connect (deferred, &result);
