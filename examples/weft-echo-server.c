@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <stdio.h>
 #include <weft/weft.h>
 
 #define ECHO_TYPE_PROTOCOL (echo_protocol_get_type ())
@@ -52,6 +53,22 @@ echo_protocol_data_received (WeftProtocol *protocol, const guint8 *data, gsize l
   weft_transport_write (weft_protocol_get_transport (protocol), data, len);
 }
 
+/* Back-pressure: what is read is written back, so a client that sends and
+ * never reads would fill the write buffer without end. Stop reading while
+ * the buffer is above its high watermark; the kernel's buffers then fill
+ * and hold the client back. */
+static void
+echo_protocol_pause_writing (WeftProtocol *protocol)
+{
+  weft_transport_pause_reading (weft_protocol_get_transport (protocol));
+}
+
+static void
+echo_protocol_resume_writing (WeftProtocol *protocol)
+{
+  weft_transport_resume_reading (weft_protocol_get_transport (protocol));
+}
+
 static void
 echo_protocol_connection_lost (WeftProtocol *protocol, const GError *reason)
 {
@@ -77,6 +94,8 @@ echo_protocol_class_init (EchoProtocolClass *klass)
   protocol_class->connection_made = echo_protocol_connection_made;
   protocol_class->data_received = echo_protocol_data_received;
   protocol_class->connection_lost = echo_protocol_connection_lost;
+  protocol_class->pause_writing = echo_protocol_pause_writing;
+  protocol_class->resume_writing = echo_protocol_resume_writing;
 }
 
 static void
@@ -126,6 +145,8 @@ main (int argc, char *argv[])
   gboolean stopped = FALSE;
 
   setlocale (LC_ALL, "");
+  /* One line at a time, also into a pipe or a log. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
   g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
   g_option_context_add_group (options, weft_get_option_group ());
   if (!g_option_context_parse (options, &argc, &argv, &error))
