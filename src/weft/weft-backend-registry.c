@@ -15,7 +15,6 @@
 #include "weft-error.h"
 #include "weft-reactor-impl-private.h"
 #include "weft-signals-private.h"
-#include "weft-threads-private.h"
 
 static const WeftBackendOps *const backends[] = {
   &weft_epoll_backend,

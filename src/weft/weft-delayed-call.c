@@ -15,7 +15,6 @@
 #include "weft-error.h"
 #include "weft-reactor-impl-private.h"
 #include "weft-signals-private.h"
-#include "weft-threads-private.h"
 
 G_DEFINE_BOXED_TYPE (WeftDelayedCall, weft_delayed_call, weft_delayed_call_ref, weft_delayed_call_unref)
 /* ------------------------------------------------------------------ */

@@ -16,7 +16,6 @@
 #include "weft-error.h"
 #include "weft-reactor-impl-private.h"
 #include "weft-signals-private.h"
-#include "weft-threads-private.h"
 
 static inline WeftIOCondition
 from_gio (gushort events)

@@ -103,6 +103,9 @@ void weft_net_remove_starved_port (WeftNet *net, WeftListeningPort *port);
 
 char *weft_net_address_to_string (GSocketAddress *address) G_GNUC_WARN_UNUSED_RESULT;
 GSocketAddress *weft_net_address_from_native (const struct sockaddr *sa, socklen_t len) G_GNUC_WARN_UNUSED_RESULT;
+char *weft_net_native_to_string (const struct sockaddr_storage *native, socklen_t len) G_GNUC_WARN_UNUSED_RESULT;
+gboolean weft_net_native_equal (const struct sockaddr_storage *a, const struct sockaddr_storage *b);
+const char *weft_net_family_name (int family);
 GSocketAddress *weft_net_unix_address_new (const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 GSocketAddress *weft_net_get_peer_address (int fd) G_GNUC_WARN_UNUSED_RESULT;
 GSocketAddress *weft_net_get_local_address (int fd) G_GNUC_WARN_UNUSED_RESULT;

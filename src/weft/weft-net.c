@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <gio/gunixsocketaddress.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -197,6 +198,53 @@ weft_net_address_to_string (GSocketAddress *address)
         }
     }
   return g_strdup (_ ("an unknown address"));
+}
+
+/* "IPv4", "IPv6" or "non-IP", for messages. */
+const char *
+weft_net_family_name (int family)
+{
+  switch (family)
+    {
+    case AF_INET:
+      return "IPv4";
+    case AF_INET6:
+      return "IPv6";
+    default:
+      return _ ("non-IP");
+    }
+}
+
+char *
+weft_net_native_to_string (const struct sockaddr_storage *native, socklen_t len)
+{
+  g_autoptr (GSocketAddress) address = weft_net_address_from_native ((const struct sockaddr *) native, len);
+
+  return weft_net_address_to_string (address);
+}
+
+/* Whether two socket addresses name the same host and port. */
+gboolean
+weft_net_native_equal (const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+  if (a->ss_family != b->ss_family)
+    return FALSE;
+  if (a->ss_family == AF_INET)
+    {
+      const struct sockaddr_in *a4 = (const struct sockaddr_in *) a;
+      const struct sockaddr_in *b4 = (const struct sockaddr_in *) b;
+
+      return a4->sin_port == b4->sin_port && a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+    }
+  if (a->ss_family == AF_INET6)
+    {
+      const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *) a;
+      const struct sockaddr_in6 *b6 = (const struct sockaddr_in6 *) b;
+
+      return a6->sin6_port == b6->sin6_port && a6->sin6_scope_id == b6->sin6_scope_id &&
+             memcmp (&a6->sin6_addr, &b6->sin6_addr, sizeof a6->sin6_addr) == 0;
+    }
+  return FALSE;
 }
 
 GSocketAddress *

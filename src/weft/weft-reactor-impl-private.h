@@ -9,7 +9,6 @@
 #include "weft-backend-private.h"
 #include "weft-reactor-private.h"
 #include "weft-reactor.h"
-#include "weft-threads-private.h"
 #include "weft-timer-heap-private.h"
 
 G_BEGIN_DECLS
@@ -84,9 +83,10 @@ struct _WeftReactor {
   const WeftReactorRunHooks *run_hooks;
   gpointer run_hooks_data;
   GDestroyNotify run_hooks_free;
-  gboolean started; /* ever started running */
-  gboolean live;    /* started, and no stop has finished since */
-  WeftThreadPool *thread_pool;
+  gboolean started;   /* ever started running */
+  gboolean live;      /* started, and no stop has finished since */
+  gpointer extension; /* the thread pool's */
+  GDestroyNotify extension_free;
 
   /* A test clock: time moves only when the test advances it. */
   /* Where the time comes from when it is not g_get_monotonic_time(): the

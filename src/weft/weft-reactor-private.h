@@ -25,6 +25,12 @@ gboolean weft_reactor_has_started (WeftReactor *reactor);
 gboolean weft_reactor_is_live (WeftReactor *reactor);
 
 void weft_reactor_set_default_backend_name (const char *name);
+
+/* One pointer that a layer above the core keeps per reactor (the thread
+ * pool of weft-threads.c), and what frees it: the reactor calls that first
+ * when it is finalized, while its thread-call queue still works. */
+gpointer *weft_reactor_get_extension_slot (WeftReactor *reactor);
+void weft_reactor_set_extension_free_func (WeftReactor *reactor, GDestroyNotify free_func);
 /* The shutdown event has run its three phases: end weft_reactor_run(). */
 void weft_reactor_finish_stop (WeftReactor *reactor);
 /* TRUE when called from the thread running weft_reactor_run(). */

@@ -16,7 +16,6 @@
 #include "weft-error.h"
 #include "weft-reactor-impl-private.h"
 #include "weft-signals-private.h"
-#include "weft-threads-private.h"
 
 G_DEFINE_FINAL_TYPE (WeftReactor, weft_reactor, G_TYPE_OBJECT)
 /* ------------------------------------------------------------------ */
@@ -429,10 +428,16 @@ weft_reactor_runs_in_this_thread (WeftReactor *self)
   return self->running && self->owner == g_thread_self ();
 }
 
-WeftThreadPool **
-weft_reactor_get_thread_pool_slot (WeftReactor *self)
+gpointer *
+weft_reactor_get_extension_slot (WeftReactor *self)
 {
-  return &self->thread_pool;
+  return &self->extension;
+}
+
+void
+weft_reactor_set_extension_free_func (WeftReactor *self, GDestroyNotify free_func)
+{
+  self->extension_free = free_func;
 }
 
 void
@@ -570,7 +575,8 @@ weft_reactor_finalize (GObject *object)
   WeftTimerNode *top;
 
   /* Workers deliver through the thread-call queue: finish them first. */
-  g_clear_pointer (&self->thread_pool, weft_thread_pool_free);
+  if (self->extension != NULL && self->extension_free != NULL)
+    self->extension_free (g_steal_pointer (&self->extension));
 
   /* Release every user's data, as if each call had been cancelled. */
   while ((top = weft_timer_heap_peek (&self->timers)) != NULL)

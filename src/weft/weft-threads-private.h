@@ -8,8 +8,7 @@ G_BEGIN_DECLS
 
 typedef struct _WeftThreadPool WeftThreadPool;
 
-/* The reactor's slot for its pool (created on first use). */
-WeftThreadPool **weft_reactor_get_thread_pool_slot (WeftReactor *reactor);
+/* The pool lives in the reactor's extension slot (created on first use). */
 /* At finalization: finish queued work and join every worker. */
 void weft_thread_pool_free (WeftThreadPool *pool);
 

@@ -88,7 +88,7 @@ pool_stopped (gpointer data)
   g_autoptr (WeftDeferred) stopped = g_steal_pointer (&self->stopped);
 
   g_thread_join (g_steal_pointer (&self->stopper));
-  *weft_reactor_get_thread_pool_slot (self->reactor) = NULL;
+  *weft_reactor_get_extension_slot (self->reactor) = NULL;
   g_free (self);
   weft_deferred_callback_none (stopped);
 }
@@ -139,7 +139,7 @@ weft_thread_pool_free (WeftThreadPool *self)
 static WeftThreadPool *
 get_pool (WeftReactor *reactor)
 {
-  WeftThreadPool **slot = weft_reactor_get_thread_pool_slot (reactor);
+  WeftThreadPool **slot = (WeftThreadPool **) weft_reactor_get_extension_slot (reactor);
   WeftThreadPool *self = *slot;
   g_autoptr (GError) error = NULL;
 
@@ -162,6 +162,7 @@ get_pool (WeftReactor *reactor)
   g_assert_no_error (error);
   self->trigger_id = weft_reactor_add_system_event_trigger (reactor, WEFT_TRIGGER_DURING, WEFT_SYSTEM_EVENT_SHUTDOWN,
                                                             stop_pool_on_shutdown, self, NULL);
+  weft_reactor_set_extension_free_func (reactor, (GDestroyNotify) weft_thread_pool_free);
   *slot = self;
   return self;
 }
@@ -353,7 +354,7 @@ weft_reactor_set_thread_pool_size (WeftReactor *reactor, guint max_threads)
   g_return_if_fail (WEFT_IS_REACTOR (reactor));
 
   g_object_set_data (G_OBJECT (reactor), "weft-thread-pool-size", GUINT_TO_POINTER (max_threads));
-  self = *weft_reactor_get_thread_pool_slot (reactor);
+  self = *weft_reactor_get_extension_slot (reactor);
   if (self != NULL && self->pool != NULL)
     {
       self->max_threads = max_threads != 0 ? max_threads : default_pool_size ();

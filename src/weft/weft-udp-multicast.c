@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "weft-net-private.h"
 #include "weft-udp-private.h"
 
 /* ------------------------------------------------------------------ */
@@ -116,7 +117,7 @@ port_parse_interface (WeftUdpPort *self, const char *iface, struct in_addr *addr
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _ ("The interface address %s is %s, but the UDP port is %s"), iface,
-                   weft_udp_family_name (g_inet_address_get_family (address)), weft_udp_family_name (self->family));
+                   weft_net_family_name (g_inet_address_get_family (address)), weft_net_family_name (self->family));
       return FALSE;
     }
   if (self->family == AF_INET)
@@ -152,7 +153,7 @@ port_change_membership (WeftUdpPort *self, GInetAddress *group, const char *ifac
   if (g_inet_address_get_family (group) != (GSocketFamily) self->family)
     reason =
         g_strdup_printf (_ ("the group is %s but the port is %s"),
-                         weft_udp_family_name (g_inet_address_get_family (group)), weft_udp_family_name (self->family));
+                         weft_net_family_name (g_inet_address_get_family (group)), weft_net_family_name (self->family));
   else if (!g_inet_address_get_is_multicast (group))
     reason = g_strdup (_ ("it is not a multicast address"));
   else if (!port_parse_interface (self, iface, &address4, &index, &local_error))

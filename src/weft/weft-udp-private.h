@@ -55,7 +55,6 @@ typedef enum {
   USE_CONNECT,
 } AddressUse;
 
-const char *weft_udp_family_name (int family);
 gboolean weft_udp_port_check_open (WeftUdpPort *self, GError **error);
 gboolean weft_udp_port_set_option (WeftUdpPort *self,
                                    int level,

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "weft-net-private.h"
 #include "weft-udp-private.h"
 
 /**
@@ -69,36 +70,6 @@ static GParamSpec *properties[N_PROPS];
 /* ------------------------------------------------------------------ */
 /* Addresses and messages                                               */
 
-const char *
-weft_udp_family_name (int family)
-{
-  switch (family)
-    {
-    case AF_INET:
-      return "IPv4";
-    case AF_INET6:
-      return "IPv6";
-    default:
-      return _ ("non-IP");
-    }
-}
-
-static char *
-address_to_string (GSocketAddress *address)
-{
-  return g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address));
-}
-
-static char *
-native_to_string (const struct sockaddr_storage *native, socklen_t len)
-{
-  g_autoptr (GSocketAddress) address = g_socket_address_new_from_native ((gpointer) native, len);
-
-  if (address == NULL)
-    return g_strdup (_ ("an unknown address"));
-  return address_to_string (address);
-}
-
 /* The port's local address for messages: "127.0.0.1:5353". */
 static char *
 port_name (WeftUdpPort *self)
@@ -110,31 +81,7 @@ port_name (WeftUdpPort *self)
     return g_strdup (self->closed_name != NULL ? self->closed_name : _ ("(closed)"));
   if (getsockname (self->fd, (struct sockaddr *) &local, &len) != 0)
     return g_strdup_printf (_ ("(socket %d)"), self->fd);
-  return native_to_string (&local, len);
-}
-
-/* Whether two socket addresses name the same host and port. */
-static gboolean
-native_equal (const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-  if (a->ss_family != b->ss_family)
-    return FALSE;
-  if (a->ss_family == AF_INET)
-    {
-      const struct sockaddr_in *a4 = (const struct sockaddr_in *) a;
-      const struct sockaddr_in *b4 = (const struct sockaddr_in *) b;
-
-      return a4->sin_port == b4->sin_port && a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-    }
-  if (a->ss_family == AF_INET6)
-    {
-      const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *) a;
-      const struct sockaddr_in6 *b6 = (const struct sockaddr_in6 *) b;
-
-      return a6->sin6_port == b6->sin6_port && a6->sin6_scope_id == b6->sin6_scope_id &&
-             memcmp (&a6->sin6_addr, &b6->sin6_addr, sizeof a6->sin6_addr) == 0;
-    }
-  return FALSE;
+  return weft_net_native_to_string (&local, len);
 }
 
 /* Converts @address for use with this port's socket, or explains why it
@@ -164,8 +111,8 @@ port_native_address (WeftUdpPort *self,
   if (!G_IS_INET_SOCKET_ADDRESS (address))
     reason = g_strdup (_ ("UDP needs an IPv4 or IPv6 socket address"));
   else if (g_socket_address_get_family (address) != (GSocketFamily) self->family)
-    reason = g_strdup_printf (_ ("the port is %s but the address is %s"), weft_udp_family_name (self->family),
-                              weft_udp_family_name (g_socket_address_get_family (address)));
+    reason = g_strdup_printf (_ ("the port is %s but the address is %s"), weft_net_family_name (self->family),
+                              weft_net_family_name (g_socket_address_get_family (address)));
   else if (!g_socket_address_to_native (address, native, sizeof *native, &local_error))
     {
       code = local_error->code;
@@ -180,7 +127,7 @@ port_native_address (WeftUdpPort *self,
       return TRUE;
     }
 
-  target = address_to_string (address);
+  target = weft_net_address_to_string (address);
   name = port_name (self);
   if (use == USE_SEND)
     g_set_error (error, G_IO_ERROR, code, _ ("Cannot send a datagram to %s from UDP port %s: %s"), target, name,
@@ -407,7 +354,7 @@ port_receive_one (WeftUdpPort *self, guint8 *buffer)
   g_object_ref (address);
   if (msg.msg_flags & MSG_TRUNC)
     {
-      g_autofree char *sender = address_to_string (address);
+      g_autofree char *sender = weft_net_address_to_string (address);
 
       g_debug ("Dropped a datagram of %" G_GSSIZE_FORMAT " bytes from %s: larger than the %u-byte receive buffer", n,
                sender, (guint) WEFT_UDP_RECEIVE_BUFFER_SIZE);
@@ -544,7 +491,7 @@ weft_reactor_listen_udp_full (WeftReactor *reactor,
   g_return_val_if_fail (weft_datagram_protocol_get_port (protocol) == NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  name = address_to_string (address);
+  name = weft_net_address_to_string (address);
   if (!G_IS_INET_SOCKET_ADDRESS (address))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
@@ -565,7 +512,7 @@ weft_reactor_listen_udp_full (WeftReactor *reactor,
       saved_errno = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                    _ ("Cannot listen for UDP datagrams on %s: cannot create an %s socket: %s"), name,
-                   weft_udp_family_name (family), g_strerror (saved_errno));
+                   weft_net_family_name (family), g_strerror (saved_errno));
       return NULL;
     }
 
@@ -806,11 +753,11 @@ weft_udp_port_send_to (WeftUdpPort *port, const void *data, gsize len, GSocketAd
     {
       if (!port_native_address (port, to, USE_SEND, &native, &native_len, error))
         return FALSE;
-      if (port->connected && !native_equal (&native, &port->peer))
+      if (port->connected && !weft_net_native_equal (&native, &port->peer))
         {
           g_autofree char *name = port_name (port);
-          g_autofree char *wanted = address_to_string (to);
-          g_autofree char *peer = native_to_string (&port->peer, port->peer_len);
+          g_autofree char *wanted = weft_net_address_to_string (to);
+          g_autofree char *peer = weft_net_native_to_string (&port->peer, port->peer_len);
 
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        _ ("Cannot send a datagram to %s from UDP port %s: the port is connected to %s and sends only "
@@ -829,7 +776,7 @@ weft_udp_port_send_to (WeftUdpPort *port, const void *data, gsize len, GSocketAd
     return TRUE;
 
   saved_errno = errno;
-  target = to != NULL ? address_to_string (to) : native_to_string (&port->peer, port->peer_len);
+  target = to != NULL ? weft_net_address_to_string (to) : weft_net_native_to_string (&port->peer, port->peer_len);
   return port_send_failed (port, saved_errno, len, target, error);
 }
 
@@ -888,7 +835,7 @@ weft_udp_port_connect (WeftUdpPort *port, GSocketAddress *address, GError **erro
   if (connect (port->fd, (struct sockaddr *) &native, native_len) != 0)
     {
       g_autofree char *name = port_name (port);
-      g_autofree char *target = address_to_string (address);
+      g_autofree char *target = weft_net_address_to_string (address);
 
       saved_errno = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), _ ("Cannot connect UDP port %s to %s: %s"),

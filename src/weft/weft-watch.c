@@ -15,7 +15,6 @@
 #include "weft-error.h"
 #include "weft-reactor-impl-private.h"
 #include "weft-signals-private.h"
-#include "weft-threads-private.h"
 
 /* ------------------------------------------------------------------ */
 /* fd table and watches                                                 */
