@@ -28,6 +28,7 @@ typedef struct {
   WeftTlsClientCertificateMode client_certificate_mode;
   gnutls_certificate_credentials_t credentials;
   WeftReactor *reactor; /* nullable */
+  gint64 handshake_timeout_us; /* 0: none */
 } WeftTlsConfig;
 
 WeftTlsConfig *weft_tls_options_get_config (WeftTlsOptions *options, GError **error);
