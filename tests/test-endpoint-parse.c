@@ -252,7 +252,8 @@ test_server_good (void)
 
   g_assert_cmpstr (weft_unix_server_endpoint_get_path (WEFT_UNIX_SERVER_ENDPOINT (unix_default)), ==, "/run/x.sock");
   g_assert_cmpuint (weft_unix_server_endpoint_get_mode (WEFT_UNIX_SERVER_ENDPOINT (unix_default)), ==, 0666);
-  g_assert_cmpint (weft_unix_server_endpoint_get_backlog (WEFT_UNIX_SERVER_ENDPOINT (unix_default)), ==, WEFT_ENDPOINT_DEFAULT_BACKLOG);
+  g_assert_cmpint (weft_unix_server_endpoint_get_backlog (WEFT_UNIX_SERVER_ENDPOINT (unix_default)), ==,
+                   WEFT_ENDPOINT_DEFAULT_BACKLOG);
   assert_round_trip (WEFT_ENDPOINT (unix_default), "unix:/run/x.sock", TRUE);
   g_assert_cmpuint (weft_unix_server_endpoint_get_mode (WEFT_UNIX_SERVER_ENDPOINT (unix_mode)), ==, 0600);
   g_assert_cmpint (weft_unix_server_endpoint_get_backlog (WEFT_UNIX_SERVER_ENDPOINT (unix_mode)), ==, 5);
@@ -673,7 +674,9 @@ random_text (void)
 {
   /* The characters the syntax gives a meaning to, and some that it does
    * not. */
-  static const char *const pieces[] = { ":", "=", "\\", "[", "]", "a", "b", "z", "0", "9", ".", "/", "-", " ", "é", "☃" };
+  static const char *const pieces[] = {
+    ":", "=", "\\", "[", "]", "a", "b", "z", "0", "9", ".", "/", "-", " ", "é", "☃"
+  };
   GString *text = g_string_new (NULL);
   int length = g_test_rand_int_range (1, 12);
 
@@ -714,7 +717,9 @@ random_host (void)
 static gint64
 random_timeout (void)
 {
-  static const gint64 fixed[] = { G_GINT64_CONSTANT (3444444) * G_USEC_PER_SEC, 1234567, 1, 999999, 1000001, G_MAXINT64 / 2 };
+  static const gint64 fixed[] = {
+    G_GINT64_CONSTANT (3444444) * G_USEC_PER_SEC, 1234567, 1, 999999, 1000001, G_MAXINT64 / 2
+  };
 
   switch (g_test_rand_int_range (0, 5))
     {

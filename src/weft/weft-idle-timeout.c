@@ -40,10 +40,10 @@
 struct _WeftIdleTimeout {
   GObject parent_instance;
 
-  WeftReactor *reactor;     /* owned */
-  WeftProtocol *protocol;   /* weak */
-  WeftDelayedCall *timer;   /* owned by the reactor, until it runs */
-  gint64 timeout_us;        /* 0: none */
+  WeftReactor *reactor;   /* owned */
+  WeftProtocol *protocol; /* weak */
+  WeftDelayedCall *timer; /* owned by the reactor, until it runs */
+  gint64 timeout_us;      /* 0: none */
   gint64 last_activity;
 };
 

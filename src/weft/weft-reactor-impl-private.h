@@ -42,8 +42,8 @@ struct _WeftWatch {
   WeftWatchFunc callback;
   gpointer user_data;
   GDestroyNotify notify;
-  char *name;            /* for messages about it: weft_watch_set_name() */
-  gboolean fd_invalid;   /* its fd was closed under it: reported once, no longer waited on */
+  char *name;          /* for messages about it: weft_watch_set_name() */
+  gboolean fd_invalid; /* its fd was closed under it: reported once, no longer waited on */
 };
 
 /* What the core knows about one fd: the user's watch and, when hosting GLib,
@@ -102,7 +102,7 @@ struct _WeftReactor {
   FdEntry *fds;
   int fds_len;
   guint n_watches;
-  GArray *ready; /* ReadyEvent */
+  GArray *ready;        /* ReadyEvent */
   gint64 next_fd_check; /* weft-watch-invalid.c: when to look for closed fds again */
 
   /* Calls from other threads. */

@@ -467,8 +467,8 @@ handshake_timed_out (gpointer user_data)
 
   self->handshake_timer = NULL;
   g_ascii_formatd (seconds, sizeof seconds, "%.6g", self->config->handshake_timeout_us / (double) G_USEC_PER_SEC);
-  fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, _ ("The TLS handshake did not finish within %s s."),
-                           seconds));
+  fail (self,
+        g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, _ ("The TLS handshake did not finish within %s s."), seconds));
   /* A peer that stalls the handshake may not read either: do not wait
    * for it to take the alert. */
   if (lower != NULL)
