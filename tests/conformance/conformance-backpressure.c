@@ -20,9 +20,10 @@
 #define ECHO_SERVER_PATH "weft-echo-server"
 #endif
 
-/* What the client tries to send: far more than the kernel's socket
- * buffers hold (a few MiB each way on loopback). */
-#define ATTACK_BYTES (64 * 1024 * 1024)
+/* What the client tries to send: more than the kernel's socket buffers
+ * can hold between the two (with tcp_rmem's maximum of 32 MiB, which
+ * loopback connections reach, about 72 MiB). */
+#define ATTACK_BYTES (160 * 1024 * 1024)
 /* What the server may grow by meanwhile. */
 #define MAX_GROWTH_BYTES (16 * 1024 * 1024)
 /* The client counts as blocked when it has sent nothing for this long. */
@@ -133,6 +134,7 @@ run_slow_reader (ConformanceFixture *f, const char *listen, const char *ca)
   g_autoptr (StreamFactory) factory = stream_factory_new (slow_reader_setup, NULL);
   g_autoptr (WeftClientEndpoint) endpoint = NULL;
   g_autofree char *description = NULL;
+  g_autoptr (WeftDeferred) connecting = NULL;
   StreamConnectResult connected = { 0 };
   Attack attack = { 0 };
   gsize before, after;
@@ -144,7 +146,8 @@ run_slow_reader (ConformanceFixture *f, const char *listen, const char *ca)
     description = g_strdup_printf ("tcp:127.0.0.1:%u", server.port);
   endpoint = weft_client_endpoint_from_string (f->reactor, description, &error);
   g_assert_no_error (error);
-  stream_capture_connect (weft_client_endpoint_connect (endpoint, WEFT_CLIENT_FACTORY (factory)), &connected);
+  connecting = weft_client_endpoint_connect (endpoint, WEFT_CLIENT_FACTORY (factory));
+  stream_capture_connect (connecting, &connected);
   stream_wait_connected (f, &connected);
   attack.peer = STREAM_PEER (connected.protocol);
   /* Not before: TLS must read to finish its handshake. */
