@@ -65,12 +65,31 @@ fuzz_peer_init (FuzzPeer *self)
   self->received = g_byte_array_new ();
 }
 
+/* Made once: options keep their loaded credentials between sessions. */
 static TlsTestCerts *certs;
+static WeftTlsOptions *server_options;
+static WeftTlsOptions *client_options;
 
 static void
 free_certs (void)
 {
+  g_clear_object (&server_options);
+  g_clear_object (&client_options);
   g_clear_pointer (&certs, tls_test_certs_free);
+}
+
+static void
+make_options (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  certs = tls_test_certs_new ();
+  atexit (free_certs);
+  server_options = weft_tls_options_new_server ();
+  FUZZ_CHECK (weft_tls_options_set_certificate_files (server_options, certs->server_cert, certs->leaf_key, &error));
+  client_options = weft_tls_options_new_client ("localhost");
+  weft_tls_options_set_use_system_trust (client_options, FALSE);
+  FUZZ_CHECK (weft_tls_options_add_ca_file (client_options, certs->ca_cert, &error));
 }
 
 typedef struct {
@@ -156,8 +175,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   Input input = { data, size, 0 };
   g_autoptr (GError) error = NULL;
-  g_autoptr (WeftTlsOptions) server_options = NULL;
-  g_autoptr (WeftTlsOptions) client_options = NULL;
   g_autoptr (FuzzPeer) server_peer = NULL;
   g_autoptr (FuzzPeer) client_peer = NULL;
   g_autoptr (WeftTlsTransport) server_tls = NULL;
@@ -169,15 +186,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   gboolean server_paused = FALSE;
 
   if (certs == NULL)
-    {
-      certs = tls_test_certs_new ();
-      atexit (free_certs);
-    }
-
-  server_options = weft_tls_options_new_server ();
-  FUZZ_CHECK (weft_tls_options_set_certificate_files (server_options, certs->server_cert, certs->leaf_key, &error));
-  client_options = weft_tls_options_new_client ("localhost");
-  FUZZ_CHECK (weft_tls_options_add_ca_file (client_options, certs->ca_cert, &error));
+    make_options ();
 
   server_peer = g_object_new (FUZZ_TYPE_PEER, NULL);
   client_peer = g_object_new (FUZZ_TYPE_PEER, NULL);
