@@ -225,6 +225,10 @@ test_server_good (void)
   g_assert_cmpuint (weft_tcp_server_endpoint_get_port (tcp), ==, 6667);
   assert_address (weft_tcp_server_endpoint_get_interface (tcp), NULL);
   g_assert_cmpint (weft_tcp_server_endpoint_get_backlog (tcp), ==, WEFT_ENDPOINT_DEFAULT_BACKLOG);
+  /* A burst of connections fits in the accept queue: the system's
+   * maximum, not Twisted's 50. */
+  g_assert_cmpint (WEFT_ENDPOINT_DEFAULT_BACKLOG, ==, SOMAXCONN);
+  g_assert_cmpint (WEFT_ENDPOINT_DEFAULT_BACKLOG, >=, 128);
   assert_round_trip (WEFT_ENDPOINT (any), "tcp:6667", TRUE);
 
   tcp = WEFT_TCP_SERVER_ENDPOINT (local);
