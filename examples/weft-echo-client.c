@@ -82,11 +82,29 @@ echo_client_connection_lost (WeftProtocol *protocol, const GError *reason)
     weft_reactor_stop (client.reactor);
 }
 
+/* Back-pressure: standard input may be faster than the server. Stop
+ * reading it while the write buffer is above its high watermark. */
+static void
+echo_client_pause_writing (WeftProtocol *protocol)
+{
+  if (client.stdin_watch != NULL)
+    weft_watch_set_events (client.stdin_watch, WEFT_IO_NONE, NULL);
+}
+
+static void
+echo_client_resume_writing (WeftProtocol *protocol)
+{
+  if (client.stdin_watch != NULL)
+    weft_watch_set_events (client.stdin_watch, WEFT_IO_READ, NULL);
+}
+
 static void
 echo_client_class_init (EchoClientClass *klass)
 {
   WEFT_LINE_RECEIVER_CLASS (klass)->line_received = echo_client_line_received;
   WEFT_PROTOCOL_CLASS (klass)->connection_lost = echo_client_connection_lost;
+  WEFT_PROTOCOL_CLASS (klass)->pause_writing = echo_client_pause_writing;
+  WEFT_PROTOCOL_CLASS (klass)->resume_writing = echo_client_resume_writing;
 }
 
 static void

@@ -53,8 +53,14 @@ G_DECLARE_DERIVABLE_TYPE (WeftProtocol, weft_protocol, WEFT, PROTOCOL, GObject)
  * @connection_lost: the connection is gone; @reason (never %NULL) says how.
  *   Chain up when overriding.
  * @pause_writing: the transport's write buffer went above its high
- *   watermark: stop producing data until @resume_writing
- * @resume_writing: the write buffer drained to its low watermark
+ *   watermark: stop producing data until @resume_writing. The default does
+ *   nothing, and writes are never refused: a protocol that ignores this
+ *   keeps every byte it writes in memory until the peer reads it. One that
+ *   writes because it reads (an echo, a relay, a proxy) must then stop
+ *   reading, with weft_transport_pause_reading(), or a peer that sends and
+ *   never reads grows this process without bound.
+ * @resume_writing: the write buffer drained to its low watermark: produce
+ *   again (and weft_transport_resume_reading() what @pause_writing paused)
  *
  * The methods a protocol overrides. Transports call them through
  * weft_protocol_connection_made() and the other wrappers, never directly.

@@ -225,6 +225,7 @@ weft_reactor_dispatch (WeftReactor *self, guint max_timers)
    * weft-glib-driver.c): startup fires on its first iteration. */
   if (((self->ops->flags & WEFT_BACKEND_OWNS_LOOP) || self->glib_driven_dispatching) && !self->started)
     reactor_start (self);
+  weft_reactor_check_watched_fds (self);
   weft_reactor_dispatch_ready (self);
   more = run_timers (self, max_timers);
   run_soon_calls (self);

@@ -238,6 +238,10 @@ gboolean weft_watch_set_events (WeftWatch *watch, WeftIOCondition events, GError
 WEFT_AVAILABLE_IN_ALL
 void weft_watch_remove (WeftWatch *watch);
 WEFT_AVAILABLE_IN_ALL
+void weft_watch_set_name (WeftWatch *watch, const char *name);
+WEFT_AVAILABLE_IN_ALL
+const char *weft_watch_get_name (WeftWatch *watch);
+WEFT_AVAILABLE_IN_ALL
 GType weft_watch_get_type (void) G_GNUC_CONST;
 #define WEFT_TYPE_WATCH (weft_watch_get_type ())
 WEFT_AVAILABLE_IN_ALL

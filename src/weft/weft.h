@@ -12,6 +12,7 @@
 #include "weft-threads.h"
 #include "weft-transport.h"
 #include "weft-protocol.h"
+#include "weft-idle-timeout.h"
 #include "weft-factory.h"
 #include "weft-fd-transport.h"
 #include "weft-listening-port.h"
