@@ -82,11 +82,29 @@ echo_client_connection_lost (WeftProtocol *protocol, const GError *reason)
     weft_reactor_stop (client.reactor);
 }
 
+/* Back-pressure: standard input may be faster than the server. Stop
+ * reading it while the write buffer is above its high watermark. */
+static void
+echo_client_pause_writing (WeftProtocol *protocol)
+{
+  if (client.stdin_watch != NULL)
+    weft_watch_set_events (client.stdin_watch, WEFT_IO_NONE, NULL);
+}
+
+static void
+echo_client_resume_writing (WeftProtocol *protocol)
+{
+  if (client.stdin_watch != NULL)
+    weft_watch_set_events (client.stdin_watch, WEFT_IO_READ, NULL);
+}
+
 static void
 echo_client_class_init (EchoClientClass *klass)
 {
   WEFT_LINE_RECEIVER_CLASS (klass)->line_received = echo_client_line_received;
   WEFT_PROTOCOL_CLASS (klass)->connection_lost = echo_client_connection_lost;
+  WEFT_PROTOCOL_CLASS (klass)->pause_writing = echo_client_pause_writing;
+  WEFT_PROTOCOL_CLASS (klass)->resume_writing = echo_client_resume_writing;
 }
 
 static void
@@ -209,7 +227,8 @@ main (int argc, char *argv[])
     { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_ ("Send the message this many times (default: 1)"), N_ ("N") },
     { NULL },
   };
-  g_autoptr (GOptionContext) options = g_option_context_new (_ ("— send lines to an echo server"));
+  g_autoptr (GOptionContext) options = NULL;
+  GOptionGroup *weft_group;
   g_autoptr (GError) error = NULL;
   g_autoptr (WeftReactor) reactor = NULL;
   g_autoptr (WeftClientEndpoint) endpoint = NULL;
@@ -218,8 +237,13 @@ main (int argc, char *argv[])
   g_autoptr (GString) stdin_buffer = g_string_new (NULL);
 
   setlocale (LC_ALL, "");
+  /* The examples share the library's catalog; weft_get_option_group()
+   * binds it to its directory, so it comes before the first _(). */
+  textdomain (GETTEXT_PACKAGE);
+  weft_group = weft_get_option_group ();
+  options = g_option_context_new (_ ("— send lines to an echo server"));
   g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
-  g_option_context_add_group (options, weft_get_option_group ());
+  g_option_context_add_group (options, weft_group);
   if (!g_option_context_parse (options, &argc, &argv, &error))
     {
       g_printerr ("%s\n", error->message);
@@ -227,7 +251,7 @@ main (int argc, char *argv[])
     }
   if (count < 0)
     {
-      g_printerr (_ ("--count must be 0 or more\n"));
+      g_printerr (_ ("--count must be 0 or more; got %d\n"), count);
       return 2;
     }
 

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 #include <gtk/gtk.h>
+#include <locale.h>
 #include <unistd.h>
 #include <weft/weft.h>
 
@@ -69,7 +70,8 @@ quit_now (gpointer user_data)
 int
 main (int argc, char *argv[])
 {
-  g_autoptr (GOptionContext) options = g_option_context_new (_ ("— a GTK window beside reactor timers and fds"));
+  g_autoptr (GOptionContext) options = NULL;
+  GOptionGroup *weft_group;
   g_autoptr (GError) error = NULL;
   g_autoptr (WeftReactor) reactor = NULL;
   double seconds = 0;
@@ -81,11 +83,23 @@ main (int argc, char *argv[])
   GtkWidget *window;
   WeftWatch *watch;
 
-  g_option_context_add_main_entries (options, entries, NULL);
-  g_option_context_add_group (options, weft_get_option_group ());
+  setlocale (LC_ALL, "");
+  /* The examples share the library's catalog; weft_get_option_group()
+   * binds it to its directory, so it comes before the first _(). */
+  textdomain (GETTEXT_PACKAGE);
+  weft_group = weft_get_option_group ();
+  options = g_option_context_new (_ ("— a GTK window beside reactor timers and fds"));
+  g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (options, weft_group);
   if (!g_option_context_parse (options, &argc, &argv, &error))
     {
       g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  if (!(seconds >= 0 && seconds <= G_MAXINT64 / WEFT_USEC_PER_SEC)) /* also refuses NaN */
+    {
+      g_printerr (_ ("--quit-after must be a number of seconds, 0 (run until the window closes) or more; got %g\n"),
+                  seconds);
       return 2;
     }
   if (!gtk_init_check ())
@@ -120,7 +134,7 @@ main (int argc, char *argv[])
 
   weft_reactor_run (reactor);
 
-  g_print ("%s: %u timer ticks, %u bytes through the pipe, %u frames\n", weft_reactor_get_backend_name (reactor),
+  g_print (_ ("%s: %u timer ticks, %u bytes through the pipe, %u frames\n"), weft_reactor_get_backend_name (reactor),
            t.timer_ticks, t.bytes_read, t.frames);
   weft_watch_remove (watch);
   if (GTK_IS_WINDOW (window))

@@ -4,6 +4,7 @@
  * few timers, echo what is typed on stdin, and stop. */
 
 #include <glib/gi18n.h>
+#include <locale.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <weft/weft.h>
@@ -18,7 +19,7 @@ tick (gpointer user_data)
 {
   Hello *hello = user_data;
 
-  g_print ("tick %d\n", ++hello->ticks);
+  g_print (_ ("tick %d\n"), ++hello->ticks);
   if (hello->ticks < 3)
     weft_reactor_call_later (hello->reactor, WEFT_USEC_PER_SEC / 4, tick, hello, NULL);
   else
@@ -34,19 +35,26 @@ stdin_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer user_
   if (n <= 0)
     weft_watch_remove (watch);
   else
-    g_print ("read %zd bytes\n", n);
+    g_print (_ ("read %zd bytes\n"), n);
 }
 
 int
 main (int argc, char *argv[])
 {
-  g_autoptr (GOptionContext) options = g_option_context_new (_ ("— print a few ticks"));
+  g_autoptr (GOptionContext) options = NULL;
+  GOptionGroup *weft_group;
   g_autoptr (GError) error = NULL;
   g_autoptr (WeftReactor) reactor = NULL;
   Hello hello = { 0 };
   WeftWatch *watch;
 
-  g_option_context_add_group (options, weft_get_option_group ());
+  setlocale (LC_ALL, "");
+  /* The examples share the library's catalog; weft_get_option_group()
+   * binds it to its directory, so it comes before the first _(). */
+  textdomain (GETTEXT_PACKAGE);
+  weft_group = weft_get_option_group ();
+  options = g_option_context_new (_ ("— print a few ticks"));
+  g_option_context_add_group (options, weft_group);
   if (!g_option_context_parse (options, &argc, &argv, &error))
     {
       g_printerr ("%s\n", error->message);
@@ -59,7 +67,7 @@ main (int argc, char *argv[])
       g_printerr ("%s\n", error->message);
       return 1;
     }
-  g_print ("reactor: %s\n", weft_reactor_get_backend_name (reactor));
+  g_print (_ ("reactor: %s\n"), weft_reactor_get_backend_name (reactor));
 
   hello.reactor = reactor;
   weft_reactor_call_later (reactor, WEFT_USEC_PER_SEC / 4, tick, &hello, NULL);

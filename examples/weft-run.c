@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,7 @@ runner_process_ended (WeftProcessProtocol *protocol, const WeftProcessStatus *st
   g_autofree char *description = weft_process_status_to_string (status);
 
   if (!weft_process_status_is_success (status))
-    g_printerr ("weft-run: the command %s\n", description);
+    g_printerr (_ ("weft-run: the command %s\n"), description);
   if (weft_process_status_exited (status))
     self->exit_code = weft_process_status_get_exit_code (status);
   else if (weft_process_status_was_killed (status))
@@ -91,15 +92,15 @@ forward_signal (int signum, gpointer user_data)
 static void
 time_out (gpointer user_data)
 {
-  g_printerr ("weft-run: time is up, sending SIGTERM\n");
+  g_printerr (_ ("weft-run: time is up, sending SIGTERM\n"));
   weft_process_transport_signal_process (user_data, SIGTERM, NULL);
 }
 
 int
 main (int argc, char *argv[])
 {
-  g_autoptr (GOptionContext) options =
-      g_option_context_new (_ ("-- COMMAND [ARGUMENT…] — run a command, stream its output"));
+  g_autoptr (GOptionContext) options = NULL;
+  GOptionGroup *weft_group;
   g_autoptr (GError) error = NULL;
   g_autoptr (WeftReactor) reactor = NULL;
   g_autoptr (Runner) runner = NULL;
@@ -111,7 +112,8 @@ main (int argc, char *argv[])
   WeftSignalWatch *sigterm = NULL;
   const GOptionEntry entries[] = {
     { "stdin", 0, 0, G_OPTION_ARG_NONE, &pass_stdin, N_ ("Give the command this program's standard input"), NULL },
-    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, N_ ("Send SIGTERM to the command after SECONDS"), "SECONDS" },
+    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, N_ ("Send SIGTERM to the command after SECONDS"),
+      N_ ("SECONDS") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &command, NULL, NULL },
     { NULL },
   };
@@ -122,8 +124,14 @@ main (int argc, char *argv[])
   };
   WeftDelayedCall *timer = NULL;
 
-  g_option_context_add_main_entries (options, entries, NULL);
-  g_option_context_add_group (options, weft_get_option_group ());
+  setlocale (LC_ALL, "");
+  /* The examples share the library's catalog; weft_get_option_group()
+   * binds it to its directory, so it comes before the first _(). */
+  textdomain (GETTEXT_PACKAGE);
+  weft_group = weft_get_option_group ();
+  options = g_option_context_new (_ ("-- COMMAND [ARGUMENT…] — run a command, stream its output"));
+  g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (options, weft_group);
   if (!g_option_context_parse (options, &argc, &argv, &error))
     {
       g_printerr ("%s\n", error->message);
@@ -131,7 +139,12 @@ main (int argc, char *argv[])
     }
   if (command == NULL || command[0] == NULL)
     {
-      g_printerr ("weft-run: no command given; try: weft-run -- ls -l\n");
+      g_printerr (_ ("weft-run: no command given; try: weft-run -- ls -l\n"));
+      return 2;
+    }
+  if (!(timeout >= 0 && timeout <= G_MAXINT64 / WEFT_USEC_PER_SEC)) /* also refuses NaN */
+    {
+      g_printerr (_ ("weft-run: --timeout must be a number of seconds, 0 (no timeout) or more; got %g\n"), timeout);
       return 2;
     }
 
@@ -157,7 +170,7 @@ main (int argc, char *argv[])
       g_printerr ("weft-run: %s\n", error->message);
       return 127;
     }
-  g_printerr ("weft-run: started process %d on the %s reactor\n", weft_process_transport_get_pid (process),
+  g_printerr (_ ("weft-run: started process %d on the %s reactor\n"), weft_process_transport_get_pid (process),
               weft_reactor_get_backend_name (reactor));
 
   sigint = weft_reactor_add_signal_watch (reactor, SIGINT, forward_signal, process, NULL, NULL);

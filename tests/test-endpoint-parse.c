@@ -225,6 +225,10 @@ test_server_good (void)
   g_assert_cmpuint (weft_tcp_server_endpoint_get_port (tcp), ==, 6667);
   assert_address (weft_tcp_server_endpoint_get_interface (tcp), NULL);
   g_assert_cmpint (weft_tcp_server_endpoint_get_backlog (tcp), ==, WEFT_ENDPOINT_DEFAULT_BACKLOG);
+  /* A burst of connections fits in the accept queue: the system's
+   * maximum, not Twisted's 50. */
+  g_assert_cmpint (WEFT_ENDPOINT_DEFAULT_BACKLOG, ==, SOMAXCONN);
+  g_assert_cmpint (WEFT_ENDPOINT_DEFAULT_BACKLOG, >=, 128);
   assert_round_trip (WEFT_ENDPOINT (any), "tcp:6667", TRUE);
 
   tcp = WEFT_TCP_SERVER_ENDPOINT (local);
@@ -252,7 +256,8 @@ test_server_good (void)
 
   g_assert_cmpstr (weft_unix_server_endpoint_get_path (WEFT_UNIX_SERVER_ENDPOINT (unix_default)), ==, "/run/x.sock");
   g_assert_cmpuint (weft_unix_server_endpoint_get_mode (WEFT_UNIX_SERVER_ENDPOINT (unix_default)), ==, 0666);
-  g_assert_cmpint (weft_unix_server_endpoint_get_backlog (WEFT_UNIX_SERVER_ENDPOINT (unix_default)), ==, 50);
+  g_assert_cmpint (weft_unix_server_endpoint_get_backlog (WEFT_UNIX_SERVER_ENDPOINT (unix_default)), ==,
+                   WEFT_ENDPOINT_DEFAULT_BACKLOG);
   assert_round_trip (WEFT_ENDPOINT (unix_default), "unix:/run/x.sock", TRUE);
   g_assert_cmpuint (weft_unix_server_endpoint_get_mode (WEFT_UNIX_SERVER_ENDPOINT (unix_mode)), ==, 0600);
   g_assert_cmpint (weft_unix_server_endpoint_get_backlog (WEFT_UNIX_SERVER_ENDPOINT (unix_mode)), ==, 5);
@@ -664,6 +669,243 @@ test_happy_eyeballs_sort (void)
   g_assert_cmpstr (t2, ==, "[::1]:1 10.0.0.1:1 10.0.0.2:1 10.0.0.3:1");
 }
 
+/* Round trips over generated endpoints: whatever an endpoint's properties
+ * are, its description parses back into an endpoint with the same
+ * properties (and so the same description). */
+
+static char *
+random_text (void)
+{
+  /* The characters the syntax gives a meaning to, and some that it does
+   * not. */
+  static const char *const pieces[] = {
+    ":", "=", "\\", "[", "]", "a", "b", "z", "0", "9", ".", "/", "-", " ", "é", "☃"
+  };
+  GString *text = g_string_new (NULL);
+  int length = g_test_rand_int_range (1, 12);
+
+  for (int i = 0; i < length; i++)
+    g_string_append (text, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
+  return g_string_free (text, FALSE);
+}
+
+static GInetAddress *
+random_address (void)
+{
+  guint8 bytes[16];
+
+  for (guint i = 0; i < sizeof bytes; i++)
+    bytes[i] = g_test_rand_int_range (0, 256);
+  return g_inet_address_new_from_bytes (bytes, g_test_rand_bit () ? G_SOCKET_FAMILY_IPV4 : G_SOCKET_FAMILY_IPV6);
+}
+
+static char *
+random_host (void)
+{
+  g_autoptr (GInetAddress) address = NULL;
+
+  switch (g_test_rand_int_range (0, 3))
+    {
+    case 0:
+      return g_strdup ("example.org");
+    case 1:
+      address = random_address ();
+      return g_inet_address_to_string (address);
+    default:
+      return random_text ();
+    }
+}
+
+/* Timeouts of every size and precision: whole seconds (which "%g" wrote
+ * with an exponent), microseconds, the extremes. */
+static gint64
+random_timeout (void)
+{
+  static const gint64 fixed[] = {
+    G_GINT64_CONSTANT (3444444) * G_USEC_PER_SEC, 1234567, 1, 999999, 1000001, G_MAXINT64 / 2
+  };
+
+  switch (g_test_rand_int_range (0, 5))
+    {
+    case 0:
+      return 0;
+    case 1:
+      return fixed[g_test_rand_int_range (0, G_N_ELEMENTS (fixed))];
+    case 2:
+      return g_test_rand_int_range (1, G_MAXINT32) * (gint64) G_USEC_PER_SEC;
+    case 3:
+      return g_test_rand_int_range (1, G_MAXINT32);
+    default:
+      return ((gint64) g_test_rand_int_range (0, G_MAXINT32) << 31 | g_test_rand_int_range (0, G_MAXINT32)) %
+                 (G_MAXINT64 / 2) +
+             1;
+    }
+}
+
+static void
+assert_parses_back (WeftEndpoint *endpoint, gboolean server)
+{
+  g_autofree char *text = weft_endpoint_to_string (endpoint);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WeftEndpoint) reparsed = NULL;
+  g_autofree char *again = NULL;
+  WeftEndpoint *a, *b;
+
+  if (server)
+    reparsed = WEFT_ENDPOINT (weft_server_endpoint_from_string (reactor, text, &error));
+  else
+    reparsed = WEFT_ENDPOINT (weft_client_endpoint_from_string (reactor, text, &error));
+  if (error != NULL)
+    g_test_message ("“%s” does not parse back", text);
+  g_assert_no_error (error);
+  g_assert_true (G_OBJECT_TYPE (reparsed) == G_OBJECT_TYPE (endpoint));
+  again = weft_endpoint_to_string (reparsed);
+  g_assert_cmpstr (again, ==, text);
+
+  /* Equal descriptions could still hide a lossy value: compare them. */
+  a = endpoint;
+  b = reparsed;
+  if (WEFT_IS_TLS_CLIENT_ENDPOINT (a))
+    {
+      a = WEFT_ENDPOINT (weft_tls_client_endpoint_get_wrapped (WEFT_TLS_CLIENT_ENDPOINT (a)));
+      b = WEFT_ENDPOINT (weft_tls_client_endpoint_get_wrapped (WEFT_TLS_CLIENT_ENDPOINT (b)));
+    }
+  if (WEFT_IS_TCP_CLIENT_ENDPOINT (a))
+    {
+      g_assert_cmpstr (weft_tcp_client_endpoint_get_host (WEFT_TCP_CLIENT_ENDPOINT (a)), ==,
+                       weft_tcp_client_endpoint_get_host (WEFT_TCP_CLIENT_ENDPOINT (b)));
+      g_assert_cmpint (weft_tcp_client_endpoint_get_timeout (WEFT_TCP_CLIENT_ENDPOINT (a)), ==,
+                       weft_tcp_client_endpoint_get_timeout (WEFT_TCP_CLIENT_ENDPOINT (b)));
+    }
+  else if (WEFT_IS_UNIX_CLIENT_ENDPOINT (a))
+    {
+      g_assert_cmpstr (weft_unix_client_endpoint_get_path (WEFT_UNIX_CLIENT_ENDPOINT (a)), ==,
+                       weft_unix_client_endpoint_get_path (WEFT_UNIX_CLIENT_ENDPOINT (b)));
+      g_assert_cmpint (weft_unix_client_endpoint_get_timeout (WEFT_UNIX_CLIENT_ENDPOINT (a)), ==,
+                       weft_unix_client_endpoint_get_timeout (WEFT_UNIX_CLIENT_ENDPOINT (b)));
+    }
+}
+
+static WeftClientEndpoint *
+random_client_endpoint (void)
+{
+  g_autofree char *host = random_host ();
+  g_autoptr (WeftTcpClientEndpoint) tcp = NULL;
+  WeftTlsClientEndpoint *tls;
+
+  if (g_test_rand_int_range (0, 3) == 0)
+    {
+      g_autofree char *path = random_text ();
+      WeftUnixClientEndpoint *unix_endpoint = weft_unix_client_endpoint_new (reactor, path);
+
+      weft_unix_client_endpoint_set_timeout (unix_endpoint, random_timeout ());
+      return WEFT_CLIENT_ENDPOINT (unix_endpoint);
+    }
+  tcp = weft_tcp_client_endpoint_new (reactor, host, g_test_rand_int_range (1, 65536));
+  weft_tcp_client_endpoint_set_timeout (tcp, random_timeout ());
+  if (g_test_rand_bit ())
+    {
+      g_autoptr (GInetAddress) bind = random_address ();
+
+      weft_tcp_client_endpoint_set_bind_address (tcp, bind);
+    }
+  if (g_test_rand_bit ())
+    return WEFT_CLIENT_ENDPOINT (g_steal_pointer (&tcp));
+
+  tls = weft_tls_client_endpoint_new (WEFT_CLIENT_ENDPOINT (tcp), host);
+  if (g_test_rand_bit ())
+    {
+      g_autofree char *ca = random_text ();
+
+      weft_tls_client_endpoint_set_ca_file (tls, ca);
+    }
+  if (g_test_rand_bit ())
+    weft_tls_client_endpoint_set_fingerprint (tls, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+  if (g_test_rand_bit ())
+    {
+      g_autofree char *cert = random_text ();
+      g_autofree char *key = random_text ();
+
+      weft_tls_client_endpoint_set_certificate_files (tls, cert, key);
+    }
+  return WEFT_CLIENT_ENDPOINT (tls);
+}
+
+static WeftServerEndpoint *
+random_server_endpoint (void)
+{
+  g_autoptr (WeftTcpServerEndpoint) tcp = NULL;
+  g_autoptr (GInetAddress) interface = g_test_rand_bit () ? random_address () : NULL;
+  int backlog = g_test_rand_bit () ? WEFT_ENDPOINT_DEFAULT_BACKLOG : g_test_rand_int_range (1, 65536);
+
+  if (g_test_rand_int_range (0, 3) == 0)
+    {
+      g_autofree char *path = random_text ();
+      WeftUnixServerEndpoint *unix_endpoint = weft_unix_server_endpoint_new (reactor, path);
+
+      weft_unix_server_endpoint_set_mode (unix_endpoint, g_test_rand_int_range (0, 01000));
+      weft_unix_server_endpoint_set_backlog (unix_endpoint, backlog);
+      return WEFT_SERVER_ENDPOINT (unix_endpoint);
+    }
+  tcp = weft_tcp_server_endpoint_new (reactor, g_test_rand_int_range (0, 65536), interface);
+  weft_tcp_server_endpoint_set_backlog (tcp, backlog);
+  if (g_test_rand_bit ())
+    return WEFT_SERVER_ENDPOINT (g_steal_pointer (&tcp));
+  {
+    g_autofree char *cert = random_text ();
+    g_autofree char *key = random_text ();
+
+    return WEFT_SERVER_ENDPOINT (weft_tls_server_endpoint_new (WEFT_SERVER_ENDPOINT (tcp), cert, key));
+  }
+}
+
+static void
+test_round_trip_generated (void)
+{
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autoptr (WeftClientEndpoint) client = random_client_endpoint ();
+      g_autoptr (WeftServerEndpoint) server = random_server_endpoint ();
+
+      assert_parses_back (WEFT_ENDPOINT (client), FALSE);
+      assert_parses_back (WEFT_ENDPOINT (server), TRUE);
+    }
+}
+
+/* The two values the "%g" format lost: one written with an exponent, one
+ * cut to six significant digits. Digits past microseconds round. */
+static void
+test_round_trip_seconds (void)
+{
+  g_autoptr (WeftClientEndpoint) big = parse_client ("tcp:h:9:timeout=3444444");
+  g_autoptr (WeftClientEndpoint) precise = parse_client ("unix:/x:timeout=1.234567");
+  g_autoptr (WeftClientEndpoint) tiny = parse_client ("tcp:h:9:timeout=0.000001");
+  g_autoptr (WeftClientEndpoint) rounded = parse_client ("tcp:h:9:timeout=1.23456789");
+  g_autoptr (WeftClientEndpoint) huge = parse_client ("tcp:h:9:timeout=9223372036853.999999");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WeftClientEndpoint) too_small = NULL;
+  g_autoptr (WeftClientEndpoint) too_big = NULL;
+
+  assert_round_trip (WEFT_ENDPOINT (big), "tcp:h:9:timeout=3444444", FALSE);
+  assert_round_trip (WEFT_ENDPOINT (precise), "unix:/x:timeout=1.234567", FALSE);
+  assert_round_trip (WEFT_ENDPOINT (tiny), "tcp:h:9:timeout=0.000001", FALSE);
+  assert_round_trip (WEFT_ENDPOINT (rounded), "tcp:h:9:timeout=1.234568", FALSE);
+  assert_round_trip (WEFT_ENDPOINT (huge), "tcp:h:9:timeout=9223372036853.999999", FALSE);
+  g_assert_cmpint (weft_tcp_client_endpoint_get_timeout (WEFT_TCP_CLIENT_ENDPOINT (big)), ==,
+                   G_GINT64_CONSTANT (3444444) * G_USEC_PER_SEC);
+  g_assert_cmpint (weft_unix_client_endpoint_get_timeout (WEFT_UNIX_CLIENT_ENDPOINT (precise)), ==, 1234567);
+
+  /* Less than a microsecond would be no timeout at all; more than fits
+   * in microseconds would wrap around. */
+  too_small = weft_client_endpoint_from_string (reactor, "tcp:h:9:timeout=0.0000004", &error);
+  g_assert_error (error, WEFT_ERROR, WEFT_ERROR_INVALID_ENDPOINT);
+  g_assert_null (too_small);
+  g_clear_error (&error);
+  too_big = weft_client_endpoint_from_string (reactor, "tcp:h:9:timeout=9223372036855", &error);
+  g_assert_error (error, WEFT_ERROR, WEFT_ERROR_INVALID_ENDPOINT);
+  g_assert_null (too_big);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -681,6 +923,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/endpoint-parse/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/endpoint-parse/quote-argument", test_quote_argument);
   g_test_add_func ("/endpoint-parse/constructors", test_constructors);
+  g_test_add_func ("/endpoint-parse/round-trip/seconds", test_round_trip_seconds);
+  g_test_add_func ("/endpoint-parse/round-trip/generated", test_round_trip_generated);
   g_test_add_func ("/resolver/numeric", test_resolve_numeric);
   g_test_add_func ("/resolver/invalid-names", test_resolve_invalid_names);
   g_test_add_func ("/resolver/override", test_resolver_override);

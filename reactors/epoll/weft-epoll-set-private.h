@@ -15,6 +15,9 @@ G_BEGIN_DECLS
 typedef struct {
   int epfd;
   WeftReactor *reactor;
+  /* fds epoll refuses (EPERM: regular files, /dev/null) -> their interest.
+   * Like poll() and select(), we report them always ready. NULL if none. */
+  GHashTable *always_ready;
 } WeftEpollSet;
 
 gboolean weft_epoll_set_init (WeftEpollSet *set, WeftReactor *reactor, GError **error);
@@ -26,5 +29,7 @@ gboolean weft_epoll_set_set_interest (WeftEpollSet *set,
                                       GError **error);
 /* Returns the number of fds reported. */
 int weft_epoll_set_wait (WeftEpollSet *set, gint64 timeout_us);
+/* TRUE when an fd of the set is always ready: waiting must not block. */
+gboolean weft_epoll_set_has_always_ready (WeftEpollSet *set);
 
 G_END_DECLS

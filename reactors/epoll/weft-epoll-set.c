@@ -34,6 +34,30 @@ weft_epoll_set_clear (WeftEpollSet *set)
   if (set->epfd >= 0)
     close (set->epfd);
   set->epfd = -1;
+  g_clear_pointer (&set->always_ready, g_hash_table_unref);
+}
+
+gboolean
+weft_epoll_set_has_always_ready (WeftEpollSet *set)
+{
+  return set->always_ready != NULL && g_hash_table_size (set->always_ready) > 0;
+}
+
+/* Regular files and /dev/null cannot be polled: epoll refuses them with
+ * EPERM, while poll() and select() call them always ready. Behave like the
+ * latter, so that `./program < file` works on every backend. */
+static void
+set_always_ready (WeftEpollSet *set, int fd, WeftIOCondition events)
+{
+  if (events == WEFT_IO_NONE)
+    {
+      if (set->always_ready != NULL)
+        g_hash_table_remove (set->always_ready, GINT_TO_POINTER (fd));
+      return;
+    }
+  if (set->always_ready == NULL)
+    set->always_ready = g_hash_table_new (NULL, NULL);
+  g_hash_table_insert (set->always_ready, GINT_TO_POINTER (fd), GUINT_TO_POINTER (events));
 }
 
 static inline guint32
@@ -56,6 +80,12 @@ weft_epoll_set_set_interest (WeftEpollSet *set,
     {
       /* ENOENT/EBADF: the fd was closed, which removed it already. */
       epoll_ctl (set->epfd, EPOLL_CTL_DEL, fd, &ev);
+      set_always_ready (set, fd, WEFT_IO_NONE);
+      return TRUE;
+    }
+  if (set->always_ready != NULL && g_hash_table_contains (set->always_ready, GINT_TO_POINTER (fd)))
+    {
+      set_always_ready (set, fd, new_events);
       return TRUE;
     }
 
@@ -68,6 +98,12 @@ weft_epoll_set_set_interest (WeftEpollSet *set,
     return TRUE;
   if (op == EPOLL_CTL_ADD && errno == EEXIST && epoll_ctl (set->epfd, EPOLL_CTL_MOD, fd, &ev) == 0)
     return TRUE;
+  if (errno == EPERM ||
+      (op == EPOLL_CTL_MOD && errno == ENOENT && epoll_ctl (set->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 && errno == EPERM))
+    {
+      set_always_ready (set, fd, new_events);
+      return TRUE;
+    }
 
   {
     int saved_errno = errno;
@@ -99,7 +135,11 @@ int
 weft_epoll_set_wait (WeftEpollSet *set, gint64 timeout_us)
 {
   struct epoll_event events[WEFT_EPOLL_SET_MAX_EVENTS];
+  gboolean always = weft_epoll_set_has_always_ready (set);
   int n;
+
+  if (always)
+    timeout_us = 0;
 
 #ifdef HAVE_EPOLL_PWAIT2
   struct timespec ts;
@@ -127,5 +167,24 @@ weft_epoll_set_wait (WeftEpollSet *set, gint64 timeout_us)
     }
   for (int i = 0; i < n; i++)
     weft_reactor_report_ready (set->reactor, events[i].data.fd, from_epoll (events[i].events));
+  if (always)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+      int n_always = 0;
+      g_autofree int *fds = g_new (int, g_hash_table_size (set->always_ready));
+      g_autofree guint *interest = g_new (guint, g_hash_table_size (set->always_ready));
+
+      /* Copied first: a report may change the table. */
+      g_hash_table_iter_init (&iter, set->always_ready);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          fds[n_always] = GPOINTER_TO_INT (key);
+          interest[n_always++] = GPOINTER_TO_UINT (value);
+        }
+      for (int i = 0; i < n_always; i++)
+        weft_reactor_report_ready (set->reactor, fds[i], interest[i]);
+      n += n_always;
+    }
   return n;
 }

@@ -49,6 +49,7 @@ glib_source_prepare (GSource *source, int *timeout_ms)
   gint64 timeout_us;
 
   weft_reactor_count_wakeup (self->reactor);
+  weft_reactor_set_loop_driven (self->reactor);
 
   /* GLib reads the GPollFD's events after prepare: an fd that polls ready
    * makes the source ready whatever check() says, so "not now" means no
@@ -71,7 +72,7 @@ glib_source_prepare (GSource *source, int *timeout_ms)
   self->pollfd.events = G_IO_IN;
 
   timeout_us = weft_reactor_get_timeout (self->reactor);
-  if (timeout_us == 0)
+  if (timeout_us == 0 || weft_epoll_set_has_always_ready (&self->set))
     return TRUE;
   *timeout_ms = timeout_us < 0 ? -1 : (int) MIN ((timeout_us + 999) / 1000, G_MAXINT);
   return FALSE;
@@ -89,7 +90,8 @@ glib_source_check (GSource *source)
       self->yielding = FALSE;
       return FALSE;
     }
-  return (self->pollfd.revents & G_IO_IN) != 0 || weft_reactor_get_timeout (self->reactor) == 0;
+  return (self->pollfd.revents & G_IO_IN) != 0 || weft_reactor_get_timeout (self->reactor) == 0 ||
+         weft_epoll_set_has_always_ready (&self->set);
 }
 
 static gboolean
@@ -103,7 +105,7 @@ glib_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
     self->streak_start = start;
 
   self->dispatching = TRUE;
-  if (self->pollfd.revents & G_IO_IN)
+  if ((self->pollfd.revents & G_IO_IN) || weft_epoll_set_has_always_ready (&self->set))
     weft_epoll_set_wait (&self->set, 0);
   self->pollfd.revents = 0;
   /* May drop the last reference to the reactor, and destroy this source:

@@ -120,13 +120,19 @@ poll_backend_wait (gpointer data, gint64 timeout_us)
       if (revents == 0)
         continue;
       n--;
+      if (revents & POLLNVAL)
+        {
+          /* Closed under its watch: reported once, not on every wait. */
+          weft_reactor_report_invalid_fd (state->reactor, pfds[i].fd);
+          continue;
+        }
       if (revents & (POLLIN | POLLPRI))
         condition |= WEFT_IO_READ;
       if (revents & POLLOUT)
         condition |= WEFT_IO_WRITE;
       if (revents & POLLHUP)
         condition |= WEFT_IO_HUP | WEFT_IO_READ;
-      if (revents & (POLLERR | POLLNVAL))
+      if (revents & POLLERR)
         condition |= WEFT_IO_ERROR;
       weft_reactor_report_ready (state->reactor, pfds[i].fd, condition);
     }

@@ -77,14 +77,14 @@ select_backend_set_interest (gpointer data,
   return TRUE;
 }
 
-/* select() fails as a whole with EBADF; find the culprits so their watches
- * hear about it instead of the loop spinning. */
+/* select() fails as a whole with EBADF; find the culprits, which the core
+ * reports once and takes out of the sets, instead of the loop spinning. */
 static void
 report_bad_fds (SelectState *state)
 {
   for (int fd = 0; fd <= state->max_fd; fd++)
     if ((FD_ISSET (fd, &state->readfds) || FD_ISSET (fd, &state->writefds)) && fcntl (fd, F_GETFD) < 0)
-      weft_reactor_report_ready (state->reactor, fd, WEFT_IO_ERROR);
+      weft_reactor_report_invalid_fd (state->reactor, fd);
 }
 
 static void

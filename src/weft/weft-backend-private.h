@@ -56,9 +56,15 @@ extern const WeftBackendOps weft_glib_backend;
 
 /* Called by backends from wait (or from their dispatch, for OWNS_LOOP). */
 void weft_reactor_report_ready (WeftReactor *reactor, int fd, WeftIOCondition condition);
+/* A registered fd is no longer open (POLLNVAL, EBADF): the core warns once
+ * and stops waiting on it (weft-watch-invalid.c). */
+void weft_reactor_report_invalid_fd (WeftReactor *reactor, int fd);
 
 /* For OWNS_LOOP backends, which drive the core themselves. */
 void weft_reactor_count_wakeup (WeftReactor *reactor);
+/* A GLib main loop iterates the reactor's context (called from a GSource's
+ * prepare): the reactor counts as driven from now on. */
+void weft_reactor_set_loop_driven (WeftReactor *reactor);
 gint64 weft_reactor_get_timeout (WeftReactor *reactor);
 gboolean weft_reactor_dispatch (WeftReactor *reactor, guint max_timers);
 

@@ -38,6 +38,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  SIGNAL_DATAGRAM_RECEIVED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 set_port (WeftDatagramProtocol *self, WeftUdpPort *port)
 {
@@ -129,6 +136,19 @@ weft_datagram_protocol_class_init (WeftDatagramProtocolClass *klass)
                                                G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * WeftDatagramProtocol::datagram-received:
+   * @protocol: the protocol
+   * @datagram: the datagram's payload
+   * @from: the sender's address
+   *
+   * A datagram arrived. Emitted just before the datagram_received method
+   * is called.
+   */
+  signals[SIGNAL_DATAGRAM_RECEIVED] =
+      g_signal_new ("datagram-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                    2, G_TYPE_BYTES, G_TYPE_SOCKET_ADDRESS);
 }
 
 static void
@@ -189,6 +209,12 @@ weft_datagram_protocol_datagram_received (WeftDatagramProtocol *protocol,
   g_return_if_fail (G_IS_SOCKET_ADDRESS (from));
 
   self = g_object_ref (protocol);
+  if (g_signal_has_handler_pending (self, signals[SIGNAL_DATAGRAM_RECEIVED], 0, FALSE))
+    {
+      g_autoptr (GBytes) bytes = g_bytes_new (data, len);
+
+      g_signal_emit (self, signals[SIGNAL_DATAGRAM_RECEIVED], 0, bytes, from);
+    }
   WEFT_DATAGRAM_PROTOCOL_GET_CLASS (self)->datagram_received (self, data, len, from);
 }
 

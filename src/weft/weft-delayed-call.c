@@ -241,13 +241,16 @@ weft_reactor_call_later (WeftReactor *reactor,
                          GDestroyNotify notify)
 {
   WeftDelayedCall *call;
+  gint64 now;
 
   g_return_val_if_fail (WEFT_IS_REACTOR (reactor), NULL);
   g_return_val_if_fail (callback != NULL, NULL);
 
   call = delayed_call_new (reactor, callback, user_data, notify);
   call->state = CALL_TIMER;
-  weft_timer_heap_push (&reactor->timers, &call->node, reactor_now (reactor) + MAX (delay_us, 0));
+  now = reactor_now (reactor);
+  /* A delay past the end of time saturates instead of wrapping around. */
+  weft_timer_heap_push (&reactor->timers, &call->node, now + CLAMP (delay_us, 0, G_MAXINT64 - now));
   reactor->n_timers++;
   return call;
 }

@@ -84,7 +84,7 @@ typedef struct {
   char *host;
   guint16 port;
   char *path;
-  double timeout;
+  gint64 timeout_us;
   GInetAddress *bind;
   GInetAddress *interface;
   int backlog;
@@ -255,24 +255,48 @@ parse_decimal (const char *text, guint64 min, guint64 max, guint64 *out)
   return *out >= min && *out <= max;
 }
 
+/* Seconds in plain decimal ("30", "2.5", ".5") to whole microseconds,
+ * rounded to the nearest; exact, so that what weft_append_seconds() wrote
+ * reads back to the same value. At least 1 µs and no more than fits. */
 static gboolean
-parse_seconds (const char *text, double *out)
+parse_seconds (const char *text, gint64 *out_us)
 {
-  gboolean seen_digit = FALSE, seen_point = FALSE;
+  const gint64 max_seconds = G_MAXINT64 / G_USEC_PER_SEC - 1;
+  gint64 seconds = 0, fraction = 0, scale = G_USEC_PER_SEC;
+  gboolean seen_digit = FALSE, seen_point = FALSE, round_up = FALSE;
 
   for (const char *p = text; *p != '\0'; p++)
     {
-      if (g_ascii_isdigit (*p))
-        seen_digit = TRUE;
-      else if (*p == '.' && !seen_point)
-        seen_point = TRUE;
-      else
+      if (*p == '.' && !seen_point)
+        {
+          seen_point = TRUE;
+          continue;
+        }
+      if (!g_ascii_isdigit (*p))
         return FALSE;
+      seen_digit = TRUE;
+      if (!seen_point)
+        {
+          if (seconds > max_seconds / 10)
+            return FALSE;
+          seconds = seconds * 10 + (*p - '0');
+        }
+      else if (scale > 1)
+        {
+          scale /= 10;
+          fraction += (*p - '0') * scale;
+        }
+      else if (scale == 1)
+        {
+          /* The first digit past microseconds rounds; the rest cannot. */
+          round_up = *p >= '5';
+          scale = 0;
+        }
     }
-  if (!seen_digit)
+  if (!seen_digit || seconds > max_seconds)
     return FALSE;
-  *out = g_ascii_strtod (text, NULL);
-  return *out > 0;
+  *out_us = seconds * G_USEC_PER_SEC + fraction + round_up;
+  return *out_us > 0;
 }
 
 static gboolean
@@ -340,7 +364,7 @@ parse_value (Parsed *parsed, ArgName name, const Argument *argument, GError **er
         return TRUE;
       }
     case ARG_TIMEOUT:
-      if (!parse_seconds (value, &parsed->timeout))
+      if (!parse_seconds (value, &parsed->timeout_us))
         return parse_error (description, column, error,
                             _ ("timeout must be a number of seconds greater than 0, got “%s”"), value);
       return TRUE;
@@ -619,24 +643,29 @@ weft_append_address (GString *out, const char *key, GInetAddress *address)
   weft_append_argument (out, key, text);
 }
 
+/* Descriptions count in seconds, as Twisted's do: written in plain decimal
+ * with every microsecond, so that parse_seconds() reads back the same
+ * value (never "%g", which drops digits and writes exponents). */
 void
 weft_append_seconds (GString *out, const char *key, gint64 usec)
 {
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  char text[48];
+  int fraction = usec % G_USEC_PER_SEC;
+  int len;
 
-  /* Descriptions count in seconds, as Twisted's do. */
   if (usec <= 0)
     return;
-  weft_append_argument (out, key, g_ascii_formatd (buffer, sizeof buffer, "%g", usec / (double) G_USEC_PER_SEC));
+  len = g_snprintf (text, sizeof text, "%" G_GINT64_FORMAT, usec / G_USEC_PER_SEC);
+  if (fraction != 0)
+    {
+      len += g_snprintf (text + len, sizeof text - len, ".%06d", fraction);
+      while (text[len - 1] == '0')
+        text[--len] = '\0';
+    }
+  weft_append_argument (out, key, text);
 }
 
 /* From strings */
-
-static gint64
-seconds_to_usec (double seconds)
-{
-  return seconds > 0 ? (gint64) (seconds * G_USEC_PER_SEC + 0.5) : 0;
-}
 
 /**
  * weft_client_endpoint_from_string:
@@ -690,12 +719,12 @@ weft_client_endpoint_from_string (WeftReactor *reactor, const char *description,
   if (g_str_equal (parsed.grammar->kind, "unix"))
     {
       unix_endpoint = weft_unix_client_endpoint_new (reactor, parsed.path);
-      unix_endpoint->timeout_us = seconds_to_usec (parsed.timeout);
+      unix_endpoint->timeout_us = parsed.timeout_us;
       return WEFT_CLIENT_ENDPOINT (unix_endpoint);
     }
 
   tcp = weft_tcp_client_endpoint_new (reactor, parsed.host, parsed.port);
-  tcp->timeout_us = seconds_to_usec (parsed.timeout);
+  tcp->timeout_us = parsed.timeout_us;
   g_set_object (&tcp->bind_address, parsed.bind);
   if (g_str_equal (parsed.grammar->kind, "tcp"))
     return WEFT_CLIENT_ENDPOINT (g_steal_pointer (&tcp));

@@ -7,11 +7,13 @@
 #endif
 
 #include <gio/gio.h>
+#include <sys/socket.h>
 #include "weft-version.h"
 
 #include "weft-deferred.h"
 #include "weft-factory.h"
 #include "weft-protocol.h"
+
 #include "weft-reactor.h"
 #include "weft-connector.h"
 
@@ -20,10 +22,13 @@ G_BEGIN_DECLS
 /**
  * WEFT_ENDPOINT_DEFAULT_BACKLOG:
  *
- * The listen() backlog of server endpoints whose description names none
- * (Twisted's default).
+ * The listen() backlog of server endpoints whose description names none:
+ * the system's `SOMAXCONN` (4096 on Linux since 5.4), so that a burst of
+ * connections waits in the kernel's accept queue instead of being dropped.
+ * The kernel caps any backlog at `net.core.somaxconn`. A description can
+ * still name one (`tcp:6667:backlog=128`).
  */
-#define WEFT_ENDPOINT_DEFAULT_BACKLOG 50
+#define WEFT_ENDPOINT_DEFAULT_BACKLOG SOMAXCONN
 
 /**
  * WEFT_ENDPOINT_DEFAULT_UNIX_MODE:

@@ -23,6 +23,9 @@
 typedef struct {
   GType protocol_type;
   guint start_count;
+  WeftProtocolBuildFunc build_func; /* weft_factory_new_with_func() */
+  gpointer build_data;
+  GDestroyNotify build_destroy;
 } WeftFactoryPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (WeftFactory, weft_factory, G_TYPE_OBJECT)
@@ -40,7 +43,30 @@ weft_factory_real_build_protocol (WeftFactory *self, GSocketAddress *address)
 {
   WeftFactoryPrivate *priv = weft_factory_get_instance_private (self);
 
+  if (priv->build_func != NULL)
+    return priv->build_func (self, address, priv->build_data);
   return g_object_new (priv->protocol_type, "factory", self, NULL);
+}
+
+static void
+weft_factory_finalize (GObject *object)
+{
+  WeftFactoryPrivate *priv = weft_factory_get_instance_private (WEFT_FACTORY (object));
+
+  if (priv->build_destroy != NULL)
+    g_clear_pointer (&priv->build_data, priv->build_destroy);
+
+  G_OBJECT_CLASS (weft_factory_parent_class)->finalize (object);
+}
+
+static void
+set_build_func (WeftFactory *self, WeftProtocolBuildFunc func, gpointer user_data, GDestroyNotify destroy)
+{
+  WeftFactoryPrivate *priv = weft_factory_get_instance_private (self);
+
+  priv->build_func = func;
+  priv->build_data = user_data;
+  priv->build_destroy = destroy;
 }
 
 static void
@@ -99,6 +125,7 @@ weft_factory_class_init (WeftFactoryClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->finalize = weft_factory_finalize;
   object_class->get_property = weft_factory_get_property;
   object_class->set_property = weft_factory_set_property;
 
@@ -140,6 +167,33 @@ weft_factory_new (GType protocol_type)
   g_return_val_if_fail (g_type_is_a (protocol_type, WEFT_TYPE_PROTOCOL), NULL);
 
   return g_object_new (WEFT_TYPE_FACTORY, "protocol-type", protocol_type, NULL);
+}
+
+/**
+ * weft_factory_new_with_func:
+ * @func: (scope notified) (closure user_data) (destroy destroy): builds the
+ *   protocol for each new connection
+ * @user_data: passed to @func: a window, a model, anything the protocols
+ *   need
+ * @destroy: (nullable): frees @user_data when the factory is finalized
+ *
+ * Creates a factory whose protocols are built by @func, so an application
+ * can hand its own objects to each protocol (a constructor argument, a
+ * signal connection) without a global variable. @func may return %NULL to
+ * refuse a connection; the protocol's #WeftProtocol:factory is set for it.
+ *
+ * Returns: (transfer full): a new factory
+ */
+WeftFactory *
+weft_factory_new_with_func (WeftProtocolBuildFunc func, gpointer user_data, GDestroyNotify destroy)
+{
+  WeftFactory *factory;
+
+  g_return_val_if_fail (func != NULL, NULL);
+
+  factory = g_object_new (WEFT_TYPE_FACTORY, NULL);
+  set_build_func (factory, func, user_data, destroy);
+  return factory;
 }
 
 /**
@@ -300,6 +354,30 @@ weft_client_factory_new (GType protocol_type)
   g_return_val_if_fail (g_type_is_a (protocol_type, WEFT_TYPE_PROTOCOL), NULL);
 
   return g_object_new (WEFT_TYPE_CLIENT_FACTORY, "protocol-type", protocol_type, NULL);
+}
+
+/**
+ * weft_client_factory_new_with_func:
+ * @func: (scope notified) (closure user_data) (destroy destroy): builds the
+ *   protocol for each new connection
+ * @user_data: passed to @func
+ * @destroy: (nullable): frees @user_data when the factory is finalized
+ *
+ * The client factory version of weft_factory_new_with_func(), for
+ * endpoints' connect.
+ *
+ * Returns: (transfer full): a new client factory
+ */
+WeftClientFactory *
+weft_client_factory_new_with_func (WeftProtocolBuildFunc func, gpointer user_data, GDestroyNotify destroy)
+{
+  WeftClientFactory *factory;
+
+  g_return_val_if_fail (func != NULL, NULL);
+
+  factory = g_object_new (WEFT_TYPE_CLIENT_FACTORY, NULL);
+  set_build_func (WEFT_FACTORY (factory), func, user_data, destroy);
+  return factory;
 }
 
 /**

@@ -21,6 +21,19 @@ WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftFactory, weft_factory, WEFT, FACTORY, GObject)
 
 /**
+ * WeftProtocolBuildFunc:
+ * @factory: the factory building the protocol
+ * @address: (nullable): the peer's address, when the transport has one
+ * @user_data: the data given to weft_factory_new_with_func()
+ *
+ * Builds the protocol for a new connection.
+ *
+ * Returns: (transfer full) (nullable): a new protocol, or %NULL to refuse
+ *   the connection
+ */
+typedef WeftProtocol *(*WeftProtocolBuildFunc) (WeftFactory *factory, GSocketAddress *address, gpointer user_data);
+
+/**
  * WeftFactoryClass:
  * @parent_class: the parent class
  * @build_protocol: makes the protocol for a new connection from @address
@@ -47,6 +60,9 @@ struct _WeftFactoryClass {
 
 WEFT_AVAILABLE_IN_ALL
 WeftFactory *weft_factory_new (GType protocol_type) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
+WeftFactory *weft_factory_new_with_func (WeftProtocolBuildFunc func, gpointer user_data, GDestroyNotify destroy)
+    G_GNUC_WARN_UNUSED_RESULT;
 WEFT_AVAILABLE_IN_ALL
 GType weft_factory_get_protocol_type (WeftFactory *factory);
 WEFT_AVAILABLE_IN_ALL
@@ -88,6 +104,10 @@ struct _WeftClientFactoryClass {
 
 WEFT_AVAILABLE_IN_ALL
 WeftClientFactory *weft_client_factory_new (GType protocol_type) G_GNUC_WARN_UNUSED_RESULT;
+WEFT_AVAILABLE_IN_ALL
+WeftClientFactory *weft_client_factory_new_with_func (WeftProtocolBuildFunc func,
+                                                      gpointer user_data,
+                                                      GDestroyNotify destroy) G_GNUC_WARN_UNUSED_RESULT;
 WEFT_AVAILABLE_IN_ALL
 void weft_client_factory_started_connecting (WeftClientFactory *factory, WeftConnector *connector);
 WEFT_AVAILABLE_IN_ALL

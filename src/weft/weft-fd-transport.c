@@ -1098,6 +1098,8 @@ weft_fd_transport_start (WeftFdTransport *transport, WeftProtocol *protocol, GEr
           g_propagate_error (error, local_error);
           return FALSE;
         }
+      else
+        weft_watch_set_name (priv->watch, G_OBJECT_TYPE_NAME (transport));
     }
   if (priv->write_fd >= 0 && priv->write_fd != priv->fd)
     {
@@ -1112,6 +1114,7 @@ weft_fd_transport_start (WeftFdTransport *transport, WeftProtocol *protocol, GEr
           g_clear_pointer (&priv->watch, weft_watch_remove);
           return FALSE;
         }
+      weft_watch_set_name (priv->write_watch, G_OBJECT_TYPE_NAME (transport));
     }
 
   priv->protocol = g_object_ref (protocol);

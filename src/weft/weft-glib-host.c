@@ -56,10 +56,10 @@ same_poll_set (const GPollFD *a, int n_a, const GPollFD *b, int n_b)
   return TRUE;
 }
 
-/* Tells the backend about GLib's fds, touching only the ones that changed
- * since the last iteration (GLib's set rarely changes). */
-static void
-sync_glib_fds (WeftReactor *self)
+/* Tells the backend about GLib's fds (self->gfds), touching only the ones
+ * that changed since the last iteration (GLib's set rarely changes). */
+void
+weft_glib_host_sync_fds (WeftReactor *self)
 {
   if (same_poll_set (self->gfds, self->n_gfds, self->prev_gfds, self->n_prev_gfds))
     {
@@ -132,7 +132,7 @@ weft_glib_host_prepare (WeftReactor *self, gint64 *timeout_us, int *max_priority
       self->gfds = g_renew (GPollFD, self->gfds, self->gfds_alloc);
     }
   self->n_gfds = n;
-  sync_glib_fds (self);
+  weft_glib_host_sync_fds (self);
 
   if (glib_timeout_ms >= 0)
     {
@@ -144,16 +144,29 @@ weft_glib_host_prepare (WeftReactor *self, gint64 *timeout_us, int *max_priority
   return TRUE;
 }
 
-gboolean
-weft_glib_host_check (WeftReactor *self, int max_priority)
+/* Fills the revents of GLib's fds (self->gfds) from what the wait found;
+ * returns how many are ready. */
+int
+weft_glib_host_collect (WeftReactor *self)
 {
+  int n_ready = 0;
+
   for (int i = 0; i < self->n_gfds; i++)
     {
       FdEntry *entry = &self->fds[self->gfds[i].fd];
 
       self->gfds[i].revents = to_gio (entry->glib_revents, self->gfds[i].events);
+      if (self->gfds[i].revents != 0)
+        n_ready++;
     }
   for (int i = 0; i < self->n_gfds; i++)
     self->fds[self->gfds[i].fd].glib_revents = 0;
+  return n_ready;
+}
+
+gboolean
+weft_glib_host_check (WeftReactor *self, int max_priority)
+{
+  weft_glib_host_collect (self);
   return g_main_context_check (self->context, max_priority, self->gfds, self->n_gfds);
 }

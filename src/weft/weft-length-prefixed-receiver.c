@@ -50,6 +50,27 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  SIGNAL_MESSAGE_RECEIVED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Announces a message: the #WeftLengthPrefixedReceiver::message-received signal (only when
+ * someone listens: it costs a copy), then the string_received method. */
+static void
+emit_string_received (WeftLengthPrefixedReceiver *self, const guint8 *data, gsize len)
+{
+  if (g_signal_has_handler_pending (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, FALSE))
+    {
+      g_autoptr (GBytes) bytes = g_bytes_new (data, len);
+
+      g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, bytes);
+    }
+  WEFT_LENGTH_PREFIXED_RECEIVER_GET_CLASS (self)->string_received (self, data, len);
+}
+
 #define PRIV(self) ((WeftLengthPrefixedReceiverPrivate *) weft_length_prefixed_receiver_get_instance_private (self))
 
 static guint64
@@ -114,7 +135,7 @@ parse (GObject *object, const guint8 *data, gsize len)
           if (!weft_framing_body_take (&priv->body, &data, &len, &body))
             return TRUE;
           priv->state = STATE_PREFIX;
-          WEFT_LENGTH_PREFIXED_RECEIVER_GET_CLASS (self)->string_received (self, body, priv->body.expected);
+          emit_string_received (self, body, priv->body.expected);
           break;
         case STATE_SKIP:
         default:
@@ -233,6 +254,17 @@ weft_length_prefixed_receiver_class_init (WeftLengthPrefixedReceiverClass *klass
                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * WeftLengthPrefixedReceiver::message-received:
+   * @receiver: the receiver
+   * @message: the message's payload
+   *
+   * A complete message arrived. Emitted just before the string_received
+   * method is called.
+   */
+  signals[SIGNAL_MESSAGE_RECEIVED] = g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BYTES);
 }
 
 static void

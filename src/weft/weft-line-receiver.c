@@ -30,6 +30,14 @@
  * weft_line_receiver_set_line_mode() takes the bytes the raw handler did
  * not consume and parses them as lines again, ahead of anything buffered.
  *
+ * With #WeftLineReceiver:accept-bare-lf, a line ends at a `"\n"` with or
+ * without a `"\r"` before it (the IRC rule; many servers send bare
+ * newlines), instead of only at the delimiter.
+ *
+ * Besides the line_received method, each line is announced by the
+ * #WeftLineReceiver::line-received signal, so a simple client needs no
+ * subclass.
+ *
  * weft_line_receiver_pause_producing() stops delivery (and reading on the
  * transport) while keeping what was buffered; resume delivers the lines that
  * are complete. No more input is delivered once the connection is closing
@@ -43,6 +51,9 @@ typedef struct {
   GByteArray *line;  /* copy of the line being delivered, NUL-terminated */
   char *delimiter;
   gsize delimiter_len;
+  const char *match; /* what ends a line in the input: delimiter, or "\n" */
+  gsize match_len;
+  gboolean accept_bare_lf;
   gsize max_line_length;
   gboolean line_mode;
   gboolean paused;
@@ -58,10 +69,18 @@ enum {
   PROP_MAX_LINE_LENGTH,
   PROP_LINE_MODE,
   PROP_PAUSED,
+  PROP_ACCEPT_BARE_LF,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_LINE_RECEIVED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 #define PRIV(self) ((WeftLineReceiverPrivate *) weft_line_receiver_get_instance_private (self))
 
@@ -81,11 +100,11 @@ static gboolean
 find_delimiter (WeftLineReceiverPrivate *priv, gsize *position)
 {
   gsize from = MAX (priv->search_from, priv->start);
-  gsize keep = priv->delimiter_len - 1;
+  gsize keep = priv->match_len - 1;
   const guint8 *hit = NULL;
 
   if (from < priv->buffer->len)
-    hit = memmem (priv->buffer->data + from, priv->buffer->len - from, priv->delimiter, priv->delimiter_len);
+    hit = memmem (priv->buffer->data + from, priv->buffer->len - from, priv->match, priv->match_len);
   if (hit != NULL)
     {
       *position = hit - priv->buffer->data;
@@ -129,7 +148,7 @@ skip_overlong_rest (WeftLineReceiverPrivate *priv)
       priv->start = priv->search_from; /* keep what may begin a delimiter */
       return FALSE;
     }
-  priv->start = priv->search_from = position + priv->delimiter_len;
+  priv->start = priv->search_from = position + priv->match_len;
   priv->discarding = FALSE;
   return TRUE;
 }
@@ -146,9 +165,10 @@ deliver_line (WeftLineReceiver *self, WeftLineReceiverPrivate *priv)
   if (!find_delimiter (priv, &position))
     {
       len = priv->buffer->len - priv->start;
-      /* The last delimiter_len - 1 bytes may be the start of a delimiter, so
-       * only more than that over the limit proves the line too long. */
-      if (len <= priv->max_line_length + priv->delimiter_len - 1)
+      /* The last match_len - 1 bytes may be the start of a delimiter (and
+       * with bare newlines accepted, a "\r" may precede it), so only more
+       * than that over the limit proves the line too long. */
+      if (len <= priv->max_line_length + priv->match_len - 1 + (priv->accept_bare_lf ? 1 : 0))
         return FALSE;
       line = copy_line (priv, priv->buffer->data + priv->start, len);
       priv->start = priv->search_from;
@@ -158,12 +178,20 @@ deliver_line (WeftLineReceiver *self, WeftLineReceiverPrivate *priv)
     }
 
   len = position - priv->start;
+  if (priv->accept_bare_lf && len > 0 && priv->buffer->data[position - 1] == '\r')
+    len--;
   line = copy_line (priv, priv->buffer->data + priv->start, len);
-  priv->start = priv->search_from = position + priv->delimiter_len;
+  priv->start = priv->search_from = position + priv->match_len;
   if (len > priv->max_line_length)
     klass->line_length_exceeded (self, line, len);
   else
-    klass->line_received (self, (const char *) line, len);
+    {
+      /* Checked first: most receivers have no handler, and an emission
+       * per line is not free. */
+      if (g_signal_has_handler_pending (self, signals[SIGNAL_LINE_RECEIVED], 0, FALSE))
+        g_signal_emit (self, signals[SIGNAL_LINE_RECEIVED], 0, (const char *) line, (guint64) len);
+      klass->line_received (self, (const char *) line, len);
+    }
   return TRUE;
 }
 
@@ -267,6 +295,9 @@ weft_line_receiver_get_property (GObject *object, guint prop_id, GValue *value, 
     case PROP_PAUSED:
       g_value_set_boolean (value, priv->paused);
       break;
+    case PROP_ACCEPT_BARE_LF:
+      g_value_set_boolean (value, priv->accept_bare_lf);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -284,6 +315,9 @@ weft_line_receiver_set_property (GObject *object, guint prop_id, const GValue *v
       break;
     case PROP_MAX_LINE_LENGTH:
       weft_line_receiver_set_max_line_length (self, g_value_get_uint64 (value));
+      break;
+    case PROP_ACCEPT_BARE_LF:
+      weft_line_receiver_set_accept_bare_lf (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -343,7 +377,52 @@ weft_line_receiver_class_init (WeftLineReceiverClass *klass)
   properties[PROP_PAUSED] = g_param_spec_boolean ("paused", NULL, NULL, FALSE,
                                                   G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * WeftLineReceiver:accept-bare-lf: (getter get_accept_bare_lf) (setter set_accept_bare_lf)
+   *
+   * When %TRUE, a line ends at `"\n"`, and one `"\r"` just before it is
+   * removed: input ending lines with `"\r\n"` and with a bare `"\n"` both
+   * work (the IRC rule). #WeftLineReceiver:delimiter is still what
+   * weft_line_receiver_send_line() writes. %FALSE (the default): only the
+   * delimiter ends a line.
+   */
+  properties[PROP_ACCEPT_BARE_LF] =
+      g_param_spec_boolean ("accept-bare-lf", NULL, NULL, FALSE,
+                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * WeftLineReceiver::line-received:
+   * @receiver: the line receiver
+   * @line: the line without its delimiter, NUL-terminated for convenience
+   *   (it may contain NULs itself: @len is the truth); valid only during
+   *   the emission
+   * @len: its length in bytes
+   *
+   * A complete line arrived. Emitted just before the line_received method
+   * is called.
+   * Input that arrives while a handler runs is queued, never delivered
+   * re-entrantly.
+   */
+  signals[SIGNAL_LINE_RECEIVED] =
+      g_signal_new ("line-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                    G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_UINT64);
+}
+
+static void
+update_match (WeftLineReceiverPrivate *priv)
+{
+  if (priv->accept_bare_lf)
+    {
+      priv->match = "\n";
+      priv->match_len = 1;
+    }
+  else
+    {
+      priv->match = priv->delimiter;
+      priv->match_len = priv->delimiter_len;
+    }
 }
 
 static void
@@ -355,6 +434,7 @@ weft_line_receiver_init (WeftLineReceiver *self)
   priv->line = g_byte_array_new ();
   priv->delimiter = g_strdup ("\r\n");
   priv->delimiter_len = 2;
+  update_match (priv);
   priv->max_line_length = WEFT_LINE_RECEIVER_DEFAULT_MAX_LINE_LENGTH;
   priv->line_mode = TRUE;
 }
@@ -390,6 +470,7 @@ weft_line_receiver_set_delimiter (WeftLineReceiver *receiver, const char *delimi
   g_free (priv->delimiter);
   priv->delimiter = g_strdup (delimiter);
   priv->delimiter_len = strlen (delimiter);
+  update_match (priv);
   priv->search_from = priv->start;
   g_object_notify_by_pspec (G_OBJECT (receiver), properties[PROP_DELIMITER]);
   process_unless_busy (receiver);
@@ -407,6 +488,45 @@ weft_line_receiver_get_delimiter (WeftLineReceiver *receiver)
   g_return_val_if_fail (WEFT_IS_LINE_RECEIVER (receiver), NULL);
 
   return PRIV (receiver)->delimiter;
+}
+
+/**
+ * weft_line_receiver_set_accept_bare_lf:
+ * @receiver: a line receiver
+ * @accept: whether a bare `"\n"` also ends a line
+ *
+ * Sets #WeftLineReceiver:accept-bare-lf, for input not yet parsed.
+ */
+void
+weft_line_receiver_set_accept_bare_lf (WeftLineReceiver *receiver, gboolean accept)
+{
+  WeftLineReceiverPrivate *priv;
+
+  g_return_if_fail (WEFT_IS_LINE_RECEIVER (receiver));
+  priv = PRIV (receiver);
+
+  accept = !!accept;
+  if (priv->accept_bare_lf == accept)
+    return;
+  priv->accept_bare_lf = accept;
+  update_match (priv);
+  priv->search_from = priv->start;
+  g_object_notify_by_pspec (G_OBJECT (receiver), properties[PROP_ACCEPT_BARE_LF]);
+  process_unless_busy (receiver);
+}
+
+/**
+ * weft_line_receiver_get_accept_bare_lf:
+ * @receiver: a line receiver
+ *
+ * Returns: whether a bare `"\n"` also ends a line
+ */
+gboolean
+weft_line_receiver_get_accept_bare_lf (WeftLineReceiver *receiver)
+{
+  g_return_val_if_fail (WEFT_IS_LINE_RECEIVER (receiver), FALSE);
+
+  return PRIV (receiver)->accept_bare_lf;
 }
 
 /**

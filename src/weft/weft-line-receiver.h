@@ -59,6 +59,10 @@ WEFT_AVAILABLE_IN_ALL
 void weft_line_receiver_set_max_line_length (WeftLineReceiver *receiver, gsize max_line_length);
 WEFT_AVAILABLE_IN_ALL
 gsize weft_line_receiver_get_max_line_length (WeftLineReceiver *receiver);
+WEFT_AVAILABLE_IN_ALL
+void weft_line_receiver_set_accept_bare_lf (WeftLineReceiver *receiver, gboolean accept);
+WEFT_AVAILABLE_IN_ALL
+gboolean weft_line_receiver_get_accept_bare_lf (WeftLineReceiver *receiver);
 
 WEFT_AVAILABLE_IN_ALL
 void weft_line_receiver_set_raw_mode (WeftLineReceiver *receiver);

@@ -398,6 +398,7 @@ weft_listening_port_new_for_fd (WeftReactor *reactor,
       self->fd = -1;
       return NULL;
     }
+  weft_watch_set_name (self->watch, G_OBJECT_TYPE_NAME (self));
   if (unlink_path != NULL && lstat (unlink_path, &st) == 0)
     {
       self->unlink_path = g_strdup (unlink_path);

@@ -49,6 +49,27 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  SIGNAL_MESSAGE_RECEIVED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Announces a message: the #WeftNetstringReceiver::message-received signal (only when
+ * someone listens: it costs a copy), then the string_received method. */
+static void
+emit_string_received (WeftNetstringReceiver *self, const guint8 *data, gsize len)
+{
+  if (g_signal_has_handler_pending (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, FALSE))
+    {
+      g_autoptr (GBytes) bytes = g_bytes_new (data, len);
+
+      g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, bytes);
+    }
+  WEFT_NETSTRING_RECEIVER_GET_CLASS (self)->string_received (self, data, len);
+}
+
 #define PRIV(self) ((WeftNetstringReceiverPrivate *) weft_netstring_receiver_get_instance_private (self))
 
 static gboolean
@@ -115,7 +136,7 @@ parse (GObject *object, const guint8 *data, gsize len)
                                       priv->length, body[priv->length]);
         }
       priv->state = STATE_LENGTH;
-      WEFT_NETSTRING_RECEIVER_GET_CLASS (self)->string_received (self, body, priv->length);
+      emit_string_received (self, body, priv->length);
       priv->length = 0;
       priv->n_digits = 0;
     }
@@ -198,6 +219,17 @@ weft_netstring_receiver_class_init (WeftNetstringReceiverClass *klass)
                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * WeftNetstringReceiver::message-received:
+   * @receiver: the receiver
+   * @message: the message's payload
+   *
+   * A complete message arrived. Emitted just before the string_received
+   * method is called.
+   */
+  signals[SIGNAL_MESSAGE_RECEIVED] = g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BYTES);
 }
 
 static void

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "weft-i18n-private.h"
 #include "weft-options-private.h"
 #include "weft-reactor-private.h"
 #include "weft-reactor.h"
@@ -27,7 +28,10 @@ char *
 weft_describe_reactors (void)
 {
   GString *text = g_string_new (NULL);
-  const char *const *names = weft_reactor_list_backends ();
+  const char *const *names;
+
+  weft_i18n_init ();
+  names = weft_reactor_list_backends ();
 
   for (gsize i = 0; names[i] != NULL; i++)
     {
@@ -63,7 +67,9 @@ post_parse (GOptionContext *context, GOptionGroup *group, gpointer data, GError 
  * The command-line options every Weft program shares: `--reactor=NAME`
  * picks the backend used by weft_reactor_new() when it is given no name,
  * and `--list-reactors` prints the backends with their availability and
- * exits.
+ * exits. Both are listed in the program's `--help`, beside its own options.
+ * Add the group to a #GOptionContext, or to a #GApplication with
+ * g_application_add_option_group().
  *
  * Returns: (transfer full): a #GOptionGroup to add to a #GOptionContext
  */
@@ -71,13 +77,15 @@ GOptionGroup *
 weft_get_option_group (void)
 {
   static const GOptionEntry entries[] = {
-    { "reactor", 0, 0, G_OPTION_ARG_STRING, &reactor_name, N_ ("Event loop backend: select, poll, epoll or glib"),
-      N_ ("NAME") },
-    { "list-reactors", 0, 0, G_OPTION_ARG_NONE, &list_reactors, N_ ("List the event loop backends and exit"), NULL },
+    { "reactor", 0, G_OPTION_FLAG_IN_MAIN, G_OPTION_ARG_STRING, &reactor_name,
+      N_ ("Event loop backend: select, poll, epoll or glib"), N_ ("NAME") },
+    { "list-reactors", 0, G_OPTION_FLAG_IN_MAIN, G_OPTION_ARG_NONE, &list_reactors,
+      N_ ("List the event loop backends and exit"), NULL },
     { NULL },
   };
   GOptionGroup *group;
 
+  weft_i18n_init ();
   group = g_option_group_new ("weft", _ ("Weft options:"), _ ("Show Weft options"), NULL, NULL);
   g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
   g_option_group_add_entries (group, entries);

@@ -74,8 +74,8 @@ collector_error (WeftProcessCollector *self, const WeftProcessStatus *status)
                         self->program, description);
   if (self->error_output_dropped > 0)
     return g_error_new (WEFT_PROCESS_ERROR, status_error->code,
-                        _ ("“%s” %s; its error output was: %s […%" G_GSIZE_FORMAT " more bytes]"), self->program,
-                        description, error_text, self->error_output_dropped);
+                        _ ("“%s” %s; its error output was: %s […%zu more bytes]"), self->program, description,
+                        error_text, self->error_output_dropped);
   return g_error_new (WEFT_PROCESS_ERROR, status_error->code, _ ("“%s” %s; its error output was: %s"), self->program,
                       description, error_text);
 }

@@ -28,8 +28,10 @@
  * to the protocol, and the protocol's #WeftProtocol:transport is a borrowed
  * pointer, valid from connection_made until connection_lost has returned.
  *
- * #WeftProtocol:connected can be bound to a widget to show the connection's
- * state.
+ * #WeftProtocol:connected and #WeftProtocol:state can be bound to a widget
+ * to show the connection's state, and the #WeftProtocol::connection-made and
+ * #WeftProtocol::connection-lost signals let an application follow a
+ * connection without subclassing.
  */
 
 typedef enum {
@@ -43,19 +45,36 @@ typedef struct {
   WeftFactory *factory;     /* owned */
   ProtocolState state;
   gboolean writing_paused;
+  WeftConnectionState notified_state; /* last value #WeftProtocol:state announced */
 } WeftProtocolPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (WeftProtocol, weft_protocol, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (WeftConnectionState,
+                    weft_connection_state,
+                    G_DEFINE_ENUM_VALUE (WEFT_CONNECTION_STATE_NEW, "new"),
+                    G_DEFINE_ENUM_VALUE (WEFT_CONNECTION_STATE_CONNECTED, "connected"),
+                    G_DEFINE_ENUM_VALUE (WEFT_CONNECTION_STATE_CLOSING, "closing"),
+                    G_DEFINE_ENUM_VALUE (WEFT_CONNECTION_STATE_CLOSED, "closed"))
 
 enum {
   PROP_0,
   PROP_TRANSPORT,
   PROP_CONNECTED,
   PROP_FACTORY,
+  PROP_STATE,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_CONNECTION_MADE,
+  SIGNAL_CONNECTION_LOST,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 set_transport (WeftProtocol *self, WeftTransport *transport)
@@ -134,6 +153,9 @@ weft_protocol_get_property (GObject *object, guint prop_id, GValue *value, GPara
     case PROP_FACTORY:
       g_value_set_object (value, priv->factory);
       break;
+    case PROP_STATE:
+      g_value_set_enum (value, weft_protocol_get_state (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -201,7 +223,64 @@ weft_protocol_class_init (WeftProtocolClass *klass)
   properties[PROP_FACTORY] = g_param_spec_object ("factory", NULL, NULL, WEFT_TYPE_FACTORY,
                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * WeftProtocol:state: (getter get_state)
+   *
+   * Where the connection is in its life: new, connected, closing (this
+   * side asked the transport to close) or closed. Notified when it
+   * changes, so a label can be bound to it.
+   */
+  properties[PROP_STATE] =
+      g_param_spec_enum ("state", NULL, NULL, WEFT_TYPE_CONNECTION_STATE, WEFT_CONNECTION_STATE_NEW,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * WeftProtocol::connection-made:
+   * @protocol: the protocol
+   * @transport: its transport, where to write
+   *
+   * The connection is up. Handlers run before the connection_made method
+   * (connect with g_signal_connect_after() to run after it).
+   */
+  signals[SIGNAL_CONNECTION_MADE] = g_signal_new ("connection-made", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                                  G_STRUCT_OFFSET (WeftProtocolClass, connection_made), NULL, NULL,
+                                                  g_cclosure_marshal_VOID__OBJECT, G_TYPE_NONE, 1, WEFT_TYPE_TRANSPORT);
+
+  /**
+   * WeftProtocol::connection-lost:
+   * @protocol: the protocol
+   * @reason: how the connection ended (never %NULL; %WEFT_ERROR_CONNECTION_DONE
+   *   after a clean close)
+   *
+   * The connection is gone. #WeftProtocol:transport is still set while
+   * handlers run. Handlers run before the connection_lost method.
+   */
+  signals[SIGNAL_CONNECTION_LOST] =
+      g_signal_new ("connection-lost", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                    G_STRUCT_OFFSET (WeftProtocolClass, connection_lost), NULL, NULL, g_cclosure_marshal_VOID__BOXED,
+                    G_TYPE_NONE, 1, G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+notify_state (WeftProtocol *self)
+{
+  WeftProtocolPrivate *priv = weft_protocol_get_instance_private (self);
+  WeftConnectionState state = weft_protocol_get_state (self);
+
+  if (priv->notified_state == state)
+    return;
+  priv->notified_state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+void
+weft_protocol_update_state (WeftProtocol *protocol)
+{
+  g_return_if_fail (WEFT_IS_PROTOCOL (protocol));
+
+  notify_state (protocol);
 }
 
 static void
@@ -233,7 +312,8 @@ weft_protocol_connection_made (WeftProtocol *protocol, WeftTransport *transport)
   priv->state = STATE_CONNECTED;
   set_transport (protocol, transport);
   g_object_notify_by_pspec (G_OBJECT (protocol), properties[PROP_CONNECTED]);
-  WEFT_PROTOCOL_GET_CLASS (protocol)->connection_made (protocol, transport);
+  notify_state (protocol);
+  g_signal_emit (protocol, signals[SIGNAL_CONNECTION_MADE], 0, transport);
   g_object_thaw_notify (G_OBJECT (protocol));
   g_object_unref (protocol);
 }
@@ -322,7 +402,8 @@ weft_protocol_connection_lost (WeftProtocol *protocol, const GError *reason)
   priv->state = STATE_LOST;
   priv->writing_paused = FALSE;
   g_object_notify_by_pspec (G_OBJECT (protocol), properties[PROP_CONNECTED]);
-  WEFT_PROTOCOL_GET_CLASS (protocol)->connection_lost (protocol, reason);
+  notify_state (protocol);
+  g_signal_emit (protocol, signals[SIGNAL_CONNECTION_LOST], 0, reason);
   set_transport (protocol, NULL);
   g_object_thaw_notify (G_OBJECT (protocol));
   g_object_unref (protocol);
@@ -445,6 +526,34 @@ weft_protocol_is_writing_paused (WeftProtocol *protocol)
   priv = weft_protocol_get_instance_private (protocol);
 
   return priv->writing_paused;
+}
+
+/**
+ * weft_protocol_get_state:
+ * @protocol: a protocol
+ *
+ * Returns: where the connection is in its life (#WeftProtocol:state)
+ */
+WeftConnectionState
+weft_protocol_get_state (WeftProtocol *protocol)
+{
+  WeftProtocolPrivate *priv;
+
+  g_return_val_if_fail (WEFT_IS_PROTOCOL (protocol), WEFT_CONNECTION_STATE_CLOSED);
+  priv = weft_protocol_get_instance_private (protocol);
+
+  switch (priv->state)
+    {
+    case STATE_NEW:
+      return WEFT_CONNECTION_STATE_NEW;
+    case STATE_LOST:
+      return WEFT_CONNECTION_STATE_CLOSED;
+    case STATE_CONNECTED:
+    default:
+      if (priv->transport != NULL && weft_transport_is_closing (priv->transport))
+        return WEFT_CONNECTION_STATE_CLOSING;
+      return WEFT_CONNECTION_STATE_CONNECTED;
+    }
 }
 
 /**

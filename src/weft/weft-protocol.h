@@ -15,6 +15,28 @@ G_BEGIN_DECLS
 
 typedef struct _WeftFactory WeftFactory;
 
+/**
+ * WeftConnectionState:
+ * @WEFT_CONNECTION_STATE_NEW: not connected yet
+ * @WEFT_CONNECTION_STATE_CONNECTED: connection_made has been called
+ * @WEFT_CONNECTION_STATE_CLOSING: this side asked the transport to close
+ *   (weft_transport_lose_connection() or an abort); connection_lost follows
+ * @WEFT_CONNECTION_STATE_CLOSED: connection_lost has been called
+ *
+ * The state of a protocol's connection, as its #WeftProtocol:state, which
+ * a widget can bind to.
+ */
+typedef enum {
+  WEFT_CONNECTION_STATE_NEW,
+  WEFT_CONNECTION_STATE_CONNECTED,
+  WEFT_CONNECTION_STATE_CLOSING,
+  WEFT_CONNECTION_STATE_CLOSED,
+} WeftConnectionState;
+
+WEFT_AVAILABLE_IN_ALL
+GType weft_connection_state_get_type (void) G_GNUC_CONST;
+#define WEFT_TYPE_CONNECTION_STATE (weft_connection_state_get_type ())
+
 #define WEFT_TYPE_PROTOCOL (weft_protocol_get_type ())
 WEFT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (WeftProtocol, weft_protocol, WEFT, PROTOCOL, GObject)
@@ -31,8 +53,14 @@ G_DECLARE_DERIVABLE_TYPE (WeftProtocol, weft_protocol, WEFT, PROTOCOL, GObject)
  * @connection_lost: the connection is gone; @reason (never %NULL) says how.
  *   Chain up when overriding.
  * @pause_writing: the transport's write buffer went above its high
- *   watermark: stop producing data until @resume_writing
- * @resume_writing: the write buffer drained to its low watermark
+ *   watermark: stop producing data until @resume_writing. The default does
+ *   nothing, and writes are never refused: a protocol that ignores this
+ *   keeps every byte it writes in memory until the peer reads it. One that
+ *   writes because it reads (an echo, a relay, a proxy) must then stop
+ *   reading, with weft_transport_pause_reading(), or a peer that sends and
+ *   never reads grows this process without bound.
+ * @resume_writing: the write buffer drained to its low watermark: produce
+ *   again (and weft_transport_resume_reading() what @pause_writing paused)
  *
  * The methods a protocol overrides. Transports call them through
  * weft_protocol_connection_made() and the other wrappers, never directly.
@@ -72,6 +100,8 @@ WEFT_AVAILABLE_IN_ALL
 gboolean weft_protocol_is_closing (WeftProtocol *protocol);
 WEFT_AVAILABLE_IN_ALL
 gboolean weft_protocol_is_writing_paused (WeftProtocol *protocol);
+WEFT_AVAILABLE_IN_ALL
+WeftConnectionState weft_protocol_get_state (WeftProtocol *protocol);
 WEFT_AVAILABLE_IN_ALL
 WeftFactory *weft_protocol_get_factory (WeftProtocol *protocol);
 WEFT_AVAILABLE_IN_ALL

@@ -42,6 +42,8 @@ struct _WeftWatch {
   WeftWatchFunc callback;
   gpointer user_data;
   GDestroyNotify notify;
+  char *name;          /* for messages about it: weft_watch_set_name() */
+  gboolean fd_invalid; /* its fd was closed under it: reported once, no longer waited on */
 };
 
 /* What the core knows about one fd: the user's watch and, when hosting GLib,
@@ -100,7 +102,8 @@ struct _WeftReactor {
   FdEntry *fds;
   int fds_len;
   guint n_watches;
-  GArray *ready; /* ReadyEvent */
+  GArray *ready;        /* ReadyEvent */
+  gint64 next_fd_check; /* weft-watch-invalid.c: when to look for closed fds again */
 
   /* Calls from other threads. */
   GMutex thread_lock;
@@ -120,6 +123,19 @@ struct _WeftReactor {
   GPollFD *prev_gfds;
   int n_prev_gfds;
   int prev_gfds_alloc;
+
+  /* The application's GLib loop drives the reactor (weft-glib-driver.c). */
+  GSource *driver_source;
+  GPollFunc saved_poll_func;
+  guint own_iteration;              /* weft_reactor_run()/iterate() runs the context */
+  gboolean glib_driven_dispatching; /* the driver source is dispatching */
+  gboolean in_glib_poll;
+  guint64 glib_polls;
+
+  /* For the warning about a reactor nobody drives (weft-drive-check.c). */
+  gint64 last_driven; /* atomic: monotonic time of the last iteration */
+  int in_wait;        /* atomic: inside an iteration of its own, or a GLib loop drives it */
+  gboolean drive_warned;
 };
 
 static inline gint64
@@ -141,7 +157,16 @@ void weft_delayed_call_run (WeftDelayedCall *call);
 FdEntry *weft_reactor_fd_entry (WeftReactor *self, int fd);
 gboolean weft_reactor_fd_entry_sync (WeftReactor *self, int fd, FdEntry *entry, GError **error);
 void weft_reactor_dispatch_ready (WeftReactor *self);
+gboolean weft_watch_check_fd_open (int fd, GError **error);
+void weft_reactor_check_watched_fds (WeftReactor *self);
 gboolean weft_glib_host_prepare (WeftReactor *self, gint64 *timeout_us, int *max_priority);
 gboolean weft_glib_host_check (WeftReactor *self, int max_priority);
+void weft_glib_host_sync_fds (WeftReactor *self);
+int weft_glib_host_collect (WeftReactor *self);
+void weft_glib_driver_install (WeftReactor *self);
+void weft_glib_driver_uninstall (WeftReactor *self);
+void weft_reactor_note_driven (WeftReactor *self);
+void weft_drive_check_add (WeftReactor *self);
+void weft_drive_check_remove (WeftReactor *self);
 
 G_END_DECLS

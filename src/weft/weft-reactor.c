@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "weft-error.h"
+#include "weft-i18n-private.h"
 #include "weft-reactor-impl-private.h"
 #include "weft-signals-private.h"
 
@@ -220,8 +221,11 @@ weft_reactor_dispatch (WeftReactor *self, guint max_timers)
   gboolean more;
 
   g_object_ref (self);
-  if ((self->ops->flags & WEFT_BACKEND_OWNS_LOOP) && !self->started)
+  /* An application's GLib loop runs the reactor (the glib backend, or
+   * weft-glib-driver.c): startup fires on its first iteration. */
+  if (((self->ops->flags & WEFT_BACKEND_OWNS_LOOP) || self->glib_driven_dispatching) && !self->started)
     reactor_start (self);
+  weft_reactor_check_watched_fds (self);
   weft_reactor_dispatch_ready (self);
   more = run_timers (self, max_timers);
   run_soon_calls (self);
@@ -239,6 +243,7 @@ void
 weft_reactor_count_wakeup (WeftReactor *self)
 {
   self->wakeups++;
+  weft_reactor_note_driven (self);
 }
 
 static gboolean
@@ -250,6 +255,10 @@ iterate_own_loop (WeftReactor *self, gboolean may_block)
   int max_priority = G_MAXINT;
   guint before;
 
+  self->own_iteration++;
+  /* Being driven, from here to the end of the iteration, however long its
+   * callbacks take. */
+  g_atomic_int_set (&self->in_wait, 1);
   if (self->hosting)
     hosted = weft_glib_host_prepare (self, &timeout_us, &max_priority);
   if (!may_block)
@@ -257,6 +266,7 @@ iterate_own_loop (WeftReactor *self, gboolean may_block)
 
   self->ops->wait (self->backend, timeout_us);
   self->wakeups++;
+  weft_reactor_note_driven (self);
 
   if (hosted)
     glib_ready = weft_glib_host_check (self, max_priority);
@@ -270,6 +280,10 @@ iterate_own_loop (WeftReactor *self, gboolean may_block)
         g_main_context_dispatch (self->context);
       g_main_context_release (self->context);
     }
+  self->own_iteration--;
+  if (self->own_iteration == 0)
+    g_atomic_int_set (&self->in_wait, 0);
+  weft_reactor_note_driven (self);
   return before > 0 || glib_ready;
 }
 
@@ -573,6 +587,10 @@ weft_reactor_finalize (GObject *object)
   WeftReactor *self = WEFT_REACTOR (object);
   WeftTimerNode *top;
 
+  /* GLib must not call into a reactor being finalized. */
+  weft_drive_check_remove (self);
+  weft_glib_driver_uninstall (self);
+
   /* Workers deliver through the thread-call queue: finish them first. */
   if (self->extension != NULL && self->extension_free != NULL)
     self->extension_free (g_steal_pointer (&self->extension));
@@ -674,6 +692,9 @@ weft_reactor_new_with_ops (const WeftBackendOps *ops, WeftReactorFlags flags, GM
   self->wake_watch->internal = TRUE;
   self->n_watches--;
 
+  if (self->hosting)
+    weft_glib_driver_install (self);
+  weft_drive_check_add (self);
   return g_steal_pointer (&self);
 }
 
@@ -702,6 +723,7 @@ weft_reactor_new_for_context (const char *name, WeftReactorFlags flags, GMainCon
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  weft_i18n_init ();
   name = weft_reactor_resolve_backend_name (name);
   ops = weft_reactor_find_backend (name);
   if (ops == NULL)

@@ -209,6 +209,8 @@ WEFT_AVAILABLE_IN_ALL
 guint weft_reactor_get_n_watches (WeftReactor *reactor);
 WEFT_AVAILABLE_IN_ALL
 guint64 weft_reactor_get_wakeup_count (WeftReactor *reactor);
+WEFT_AVAILABLE_IN_ALL
+guint64 weft_reactor_get_glib_poll_count (WeftReactor *reactor);
 
 WEFT_AVAILABLE_IN_ALL
 GType weft_delayed_call_get_type (void) G_GNUC_CONST;
@@ -235,6 +237,10 @@ WEFT_AVAILABLE_IN_ALL
 gboolean weft_watch_set_events (WeftWatch *watch, WeftIOCondition events, GError **error);
 WEFT_AVAILABLE_IN_ALL
 void weft_watch_remove (WeftWatch *watch);
+WEFT_AVAILABLE_IN_ALL
+void weft_watch_set_name (WeftWatch *watch, const char *name);
+WEFT_AVAILABLE_IN_ALL
+const char *weft_watch_get_name (WeftWatch *watch);
 WEFT_AVAILABLE_IN_ALL
 GType weft_watch_get_type (void) G_GNUC_CONST;
 #define WEFT_TYPE_WATCH (weft_watch_get_type ())

@@ -576,7 +576,7 @@ weft_tcp_server_endpoint_class_init (WeftTcpServerEndpointClass *klass)
    * How many connections may wait to be accepted.
    */
   tcp_server_properties[PROP_TCP_SERVER_BACKLOG] =
-      g_param_spec_int ("backlog", NULL, NULL, 1, G_MAXINT, WEFT_ENDPOINT_DEFAULT_BACKLOG,
+      g_param_spec_int ("backlog", NULL, NULL, 1, G_MAXUINT16, WEFT_ENDPOINT_DEFAULT_BACKLOG,
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_TCP_SERVER_PROPS, tcp_server_properties);
@@ -637,7 +637,7 @@ weft_tcp_server_endpoint_get_interface (WeftTcpServerEndpoint *endpoint)
 /**
  * weft_tcp_server_endpoint_set_backlog:
  * @endpoint: a TCP server endpoint
- * @backlog: how many connections may wait to be accepted, from 1
+ * @backlog: how many connections may wait to be accepted, from 1 to 65535
  *
  * Sets #WeftTcpServerEndpoint:backlog.
  */
@@ -645,7 +645,7 @@ void
 weft_tcp_server_endpoint_set_backlog (WeftTcpServerEndpoint *endpoint, int backlog)
 {
   g_return_if_fail (WEFT_IS_TCP_SERVER_ENDPOINT (endpoint));
-  g_return_if_fail (backlog >= 1);
+  g_return_if_fail (backlog >= 1 && backlog <= G_MAXUINT16);
 
   if (endpoint->backlog == backlog)
     return;

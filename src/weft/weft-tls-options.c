@@ -57,6 +57,7 @@ struct _WeftTlsOptions {
   char **alpn;
   char *priority;
   WeftReactor *reactor;
+  gint64 handshake_timeout_us;
 
   WeftTlsConfig *config; /* the snapshot of the current settings, once made */
 };
@@ -106,6 +107,7 @@ weft_tls_options_init (WeftTlsOptions *self)
   self->verify_peer = TRUE;
   self->verify_hostname = TRUE;
   self->use_system_trust = TRUE;
+  self->handshake_timeout_us = WEFT_TLS_DEFAULT_HANDSHAKE_TIMEOUT;
   self->ca_pems = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   self->pins = g_array_new (FALSE, FALSE, WEFT_TLS_FINGERPRINT_SIZE);
 }
@@ -712,6 +714,45 @@ weft_tls_options_get_reactor (WeftTlsOptions *options)
   return options->reactor;
 }
 
+/**
+ * weft_tls_options_set_handshake_timeout:
+ * @options: TLS options
+ * @timeout_us: how long a handshake may take, in microseconds; 0 for no
+ *   limit
+ *
+ * Bounds the handshake of sessions started with @options (the default is
+ * %WEFT_TLS_DEFAULT_HANDSHAKE_TIMEOUT). The clock starts when the
+ * transport below is connected; a handshake that has not finished in time
+ * fails with %G_IO_ERROR_TIMED_OUT and the connection is aborted. The
+ * limit needs a reactor (weft_tls_options_set_reactor(), which endpoints
+ * set): without one it is not enforced.
+ */
+void
+weft_tls_options_set_handshake_timeout (WeftTlsOptions *options, gint64 timeout_us)
+{
+  g_return_if_fail (WEFT_IS_TLS_OPTIONS (options));
+  g_return_if_fail (timeout_us >= 0);
+
+  if (options->handshake_timeout_us == timeout_us)
+    return;
+  options->handshake_timeout_us = timeout_us;
+  invalidate (options);
+}
+
+/**
+ * weft_tls_options_get_handshake_timeout:
+ * @options: TLS options
+ *
+ * Returns: how long a handshake may take, in microseconds; 0 for no limit
+ */
+gint64
+weft_tls_options_get_handshake_timeout (WeftTlsOptions *options)
+{
+  g_return_val_if_fail (WEFT_IS_TLS_OPTIONS (options), 0);
+
+  return options->handshake_timeout_us;
+}
+
 /* Snapshots */
 
 WeftTlsConfig *
@@ -824,6 +865,7 @@ weft_tls_options_get_config (WeftTlsOptions *options, GError **error)
   config->alpn = g_strdupv (options->alpn);
   config->client_certificate_mode = options->client_certificate_mode;
   config->reactor = options->reactor != NULL ? g_object_ref (options->reactor) : NULL;
+  config->handshake_timeout_us = options->handshake_timeout_us;
   if (options->priority != NULL && !make_priority (options->priority, &config->priority, error))
     return NULL;
   if (!load_credentials (options, config, error))

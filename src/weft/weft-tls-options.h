@@ -34,6 +34,16 @@ typedef enum {
 
 WEFT_AVAILABLE_IN_ALL
 GType weft_tls_client_certificate_mode_get_type (void) G_GNUC_CONST;
+/**
+ * WEFT_TLS_DEFAULT_HANDSHAKE_TIMEOUT:
+ *
+ * How long, in microseconds, a TLS handshake may take unless
+ * weft_tls_options_set_handshake_timeout() says otherwise: 30 seconds. A
+ * peer that connects and never finishes its handshake would otherwise hold
+ * a connection and its memory for as long as it likes.
+ */
+#define WEFT_TLS_DEFAULT_HANDSHAKE_TIMEOUT (30 * G_USEC_PER_SEC)
+
 #define WEFT_TYPE_TLS_CLIENT_CERTIFICATE_MODE (weft_tls_client_certificate_mode_get_type ())
 
 #define WEFT_TYPE_TLS_OPTIONS (weft_tls_options_get_type ())
@@ -98,6 +108,10 @@ WEFT_AVAILABLE_IN_ALL
 gboolean weft_tls_options_set_priority (WeftTlsOptions *options, const char *priority, GError **error);
 WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_options_get_priority (WeftTlsOptions *options);
+WEFT_AVAILABLE_IN_ALL
+void weft_tls_options_set_handshake_timeout (WeftTlsOptions *options, gint64 timeout_us);
+WEFT_AVAILABLE_IN_ALL
+gint64 weft_tls_options_get_handshake_timeout (WeftTlsOptions *options);
 
 WEFT_AVAILABLE_IN_ALL
 void weft_tls_options_set_reactor (WeftTlsOptions *options, WeftReactor *reactor);

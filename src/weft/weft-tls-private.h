@@ -27,7 +27,8 @@ typedef struct {
   gnutls_priority_t priority; /* NULL: GnuTLS' defaults */
   WeftTlsClientCertificateMode client_certificate_mode;
   gnutls_certificate_credentials_t credentials;
-  WeftReactor *reactor; /* nullable */
+  WeftReactor *reactor;        /* nullable */
+  gint64 handshake_timeout_us; /* 0: none */
 } WeftTlsConfig;
 
 WeftTlsConfig *weft_tls_options_get_config (WeftTlsOptions *options, GError **error);

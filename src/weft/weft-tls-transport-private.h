@@ -43,6 +43,7 @@ struct _WeftTlsTransport {
   GError *reason;               /* what the wrapped protocol's connection_lost will get */
   GPtrArray *handshake_waiters; /* WeftDeferred */
   WeftDelayedCall *process_call;
+  WeftDelayedCall *handshake_timer; /* until the handshake ends, if limited */
   char *negotiated_protocol;
   char *requested_server_name;
 

@@ -459,8 +459,33 @@ record_session_details (WeftTlsTransport *self)
 }
 
 static void
+handshake_timed_out (gpointer user_data)
+{
+  WeftTlsTransport *self = user_data;
+  WeftTransport *lower = weft_tls_lower_transport (self);
+  char seconds[G_ASCII_DTOSTR_BUF_SIZE];
+
+  self->handshake_timer = NULL;
+  g_ascii_formatd (seconds, sizeof seconds, "%.6g", self->config->handshake_timeout_us / (double) G_USEC_PER_SEC);
+  fail (self,
+        g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, _ ("The TLS handshake did not finish within %s s."), seconds));
+  /* A peer that stalls the handshake may not read either: do not wait
+   * for it to take the alert. */
+  if (lower != NULL)
+    weft_transport_abort_connection (lower);
+}
+
+static void
+cancel_handshake_timer (WeftTlsTransport *self)
+{
+  if (self->handshake_timer != NULL)
+    weft_delayed_call_cancel (g_steal_pointer (&self->handshake_timer));
+}
+
+static void
 handshake_finished (WeftTlsTransport *self)
 {
+  cancel_handshake_timer (self);
   self->handshake_done = TRUE;
   record_session_details (self);
   g_clear_error (&self->verify_error);
@@ -919,6 +944,9 @@ weft_tls_transport_connection_made (WeftProtocol *protocol, WeftTransport *trans
       break;
     }
 
+  if (ready && self->config->reactor != NULL && self->config->handshake_timeout_us > 0 && !self->handshake_done)
+    self->handshake_timer = weft_reactor_call_later (self->config->reactor, self->config->handshake_timeout_us,
+                                                     handshake_timed_out, self, NULL);
   if (!ready)
     fail (self, g_steal_pointer (&error));
   else if (!self->aborted && !self->lost && !(self->closing && weft_write_buffer_is_empty (&self->pending)))
@@ -986,6 +1014,7 @@ weft_tls_transport_connection_lost (WeftProtocol *protocol, const GError *reason
 
   g_object_ref (self);
   self->lost = TRUE;
+  cancel_handshake_timer (self);
   if (self->process_call != NULL)
     weft_delayed_call_cancel (g_steal_pointer (&self->process_call));
 
@@ -1057,6 +1086,7 @@ weft_tls_transport_dispose (GObject *object)
 {
   WeftTlsTransport *self = WEFT_TLS_TRANSPORT (object);
 
+  cancel_handshake_timer (self);
   if (self->process_call != NULL)
     weft_delayed_call_cancel (g_steal_pointer (&self->process_call));
   g_clear_object (&self->upper);

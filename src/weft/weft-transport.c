@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "weft-protocol-private.h"
 #include "weft-protocol.h"
 #include "weft-transport.h"
 
@@ -152,6 +153,16 @@ weft_transport_writev (WeftTransport *transport, const GOutputVector *vectors, g
   WEFT_TRANSPORT_GET_IFACE (transport)->writev (transport, vectors, n_vectors);
 }
 
+/* Lets the protocol's #WeftProtocol:state say "closing". */
+static void
+announce_closing (WeftTransport *transport)
+{
+  WeftProtocol *protocol = WEFT_TRANSPORT_GET_IFACE (transport)->get_protocol (transport);
+
+  if (protocol != NULL && weft_protocol_get_transport (protocol) == transport)
+    weft_protocol_update_state (protocol);
+}
+
 /**
  * weft_transport_lose_connection:
  * @transport: a transport
@@ -182,6 +193,7 @@ weft_transport_lose_connection_with_error (WeftTransport *transport, const GErro
   g_return_if_fail (WEFT_IS_TRANSPORT (transport));
 
   WEFT_TRANSPORT_GET_IFACE (transport)->lose_connection (transport, reason);
+  announce_closing (transport);
 }
 
 /**
@@ -228,6 +240,7 @@ weft_transport_abort_connection_with_error (WeftTransport *transport, const GErr
   g_return_if_fail (WEFT_IS_TRANSPORT (transport));
 
   WEFT_TRANSPORT_GET_IFACE (transport)->abort_connection (transport, reason);
+  announce_closing (transport);
 }
 
 /**

@@ -650,8 +650,8 @@ port_send_failed (WeftUdpPort *self, int saved_errno, gsize len, const char *tar
 
     case EMSGSIZE:
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                   _ ("Cannot send a datagram of %" G_GSIZE_FORMAT " bytes to %s from UDP port %s: %s"), len, target,
-                   name, g_strerror (saved_errno));
+                   _ ("Cannot send a datagram of %zu bytes to %s from UDP port %s: %s"), len, target, name,
+                   g_strerror (saved_errno));
       return FALSE;
 
     case ECONNREFUSED:

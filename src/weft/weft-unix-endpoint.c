@@ -340,7 +340,7 @@ weft_unix_server_endpoint_class_init (WeftUnixServerEndpointClass *klass)
    * How many connections may wait to be accepted.
    */
   unix_server_properties[PROP_UNIX_SERVER_BACKLOG] =
-      g_param_spec_int ("backlog", NULL, NULL, 1, G_MAXINT, WEFT_ENDPOINT_DEFAULT_BACKLOG, flags);
+      g_param_spec_int ("backlog", NULL, NULL, 1, G_MAXUINT16, WEFT_ENDPOINT_DEFAULT_BACKLOG, flags);
 
   g_object_class_install_properties (object_class, N_UNIX_SERVER_PROPS, unix_server_properties);
 }
@@ -417,7 +417,7 @@ weft_unix_server_endpoint_get_mode (WeftUnixServerEndpoint *endpoint)
 /**
  * weft_unix_server_endpoint_set_backlog:
  * @endpoint: a Unix server endpoint
- * @backlog: how many connections may wait to be accepted, from 1
+ * @backlog: how many connections may wait to be accepted, from 1 to 65535
  *
  * Sets #WeftUnixServerEndpoint:backlog.
  */
@@ -425,7 +425,7 @@ void
 weft_unix_server_endpoint_set_backlog (WeftUnixServerEndpoint *endpoint, int backlog)
 {
   g_return_if_fail (WEFT_IS_UNIX_SERVER_ENDPOINT (endpoint));
-  g_return_if_fail (backlog >= 1);
+  g_return_if_fail (backlog >= 1 && backlog <= G_MAXUINT16);
 
   if (endpoint->backlog == backlog)
     return;

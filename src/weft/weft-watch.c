@@ -40,7 +40,7 @@ weft_reactor_fd_entry_sync (WeftReactor *self, int fd, FdEntry *entry, GError **
 {
   guint8 wanted = entry->glib_events;
 
-  if (entry->watch != NULL)
+  if (entry->watch != NULL && !entry->watch->fd_invalid)
     wanted |= entry->watch->events;
   wanted &= WEFT_IO_READ | WEFT_IO_WRITE;
   if (wanted == entry->registered)
@@ -84,7 +84,10 @@ weft_watch_unref (WeftWatch *watch)
 {
   g_return_if_fail (watch != NULL);
   if (--watch->ref_count == 0)
-    g_free (watch);
+    {
+      g_free (watch->name);
+      g_free (watch);
+    }
 }
 
 /**
@@ -98,8 +101,16 @@ weft_watch_unref (WeftWatch *watch)
  * @error: return location for a #GError
  *
  * Watches @fd for readiness. There is at most one watch per fd per reactor;
- * a second one fails with %G_IO_ERROR_EXISTS. The select backend refuses an
- * fd of `FD_SETSIZE` or more with %WEFT_ERROR_FD_TOO_LARGE.
+ * a second one fails with %G_IO_ERROR_EXISTS. An fd that is not open is
+ * refused with %G_IO_ERROR_CLOSED, on every backend. The select backend
+ * refuses an fd of `FD_SETSIZE` or more with %WEFT_ERROR_FD_TOO_LARGE.
+ *
+ * Close @fd only after removing its watch. A watched fd that is closed
+ * anyway is reported once: a warning names the fd and the watch (see
+ * weft_watch_set_name()), @callback gets %WEFT_IO_ERROR, and the reactor
+ * stops waiting on the fd until the watch is removed. (It is found at once
+ * by the poll and select backends, and by epoll and glib, whose kernel set
+ * forgets a closed fd silently, within about a second of a wake-up.)
  *
  * Returns: (transfer none) (nullable): the watch, owned by @reactor until
  *   weft_watch_remove(); %NULL with @error set on failure
@@ -121,6 +132,8 @@ weft_reactor_add_watch (WeftReactor *reactor,
   g_return_val_if_fail (callback != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!weft_watch_check_fd_open (fd, error))
+    return NULL;
   entry = weft_reactor_fd_entry (reactor, fd);
   if (entry->watch != NULL)
     {
@@ -283,6 +296,9 @@ weft_reactor_dispatch_ready (WeftReactor *self)
       WeftWatch *watch = ev->watch;
       WeftIOCondition condition;
 
+      /* Only now, outside the backend's wait, does its set change. */
+      if (G_UNLIKELY (watch->fd_invalid) && !watch->removed && self->fds[watch->fd].registered != 0)
+        weft_reactor_fd_entry_sync (self, watch->fd, &self->fds[watch->fd], NULL);
       condition = ev->condition & (watch->events | WEFT_IO_HUP | WEFT_IO_ERROR);
       if (!watch->removed && watch->events != WEFT_IO_NONE && condition != 0)
         watch->callback (watch, watch->fd, condition, watch->user_data);

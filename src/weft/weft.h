@@ -12,6 +12,7 @@
 #include "weft-threads.h"
 #include "weft-transport.h"
 #include "weft-protocol.h"
+#include "weft-idle-timeout.h"
 #include "weft-factory.h"
 #include "weft-fd-transport.h"
 #include "weft-listening-port.h"
@@ -34,4 +35,5 @@
 #include "weft-reconnecting-factory.h"
 #include "weft-client-service.h"
 #include "weft-options.h"
+#include "weft-async.h"
 #undef WEFT_INSIDE

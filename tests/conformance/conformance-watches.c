@@ -934,6 +934,111 @@ test_watches_many (ConformanceFixture *f)
     }
 }
 
+/* A closed fd is refused when the watch is added, the same on every
+ * backend (poll and select used to accept it and then spin). */
+static void
+test_watches_closed_fd_refused (ConformanceFixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  WeftWatch *watch;
+  int fds[2];
+  int closed;
+
+  conformance_pipe (fds);
+  closed = fds[0];
+  conformance_close (&fds[0]);
+  watch = weft_reactor_add_watch (f->reactor, closed, WEFT_IO_READ, never_called_cb, NULL, NULL, &error);
+  g_assert_null (watch);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_nonnull (strstr (error->message, "not open"));
+  g_assert_cmpuint (weft_reactor_get_n_watches (f->reactor), ==, 0);
+
+  /* Nothing was left behind: the number can be watched once it is open. */
+  conformance_iterate_nonblocking (f, 3);
+  conformance_close (&fds[1]);
+}
+
+typedef struct {
+  WeftReactor *reactor;
+  gboolean running;
+} Ticker;
+
+/* Wakes the reactor every 20 ms, as a busy program's timers would. */
+static void
+tick_cb (gpointer user_data)
+{
+  Ticker *ticker = user_data;
+
+  if (ticker->running)
+    weft_reactor_call_later (ticker->reactor, 20 * 1000, tick_cb, ticker, NULL);
+}
+
+/* A watched fd that is closed is reported once, with a warning that names
+ * the watch and one WEFT_IO_ERROR call, then left alone: no busy loop
+ * (poll, select) and no silence (epoll, glib). */
+static void
+check_closed_while_watched (ConformanceFixture *f, WeftIOCondition events)
+{
+  ConformanceProbe probe = { 0 };
+  Ticker ticker = { f->reactor, TRUE };
+  g_autofree char *expected = NULL;
+  guint64 wakeups;
+  int fds[2];
+  int number;
+
+  conformance_pipe (fds);
+  if (events & WEFT_IO_WRITE)
+    conformance_fill (fds[1]);
+  number = events & WEFT_IO_WRITE ? fds[1] : fds[0];
+  conformance_probe_add (&probe, f, number, events);
+  weft_watch_set_name (probe.watch, "the closed-fd test");
+  g_assert_cmpstr (weft_watch_get_name (probe.watch), ==, "the closed-fd test");
+  /* The reactor has looked at its fds recently, as a running one has. */
+  conformance_iterate_nonblocking (f, 3);
+  g_assert_cmpuint (probe.n_calls, ==, 0);
+
+  expected = g_strdup_printf ("File descriptor %d was closed while “the closed-fd test” still watched it*", number);
+  g_test_expect_message ("Weft", G_LOG_LEVEL_WARNING, expected);
+  if (events & WEFT_IO_WRITE)
+    conformance_close (&fds[1]);
+  else
+    conformance_close (&fds[0]);
+  tick_cb (&ticker);
+  conformance_iterate_until (f, &probe.n_calls, 1);
+  g_assert_cmpuint (probe.last, ==, WEFT_IO_ERROR);
+  g_test_assert_expected_messages ();
+  ticker.running = FALSE;
+
+  /* Once only, and no busy loop: 100 ms take a few wake-ups. */
+  conformance_iterate_nonblocking (f, 3);
+  wakeups = weft_reactor_get_wakeup_count (f->reactor);
+  weft_reactor_call_later (f->reactor, 100 * 1000, conformance_stop_cb, f->reactor, NULL);
+  weft_reactor_run (f->reactor);
+  g_assert_cmpuint (probe.n_calls, ==, 1);
+  g_assert_cmpuint (weft_reactor_get_wakeup_count (f->reactor) - wakeups, <=, 5);
+
+  /* The watch stays until it is removed, which works as ever. */
+  g_assert_cmpint (weft_watch_set_events (probe.watch, WEFT_IO_READ | WEFT_IO_WRITE, NULL), ==, TRUE);
+  conformance_iterate_nonblocking (f, 3);
+  g_assert_cmpuint (probe.n_calls, ==, 1);
+  conformance_probe_remove (&probe);
+  g_assert_cmpuint (weft_reactor_get_n_watches (f->reactor), ==, 0);
+  conformance_close (&fds[0]);
+  conformance_close (&fds[1]);
+}
+
+static void
+test_watches_closed_while_watched_read (ConformanceFixture *f)
+{
+  check_closed_while_watched (f, WEFT_IO_READ);
+}
+
+static void
+test_watches_closed_while_watched_write (ConformanceFixture *f)
+{
+  check_closed_while_watched (f, WEFT_IO_WRITE);
+}
+
 const ConformanceCase conformance_watch_cases[] = {
   { "watches/read-pipe", test_watches_read_pipe },
   { "watches/read-socketpair", test_watches_read_socketpair },
@@ -958,5 +1063,8 @@ const ConformanceCase conformance_watch_cases[] = {
   { "watches/fd-too-large-for-select", test_watches_fd_too_large_for_select },
   { "watches/fd-setsize-minus-one", test_watches_fd_setsize_minus_one },
   { "watches/many", test_watches_many },
+  { "watches/closed-fd-refused", test_watches_closed_fd_refused },
+  { "watches/closed-while-watched-read", test_watches_closed_while_watched_read },
+  { "watches/closed-while-watched-write", test_watches_closed_while_watched_write },
   { NULL },
 };

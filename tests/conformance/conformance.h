@@ -62,6 +62,10 @@ extern const ConformanceCase conformance_unix_cases[];
 extern const ConformanceCase conformance_endpoint_cases[];
 extern const ConformanceCase conformance_process_cases[];
 extern const ConformanceCase conformance_tls_cases[];
+extern const ConformanceCase conformance_async_cases[];
+extern const ConformanceCase conformance_file_cases[];
+extern const ConformanceCase conformance_gtk_application_cases[];
+extern const ConformanceCase conformance_backpressure_cases[];
 
 /* Runs every case of TABLES on every backend, each in a child process of
  * its own; the main () of each conformance program (the core's, and each
