@@ -125,7 +125,9 @@ weft_irc_client_factory_started_connecting (WeftClientFactory *factory, WeftConn
 }
 
 static void
-weft_irc_client_factory_client_connection_failed (WeftClientFactory *factory, WeftConnector *connector, const GError *reason)
+weft_irc_client_factory_client_connection_failed (WeftClientFactory *factory,
+                                                  WeftConnector *connector,
+                                                  const GError *reason)
 {
   g_autoptr (WeftIrcClient) client = g_weak_ref_get (&WEFT_IRC_CLIENT_FACTORY (factory)->client);
 
