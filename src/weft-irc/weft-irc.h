@@ -5,8 +5,12 @@
 
 #define WEFT_IRC_INSIDE
 #include "weft-irc-version.h"
+#include "weft-irc-enum-types.h"
 #include "weft-irc-error.h"
 #include "weft-irc-message.h"
 #include "weft-irc-casemap.h"
 #include "weft-irc-names.h"
+#include "weft-irc-text.h"
+#include "weft-irc-format.h"
+#include "weft-irc-isupport.h"
 #undef WEFT_IRC_INSIDE
