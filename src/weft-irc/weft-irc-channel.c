@@ -29,7 +29,7 @@ struct _WeftIrcChannel {
   char *key;
   GListStore *members;
   GHashTable *by_nick; /* folded nick -> WeftIrcMember (borrowed from members) */
-  WeftIrcCasemap casemap;
+  WeftIrcCasemapping casemap;
   char *last_msgid;
   gint64 last_time;
 };
@@ -213,7 +213,7 @@ compare_members (gconstpointer a, gconstpointer b, gpointer user_data)
 }
 
 WeftIrcChannel *
-_weft_irc_channel_new (const char *name, WeftIrcCasemap casemap)
+_weft_irc_channel_new (const char *name, WeftIrcCasemapping casemap)
 {
   WeftIrcChannel *self = g_object_new (WEFT_IRC_TYPE_CHANNEL, NULL);
 
@@ -223,7 +223,7 @@ _weft_irc_channel_new (const char *name, WeftIrcCasemap casemap)
 }
 
 void
-_weft_irc_channel_set_casemap (WeftIrcChannel *channel, WeftIrcCasemap casemap)
+_weft_irc_channel_set_casemap (WeftIrcChannel *channel, WeftIrcCasemapping casemap)
 {
   channel->casemap = casemap;
 }
@@ -329,7 +329,7 @@ _weft_irc_channel_add_member (WeftIrcChannel *channel, WeftIrcMember *member)
 WeftIrcMember *
 _weft_irc_channel_remove_member (WeftIrcChannel *channel, const char *nick)
 {
-  g_autofree char *key = _weft_irc_casefold (channel->casemap, nick);
+  g_autofree char *key = weft_irc_casefold (channel->casemap, nick);
   WeftIrcMember *member = g_hash_table_lookup (channel->by_nick, key);
   guint pos;
 
@@ -351,7 +351,7 @@ _weft_irc_channel_rename_member (WeftIrcChannel *channel, const char *old_nick, 
 
   if (member == NULL)
     return;
-  key = _weft_irc_casefold (channel->casemap, new_nick);
+  key = weft_irc_casefold (channel->casemap, new_nick);
   _weft_irc_member_set_nick (member, new_nick, key);
   _weft_irc_channel_add_member (channel, member);
 }
@@ -548,7 +548,7 @@ weft_irc_channel_lookup_member (WeftIrcChannel *channel, const char *nick)
 
   g_return_val_if_fail (WEFT_IRC_IS_CHANNEL (channel), NULL);
   g_return_val_if_fail (nick != NULL, NULL);
-  key = _weft_irc_casefold (channel->casemap, nick);
+  key = weft_irc_casefold (channel->casemap, nick);
   return g_hash_table_lookup (channel->by_nick, key);
 }
 

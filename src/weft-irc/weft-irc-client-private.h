@@ -5,15 +5,6 @@
 
 G_BEGIN_DECLS
 
-/* Case mappings (ISUPPORT CASEMAPPING). */
-typedef enum {
-  WEFT_IRC_CASEMAP_RFC1459,
-  WEFT_IRC_CASEMAP_RFC1459_STRICT,
-  WEFT_IRC_CASEMAP_ASCII,
-} WeftIrcCasemap;
-
-char *_weft_irc_casefold (WeftIrcCasemap casemap, const char *name);
-
 /* Members */
 WeftIrcMember *_weft_irc_member_new (const char *nick, const char *sort_key, gboolean is_self);
 const char *_weft_irc_member_get_sort_key (WeftIrcMember *member);
@@ -26,8 +17,8 @@ void _weft_irc_member_set_away (WeftIrcMember *member, gboolean away, const char
 void _weft_irc_member_set_self (WeftIrcMember *member, gboolean is_self);
 
 /* Channels */
-WeftIrcChannel *_weft_irc_channel_new (const char *name, WeftIrcCasemap casemap);
-void _weft_irc_channel_set_casemap (WeftIrcChannel *channel, WeftIrcCasemap casemap);
+WeftIrcChannel *_weft_irc_channel_new (const char *name, WeftIrcCasemapping casemap);
+void _weft_irc_channel_set_casemap (WeftIrcChannel *channel, WeftIrcCasemapping casemap);
 void _weft_irc_channel_set_joined (WeftIrcChannel *channel, gboolean joined);
 void _weft_irc_channel_set_name (WeftIrcChannel *channel, const char *name);
 void _weft_irc_channel_set_topic (WeftIrcChannel *channel, const char *topic);
@@ -48,7 +39,11 @@ typedef struct {
   int state;       /* WeftIrcOutgoingState */
   char *label;     /* labeled-response label of the current attempt */
   guint64 ping_id; /* the PING that follows it, without confirming caps */
+  guint attempts;  /* how many times it was written */
 } WeftIrcOutLine;
+
+/* A line state of its own: handed to the send queue, not written yet. */
+#define WEFT_IRC_OUT_LINE_SCHEDULED 100
 
 struct _WeftIrcOutgoing {
   GObject parent_instance;
@@ -71,6 +66,99 @@ void _weft_irc_outgoing_fail (WeftIrcOutgoing *outgoing, const GError *error);
 void _weft_irc_outgoing_set_msgid (WeftIrcOutgoing *outgoing, const char *msgid);
 void _weft_irc_outgoing_update (WeftIrcOutgoing *outgoing);
 
+/* An open BATCH. */
+typedef struct {
+  char *type;
+  char *target; /* the first parameter after the type, or NULL */
+  char *label;  /* the label of a labeled-response batch */
+  char *parent; /* the reference of the enclosing batch */
+  guint n_messages;
+} WeftIrcBatch;
+
+struct _WeftIrcClient {
+  WeftProtocol parent_instance;
+  WeftReactor *reactor;
+
+  /* Configuration */
+  char *nick;
+  char *username;
+  char *realname;
+  char *password;
+  WeftIrcSaslMechanism sasl_mechanism;
+  char *sasl_username;
+  char *sasl_password;
+  guint flood_burst;
+  gint64 flood_interval;
+  gint64 ping_interval;
+  gint64 ping_timeout;
+  char *version_reply;
+
+  /* Connecting */
+  WeftReconnectingClientFactory *factory;
+  WeftConnector *connector;
+  WeftIrcClientState state;
+
+  /* The current connection */
+  WeftTransport *transport; /* weak pointer */
+  GByteArray *inbuf;
+  gboolean writing_paused;
+  gboolean registered;
+  char *current_nick;
+  char *own_user;
+  char *own_host;
+  guint nick_attempt;
+  GHashTable *caps_available; /* name -> value ("" for none) */
+  GHashTable *caps_enabled;   /* name -> value */
+  char **caps_strv;
+  gboolean cap_ls_done;
+  guint cap_reqs_pending;
+  gboolean cap_ended;
+  gboolean sasl_in_progress;
+  GHashTable *isupport; /* key -> value ("" for none) */
+  WeftIrcCasemapping casemap;
+  char *prefix_modes; /* "ov" */
+  char *prefix_chars; /* "@+" */
+  char *chantypes;
+  char *chanmodes[4];
+  char *server_name;
+  char *network;
+  char *account;
+  gboolean away;
+  char *away_message;
+  char *wanted_away; /* sent again after a reconnect */
+  gint64 lag;
+  GHashTable *batches; /* reference -> WeftIrcBatch */
+
+  /* Pings */
+  WeftDelayedCall *ping_call;
+  WeftDelayedCall *timeout_call;
+  guint64 ping_seq;      /* the last PING sent */
+  gint64 ping_sent_time; /* when the oldest unanswered one was sent */
+  guint64 ping_waiting;  /* the oldest unanswered PING, or 0 */
+  gboolean sync_ping_needed;
+
+  /* Flood control */
+  double tokens;
+  gint64 tokens_time;
+  GQueue sendq; /* WeftIrcSendItem */
+  WeftDelayedCall *flood_call;
+  double ctcp_tokens;
+  gint64 ctcp_tokens_time;
+
+  /* Channels, kept across connections */
+  GListStore *channels;
+  GHashTable *channel_by_name; /* folded name -> WeftIrcChannel (borrowed) */
+  GHashTable *wanted;          /* folded name -> TRUE: rejoin after a reconnect */
+  GHashTable *history_pending; /* folded target -> TRUE: outbox waits for history */
+  GHashTable *own_nicks;       /* folded nicks this client has had */
+
+  /* Outbox */
+  GListStore *outbox; /* WeftIrcOutgoing not done yet */
+  GHashTable *labels; /* label -> WeftIrcOutgoing (ref) */
+  guint64 next_outgoing_id;
+  guint64 next_label;
+};
+
 /* The client, driven by a connection. */
 void _weft_irc_client_attach (WeftIrcClient *client, WeftTransport *transport);
 void _weft_irc_client_data (WeftIrcClient *client, const guint8 *data, gsize len);
@@ -80,5 +168,80 @@ void _weft_irc_client_connecting (WeftIrcClient *client);
 void _weft_irc_client_connection_failed (WeftIrcClient *client, const GError *reason);
 
 WeftReconnectingClientFactory *_weft_irc_client_factory_new (WeftIrcClient *client);
+
+/* Between weft-irc-client.c and weft-irc-client-handlers.c */
+void _weft_irc_client_handle (WeftIrcClient *client, WeftIrcMessage *message);
+void _weft_irc_client_write_now (WeftIrcClient *client, WeftIrcMessage *message);
+void _weft_irc_client_send (WeftIrcClient *client, WeftIrcMessage *message);
+void _weft_irc_client_set_state (WeftIrcClient *client, WeftIrcClientState state);
+void _weft_irc_client_close (WeftIrcClient *client, GQuark domain, int code, const char *message);
+void _weft_irc_client_flush_outbox (WeftIrcClient *client);
+void _weft_irc_client_start_pings (WeftIrcClient *client);
+void _weft_irc_client_pong (WeftIrcClient *client, const char *token);
+void _weft_irc_client_notify (WeftIrcClient *client, int prop);
+char *_weft_irc_client_fold (WeftIrcClient *client, const char *name);
+gboolean _weft_irc_client_is_self (WeftIrcClient *client, const char *nick);
+WeftIrcChannel *_weft_irc_client_ensure_channel (WeftIrcClient *client, const char *name);
+void _weft_irc_client_remove_channel (WeftIrcClient *client, WeftIrcChannel *channel);
+void _weft_irc_client_update_caps (WeftIrcClient *client);
+void _weft_irc_client_outgoing_line_done (WeftIrcClient *client,
+                                          WeftIrcOutgoing *outgoing,
+                                          WeftIrcOutLine *line,
+                                          const char *msgid);
+void _weft_irc_client_outgoing_failed (WeftIrcClient *client, WeftIrcOutgoing *outgoing, const GError *error);
+gboolean _weft_irc_client_confirms_by_reply (WeftIrcClient *client);
+WeftIrcOutgoing *_weft_irc_client_send_text (WeftIrcClient *client,
+                                             const char *verb,
+                                             const char *target,
+                                             const char *text,
+                                             gboolean action);
+
+enum {
+  WEFT_IRC_CLIENT_PROP_0,
+  WEFT_IRC_CLIENT_PROP_REACTOR,
+  WEFT_IRC_CLIENT_PROP_STATE,
+  WEFT_IRC_CLIENT_PROP_NICK,
+  WEFT_IRC_CLIENT_PROP_CURRENT_NICK,
+  WEFT_IRC_CLIENT_PROP_USERNAME,
+  WEFT_IRC_CLIENT_PROP_REALNAME,
+  WEFT_IRC_CLIENT_PROP_AWAY,
+  WEFT_IRC_CLIENT_PROP_AWAY_MESSAGE,
+  WEFT_IRC_CLIENT_PROP_LAG,
+  WEFT_IRC_CLIENT_PROP_SERVER_NAME,
+  WEFT_IRC_CLIENT_PROP_NETWORK,
+  WEFT_IRC_CLIENT_PROP_ACCOUNT,
+  WEFT_IRC_CLIENT_PROP_CAPABILITIES,
+  WEFT_IRC_CLIENT_PROP_CHANNELS,
+  WEFT_IRC_CLIENT_PROP_OUTBOX,
+  WEFT_IRC_CLIENT_N_PROPS
+};
+
+enum {
+  WEFT_IRC_CLIENT_SIGNAL_REGISTERED,
+  WEFT_IRC_CLIENT_SIGNAL_DISCONNECTED,
+  WEFT_IRC_CLIENT_SIGNAL_MESSAGE_RECEIVED,
+  WEFT_IRC_CLIENT_SIGNAL_JOINED,
+  WEFT_IRC_CLIENT_SIGNAL_PARTED,
+  WEFT_IRC_CLIENT_SIGNAL_KICKED,
+  WEFT_IRC_CLIENT_SIGNAL_QUIT,
+  WEFT_IRC_CLIENT_SIGNAL_NICK_CHANGED,
+  WEFT_IRC_CLIENT_SIGNAL_TOPIC_CHANGED,
+  WEFT_IRC_CLIENT_SIGNAL_MODE_CHANGED,
+  WEFT_IRC_CLIENT_SIGNAL_INVITED,
+  WEFT_IRC_CLIENT_SIGNAL_AWAY_CHANGED,
+  WEFT_IRC_CLIENT_SIGNAL_ACCOUNT_CHANGED,
+  WEFT_IRC_CLIENT_SIGNAL_HOST_CHANGED,
+  WEFT_IRC_CLIENT_SIGNAL_REALNAME_CHANGED,
+  WEFT_IRC_CLIENT_SIGNAL_ERROR_RECEIVED,
+  WEFT_IRC_CLIENT_SIGNAL_SERVER_REPLY,
+  WEFT_IRC_CLIENT_SIGNAL_CTCP_REQUEST,
+  WEFT_IRC_CLIENT_SIGNAL_CTCP_REPLY,
+  WEFT_IRC_CLIENT_SIGNAL_HISTORY_RECEIVED,
+  WEFT_IRC_CLIENT_SIGNAL_LINE_RECEIVED,
+  WEFT_IRC_CLIENT_SIGNAL_LINE_SENT,
+  WEFT_IRC_CLIENT_N_SIGNALS
+};
+
+extern guint _weft_irc_client_signals[WEFT_IRC_CLIENT_N_SIGNALS];
 
 G_END_DECLS

@@ -13,4 +13,8 @@
 #include "weft-irc-text.h"
 #include "weft-irc-format.h"
 #include "weft-irc-isupport.h"
+#include "weft-irc-member.h"
+#include "weft-irc-channel.h"
+#include "weft-irc-outgoing.h"
+#include "weft-irc-client.h"
 #undef WEFT_IRC_INSIDE

@@ -1,0 +1,1406 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "weft-irc-client-private.h"
+
+/**
+ * WeftIrcClient:
+ *
+ * An IRC client connection, as a [class@Weft.Protocol]: registration
+ * (PASS, NICK, USER, with a fallback when the nick is in use), IRCv3
+ * capability negotiation (`CAP LS 302`, `cap-notify`), SASL PLAIN and
+ * EXTERNAL, and the state of the network kept exactly: channels with their
+ * members, prefixes, topics and modes; the client's own nick, away state,
+ * account and lag. Every change is a signal with typed arguments or a
+ * property notification, so a user interface binds to it without parsing
+ * anything.
+ *
+ * The client is meant to live as long as the user's session on a network.
+ * Used directly as a protocol on a transport (a TCP, TLS or line-mode
+ * WebSocket transport, or a test's string transport), it serves that one
+ * connection. To reconnect, call weft_irc_client_connect() or hand
+ * weft_irc_client_get_factory() (a [class@Weft.ReconnectingClientFactory])
+ * to a connector: each connection it makes drives this same client, which
+ * rejoins its channels (with their keys), fetches missed history with
+ * `CHATHISTORY` where the server offers it, and delivers its outbox. See
+ * [class@WeftIrc.Outgoing] for what is guaranteed about messages across
+ * reconnects.
+ *
+ * Outgoing lines go through flood control: a token bucket that lets
+ * #WEFT_IRC_CLIENT_DEFAULT_FLOOD_BURST lines out at once, then one per
+ * #WEFT_IRC_CLIENT_DEFAULT_FLOOD_INTERVAL (weft_irc_client_set_flood_control()).
+ * A PING every #WEFT_IRC_CLIENT_DEFAULT_PING_INTERVAL measures
+ * #WeftIrcClient:lag; a connection whose PING is not answered within
+ * #WEFT_IRC_CLIENT_DEFAULT_PING_TIMEOUT is closed with
+ * %WEFT_IRC_ERROR_PING_TIMEOUT. All timers run on the client's reactor, so
+ * a test clock drives them.
+ *
+ * Lines end in CRLF; a bare LF is accepted too. A line longer than the
+ * IRCv3 limits (8191 bytes of tags and 512 of message) closes the
+ * connection with %WEFT_IRC_ERROR_TOO_LONG; a line that is not an IRC
+ * message closes it with %WEFT_IRC_ERROR_MALFORMED. Text that is not valid
+ * UTF-8 is decoded as Windows-1252.
+ */
+
+G_DEFINE_ENUM_TYPE (WeftIrcClientState,
+                    weft_irc_client_state,
+                    G_DEFINE_ENUM_VALUE (WEFT_IRC_CLIENT_STATE_DISCONNECTED, "disconnected"),
+                    G_DEFINE_ENUM_VALUE (WEFT_IRC_CLIENT_STATE_CONNECTING, "connecting"),
+                    G_DEFINE_ENUM_VALUE (WEFT_IRC_CLIENT_STATE_REGISTERING, "registering"),
+                    G_DEFINE_ENUM_VALUE (WEFT_IRC_CLIENT_STATE_REGISTERED, "registered"),
+                    G_DEFINE_ENUM_VALUE (WEFT_IRC_CLIENT_STATE_WAITING, "waiting"))
+
+G_DEFINE_ENUM_TYPE (WeftIrcSaslMechanism,
+                    weft_irc_sasl_mechanism,
+                    G_DEFINE_ENUM_VALUE (WEFT_IRC_SASL_NONE, "none"),
+                    G_DEFINE_ENUM_VALUE (WEFT_IRC_SASL_PLAIN, "plain"),
+                    G_DEFINE_ENUM_VALUE (WEFT_IRC_SASL_EXTERNAL, "external"))
+
+G_DEFINE_FLAGS_TYPE (WeftIrcMessageFlags,
+                     weft_irc_message_flags,
+                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_NONE, "none"),
+                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_SELF, "self"),
+                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_ECHO, "echo"),
+                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_HISTORY, "history"),
+                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_NOTICE, "notice"),
+                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_ACTION, "action"),
+                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_PRIVATE, "private"),
+                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_SERVER, "server"),
+                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_HIGHLIGHT, "highlight"))
+
+G_DEFINE_FINAL_TYPE (WeftIrcClient, weft_irc_client, WEFT_TYPE_PROTOCOL)
+
+/* Tags (8191) plus the message (512), with room for a CRLF. */
+#define MAX_INPUT_LINE (WEFT_IRC_MAX_TAG_BYTES + WEFT_IRC_MAX_LINE_BYTES + 2)
+
+/* CTCP replies: a bucket of their own, so a flood of requests cannot make
+ * the client flood the server. */
+#define CTCP_BURST 3
+#define CTCP_INTERVAL (5 * G_USEC_PER_SEC)
+
+typedef struct {
+  WeftIrcMessage *message;
+  WeftIrcOutgoing *outgoing; /* owned, or NULL */
+  guint line_index;
+} WeftIrcSendItem;
+
+static GParamSpec *properties[WEFT_IRC_CLIENT_N_PROPS];
+guint _weft_irc_client_signals[WEFT_IRC_CLIENT_N_SIGNALS];
+
+static void flood_drain (WeftIrcClient *self);
+
+static void
+send_item_free (WeftIrcSendItem *item)
+{
+  weft_irc_message_unref (item->message);
+  g_clear_object (&item->outgoing);
+  g_free (item);
+}
+
+static void
+batch_free (gpointer data)
+{
+  WeftIrcBatch *batch = data;
+
+  g_free (batch->type);
+  g_free (batch->target);
+  g_free (batch->label);
+  g_free (batch->parent);
+  g_free (batch);
+}
+
+void
+_weft_irc_client_notify (WeftIrcClient *self, int prop)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+char *
+_weft_irc_client_fold (WeftIrcClient *self, const char *name)
+{
+  return weft_irc_casefold (self->casemap, name);
+}
+
+gboolean
+_weft_irc_client_is_self (WeftIrcClient *self, const char *nick)
+{
+  return nick != NULL && self->current_nick != NULL && weft_irc_case_equal (self->casemap, nick, self->current_nick);
+}
+
+void
+_weft_irc_client_set_state (WeftIrcClient *self, WeftIrcClientState state)
+{
+  if (self->state == state)
+    return;
+  self->state = state;
+  _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_STATE);
+}
+
+static void
+cancel_call (WeftDelayedCall **call)
+{
+  if (*call == NULL)
+    return;
+  weft_delayed_call_cancel (*call);
+  g_clear_pointer (call, weft_delayed_call_unref);
+}
+
+/* ---- Writing ---------------------------------------------------------- */
+
+/* Writes @message at once, bypassing flood control: registration, PONG,
+ * QUIT. */
+void
+_weft_irc_client_write_now (WeftIrcClient *self, WeftIrcMessage *message)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  if (self->transport == NULL || weft_transport_is_closing (self->transport))
+    return;
+  line = weft_irc_message_to_string (message, &error);
+  if (line == NULL)
+    {
+      g_warning ("Not sending an invalid %s message: %s", weft_irc_message_get_verb (message), error->message);
+      return;
+    }
+  g_signal_emit (self, _weft_irc_client_signals[WEFT_IRC_CLIENT_SIGNAL_LINE_SENT], 0, line);
+  {
+    GOutputVector v[2] = { { line, strlen (line) }, { "\r\n", 2 } };
+    weft_transport_writev (self->transport, v, 2);
+  }
+}
+
+static void
+refill_tokens (WeftIrcClient *self)
+{
+  gint64 now = weft_reactor_get_time (self->reactor);
+
+  if (self->flood_interval <= 0)
+    {
+      self->tokens = self->flood_burst;
+      return;
+    }
+  self->tokens += (double) (now - self->tokens_time) / (double) self->flood_interval;
+  if (self->tokens > self->flood_burst)
+    self->tokens = self->flood_burst;
+  self->tokens_time = now;
+}
+
+static void
+flood_timer_cb (gpointer data)
+{
+  WeftIrcClient *self = data;
+
+  g_clear_pointer (&self->flood_call, weft_delayed_call_unref);
+  flood_drain (self);
+}
+
+static void
+send_sync_ping (WeftIrcClient *self)
+{
+  g_autoptr (WeftIrcMessage) ping = NULL;
+  g_autofree char *token = NULL;
+
+  self->sync_ping_needed = FALSE;
+  self->ping_seq++;
+  token = g_strdup_printf ("weft-%" G_GUINT64_FORMAT, self->ping_seq);
+  ping = weft_irc_message_new_va ("PING", token, NULL);
+  if (self->ping_waiting == 0)
+    {
+      self->ping_waiting = self->ping_seq;
+      self->ping_sent_time = weft_reactor_get_time (self->reactor);
+    }
+  _weft_irc_client_write_now (self, ping);
+}
+
+static void
+write_item (WeftIrcClient *self, WeftIrcSendItem *item)
+{
+  if (item->outgoing != NULL)
+    {
+      WeftIrcOutLine *line = g_ptr_array_index (item->outgoing->lines, item->line_index);
+
+      if (line->state != WEFT_IRC_OUT_LINE_SCHEDULED)
+        return; /* confirmed from history, or failed, while it waited */
+      if (_weft_irc_client_confirms_by_reply (self) &&
+          weft_irc_client_has_capability (self, "labeled-response"))
+        {
+          g_free (line->label);
+          line->label = g_strdup_printf ("w%" G_GUINT64_FORMAT, ++self->next_label);
+          weft_irc_message_set_tag (item->message, "label", line->label);
+          g_hash_table_insert (self->labels, g_strdup (line->label), g_object_ref (item->outgoing));
+        }
+      line->state = WEFT_IRC_OUTGOING_STATE_SENT;
+      line->attempts++;
+      if (line->attempts > item->outgoing->n_attempts)
+        item->outgoing->n_attempts = line->attempts;
+      if (!_weft_irc_client_confirms_by_reply (self))
+        {
+          line->ping_id = self->ping_seq + 1;
+          self->sync_ping_needed = TRUE;
+        }
+      _weft_irc_outgoing_update (item->outgoing);
+    }
+  _weft_irc_client_write_now (self, item->message);
+}
+
+static void
+flood_drain (WeftIrcClient *self)
+{
+  while (!g_queue_is_empty (&self->sendq))
+    {
+      WeftIrcSendItem *item;
+
+      if (self->transport == NULL || self->writing_paused || self->flood_call != NULL)
+        return;
+      refill_tokens (self);
+      if (self->tokens < 1.0)
+        {
+          gint64 wait = (gint64) ((1.0 - self->tokens) * (double) self->flood_interval) + 1;
+          self->flood_call = weft_delayed_call_ref (
+              weft_reactor_call_later (self->reactor, wait, flood_timer_cb, self, NULL));
+          return;
+        }
+      self->tokens -= 1.0;
+      item = g_queue_pop_head (&self->sendq);
+      write_item (self, item);
+      send_item_free (item);
+    }
+  /* Without echo-message or labeled-response, a PING after the messages
+   * confirms them: the server handles a connection's lines in order. */
+  if (self->sync_ping_needed && self->transport != NULL)
+    send_sync_ping (self);
+}
+
+static void
+enqueue (WeftIrcClient *self, WeftIrcMessage *message, WeftIrcOutgoing *outgoing, guint line_index)
+{
+  WeftIrcSendItem *item = g_new0 (WeftIrcSendItem, 1);
+
+  item->message = weft_irc_message_ref (message);
+  item->outgoing = outgoing != NULL ? g_object_ref (outgoing) : NULL;
+  item->line_index = line_index;
+  g_queue_push_tail (&self->sendq, item);
+  flood_drain (self);
+}
+
+/* Sends @message through flood control when connected; drops it
+ * otherwise (commands that must survive a reconnect are state: channels,
+ * away, the outbox). */
+void
+_weft_irc_client_send (WeftIrcClient *self, WeftIrcMessage *message)
+{
+  if (self->transport == NULL)
+    return;
+  enqueue (self, message, NULL, 0);
+}
+
+static void
+clear_sendq (WeftIrcClient *self)
+{
+  WeftIrcSendItem *item;
+
+  while ((item = g_queue_pop_head (&self->sendq)) != NULL)
+    send_item_free (item);
+  cancel_call (&self->flood_call);
+}
+
+void
+_weft_irc_client_close (WeftIrcClient *self, GQuark domain, int code, const char *message)
+{
+  g_autoptr (GError) error = g_error_new_literal (domain, code, message);
+
+  if (self->transport == NULL || weft_transport_is_closing (self->transport))
+    return;
+  g_debug ("Closing the connection: %s", message);
+  weft_transport_abort_connection_with_error (self->transport, error);
+}
+
+/* ---- Pings ------------------------------------------------------------ */
+
+static void ping_cb (gpointer data);
+
+static void
+ping_timeout_cb (gpointer data)
+{
+  WeftIrcClient *self = data;
+  g_autofree char *text = NULL;
+
+  g_clear_pointer (&self->timeout_call, weft_delayed_call_unref);
+  if (self->registered)
+    text = g_strdup_printf (_ ("The server did not answer a PING within %.0f seconds; the connection is dead."),
+                            (double) self->ping_timeout / G_USEC_PER_SEC);
+  else
+    text = g_strdup_printf (_ ("The server did not complete registration within %.0f seconds."),
+                            (double) self->ping_timeout / G_USEC_PER_SEC);
+  _weft_irc_client_close (self, WEFT_IRC_ERROR, WEFT_IRC_ERROR_PING_TIMEOUT, text);
+}
+
+static void
+arm_timeout (WeftIrcClient *self)
+{
+  if (self->timeout_call == NULL && self->ping_timeout > 0)
+    self->timeout_call =
+        weft_delayed_call_ref (weft_reactor_call_later (self->reactor, self->ping_timeout, ping_timeout_cb, self, NULL));
+}
+
+static void
+ping_cb (gpointer data)
+{
+  WeftIrcClient *self = data;
+
+  g_clear_pointer (&self->ping_call, weft_delayed_call_unref);
+  send_sync_ping (self);
+  arm_timeout (self);
+  if (self->ping_interval > 0)
+    self->ping_call =
+        weft_delayed_call_ref (weft_reactor_call_later (self->reactor, self->ping_interval, ping_cb, self, NULL));
+}
+
+void
+_weft_irc_client_start_pings (WeftIrcClient *self)
+{
+  cancel_call (&self->ping_call);
+  cancel_call (&self->timeout_call);
+  ping_cb (self);
+}
+
+void
+_weft_irc_client_pong (WeftIrcClient *self, const char *token)
+{
+  guint64 id;
+  gint64 now = weft_reactor_get_time (self->reactor);
+
+  if (token == NULL || !g_str_has_prefix (token, "weft-"))
+    return;
+  id = g_ascii_strtoull (token + 5, NULL, 10);
+  if (id == 0 || id > self->ping_seq)
+    return;
+  if (self->ping_waiting != 0 && id >= self->ping_waiting)
+    {
+      self->lag = now - self->ping_sent_time;
+      _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_LAG);
+      self->ping_waiting = id < self->ping_seq ? self->ping_seq : 0;
+      if (self->ping_waiting != 0)
+        self->ping_sent_time = now; /* a later PING is out; time it from here (an upper bound) */
+      else
+        cancel_call (&self->timeout_call);
+    }
+
+  /* Lines written before that PING were handled by the server. */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->outbox));)
+    {
+      g_autoptr (WeftIrcOutgoing) outgoing = g_list_model_get_item (G_LIST_MODEL (self->outbox), i);
+      guint before = g_list_model_get_n_items (G_LIST_MODEL (self->outbox));
+
+      for (guint j = 0; j < outgoing->lines->len; j++)
+        {
+          WeftIrcOutLine *line = g_ptr_array_index (outgoing->lines, j);
+          if (line->state == WEFT_IRC_OUTGOING_STATE_SENT && line->ping_id != 0 && line->ping_id <= id)
+            _weft_irc_client_outgoing_line_done (self, outgoing, line, NULL);
+        }
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->outbox)) == before)
+        i++;
+    }
+}
+
+/* ---- Outbox ----------------------------------------------------------- */
+
+gboolean
+_weft_irc_client_confirms_by_reply (WeftIrcClient *self)
+{
+  return weft_irc_client_has_capability (self, "echo-message") ||
+         weft_irc_client_has_capability (self, "labeled-response");
+}
+
+static void
+outbox_remove (WeftIrcClient *self, WeftIrcOutgoing *outgoing)
+{
+  guint pos;
+
+  if (g_list_store_find (self->outbox, outgoing, &pos))
+    g_list_store_remove (self->outbox, pos);
+}
+
+void
+_weft_irc_client_outgoing_line_done (WeftIrcClient *self,
+                                     WeftIrcOutgoing *outgoing,
+                                     WeftIrcOutLine *line,
+                                     const char *msgid)
+{
+  g_object_ref (outgoing);
+  line->state = WEFT_IRC_OUTGOING_STATE_CONFIRMED;
+  if (line->label != NULL)
+    g_hash_table_remove (self->labels, line->label);
+  _weft_irc_outgoing_set_msgid (outgoing, msgid);
+  _weft_irc_outgoing_update (outgoing);
+  if (weft_irc_outgoing_is_done (outgoing))
+    outbox_remove (self, outgoing);
+  g_object_unref (outgoing);
+}
+
+void
+_weft_irc_client_outgoing_failed (WeftIrcClient *self, WeftIrcOutgoing *outgoing, const GError *error)
+{
+  g_object_ref (outgoing);
+  for (guint i = 0; i < outgoing->lines->len; i++)
+    {
+      WeftIrcOutLine *line = g_ptr_array_index (outgoing->lines, i);
+      if (line->label != NULL)
+        g_hash_table_remove (self->labels, line->label);
+    }
+  _weft_irc_outgoing_fail (outgoing, error);
+  outbox_remove (self, outgoing);
+  g_object_unref (outgoing);
+}
+
+static gboolean
+target_ready (WeftIrcClient *self, const char *target)
+{
+  g_autofree char *folded = _weft_irc_client_fold (self, target);
+  WeftIrcChannel *channel;
+
+  if (g_hash_table_contains (self->history_pending, folded))
+    return FALSE;
+  channel = g_hash_table_lookup (self->channel_by_name, folded);
+  if (channel != NULL && g_hash_table_contains (self->wanted, folded))
+    return weft_irc_channel_get_joined (channel);
+  return TRUE;
+}
+
+/* Hands every queued line whose target is ready to flood control, in the
+ * order the application sent them. */
+void
+_weft_irc_client_flush_outbox (WeftIrcClient *self)
+{
+  guint n;
+
+  if (!self->registered || self->transport == NULL)
+    return;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->outbox));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (WeftIrcOutgoing) outgoing = g_list_model_get_item (G_LIST_MODEL (self->outbox), i);
+
+      if (!target_ready (self, outgoing->target))
+        continue;
+      for (guint j = 0; j < outgoing->lines->len; j++)
+        {
+          WeftIrcOutLine *line = g_ptr_array_index (outgoing->lines, j);
+          g_autoptr (WeftIrcMessage) message = NULL;
+
+          if (line->state != WEFT_IRC_OUTGOING_STATE_QUEUED)
+            continue;
+          line->state = WEFT_IRC_OUT_LINE_SCHEDULED;
+          message = weft_irc_message_new_va (outgoing->verb, outgoing->target, line->text, NULL);
+          enqueue (self, message, outgoing, j);
+          if (self->transport == NULL)
+            return;
+        }
+    }
+}
+
+/* After a connection died: what was written but not confirmed goes back to
+ * the outbox, to be sent again. */
+static void
+requeue_unconfirmed (WeftIrcClient *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->outbox));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (WeftIrcOutgoing) outgoing = g_list_model_get_item (G_LIST_MODEL (self->outbox), i);
+
+      for (guint j = 0; j < outgoing->lines->len; j++)
+        {
+          WeftIrcOutLine *line = g_ptr_array_index (outgoing->lines, j);
+          if (line->state == WEFT_IRC_OUTGOING_STATE_SENT || line->state == WEFT_IRC_OUT_LINE_SCHEDULED)
+            line->state = WEFT_IRC_OUTGOING_STATE_QUEUED;
+          line->ping_id = 0;
+          g_clear_pointer (&line->label, g_free);
+        }
+      _weft_irc_outgoing_update (outgoing);
+    }
+  g_hash_table_remove_all (self->labels);
+}
+
+/* The longest text that fits in one PRIVMSG to @target once the server has
+ * put our source in front of it. */
+static gsize
+max_text_bytes (WeftIrcClient *self, const char *verb, const char *target, gsize extra)
+{
+  gsize nick = self->current_nick != NULL ? strlen (self->current_nick) : strlen (self->nick);
+  gsize user = self->own_user != NULL ? strlen (self->own_user) : 10;
+  gsize host = self->own_host != NULL ? strlen (self->own_host) : 63;
+  /* ":nick!user@host VERB target :text\r\n" */
+  gsize overhead = 1 + nick + 1 + user + 1 + host + 1 + strlen (verb) + 1 + strlen (target) + 2 + 2 + extra;
+
+  if (overhead + 16 > WEFT_IRC_MAX_LINE_BYTES)
+    return 16;
+  return WEFT_IRC_MAX_LINE_BYTES - overhead;
+}
+
+/* Splits @text into lines of at most @max bytes at UTF-8 character
+ * boundaries, preferring a space in the second half of a line. */
+static GPtrArray *
+split_text (const char *text, gsize max)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) paragraphs = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; paragraphs[i] != NULL; i++)
+    {
+      char *p = paragraphs[i];
+      gsize len = strlen (p);
+
+      if (len > 0 && p[len - 1] == '\r')
+        p[--len] = '\0';
+      while (len > max)
+        {
+          gsize cut = max;
+          gsize space;
+
+          while (cut > 0 && (p[cut] & 0xC0) == 0x80)
+            cut--;
+          for (space = cut; space > max / 2 && p[space] != ' '; space--)
+            ;
+          if (space > max / 2)
+            cut = space;
+          g_ptr_array_add (lines, g_strndup (p, cut));
+          if (p[cut] == ' ' && cut == space)
+            cut++;
+          p += cut;
+          len -= cut;
+        }
+      if (len > 0)
+        g_ptr_array_add (lines, g_strdup (p));
+    }
+  return lines;
+}
+
+WeftIrcOutgoing *
+_weft_irc_client_send_text (WeftIrcClient *self, const char *verb, const char *target, const char *text, gboolean action)
+{
+  WeftIrcOutgoing *outgoing;
+  g_autoptr (GPtrArray) lines = NULL;
+
+  outgoing = _weft_irc_outgoing_new (++self->next_outgoing_id, verb, target, text);
+  outgoing->queued_time = weft_reactor_get_time (self->reactor);
+  lines = split_text (text, max_text_bytes (self, verb, target, action ? 9 : 0));
+  for (guint i = 0; i < lines->len; i++)
+    {
+      if (action)
+        {
+          g_autofree char *framed = g_strdup_printf ("\001ACTION %s\001", (char *) g_ptr_array_index (lines, i));
+          _weft_irc_outgoing_add_line (outgoing, framed);
+        }
+      else
+        _weft_irc_outgoing_add_line (outgoing, g_ptr_array_index (lines, i));
+    }
+  if (outgoing->lines->len == 0 || *target == '\0' || strpbrk (target, " ,\r\n") != NULL)
+    {
+      g_autoptr (GError) error = g_error_new (WEFT_IRC_ERROR, WEFT_IRC_ERROR_MALFORMED,
+                                              outgoing->lines->len == 0 ? _ ("There is no text to send.")
+                                                                        : _ ("“%s” is not a channel or a nick."),
+                                              target);
+      _weft_irc_outgoing_fail (outgoing, error);
+      return outgoing;
+    }
+  g_list_store_append (self->outbox, outgoing);
+  _weft_irc_client_flush_outbox (self);
+  return outgoing;
+}
+
+/* ---- Connection ------------------------------------------------------- */
+
+static void
+reset_connection_state (WeftIrcClient *self)
+{
+  g_byte_array_set_size (self->inbuf, 0);
+  self->writing_paused = FALSE;
+  self->registered = FALSE;
+  self->nick_attempt = 0;
+  g_hash_table_remove_all (self->caps_available);
+  g_hash_table_remove_all (self->caps_enabled);
+  self->cap_ls_done = FALSE;
+  self->cap_reqs_pending = 0;
+  self->cap_ended = FALSE;
+  self->sasl_in_progress = FALSE;
+  g_hash_table_remove_all (self->isupport);
+  g_hash_table_remove_all (self->batches);
+  g_hash_table_remove_all (self->history_pending);
+  g_clear_pointer (&self->prefix_modes, g_free);
+  g_clear_pointer (&self->prefix_chars, g_free);
+  self->prefix_modes = g_strdup ("ov");
+  self->prefix_chars = g_strdup ("@+");
+  g_clear_pointer (&self->chantypes, g_free);
+  self->chantypes = g_strdup ("#&");
+  for (guint i = 0; i < 4; i++)
+    g_clear_pointer (&self->chanmodes[i], g_free);
+  self->chanmodes[0] = g_strdup ("beI");
+  self->chanmodes[1] = g_strdup ("k");
+  self->chanmodes[2] = g_strdup ("l");
+  self->chanmodes[3] = g_strdup ("imnpst");
+  self->ping_waiting = 0;
+  self->sync_ping_needed = FALSE;
+  self->tokens = self->flood_burst;
+  self->tokens_time = weft_reactor_get_time (self->reactor);
+  clear_sendq (self);
+  cancel_call (&self->ping_call);
+  cancel_call (&self->timeout_call);
+}
+
+void
+_weft_irc_client_attach (WeftIrcClient *self, WeftTransport *transport)
+{
+  g_autoptr (WeftIrcMessage) cap = NULL;
+  g_autoptr (WeftIrcMessage) nick = NULL;
+  g_autoptr (WeftIrcMessage) user = NULL;
+
+  if (self->transport != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->transport), (gpointer *) &self->transport);
+  self->transport = transport;
+  g_object_add_weak_pointer (G_OBJECT (transport), (gpointer *) &self->transport);
+  reset_connection_state (self);
+  _weft_irc_client_set_state (self, WEFT_IRC_CLIENT_STATE_REGISTERING);
+
+  cap = weft_irc_message_new_va ("CAP", "LS", "302", NULL);
+  _weft_irc_client_write_now (self, cap);
+  if (self->password != NULL)
+    {
+      g_autoptr (WeftIrcMessage) pass = weft_irc_message_new_va ("PASS", self->password, NULL);
+      _weft_irc_client_write_now (self, pass);
+    }
+  g_free (self->current_nick);
+  self->current_nick = g_strdup (self->nick);
+  nick = weft_irc_message_new_va ("NICK", self->nick, NULL);
+  _weft_irc_client_write_now (self, nick);
+  user = weft_irc_message_new_va ("USER", self->username, "0", "*", self->realname, NULL);
+  _weft_irc_client_write_now (self, user);
+  /* Registration must finish in time, or the server is not answering. */
+  arm_timeout (self);
+}
+
+void
+_weft_irc_client_data (WeftIrcClient *self, const guint8 *data, gsize len)
+{
+  g_autoptr (WeftIrcClient) hold = g_object_ref (self);
+  gsize start = 0;
+
+  g_byte_array_append (self->inbuf, data, len);
+  while (self->transport != NULL && !weft_transport_is_closing (self->transport))
+    {
+      guint8 *nl = memchr (self->inbuf->data + start, '\n', self->inbuf->len - start);
+      gsize line_len;
+      char *line;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (WeftIrcMessage) message = NULL;
+      g_autofree char *decoded = NULL;
+
+      if (nl == NULL)
+        break;
+      line = (char *) self->inbuf->data + start;
+      line_len = nl - (self->inbuf->data + start);
+      start += line_len + 1;
+      if (line_len > 0 && line[line_len - 1] == '\r')
+        line_len--;
+      if (line_len == 0)
+        continue;
+      if (line_len > MAX_INPUT_LINE)
+        {
+          _weft_irc_client_close (self, WEFT_IRC_ERROR, WEFT_IRC_ERROR_TOO_LONG,
+                                  _ ("The server sent a line longer than IRC allows."));
+          break;
+        }
+      if (memchr (line, '\0', line_len) != NULL)
+        {
+          _weft_irc_client_close (self, WEFT_IRC_ERROR, WEFT_IRC_ERROR_MALFORMED,
+                                  _ ("The server sent a line with a NUL byte."));
+          break;
+        }
+      if (!g_utf8_validate (line, line_len, NULL))
+        {
+          decoded = g_convert_with_fallback (line, line_len, "UTF-8", "WINDOWS-1252", "?", NULL, NULL, NULL);
+          if (decoded == NULL)
+            decoded = g_convert (line, line_len, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
+          if (decoded != NULL)
+            {
+              line = decoded;
+              line_len = strlen (decoded);
+            }
+        }
+      message = weft_irc_message_parse (line, line_len, &error);
+      if (message == NULL)
+        {
+          g_autofree char *text = g_strdup_printf (_ ("The server sent a line that is not an IRC message: %s"),
+                                                   error->message);
+          _weft_irc_client_close (self, WEFT_IRC_ERROR, error->code, text);
+          break;
+        }
+      g_signal_emit (self, _weft_irc_client_signals[WEFT_IRC_CLIENT_SIGNAL_LINE_RECEIVED], 0, message);
+      _weft_irc_client_handle (self, message);
+    }
+  if (start > 0)
+    g_byte_array_remove_range (self->inbuf, 0, MIN (start, self->inbuf->len));
+  if (self->inbuf->len > MAX_INPUT_LINE)
+    {
+      _weft_irc_client_close (self, WEFT_IRC_ERROR, WEFT_IRC_ERROR_TOO_LONG,
+                              _ ("The server sent a line longer than IRC allows."));
+      g_byte_array_set_size (self->inbuf, 0);
+    }
+}
+
+void
+_weft_irc_client_detach (WeftIrcClient *self, const GError *reason)
+{
+  g_autoptr (WeftIrcClient) hold = g_object_ref (self);
+  gboolean trying;
+  guint n;
+
+  if (self->transport != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->transport), (gpointer *) &self->transport);
+  self->transport = NULL;
+  g_object_freeze_notify (G_OBJECT (self));
+  clear_sendq (self);
+  cancel_call (&self->ping_call);
+  cancel_call (&self->timeout_call);
+  requeue_unconfirmed (self);
+  self->registered = FALSE;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (WeftIrcChannel) channel = g_list_model_get_item (G_LIST_MODEL (self->channels), i);
+      _weft_irc_channel_clear_members (channel);
+      _weft_irc_channel_set_joined (channel, FALSE);
+    }
+  if (self->away)
+    {
+      self->away = FALSE;
+      _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_AWAY);
+    }
+  self->lag = -1;
+  _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_LAG);
+  g_hash_table_remove_all (self->caps_enabled);
+  _weft_irc_client_update_caps (self);
+  trying = self->factory != NULL && self->connector != NULL &&
+           weft_reconnecting_client_factory_is_trying (self->factory);
+  _weft_irc_client_set_state (self, trying ? WEFT_IRC_CLIENT_STATE_WAITING : WEFT_IRC_CLIENT_STATE_DISCONNECTED);
+  g_object_thaw_notify (G_OBJECT (self));
+  g_signal_emit (self, _weft_irc_client_signals[WEFT_IRC_CLIENT_SIGNAL_DISCONNECTED], 0, reason);
+}
+
+void
+_weft_irc_client_pause_writing (WeftIrcClient *self, gboolean paused)
+{
+  self->writing_paused = paused;
+  if (!paused)
+    flood_drain (self);
+}
+
+void
+_weft_irc_client_connecting (WeftIrcClient *self)
+{
+  if (self->transport == NULL)
+    _weft_irc_client_set_state (self, WEFT_IRC_CLIENT_STATE_CONNECTING);
+}
+
+void
+_weft_irc_client_connection_failed (WeftIrcClient *self, const GError *reason)
+{
+  if (self->transport != NULL)
+    return;
+  _weft_irc_client_set_state (self, weft_reconnecting_client_factory_is_trying (self->factory)
+                                        ? WEFT_IRC_CLIENT_STATE_WAITING
+                                        : WEFT_IRC_CLIENT_STATE_DISCONNECTED);
+  g_signal_emit (self, _weft_irc_client_signals[WEFT_IRC_CLIENT_SIGNAL_DISCONNECTED], 0, reason);
+}
+
+/* ---- Channels --------------------------------------------------------- */
+
+WeftIrcChannel *
+_weft_irc_client_ensure_channel (WeftIrcClient *self, const char *name)
+{
+  g_autofree char *folded = _weft_irc_client_fold (self, name);
+  WeftIrcChannel *channel = g_hash_table_lookup (self->channel_by_name, folded);
+
+  if (channel != NULL)
+    return channel;
+  channel = _weft_irc_channel_new (name, self->casemap);
+  g_hash_table_insert (self->channel_by_name, g_strdup (folded), channel);
+  g_list_store_append (self->channels, channel);
+  g_object_unref (channel);
+  return channel;
+}
+
+void
+_weft_irc_client_remove_channel (WeftIrcClient *self, WeftIrcChannel *channel)
+{
+  g_autofree char *folded = _weft_irc_client_fold (self, weft_irc_channel_get_name (channel));
+  guint pos;
+
+  g_hash_table_remove (self->wanted, folded);
+  g_hash_table_remove (self->channel_by_name, folded);
+  if (g_list_store_find (self->channels, channel, &pos))
+    g_list_store_remove (self->channels, pos);
+}
+
+/* ---- GObject ---------------------------------------------------------- */
+
+static void
+weft_irc_client_connection_made (WeftProtocol *protocol, WeftTransport *transport)
+{
+  _weft_irc_client_attach (WEFT_IRC_CLIENT (protocol), transport);
+}
+
+static void
+weft_irc_client_data_received (WeftProtocol *protocol, const guint8 *data, gsize len)
+{
+  _weft_irc_client_data (WEFT_IRC_CLIENT (protocol), data, len);
+}
+
+static void
+weft_irc_client_connection_lost (WeftProtocol *protocol, const GError *reason)
+{
+  _weft_irc_client_detach (WEFT_IRC_CLIENT (protocol), reason);
+}
+
+static void
+weft_irc_client_pause_writing_vfunc (WeftProtocol *protocol)
+{
+  _weft_irc_client_pause_writing (WEFT_IRC_CLIENT (protocol), TRUE);
+}
+
+static void
+weft_irc_client_resume_writing_vfunc (WeftProtocol *protocol)
+{
+  _weft_irc_client_pause_writing (WEFT_IRC_CLIENT (protocol), FALSE);
+}
+
+static void
+weft_irc_client_dispose (GObject *object)
+{
+  WeftIrcClient *self = WEFT_IRC_CLIENT (object);
+
+  if (self->transport != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->transport), (gpointer *) &self->transport);
+  self->transport = NULL;
+  clear_sendq (self);
+  cancel_call (&self->ping_call);
+  cancel_call (&self->timeout_call);
+  if (self->connector != NULL)
+    weft_connector_stop_connecting (self->connector);
+  if (self->factory != NULL)
+    weft_reconnecting_client_factory_stop_trying (self->factory);
+  g_clear_object (&self->connector);
+  g_clear_object (&self->factory);
+  G_OBJECT_CLASS (weft_irc_client_parent_class)->dispose (object);
+}
+
+static void
+weft_irc_client_finalize (GObject *object)
+{
+  WeftIrcClient *self = WEFT_IRC_CLIENT (object);
+
+  g_clear_object (&self->reactor);
+  g_free (self->nick);
+  g_free (self->username);
+  g_free (self->realname);
+  g_free (self->password);
+  g_free (self->sasl_username);
+  g_free (self->sasl_password);
+  g_free (self->version_reply);
+  g_byte_array_unref (self->inbuf);
+  g_free (self->current_nick);
+  g_free (self->own_user);
+  g_free (self->own_host);
+  g_hash_table_unref (self->caps_available);
+  g_hash_table_unref (self->caps_enabled);
+  g_strfreev (self->caps_strv);
+  g_hash_table_unref (self->isupport);
+  g_free (self->prefix_modes);
+  g_free (self->prefix_chars);
+  g_free (self->chantypes);
+  for (guint i = 0; i < 4; i++)
+    g_free (self->chanmodes[i]);
+  g_free (self->server_name);
+  g_free (self->network);
+  g_free (self->account);
+  g_free (self->away_message);
+  g_free (self->wanted_away);
+  g_hash_table_unref (self->batches);
+  g_hash_table_unref (self->channel_by_name);
+  g_object_unref (self->channels);
+  g_hash_table_unref (self->wanted);
+  g_hash_table_unref (self->history_pending);
+  g_hash_table_unref (self->own_nicks);
+  g_hash_table_unref (self->labels);
+  g_object_unref (self->outbox);
+  G_OBJECT_CLASS (weft_irc_client_parent_class)->finalize (object);
+}
+
+static void
+weft_irc_client_constructed (GObject *object)
+{
+  WeftIrcClient *self = WEFT_IRC_CLIENT (object);
+
+  G_OBJECT_CLASS (weft_irc_client_parent_class)->constructed (object);
+  g_return_if_fail (WEFT_IS_REACTOR (self->reactor));
+  self->ctcp_tokens_time = weft_reactor_get_time (self->reactor);
+  reset_connection_state (self);
+}
+
+static void
+weft_irc_client_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  WeftIrcClient *self = WEFT_IRC_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case WEFT_IRC_CLIENT_PROP_REACTOR:
+      g_value_set_object (value, self->reactor);
+      break;
+    case WEFT_IRC_CLIENT_PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case WEFT_IRC_CLIENT_PROP_NICK:
+      g_value_set_string (value, self->nick);
+      break;
+    case WEFT_IRC_CLIENT_PROP_CURRENT_NICK:
+      g_value_set_string (value, weft_irc_client_get_current_nick (self));
+      break;
+    case WEFT_IRC_CLIENT_PROP_USERNAME:
+      g_value_set_string (value, self->username);
+      break;
+    case WEFT_IRC_CLIENT_PROP_REALNAME:
+      g_value_set_string (value, self->realname);
+      break;
+    case WEFT_IRC_CLIENT_PROP_AWAY:
+      g_value_set_boolean (value, self->away);
+      break;
+    case WEFT_IRC_CLIENT_PROP_AWAY_MESSAGE:
+      g_value_set_string (value, self->away_message);
+      break;
+    case WEFT_IRC_CLIENT_PROP_LAG:
+      g_value_set_int64 (value, self->lag);
+      break;
+    case WEFT_IRC_CLIENT_PROP_SERVER_NAME:
+      g_value_set_string (value, self->server_name);
+      break;
+    case WEFT_IRC_CLIENT_PROP_NETWORK:
+      g_value_set_string (value, weft_irc_client_get_network (self));
+      break;
+    case WEFT_IRC_CLIENT_PROP_ACCOUNT:
+      g_value_set_string (value, self->account);
+      break;
+    case WEFT_IRC_CLIENT_PROP_CAPABILITIES:
+      g_value_set_boxed (value, self->caps_strv);
+      break;
+    case WEFT_IRC_CLIENT_PROP_CHANNELS:
+      g_value_set_object (value, self->channels);
+      break;
+    case WEFT_IRC_CLIENT_PROP_OUTBOX:
+      g_value_set_object (value, self->outbox);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+weft_irc_client_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  WeftIrcClient *self = WEFT_IRC_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case WEFT_IRC_CLIENT_PROP_REACTOR:
+      self->reactor = g_value_dup_object (value);
+      break;
+    case WEFT_IRC_CLIENT_PROP_NICK:
+      if (g_value_get_string (value) != NULL)
+        weft_irc_client_set_nick (self, g_value_get_string (value));
+      break;
+    case WEFT_IRC_CLIENT_PROP_USERNAME:
+      weft_irc_client_set_username (self, g_value_get_string (value));
+      break;
+    case WEFT_IRC_CLIENT_PROP_REALNAME:
+      weft_irc_client_set_realname (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+add_signal (int id, const char *name, guint n_params, ...)
+{
+  GType types[8];
+  va_list ap;
+
+  va_start (ap, n_params);
+  for (guint i = 0; i < n_params; i++)
+    types[i] = va_arg (ap, GType);
+  va_end (ap);
+  _weft_irc_client_signals[id] = g_signal_newv (name, WEFT_IRC_TYPE_CLIENT, G_SIGNAL_RUN_LAST, NULL, NULL, NULL, NULL,
+                                                G_TYPE_NONE, n_params, types);
+}
+
+#define STR (G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE)
+#define MSG (WEFT_IRC_TYPE_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE)
+#define CHAN WEFT_IRC_TYPE_CHANNEL
+
+static void
+weft_irc_client_class_init (WeftIrcClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  WeftProtocolClass *protocol_class = WEFT_PROTOCOL_CLASS (klass);
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->constructed = weft_irc_client_constructed;
+  object_class->dispose = weft_irc_client_dispose;
+  object_class->finalize = weft_irc_client_finalize;
+  object_class->get_property = weft_irc_client_get_property;
+  object_class->set_property = weft_irc_client_set_property;
+  protocol_class->connection_made = weft_irc_client_connection_made;
+  protocol_class->data_received = weft_irc_client_data_received;
+  protocol_class->connection_lost = weft_irc_client_connection_lost;
+  protocol_class->pause_writing = weft_irc_client_pause_writing_vfunc;
+  protocol_class->resume_writing = weft_irc_client_resume_writing_vfunc;
+
+  /** WeftIrcClient:reactor: (getter get_reactor)
+   *
+   * The reactor whose clock runs the client's timers. */
+  properties[WEFT_IRC_CLIENT_PROP_REACTOR] =
+      g_param_spec_object ("reactor", NULL, NULL, WEFT_TYPE_REACTOR,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /** WeftIrcClient:state: (getter get_state)
+   *
+   * Where the connection is, for a status label. */
+  properties[WEFT_IRC_CLIENT_PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, WEFT_IRC_TYPE_CLIENT_STATE,
+                                                              WEFT_IRC_CLIENT_STATE_DISCONNECTED, ro);
+  /** WeftIrcClient:nick: (getter get_nick) (setter set_nick)
+   *
+   * The nick the client wants; see #WeftIrcClient:current-nick for the
+   * one it has. */
+  properties[WEFT_IRC_CLIENT_PROP_NICK] = g_param_spec_string ("nick", NULL, NULL, NULL, rw);
+  /** WeftIrcClient:current-nick: (getter get_current_nick)
+   *
+   * The nick the client has on the server now (it differs from
+   * #WeftIrcClient:nick after a nick-in-use fallback). */
+  properties[WEFT_IRC_CLIENT_PROP_CURRENT_NICK] = g_param_spec_string ("current-nick", NULL, NULL, NULL, ro);
+  /** WeftIrcClient:username: (setter set_username)
+   *
+   * The user name sent with USER. */
+  properties[WEFT_IRC_CLIENT_PROP_USERNAME] = g_param_spec_string ("username", NULL, NULL, NULL, rw);
+  /** WeftIrcClient:realname: (setter set_realname)
+   *
+   * The real name sent with USER. */
+  properties[WEFT_IRC_CLIENT_PROP_REALNAME] = g_param_spec_string ("realname", NULL, NULL, NULL, rw);
+  /** WeftIrcClient:away: (getter get_away)
+   *
+   * Whether the server has the client marked away. */
+  properties[WEFT_IRC_CLIENT_PROP_AWAY] = g_param_spec_boolean ("away", NULL, NULL, FALSE, ro);
+  /** WeftIrcClient:away-message: (getter get_away_message)
+   *
+   * The away message the client set, or %NULL. */
+  properties[WEFT_IRC_CLIENT_PROP_AWAY_MESSAGE] = g_param_spec_string ("away-message", NULL, NULL, NULL, ro);
+  /** WeftIrcClient:lag: (getter get_lag)
+   *
+   * The last round-trip time of a PING, in microseconds; -1 when unknown. */
+  properties[WEFT_IRC_CLIENT_PROP_LAG] = g_param_spec_int64 ("lag", NULL, NULL, -1, G_MAXINT64, -1, ro);
+  /** WeftIrcClient:server-name: (getter get_server_name)
+   *
+   * The name of the server the client is registered on, or %NULL. */
+  properties[WEFT_IRC_CLIENT_PROP_SERVER_NAME] = g_param_spec_string ("server-name", NULL, NULL, NULL, ro);
+  /** WeftIrcClient:network: (getter get_network)
+   *
+   * The network's name (ISUPPORT NETWORK), else the server's name. */
+  properties[WEFT_IRC_CLIENT_PROP_NETWORK] = g_param_spec_string ("network", NULL, NULL, NULL, ro);
+  /** WeftIrcClient:account: (getter get_account)
+   *
+   * The account the client is logged in to (SASL), or %NULL. */
+  properties[WEFT_IRC_CLIENT_PROP_ACCOUNT] = g_param_spec_string ("account", NULL, NULL, NULL, ro);
+  /** WeftIrcClient:capabilities: (getter get_capabilities)
+   *
+   * The IRCv3 capabilities enabled on the current connection, sorted. */
+  properties[WEFT_IRC_CLIENT_PROP_CAPABILITIES] = g_param_spec_boxed ("capabilities", NULL, NULL, G_TYPE_STRV, ro);
+  /** WeftIrcClient:channels: (getter get_channels)
+   *
+   * The channels, a `GListModel` of [class@WeftIrc.Channel] in the order
+   * they were joined. */
+  properties[WEFT_IRC_CLIENT_PROP_CHANNELS] =
+      g_param_spec_object ("channels", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+  /** WeftIrcClient:outbox: (getter get_outbox)
+   *
+   * The messages not yet confirmed or failed, a `GListModel` of
+   * [class@WeftIrc.Outgoing] in the order they were sent. */
+  properties[WEFT_IRC_CLIENT_PROP_OUTBOX] = g_param_spec_object ("outbox", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+
+  g_object_class_install_properties (object_class, WEFT_IRC_CLIENT_N_PROPS, properties);
+
+  /**
+   * WeftIrcClient::registered:
+   * @client: the client
+   * @nick: the nick the client registered with
+   *
+   * The server accepted the registration (RPL_WELCOME).
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_REGISTERED, "registered", 1, STR);
+  /**
+   * WeftIrcClient::disconnected:
+   * @client: the client
+   * @reason: why the connection ended or the attempt failed
+   *
+   * A connection ended, or an attempt to make one failed.
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_DISCONNECTED, "disconnected", 1, G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
+  /**
+   * WeftIrcClient::message-received:
+   * @client: the client
+   * @message: the PRIVMSG or NOTICE
+   * @conversation: (nullable): the channel, or for a private message the
+   *   other party's nick; %NULL for a server notice
+   * @nick: (nullable): who sent it (%NULL for a server)
+   * @text: the text, without CTCP ACTION framing
+   * @flags: what kind of message it is
+   *
+   * A message arrived: live, the echo of one of ours (SELF | ECHO; a user
+   * interface that shows its [class@WeftIrc.Outgoing] messages skips
+   * these), or history (HISTORY).
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_MESSAGE_RECEIVED, "message-received", 5, MSG, STR, STR, STR,
+              WEFT_IRC_TYPE_MESSAGE_FLAGS);
+  /**
+   * WeftIrcClient::joined:
+   * @client: the client
+   * @channel: the channel
+   * @nick: who joined (the client itself when it is the current nick)
+   * @message: the JOIN
+   *
+   * Someone joined a channel the client is in, or the client joined one.
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_JOINED, "joined", 3, CHAN, STR, MSG);
+  /**
+   * WeftIrcClient::parted:
+   * @client: the client
+   * @channel: the channel
+   * @nick: who left
+   * @reason: (nullable): the part message
+   * @message: the PART
+   *
+   * Someone left a channel (the client too: then @channel is no longer
+   * joined, and is removed from #WeftIrcClient:channels).
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_PARTED, "parted", 4, CHAN, STR, STR, MSG);
+  /**
+   * WeftIrcClient::kicked:
+   * @client: the client
+   * @channel: the channel
+   * @nick: who was kicked
+   * @by: who kicked
+   * @reason: (nullable): the reason
+   * @message: the KICK
+   *
+   * Someone was kicked from a channel. When it is the client, the channel
+   * stays in the list, not joined, and is not rejoined.
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_KICKED, "kicked", 5, CHAN, STR, STR, STR, MSG);
+  /**
+   * WeftIrcClient::quit:
+   * @client: the client
+   * @nick: who quit
+   * @reason: (nullable): the quit message
+   * @channels: the channels the user was in with the client
+   * @message: the QUIT
+   *
+   * Someone quit the network.
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_QUIT, "quit", 4, STR, STR, G_TYPE_STRV, MSG);
+  /**
+   * WeftIrcClient::nick-changed:
+   * @client: the client
+   * @old_nick: the old nick
+   * @new_nick: the new nick
+   * @channels: the channels the user is in with the client
+   * @message: the NICK
+   *
+   * Someone changed nick (also the client: see #WeftIrcClient:current-nick).
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_NICK_CHANGED, "nick-changed", 4, STR, STR, G_TYPE_STRV, MSG);
+  /**
+   * WeftIrcClient::topic-changed:
+   * @client: the client
+   * @channel: the channel
+   * @setter: (nullable): who set it, if known
+   * @topic: (nullable): the new topic; %NULL when it was cleared
+   * @message: the TOPIC or RPL_TOPIC
+   *
+   * A channel's topic changed, or was received on join.
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_TOPIC_CHANGED, "topic-changed", 4, CHAN, STR, STR, MSG);
+  /**
+   * WeftIrcClient::mode-changed:
+   * @client: the client
+   * @target: the channel or nick whose modes changed
+   * @setter: (nullable): who changed them
+   * @modes: the mode string (`+o-v`)
+   * @args: the arguments
+   * @message: the MODE
+   *
+   * Modes changed; channel state and member prefixes are already updated.
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_MODE_CHANGED, "mode-changed", 5, STR, STR, STR, G_TYPE_STRV, MSG);
+  /**
+   * WeftIrcClient::invited:
+   * @client: the client
+   * @inviter: who invited
+   * @nick: who was invited (the client, or another user with invite-notify)
+   * @channel: the channel
+   * @message: the INVITE
+   *
+   * An invitation to a channel.
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_INVITED, "invited", 4, STR, STR, STR, MSG);
+  /**
+   * WeftIrcClient::away-changed:
+   * @client: the client
+   * @nick: the user
+   * @message: (nullable): the away message; %NULL when back
+   *
+   * A user went away or came back (away-notify; the client's own state
+   * from RPL_NOWAWAY and RPL_UNAWAY).
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_AWAY_CHANGED, "away-changed", 2, STR, STR);
+  /**
+   * WeftIrcClient::account-changed:
+   * @client: the client
+   * @nick: the user
+   * @account: (nullable): the account; %NULL when logged out
+   *
+   * A user logged in or out (account-notify, extended-join).
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_ACCOUNT_CHANGED, "account-changed", 2, STR, STR);
+  /**
+   * WeftIrcClient::host-changed:
+   * @client: the client
+   * @nick: the user
+   * @user: the new user name
+   * @host: the new host
+   *
+   * A user's user name or host changed (chghost).
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_HOST_CHANGED, "host-changed", 3, STR, STR, STR);
+  /**
+   * WeftIrcClient::realname-changed:
+   * @client: the client
+   * @nick: the user
+   * @realname: the new real name
+   *
+   * A user's real name changed (setname).
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_REALNAME_CHANGED, "realname-changed", 2, STR, STR);
+  /**
+   * WeftIrcClient::error-received:
+   * @client: the client
+   * @numeric: the error numeric (400–599, SASL 902–908), or 0 for ERROR
+   *   and FAIL
+   * @text: the server's text
+   * @message: the message
+   *
+   * The server reported an error.
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_ERROR_RECEIVED, "error-received", 3, G_TYPE_UINT, STR, MSG);
+  /**
+   * WeftIrcClient::server-reply:
+   * @client: the client
+   * @numeric: the numeric
+   * @text: the last parameter
+   * @message: the message
+   *
+   * Any numeric that is not an error (welcome, MOTD, WHOIS...), after the
+   * client has used it, for a server view.
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_SERVER_REPLY, "server-reply", 3, G_TYPE_UINT, STR, MSG);
+  /**
+   * WeftIrcClient::ctcp-request:
+   * @client: the client
+   * @nick: who asked
+   * @target: the channel or our nick
+   * @command: the CTCP command (`VERSION`)
+   * @args: (nullable): its arguments
+   *
+   * A CTCP request other than ACTION. VERSION, PING, TIME and CLIENTINFO
+   * are answered by the client itself, at most 3 at once and then one
+   * every 5 seconds.
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_CTCP_REQUEST, "ctcp-request", 4, STR, STR, STR, STR);
+  /**
+   * WeftIrcClient::ctcp-reply:
+   * @client: the client
+   * @nick: who answered
+   * @command: the CTCP command
+   * @args: (nullable): the answer
+   *
+   * A CTCP reply (in a NOTICE).
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_CTCP_REPLY, "ctcp-reply", 3, STR, STR, STR);
+  /**
+   * WeftIrcClient::history-received:
+   * @client: the client
+   * @conversation: the channel or nick
+   * @n_messages: how many messages the batch held
+   *
+   * A CHATHISTORY batch has been delivered (as HISTORY messages).
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_HISTORY_RECEIVED, "history-received", 2, STR, G_TYPE_UINT);
+  /**
+   * WeftIrcClient::line-received:
+   * @client: the client
+   * @message: the message
+   *
+   * Every message from the server, before the client handles it.
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_LINE_RECEIVED, "line-received", 1, MSG);
+  /**
+   * WeftIrcClient::line-sent:
+   * @client: the client
+   * @line: the line, without CRLF
+   *
+   * Every line the client writes.
+   */
+  add_signal (WEFT_IRC_CLIENT_SIGNAL_LINE_SENT, "line-sent", 1, STR);
+}
+
+static void
+weft_irc_client_init (WeftIrcClient *self)
+{
+  self->username = g_strdup ("weft");
+  self->realname = g_strdup ("Weft");
+  self->flood_burst = WEFT_IRC_CLIENT_DEFAULT_FLOOD_BURST;
+  self->flood_interval = WEFT_IRC_CLIENT_DEFAULT_FLOOD_INTERVAL;
+  self->ping_interval = WEFT_IRC_CLIENT_DEFAULT_PING_INTERVAL;
+  self->ping_timeout = WEFT_IRC_CLIENT_DEFAULT_PING_TIMEOUT;
+  self->version_reply = g_strdup_printf ("Weft %s", WEFT_VERSION);
+  self->inbuf = g_byte_array_new ();
+  self->caps_available = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->caps_enabled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->caps_strv = g_new0 (char *, 1);
+  self->isupport = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->casemap = WEFT_IRC_CASEMAPPING_RFC1459;
+  self->batches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, batch_free);
+  self->channels = g_list_store_new (WEFT_IRC_TYPE_CHANNEL);
+  self->channel_by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->history_pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->own_nicks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->outbox = g_list_store_new (WEFT_IRC_TYPE_OUTGOING);
+  self->labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->lag = -1;
+  self->ctcp_tokens = CTCP_BURST;
+  g_queue_init (&self->sendq);
+}
