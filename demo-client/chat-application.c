@@ -38,6 +38,12 @@ struct _ChatApplication {
   gint64 started_at;
   gboolean report_startup;
   gboolean first_frame_seen;
+
+  gboolean want_demo;
+  gboolean activated;
+  gboolean run_reactor;
+  int exit_status;
+  GPtrArray *urls;
 };
 
 G_DEFINE_FINAL_TYPE (ChatApplication, chat_application, ADW_TYPE_APPLICATION)
@@ -236,6 +242,36 @@ chat_application_start_demo (ChatApplication *self, const char *data_dir, GError
 #endif
 }
 
+/* URLs on the command line connect for this session: irc://nick@host:port/#channel */
+static gboolean
+connect_urls (ChatApplication *self, GError **error)
+{
+  for (guint i = 0; i < self->urls->len; i++)
+    {
+      g_autoptr (ChatServerConfig) config = chat_server_config_new ();
+      g_autoptr (GUri) uri = g_uri_parse (self->urls->pdata[i], G_URI_FLAGS_NONE, error);
+      const char *fragment;
+
+      if (uri == NULL)
+        return FALSE;
+      fragment = g_uri_get_fragment (uri);
+      config->name = g_strdup (g_uri_get_host (uri));
+      config->url = g_strdup_printf ("%s://%s:%d", g_uri_get_scheme (uri), g_uri_get_host (uri),
+                                     g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : 6667);
+      config->nick = g_strdup (g_uri_get_user (uri) != NULL ? g_uri_get_user (uri) : g_get_user_name ());
+      if (fragment != NULL && fragment[0] != '\0')
+        {
+          g_autofree char *channel = g_strconcat ("#", fragment, NULL);
+          char *channels[] = { channel, NULL };
+
+          config->channels = g_strdupv (channels);
+        }
+      chat_application_add_connection (self, config);
+      self->demo_mode = TRUE; /* a session without the saved servers */
+    }
+  return TRUE;
+}
+
 /* Actions */
 
 static void
@@ -358,7 +394,22 @@ static void
 chat_application_activate (GApplication *application)
 {
   ChatApplication *self = CHAT_APPLICATION (application);
+  g_autoptr (GError) error = NULL;
+  gboolean first = self->window == NULL && !self->activated;
 
+  self->activated = TRUE;
+  if (first && self->want_demo && !chat_application_start_demo (self, self->demo_dir, &error))
+    {
+      g_printerr (_("Cannot start the demo server: %s\n"), error->message);
+      self->exit_status = 1;
+      return;
+    }
+  if (first && !connect_urls (self, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      self->exit_status = 2;
+      return;
+    }
   if (self->window == NULL)
     {
       self->window = chat_window_new (GTK_APPLICATION (self), G_LIST_MODEL (self->connections));
@@ -369,14 +420,23 @@ chat_application_activate (GApplication *application)
         {
           g_autoptr (ChatConnection) connection = g_list_model_get_item (G_LIST_MODEL (self->connections), 0);
           GListModel *rooms = chat_connection_get_rooms (connection);
-          g_autoptr (ChatRoom) first = g_list_model_get_item (rooms, g_list_model_get_n_items (rooms) > 1 ? 1 : 0);
+          g_autoptr (ChatRoom) room = g_list_model_get_item (rooms, g_list_model_get_n_items (rooms) > 1 ? 1 : 0);
 
-          chat_window_select_room (self->window, first);
+          chat_window_select_room (self->window, room);
         }
     }
   gtk_window_present (GTK_WINDOW (self->window));
   if (!self->demo_mode && g_list_model_get_n_items (G_LIST_MODEL (self->connections)) == 0)
     g_action_group_activate_action (G_ACTION_GROUP (self), "add-server", NULL);
+
+  /* The reactor runs the loop, whichever backend it is, until the last
+   * window closes; then g_application_run() finishes with shutdown. */
+  if (first && self->run_reactor)
+    {
+      weft_reactor_run (self->reactor);
+      if (self->window != NULL)
+        gtk_window_destroy (GTK_WINDOW (self->window));
+    }
 }
 
 static void
@@ -447,6 +507,7 @@ chat_application_finalize (GObject *object)
 
   g_clear_object (&self->connections);
   g_clear_object (&self->reactor);
+  g_clear_pointer (&self->urls, g_ptr_array_unref);
   g_free (self->demo_dir);
   G_OBJECT_CLASS (chat_application_parent_class)->finalize (object);
 }
@@ -469,6 +530,7 @@ static void
 chat_application_init (ChatApplication *self)
 {
   self->connections = g_list_store_new (CHAT_TYPE_CONNECTION);
+  self->urls = g_ptr_array_new_with_free_func (g_free);
   self->started_at = g_get_monotonic_time ();
 }
 
@@ -499,6 +561,7 @@ chat_application_main (int argc, char **argv)
   const char *locale_dir = g_getenv ("WEFT_CHAT_LOCALEDIR");
   const char *reactor_name;
   gint64 started_at = g_get_monotonic_time ();
+  int status;
   const GOptionEntry entries[] = {
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo, N_("Start a chat server in this process and connect to it"), NULL },
     { "demo-dir", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &demo_dir, NULL, NULL },
@@ -512,7 +575,7 @@ chat_application_main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  context = g_option_context_new (NULL);
+  context = g_option_context_new (_("[URL…]"));
   g_option_context_set_summary (context, _("Weft Chat, an IRC client"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_group (context, weft_get_option_group ());
@@ -540,24 +603,15 @@ chat_application_main (int argc, char **argv)
     }
 
   self = chat_application_new (reactor);
+  self->run_reactor = TRUE;
   self->started_at = started_at;
   self->report_startup = startup_time;
-  if (!g_application_register (G_APPLICATION (self), NULL, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      return 1;
-    }
-  if (demo && !chat_application_start_demo (self, demo_dir, &error))
-    {
-      g_printerr (_("Cannot start the demo server: %s\n"), error->message);
-      return 1;
-    }
-  g_application_activate (G_APPLICATION (self));
-  weft_reactor_run (reactor);
-
-  if (self->window != NULL)
-    gtk_window_destroy (GTK_WINDOW (self->window));
-  g_application_quit (G_APPLICATION (self));
-  g_object_run_dispose (G_OBJECT (self));
-  return 0;
+  self->want_demo = demo;
+  self->demo_dir = g_steal_pointer (&demo_dir);
+  for (int i = 1; i < argc; i++)
+    g_ptr_array_add (self->urls, g_strdup (argv[i]));
+  /* GApplication's own lifecycle (startup, activate, shutdown) with the
+   * reactor running the loop inside activate: see chat_application_activate. */
+  status = g_application_run (G_APPLICATION (self), 1, argv);
+  return self->exit_status != 0 ? self->exit_status : status;
 }

@@ -364,7 +364,8 @@ chat_connection_load_older (ChatConnection *self, ChatRoom *room)
   g_autofree char *reference = NULL;
 
   if (chat_room_get_kind (room) == CHAT_ROOM_SERVER || chat_room_get_loading_history (room) ||
-      self->state != CHAT_CONNECTION_CONNECTED || !weft_irc_client_has_capability (self->client, "draft/chathistory"))
+      self->state != CHAT_CONNECTION_CONNECTED || (!weft_irc_client_has_capability (self->client, "draft/chathistory") &&
+       !weft_irc_client_has_capability (self->client, "chathistory")))
     return;
   if (oldest != NULL && chat_message_get_msgid (oldest) != NULL)
     reference = g_strdup_printf ("msgid=%s", chat_message_get_msgid (oldest));

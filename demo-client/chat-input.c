@@ -332,6 +332,10 @@ chat_input_dispose (GObject *object)
   ChatInput *self = CHAT_INPUT (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CHAT_TYPE_INPUT);
+  /* The template's top-level child is not bound, so it is not disposed
+   * with the template. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   g_clear_object (&self->room);
   G_OBJECT_CLASS (chat_input_parent_class)->dispose (object);
 }

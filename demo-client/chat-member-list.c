@@ -119,6 +119,10 @@ chat_member_list_dispose (GObject *object)
   ChatMemberList *self = CHAT_MEMBER_LIST (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CHAT_TYPE_MEMBER_LIST);
+  /* The template's top-level child is not bound, so it is not disposed
+   * with the template. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   g_clear_object (&self->sorted);
   G_OBJECT_CLASS (chat_member_list_parent_class)->dispose (object);
 }

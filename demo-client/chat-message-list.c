@@ -155,7 +155,7 @@ chat_message_list_set_room (ChatMessageList *self, ChatRoom *room)
       self->sticky = FALSE;
       chat_message_list_scroll_to (self, marker);
     }
-  else
+  else if (room != NULL)
     {
       self->sticky = TRUE;
       chat_message_list_scroll_to_bottom (self);
@@ -207,8 +207,14 @@ chat_message_list_dispose (GObject *object)
   ChatMessageList *self = CHAT_MESSAGE_LIST (object);
 
   g_clear_handle_id (&self->scroll_idle, g_source_remove);
-  chat_message_list_set_room (self, NULL);
+  if (self->room != NULL)
+    g_signal_handlers_disconnect_by_data (chat_room_get_messages (self->room), self);
+  g_clear_object (&self->room);
   gtk_widget_dispose_template (GTK_WIDGET (self), CHAT_TYPE_MESSAGE_LIST);
+  /* The template's top-level child is not bound, so it is not disposed
+   * with the template. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   g_clear_object (&self->selection);
   G_OBJECT_CLASS (chat_message_list_parent_class)->dispose (object);
 }

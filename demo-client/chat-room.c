@@ -283,7 +283,7 @@ chat_room_append (ChatRoom *self, ChatMessage *message)
       chat_message_is_other_day (chat_message_get_time (self->newest), chat_message_get_time (message)))
     items[n_items++] = chat_message_new_day_separator (chat_message_get_time (message));
 
-  if (!self->active && counts_as_unread (message))
+  if (!self->active && self->kind != CHAT_ROOM_SERVER && counts_as_unread (message))
     {
       if (self->marker == NULL)
         {

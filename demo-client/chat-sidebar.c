@@ -110,6 +110,10 @@ chat_sidebar_dispose (GObject *object)
   ChatSidebar *self = CHAT_SIDEBAR (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CHAT_TYPE_SIDEBAR);
+  /* The template's top-level child is not bound, so it is not disposed
+   * with the template. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   g_clear_object (&self->model);
   G_OBJECT_CLASS (chat_sidebar_parent_class)->dispose (object);
 }
