@@ -190,8 +190,8 @@ chat_input_complete (ChatInput *self)
   return TRUE;
 }
 
-static void
-walk_history (ChatInput *self, int delta)
+void
+chat_input_walk_history (ChatInput *self, int delta)
 {
   GPtrArray *history = self->room != NULL ? chat_room_get_input_history (self->room) : NULL;
   int index;
@@ -235,10 +235,10 @@ key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode, Gdk
       chat_input_complete (self);
       return TRUE;
     case GDK_KEY_Up:
-      walk_history (self, -1);
+      chat_input_walk_history (self, -1);
       return TRUE;
     case GDK_KEY_Down:
-      walk_history (self, +1);
+      chat_input_walk_history (self, +1);
       return TRUE;
     default:
       return FALSE;

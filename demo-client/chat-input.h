@@ -17,6 +17,9 @@ void chat_input_set_room (ChatInput *self, ChatRoom *room);
 GtkEntry *chat_input_get_entry (ChatInput *self);
 /* Completes the word before the cursor (what Tab does). */
 gboolean chat_input_complete (ChatInput *self);
+/* Shows an earlier (-1) or later (+1) line of the room's input history
+ * (what Up and Down do). */
+void chat_input_walk_history (ChatInput *self, int delta);
 /* Sends what is in the entry (what Enter does). */
 void chat_input_activate (ChatInput *self);
 /* Handles text as if pasted. */

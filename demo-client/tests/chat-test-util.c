@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "chat-test-util.h"
+
+static void
+flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+void
+chat_test_prepare (void)
+{
+  g_autoptr (GDBusConnection) bus = NULL;
+
+  /* Kept for the life of the process: open them before fds are counted. */
+  conformance_gtk_warm_up ();
+  adw_init ();
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  (void) g_network_monitor_get_default ();
+}
+
+static WeftDeferred *
+ready_cb (WeftResult *result, gpointer data)
+{
+  flag_cb (data);
+  return NULL;
+}
+
+void
+chat_test_start_server (ChatTest *t, guint16 port)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *endpoint = g_strdup_printf ("tcp:%u:interface=127.0.0.1", port);
+  gboolean ready = FALSE;
+  WeftDeferred *deferred;
+
+  t->server = wcs_server_new (t->f->reactor, NULL, t->data_dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (wcs_server_listen_irc (t->server, endpoint, &error));
+  g_assert_no_error (error);
+  t->port = wcs_server_get_irc_port (t->server);
+  deferred = wcs_server_wait_ready (t->server);
+  weft_deferred_add_both (deferred, ready_cb, &ready, NULL);
+  g_object_unref (deferred);
+  while (!ready)
+    weft_reactor_iterate (t->f->reactor, TRUE);
+}
+
+static void
+observer_message (WeftIrcClient *client, WeftIrcMessage *message, const char *conversation, const char *nick,
+                  const char *text, WeftIrcMessageFlags flags, ChatTest *t)
+{
+  if ((flags & WEFT_IRC_MESSAGE_FLAGS_HISTORY) == 0)
+    g_ptr_array_add (t->observed, g_strdup_printf ("%s %s", conversation, text));
+}
+
+static gboolean
+ready_to_chat (ChatTest *t, gconstpointer data)
+{
+  ChatRoom *room = chat_connection_find_room (t->connection, "#weft");
+  WeftIrcChannel *channel = weft_irc_client_lookup_channel (t->observer, "#weft");
+
+  return room != NULL && chat_room_get_joined (room) && chat_room_get_members (room) != NULL &&
+         g_list_model_get_n_items (chat_room_get_members (room)) >= 2 && channel != NULL &&
+         weft_irc_channel_get_joined (channel) && chat_connection_get_state (t->connection) == CHAT_CONNECTION_CONNECTED;
+}
+
+void
+chat_test_setup (ChatTest *t, ConformanceFixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ChatServerConfig) config = chat_server_config_new ();
+  g_autofree char *url = NULL;
+  const char *channels[] = { "#weft", "#random", NULL };
+
+  t->f = f;
+  t->observed = g_ptr_array_new_with_free_func (g_free);
+  t->data_dir = g_dir_make_tmp ("weft-chat-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  chat_test_start_server (t, 0);
+  url = g_strdup_printf ("irc://127.0.0.1:%u", t->port);
+
+  t->observer = weft_irc_client_new (f->reactor, "observer");
+  g_signal_connect (t->observer, "message-received", G_CALLBACK (observer_message), t);
+  g_assert_true (weft_irc_client_connect (t->observer, url, &error));
+  weft_irc_client_join (t->observer, "#weft", NULL);
+
+  t->app = chat_application_new (f->reactor);
+  g_assert_true (g_application_register (G_APPLICATION (t->app), NULL, &error));
+  g_assert_no_error (error);
+  config->name = g_strdup ("Test");
+  config->url = g_strdup (url);
+  config->nick = g_strdup ("tester");
+  config->channels = g_strdupv ((char **) channels);
+  t->connection = chat_application_add_connection (t->app, config);
+  g_application_activate (G_APPLICATION (t->app));
+  t->window = chat_application_get_window (t->app);
+  g_assert_nonnull (t->window);
+  chat_test_wait (t, ready_to_chat, NULL, "both clients in #weft");
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+void
+chat_test_teardown (ChatTest *t)
+{
+  if (t->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (t->window));
+  g_application_quit (G_APPLICATION (t->app));
+  g_object_run_dispose (G_OBJECT (t->app));
+  g_clear_object (&t->app);
+  g_signal_handlers_disconnect_by_data (t->observer, t);
+  weft_irc_client_disconnect (t->observer, NULL);
+  g_clear_object (&t->observer);
+  if (t->server != NULL)
+    wcs_server_kill (t->server);
+  g_clear_object (&t->server);
+  chat_test_settle (t, 100);
+  conformance_drain_default_context ();
+  remove_tree (t->data_dir);
+  g_free (t->data_dir);
+  g_ptr_array_unref (t->observed);
+}
+
+static void
+tick_cb (gpointer data)
+{
+}
+
+void
+chat_test_wait (ChatTest *t, gboolean (*cond) (ChatTest *t, gconstpointer data), gconstpointer data, const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!cond (t, data))
+    {
+      /* A timer bounds each blocking iteration, so the deadline is seen. */
+      WeftDelayedCall *tick = weft_reactor_call_later (t->f->reactor, 50 * 1000, tick_cb, NULL, NULL);
+
+      weft_delayed_call_ref (tick);
+      weft_reactor_iterate (t->f->reactor, TRUE);
+      weft_delayed_call_cancel (tick);
+      weft_delayed_call_unref (tick);
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out waiting for %s", what);
+    }
+}
+
+static gboolean
+time_passed (ChatTest *t, gconstpointer data)
+{
+  return g_get_monotonic_time () >= *(const gint64 *) data;
+}
+
+void
+chat_test_settle (ChatTest *t, guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  chat_test_wait (t, time_passed, &until, "time to pass");
+}
+
+void
+chat_test_screenshot (ChatTest *t, const char *name)
+{
+  const char *dir = g_getenv ("WEFT_CHAT_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  if (dir == NULL || g_strcmp0 (t->f->backend, "glib") != 0)
+    return;
+  chat_test_settle (t, 400);
+  g_mkdir_with_parents (dir, 0755);
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  {
+    const char *argv[] = { "import", "-window", "root", path, NULL };
+
+    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error))
+      g_test_message ("no screenshot: %s", error->message);
+    else
+      g_test_message ("screenshot: %s", path);
+  }
+}
+
+ChatRoom *
+chat_test_room (ChatTest *t, const char *name)
+{
+  return chat_connection_find_room (t->connection, name);
+}
+
+ChatMessage *
+chat_test_find_message (ChatRoom *room, const char *text, guint *count)
+{
+  GListModel *messages = chat_room_get_messages (room);
+  guint n = g_list_model_get_n_items (messages);
+  ChatMessage *found = NULL;
+
+  if (count != NULL)
+    *count = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (ChatMessage) message = g_list_model_get_item (messages, i);
+
+      if (g_strcmp0 (chat_message_get_text (message), text) == 0)
+        {
+          if (found == NULL)
+            found = message;
+          if (count != NULL)
+            (*count)++;
+        }
+    }
+  return found; /* the room keeps it alive */
+}
+
+static GtkWidget *
+find_row_in (GtkWidget *widget, ChatMessage *message)
+{
+  if (CHAT_IS_MESSAGE_ROW (widget) && chat_message_row_get_message (CHAT_MESSAGE_ROW (widget)) == message)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = find_row_in (child, message);
+
+      if (row != NULL)
+        return row;
+    }
+  return NULL;
+}
+
+GtkWidget *
+chat_test_find_row (ChatTest *t, ChatMessage *message)
+{
+  return find_row_in (GTK_WIDGET (chat_message_list_get_list_view (chat_window_get_message_list (t->window))),
+                      message);
+}
+
+void
+chat_test_type (ChatTest *t, const char *text)
+{
+  ChatInput *input = chat_window_get_input (t->window);
+
+  gtk_editable_set_text (GTK_EDITABLE (chat_input_get_entry (input)), text);
+  gtk_widget_activate (GTK_WIDGET (chat_input_get_entry (input)));
+}
+
+guint
+chat_test_count_observed (ChatTest *t, const char *line)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < t->observed->len; i++)
+    if (g_strcmp0 (t->observed->pdata[i], line) == 0)
+      n++;
+  return n;
+}

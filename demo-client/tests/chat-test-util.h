@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "chat-application.h"
+#include "conformance.h"
+#include "wcs-server.h"
+
+G_BEGIN_DECLS
+
+/* One running client against an in-process chat server, and an observer: a
+ * second IRC client in #weft that records what it receives. */
+typedef struct {
+  ConformanceFixture *f;
+  char *data_dir;
+  WcsServer *server;
+  guint16 port;
+  ChatApplication *app;
+  ChatWindow *window;
+  ChatConnection *connection;
+  WeftIrcClient *observer;
+  GPtrArray *observed; /* "target text" lines the observer received */
+} ChatTest;
+
+void chat_test_prepare (void);
+void chat_test_start_server (ChatTest *t, guint16 port);
+void chat_test_setup (ChatTest *t, ConformanceFixture *f);
+void chat_test_teardown (ChatTest *t);
+
+/* Iterates the reactor until cond returns TRUE; fails after 20 s. */
+void chat_test_wait (ChatTest *t, gboolean (*cond) (ChatTest *t, gconstpointer data), gconstpointer data,
+                     const char *what);
+/* Iterates for a while, for frames to be drawn. */
+void chat_test_settle (ChatTest *t, guint ms);
+/* import -window root into $WEFT_CHAT_SCREENSHOT_DIR (glib backend only). */
+void chat_test_screenshot (ChatTest *t, const char *name);
+
+ChatRoom *chat_test_room (ChatTest *t, const char *name);
+/* The n-th message of a room whose text is text, or NULL. */
+ChatMessage *chat_test_find_message (ChatRoom *room, const char *text, guint *count);
+/* The row widget on screen that shows message, or NULL. */
+GtkWidget *chat_test_find_row (ChatTest *t, ChatMessage *message);
+void chat_test_type (ChatTest *t, const char *text);
+guint chat_test_count_observed (ChatTest *t, const char *line);
+
+G_END_DECLS
