@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "chat-application.h"
+#include "chat-certificate.h"
 #include "chat-link-preview.h"
 #include "chat-preferences.h"
 #include "chat-secrets.h"
@@ -137,6 +138,20 @@ rooms_changed (GListModel *rooms, guint position, guint removed, guint added, Ch
     }
 }
 
+static void
+certificate_problem (ChatConnection *connection, const GError *error, ChatApplication *self)
+{
+  chat_certificate_dialog_show (GTK_WINDOW (self->window), connection, error);
+}
+
+/* A pin the user chose is kept with the server's settings. */
+static void
+config_changed (ChatConnection *connection, ChatApplication *self)
+{
+  if (!self->demo_mode)
+    chat_server_config_save (self->settings, chat_connection_get_config (connection));
+}
+
 ChatConnection *
 chat_application_add_connection (ChatApplication *self, const ChatServerConfig *config)
 {
@@ -144,6 +159,8 @@ chat_application_add_connection (ChatApplication *self, const ChatServerConfig *
   GListModel *rooms = chat_connection_get_rooms (connection);
 
   g_signal_connect_object (connection, "message-notify", G_CALLBACK (message_notify), self, 0);
+  g_signal_connect_object (connection, "certificate-problem", G_CALLBACK (certificate_problem), self, 0);
+  g_signal_connect_object (connection, "config-changed", G_CALLBACK (config_changed), self, 0);
   g_signal_connect_object (rooms, "items-changed", G_CALLBACK (rooms_changed), self, 0);
   rooms_changed (rooms, 0, 0, g_list_model_get_n_items (rooms), self);
   g_list_store_append (self->connections, connection);

@@ -3,7 +3,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
+#include <weft-soup/weft-soup.h>
+
+#include "chat-certificate.h"
 #include "chat-connection.h"
 
 /* Messages asked for per CHATHISTORY BEFORE page. */
@@ -24,6 +28,14 @@ struct _ChatConnection {
   gint64 retry_at;           /* monotonic µs of the next attempt while waiting */
   WeftDelayedCall *status_timer;
 
+  /* WebSocket URLs reconnect here: the reconnecting factory needs a
+   * connector, which a WebSocket connection does not have. */
+  gboolean websocket;
+  gboolean user_disconnected;
+  guint ws_attempts;
+  WeftDelayedCall *ws_retry;
+  GCancellable *ws_cancellable;
+
   /* Own messages not confirmed yet, oldest first (ChatMessage). */
   GQueue pending;
   /* History being received, per conversation (casefolded name). */
@@ -42,6 +54,8 @@ enum {
 
 enum {
   MESSAGE_NOTIFY,
+  CERTIFICATE_PROBLEM,
+  CONFIG_CHANGED,
   N_SIGNALS
 };
 
@@ -49,6 +63,8 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void update_status (ChatConnection *self);
+static void client_disconnected (WeftIrcClient *client, const GError *reason, ChatConnection *self);
+static void schedule_websocket_retry (ChatConnection *self);
 
 static char *
 fold (const char *name)
@@ -601,6 +617,7 @@ client_state_changed (ChatConnection *self)
       break;
     case WEFT_IRC_CLIENT_STATE_REGISTERED:
       state = CHAT_CONNECTION_CONNECTED;
+      self->ws_attempts = 0;
       g_clear_pointer (&self->disconnect_reason, g_free);
       break;
     case WEFT_IRC_CLIENT_STATE_WAITING:
@@ -609,7 +626,8 @@ client_state_changed (ChatConnection *self)
       break;
     case WEFT_IRC_CLIENT_STATE_DISCONNECTED:
     default:
-      state = CHAT_CONNECTION_DISCONNECTED;
+      /* A WebSocket connection waits on its own timer. */
+      state = self->ws_retry != NULL ? CHAT_CONNECTION_RECONNECTING : CHAT_CONNECTION_DISCONNECTED;
       break;
     }
   if (state != self->state)
@@ -636,6 +654,14 @@ client_disconnected (WeftIrcClient *client, const GError *reason, ChatConnection
       g_autofree char *text = g_strdup_printf (_("Connection lost: %s"), reason->message);
       chat_connection_add_info (self, self->server_room, CHAT_MESSAGE_ERROR, text);
     }
+  if (chat_certificate_is_problem (reason))
+    {
+      /* Retrying cannot help: the user decides (see ::certificate-problem). */
+      weft_irc_client_disconnect (self->client, NULL);
+      g_signal_emit (self, signals[CERTIFICATE_PROBLEM], 0, reason);
+    }
+  else if (self->websocket && !self->user_disconnected)
+    schedule_websocket_retry (self);
   update_status (self);
 }
 
@@ -648,18 +674,97 @@ client_registered (WeftIrcClient *client, const char *nick, ChatConnection *self
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NICK]);
 }
 
+static void
+websocket_connected (GObject *source, GAsyncResult *result, gpointer data)
+{
+  ChatConnection *self = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WeftProtocol) protocol = weft_websocket_connect_finish (WEFT_REACTOR (source), result, &error);
+
+  if (protocol == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      self->state = CHAT_CONNECTION_DISCONNECTED;
+      client_disconnected (self->client, error, self);
+    }
+  g_object_unref (self);
+}
+
+static void
+websocket_retry (gpointer data)
+{
+  ChatConnection *self = data;
+
+  self->ws_retry = NULL;
+  chat_connection_connect (self);
+}
+
+/* Backs off like the reconnecting factory: ×e per attempt, ±12 % jitter. */
+static void
+schedule_websocket_retry (ChatConnection *self)
+{
+  double delay = MIN (WEFT_RECONNECT_DEFAULT_INITIAL_DELAY * pow (WEFT_RECONNECT_DEFAULT_FACTOR, self->ws_attempts),
+                      300.0);
+
+  delay *= 1.0 + g_random_double_range (-WEFT_RECONNECT_DEFAULT_JITTER, WEFT_RECONNECT_DEFAULT_JITTER);
+  self->ws_attempts++;
+  if (self->ws_retry != NULL)
+    weft_delayed_call_cancel (self->ws_retry);
+  self->ws_retry = weft_reactor_call_later (self->reactor, (gint64) (delay * G_USEC_PER_SEC), websocket_retry, self,
+                                            NULL);
+  self->retry_at = weft_reactor_get_time (self->reactor) + (gint64) (delay * G_USEC_PER_SEC);
+  self->state = CHAT_CONNECTION_RECONNECTING;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  update_status (self);
+}
+
 void
 chat_connection_connect (ChatConnection *self)
 {
   g_autoptr (GError) error = NULL;
+  g_autofree char *pinned = NULL;
+  const char *url = self->config->url;
 
-  if (!weft_irc_client_connect (self->client, self->config->url, &error))
+  self->user_disconnected = FALSE;
+  if (self->websocket)
+    {
+      static const char *const subprotocols[] = { "text.ircv3.net", NULL };
+
+      g_cancellable_cancel (self->ws_cancellable);
+      g_clear_object (&self->ws_cancellable);
+      self->ws_cancellable = g_cancellable_new ();
+      self->state = CHAT_CONNECTION_CONNECTING;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+      update_status (self);
+      weft_websocket_connect_async (self->reactor, url, subprotocols, NULL, NULL,
+                                    WEFT_FACTORY (weft_irc_client_get_factory (self->client)), self->ws_cancellable,
+                                    websocket_connected, g_object_ref (self));
+      return;
+    }
+  if (self->config->fingerprint != NULL && self->config->fingerprint[0] != '\0')
+    {
+      /* A certificate the user chose to trust: the pin replaces the CA check. */
+      g_autofree char *endpoint = weft_irc_url_to_endpoint (url, &error);
+
+      if (endpoint != NULL)
+        url = pinned = g_strdup_printf ("%s:fingerprint=%s", endpoint, self->config->fingerprint);
+    }
+  if (!weft_irc_client_connect (self->client, url, &error))
     {
       g_free (self->disconnect_reason);
       self->disconnect_reason = g_strdup (error->message);
       chat_connection_add_info (self, self->server_room, CHAT_MESSAGE_ERROR, error->message);
       update_status (self);
     }
+}
+
+void
+chat_connection_trust_certificate (ChatConnection *self, const char *fingerprint)
+{
+  g_free (self->config->fingerprint);
+  self->config->fingerprint = g_strdup (fingerprint);
+  g_signal_emit (self, signals[CONFIG_CHANGED], 0);
+  weft_irc_client_disconnect (self->client, NULL);
+  chat_connection_connect (self);
 }
 
 void
@@ -671,6 +776,12 @@ chat_connection_reconnect_now (ChatConnection *self)
     return;
   if (self->state == CHAT_CONNECTION_RECONNECTING && WEFT_IS_RECONNECTING_CLIENT_FACTORY (factory))
     weft_reconnecting_client_factory_reset_delay (WEFT_RECONNECTING_CLIENT_FACTORY (factory));
+  if (self->ws_retry != NULL)
+    {
+      weft_delayed_call_cancel (self->ws_retry);
+      self->ws_retry = NULL;
+    }
+  self->ws_attempts = 0;
   weft_irc_client_disconnect (self->client, NULL);
   chat_connection_connect (self);
 }
@@ -685,6 +796,13 @@ chat_connection_network_changed (ChatConnection *self, gboolean available)
 void
 chat_connection_disconnect (ChatConnection *self, const char *quit_message)
 {
+  self->user_disconnected = TRUE;
+  if (self->ws_retry != NULL)
+    {
+      weft_delayed_call_cancel (self->ws_retry);
+      self->ws_retry = NULL;
+    }
+  g_cancellable_cancel (self->ws_cancellable);
   weft_irc_client_disconnect (self->client, quit_message);
 }
 
@@ -745,6 +863,7 @@ chat_connection_new (WeftReactor *reactor, const ChatServerConfig *config)
 
   self->reactor = g_object_ref (reactor);
   self->config = chat_server_config_copy (config);
+  self->websocket = g_str_has_prefix (config->url, "ws://") || g_str_has_prefix (config->url, "wss://");
   self->client = weft_irc_client_new (reactor, config->nick != NULL ? config->nick : g_get_user_name ());
   if (config->realname != NULL)
     weft_irc_client_set_realname (self->client, config->realname);
@@ -789,6 +908,13 @@ chat_connection_dispose (GObject *object)
       weft_delayed_call_cancel (self->status_timer);
       self->status_timer = NULL;
     }
+  if (self->ws_retry != NULL)
+    {
+      weft_delayed_call_cancel (self->ws_retry);
+      self->ws_retry = NULL;
+    }
+  g_cancellable_cancel (self->ws_cancellable);
+  g_clear_object (&self->ws_cancellable);
   if (self->client != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->client, self);
@@ -853,6 +979,12 @@ chat_connection_class_init (ChatConnectionClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A mention or a private message arrived (for notifications). */
+  /* The server's TLS certificate did not verify (the GError says why). */
+  signals[CERTIFICATE_PROBLEM] = g_signal_new ("certificate-problem", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                               NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  /* The configuration changed (a pinned certificate) and should be saved. */
+  signals[CONFIG_CHANGED] = g_signal_new ("config-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                          NULL, G_TYPE_NONE, 0);
   signals[MESSAGE_NOTIFY] = g_signal_new ("message-notify", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                           NULL, NULL, G_TYPE_NONE, 2, CHAT_TYPE_ROOM, CHAT_TYPE_MESSAGE);
 }

@@ -29,6 +29,9 @@ WeftIrcClient *chat_connection_get_client (ChatConnection *self);
 void chat_connection_connect (ChatConnection *self);
 void chat_connection_reconnect_now (ChatConnection *self);
 void chat_connection_disconnect (ChatConnection *self, const char *quit_message);
+/* Connects again, accepting the server's certificate by its SHA-256
+ * fingerprint (64 hex digits) instead of a certificate authority. */
+void chat_connection_trust_certificate (ChatConnection *self, const char *fingerprint);
 /* Reacts to GNetworkMonitor: retry at once when the network comes back. */
 void chat_connection_network_changed (ChatConnection *self, gboolean available);
 
