@@ -17,4 +17,6 @@
 #include "weft-irc-channel.h"
 #include "weft-irc-outgoing.h"
 #include "weft-irc-client.h"
+#include "weft-irc-numerics.h"
+#include "weft-irc-server.h"
 #undef WEFT_IRC_INSIDE

@@ -1,0 +1,1447 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A SQLite database served by threads: one writer, a few readers.
+ *
+ * Work is a refcounted Job pushed on the writer's queue or the readers'
+ * shared queue. A worker runs it on its own connection and hands it back to
+ * the reactor's thread with weft_reactor_call_from_thread(), where its
+ * deferred fires. The pool's lock guards what the reactor's thread and the
+ * workers both touch: a job's state and worker (so that cancelling can
+ * interrupt the right connection), and the open state. */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "weft-sqlite-private.h"
+
+#define DEFAULT_N_READERS 2
+#define DEFAULT_BUSY_TIMEOUT_US (5 * G_USEC_PER_SEC)
+#define DEFAULT_CLOSE_TIMEOUT_US (5 * G_USEC_PER_SEC)
+
+typedef enum {
+  JOB_OPEN,
+  JOB_QUERY,
+  JOB_OPERATION,
+  JOB_INTERACTION,
+  JOB_STOP,
+} JobKind;
+
+typedef enum {
+  JOB_QUEUED,
+  JOB_RUNNING,
+  JOB_FINISHED,
+  JOB_CANCELLED,
+} JobState;
+
+typedef enum {
+  POOL_NEW,
+  POOL_OPENING,
+  POOL_OPEN,
+  POOL_FAILED,
+} OpenState;
+
+typedef struct _Worker Worker;
+
+typedef struct {
+  JobKind kind;
+  JobState state; /* under the pool's lock */
+  Worker *worker; /* while running, under the pool's lock */
+  char *sql;
+  GVariant *params;
+  WeftSqliteInteractionFunc func;
+  gpointer user_data;
+  GDestroyNotify destroy;
+  WeftDeferred *deferred;
+
+  GListModel *rows;
+  WeftSqliteChanges changes;
+  WeftResult *result;
+  GError *error;
+} Job;
+
+struct _Worker {
+  WeftSqlitePool *pool; /* the pool joins its workers before it goes */
+  GThread *thread;
+  GAsyncQueue *queue;
+  WeftSqliteConnection *connection; /* set and cleared under the pool's lock */
+  gint cancel_current;              /* atomic: the running job was cancelled */
+  gboolean writer;
+  Job *open_job;
+};
+
+struct _WeftSqlitePool {
+  GObject parent_instance;
+
+  WeftReactor *reactor;
+  char *path;
+  guint n_readers;
+  WeftSqliteSynchronous synchronous;
+  gint64 busy_timeout_us;
+  gint64 close_timeout_us;
+  GPtrArray *migrations;
+
+  GMutex lock;
+  GCond opened_cond;
+  OpenState open_state; /* under lock */
+  GError *open_error;   /* under lock */
+  gint stop;            /* atomic: skip queued work, stop waiting on locks */
+
+  /* The reactor's thread only. */
+  gboolean started;
+  gboolean closing;
+  gboolean closed;
+  GAsyncQueue *write_queue;
+  GAsyncQueue *read_queue;
+  GPtrArray *workers;
+  GThread *joiner;
+  WeftDelayedCall *close_timer;
+  GPtrArray *close_waiters;
+  guint trigger_id;
+};
+
+enum {
+  PROP_0,
+  PROP_REACTOR,
+  PROP_PATH,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (WeftSqlitePool, weft_sqlite_pool, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (WeftSqliteSynchronous,
+                    weft_sqlite_synchronous,
+                    G_DEFINE_ENUM_VALUE (WEFT_SQLITE_SYNCHRONOUS_OFF, "off"),
+                    G_DEFINE_ENUM_VALUE (WEFT_SQLITE_SYNCHRONOUS_NORMAL, "normal"),
+                    G_DEFINE_ENUM_VALUE (WEFT_SQLITE_SYNCHRONOUS_FULL, "full"))
+
+static WeftSqliteChanges *
+changes_copy (const WeftSqliteChanges *changes)
+{
+  return g_memdup2 (changes, sizeof *changes);
+}
+
+G_DEFINE_BOXED_TYPE (WeftSqliteChanges, weft_sqlite_changes, changes_copy, g_free)
+
+/* Jobs */
+
+static void
+job_clear (gpointer data)
+{
+  Job *job = data;
+
+  if (job->destroy != NULL)
+    job->destroy (job->user_data);
+  g_free (job->sql);
+  g_clear_pointer (&job->params, g_variant_unref);
+  g_clear_object (&job->deferred);
+  g_clear_object (&job->rows);
+  g_clear_pointer (&job->result, weft_result_free);
+  g_clear_error (&job->error);
+}
+
+static Job *
+job_new (JobKind kind)
+{
+  Job *job = g_atomic_rc_box_new0 (Job);
+
+  job->kind = kind;
+  job->state = JOB_QUEUED;
+  return job;
+}
+
+static Job *
+job_ref (Job *job)
+{
+  return g_atomic_rc_box_acquire (job);
+}
+
+static void
+job_unref (gpointer job)
+{
+  g_atomic_rc_box_release_full (job, job_clear);
+}
+
+/* In the reactor's thread. */
+static void
+job_deliver (gpointer data)
+{
+  Job *job = data;
+  GDestroyNotify destroy = g_steal_pointer (&job->destroy);
+  g_autoptr (WeftDeferred) deferred = g_steal_pointer (&job->deferred);
+
+  /* The deferred goes here, not with the job: a worker may drop the job's
+   * last reference, and deferreds live in the reactor's thread. */
+  job->deferred = deferred;
+  if (job->deferred != NULL && job->state != JOB_CANCELLED)
+    {
+      if (job->error != NULL)
+        weft_deferred_errback (job->deferred, g_steal_pointer (&job->error));
+      else
+        switch (job->kind)
+          {
+          case JOB_QUERY:
+            weft_deferred_callback_object (job->deferred, job->rows);
+            break;
+          case JOB_OPERATION:
+            weft_deferred_callback_boxed (job->deferred, WEFT_SQLITE_TYPE_CHANGES, &job->changes);
+            break;
+          case JOB_INTERACTION:
+            weft_deferred_callback_result (job->deferred, job->result);
+            break;
+          case JOB_OPEN:
+          case JOB_STOP:
+          default:
+            weft_deferred_callback_none (job->deferred);
+            break;
+          }
+    }
+  job->deferred = NULL;
+  /* Interaction data goes in the reactor's thread, after the result. */
+  if (destroy != NULL)
+    destroy (job->user_data);
+}
+
+static void
+job_finish (WeftSqlitePool *self, Job *job)
+{
+  weft_reactor_call_from_thread (self->reactor, job_deliver, job_ref (job), job_unref);
+}
+
+typedef struct {
+  WeftSqlitePool *pool; /* a reference: a deferred may outlive its caller's */
+  Job *job;
+} CancelData;
+
+static void
+cancel_data_free (gpointer data)
+{
+  CancelData *cancel = data;
+
+  job_unref (cancel->job);
+  g_object_unref (cancel->pool);
+  g_free (cancel);
+}
+
+static void
+job_cancel (WeftDeferred *deferred, gpointer data)
+{
+  CancelData *cancel = data;
+  Job *job = cancel->job;
+  GDestroyNotify destroy = NULL;
+
+  g_mutex_lock (&cancel->pool->lock);
+  if (job->state == JOB_QUEUED)
+    {
+      /* It never runs; its worker drops it when it comes up. */
+      job->state = JOB_CANCELLED;
+      destroy = g_steal_pointer (&job->destroy);
+    }
+  else if (job->state == JOB_RUNNING && job->worker != NULL && job->worker->connection != NULL)
+    {
+      g_atomic_int_set (&job->worker->cancel_current, 1);
+      sqlite3_interrupt (job->worker->connection->db);
+    }
+  g_mutex_unlock (&cancel->pool->lock);
+
+  if (destroy != NULL)
+    destroy (job->user_data);
+}
+
+/* Workers */
+
+static void
+run_query (Worker *worker, Job *job)
+{
+  job->rows = weft_sqlite_connection_query (worker->connection, job->sql, job->params, &job->error);
+}
+
+static void
+run_operation (Worker *worker, Job *job)
+{
+  if (weft_sqlite_connection_execute (worker->connection, job->sql, job->params, &job->error))
+    {
+      job->changes.changes = weft_sqlite_connection_get_changes (worker->connection);
+      job->changes.last_insert_rowid = weft_sqlite_connection_get_last_insert_rowid (worker->connection);
+    }
+}
+
+static void
+run_interaction (Worker *worker, Job *job)
+{
+  WeftSqliteConnection *connection = worker->connection;
+
+  job->result = weft_result_new ();
+  if (!_weft_sqlite_connection_begin (connection, &job->error))
+    return;
+  if (!job->func (connection, job->result, job->user_data, &job->error))
+    {
+      if (job->error == NULL)
+        g_set_error (&job->error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_FAILED,
+                     _("An interaction on %s failed without saying why"), connection->path);
+      _weft_sqlite_connection_rollback (connection);
+      return;
+    }
+  _weft_sqlite_connection_commit (connection, &job->error);
+}
+
+/* Returns FALSE if the job moved to the writer's queue instead. */
+static gboolean
+run_job (Worker *worker, Job *job, const GError *open_error)
+{
+  WeftSqlitePool *self = worker->pool;
+
+  g_mutex_lock (&self->lock);
+  if (job->state == JOB_CANCELLED)
+    {
+      g_mutex_unlock (&self->lock);
+      return TRUE;
+    }
+  job->state = JOB_RUNNING;
+  job->worker = worker;
+  g_atomic_int_set (&worker->cancel_current, 0);
+  g_mutex_unlock (&self->lock);
+
+  if (open_error != NULL)
+    job->error = g_error_copy (open_error);
+  else if (g_atomic_int_get (&self->stop))
+    g_set_error (&job->error, G_IO_ERROR, G_IO_ERROR_CLOSED, _("The database %s was closed before the work ran"),
+                 self->path);
+  else if (job->kind == JOB_QUERY && !worker->writer &&
+           !_weft_sqlite_connection_is_read_only (worker->connection, job->sql))
+    {
+      /* INSERT … RETURNING and friends: queries that write go to the writer. */
+      g_mutex_lock (&self->lock);
+      job->state = JOB_QUEUED;
+      job->worker = NULL;
+      g_mutex_unlock (&self->lock);
+      g_async_queue_push (self->write_queue, job_ref (job));
+      return FALSE;
+    }
+  else
+    switch (job->kind)
+      {
+      case JOB_QUERY:
+        run_query (worker, job);
+        break;
+      case JOB_OPERATION:
+        run_operation (worker, job);
+        break;
+      case JOB_INTERACTION:
+        run_interaction (worker, job);
+        break;
+      case JOB_OPEN:
+      case JOB_STOP:
+      default:
+        g_assert_not_reached ();
+      }
+
+  g_mutex_lock (&self->lock);
+  job->state = JOB_FINISHED;
+  job->worker = NULL;
+  g_atomic_int_set (&worker->cancel_current, 0);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+static WeftSqliteConnection *
+open_writer (WeftSqlitePool *self, GError **error)
+{
+  WeftSqliteConnection *connection =
+      _weft_sqlite_connection_open (self->path, FALSE, self->synchronous, self->busy_timeout_us, &self->stop, error);
+
+  if (connection != NULL && !_weft_sqlite_connection_migrate (connection, self->migrations, error))
+    g_clear_pointer (&connection, _weft_sqlite_connection_close);
+  return connection;
+}
+
+static gpointer
+worker_main (gpointer data)
+{
+  Worker *worker = data;
+  WeftSqlitePool *self = worker->pool;
+  g_autoptr (GError) open_error = NULL;
+  WeftSqliteConnection *connection = NULL;
+
+  if (worker->writer)
+    {
+      connection = open_writer (self, &open_error);
+      if (connection != NULL)
+        connection->cancel = &worker->cancel_current;
+      g_mutex_lock (&self->lock);
+      self->open_state = connection != NULL ? POOL_OPEN : POOL_FAILED;
+      if (open_error != NULL)
+        self->open_error = g_error_copy (open_error);
+      worker->connection = connection;
+      g_cond_broadcast (&self->opened_cond);
+      g_mutex_unlock (&self->lock);
+
+      if (open_error != NULL)
+        worker->open_job->error = g_error_copy (open_error);
+      job_finish (self, worker->open_job);
+      g_clear_pointer (&worker->open_job, job_unref);
+    }
+  else
+    {
+      /* Readers start once the writer has set up WAL and the schema. */
+      g_mutex_lock (&self->lock);
+      while (self->open_state == POOL_OPENING)
+        g_cond_wait (&self->opened_cond, &self->lock);
+      if (self->open_error != NULL)
+        open_error = g_error_copy (self->open_error);
+      g_mutex_unlock (&self->lock);
+
+      if (open_error == NULL)
+        connection = _weft_sqlite_connection_open (self->path, TRUE, self->synchronous, self->busy_timeout_us,
+                                                   &self->stop, &open_error);
+      if (connection != NULL)
+        connection->cancel = &worker->cancel_current;
+      g_mutex_lock (&self->lock);
+      worker->connection = connection;
+      g_mutex_unlock (&self->lock);
+    }
+
+  for (;;)
+    {
+      Job *job = g_async_queue_pop (worker->queue);
+
+      if (job->kind == JOB_STOP)
+        {
+          job_unref (job);
+          break;
+        }
+      /* Cancelled jobs go back too: their deferred is let go in the
+       * reactor's thread, like every other. */
+      if (run_job (worker, job, open_error))
+        job_finish (self, job);
+      job_unref (job);
+    }
+
+  g_mutex_lock (&self->lock);
+  worker->connection = NULL;
+  g_mutex_unlock (&self->lock);
+  _weft_sqlite_connection_close (connection);
+  return NULL;
+}
+
+static void
+interrupt_all (WeftSqlitePool *self)
+{
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; self->workers != NULL && i < self->workers->len; i++)
+    {
+      Worker *worker = g_ptr_array_index (self->workers, i);
+      if (worker->connection != NULL)
+        sqlite3_interrupt (worker->connection->db);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+push_stops (WeftSqlitePool *self)
+{
+  for (guint i = 0; i < self->workers->len; i++)
+    {
+      Worker *worker = g_ptr_array_index (self->workers, i);
+      g_async_queue_push (worker->queue, job_new (JOB_STOP));
+    }
+}
+
+static void
+join_workers (WeftSqlitePool *self)
+{
+  for (guint i = 0; i < self->workers->len; i++)
+    {
+      Worker *worker = g_ptr_array_index (self->workers, i);
+      g_clear_pointer (&worker->thread, g_thread_join);
+    }
+}
+
+static void
+worker_free (gpointer data)
+{
+  Worker *worker = data;
+
+  g_assert (worker->thread == NULL);
+  g_clear_pointer (&worker->open_job, job_unref);
+  g_free (worker);
+}
+
+/* Jobs still queued after the workers stopped (work submitted between the
+ * stop marks and the end) are failed, never silently dropped. */
+static void
+fail_leftovers (WeftSqlitePool *self, GAsyncQueue *queue)
+{
+  Job *job;
+
+  while (queue != NULL && (job = g_async_queue_try_pop (queue)) != NULL)
+    {
+      if (job->kind != JOB_STOP && job->state == JOB_QUEUED)
+        {
+          g_set_error (&job->error, G_IO_ERROR, G_IO_ERROR_CLOSED, _("The database %s was closed before the work ran"),
+                       self->path);
+          job_finish (self, job);
+        }
+      job_unref (job);
+    }
+}
+
+/* GObject */
+
+static void
+weft_sqlite_pool_dispose (GObject *object)
+{
+  WeftSqlitePool *self = WEFT_SQLITE_POOL (object);
+
+  if (self->trigger_id != 0)
+    {
+      weft_reactor_remove_system_event_trigger (self->reactor, self->trigger_id);
+      self->trigger_id = 0;
+    }
+  if (self->started && !self->closing)
+    {
+      /* Dropped without weft_sqlite_pool_close(): stop at once, blocking. */
+      self->closing = TRUE;
+      g_atomic_int_set (&self->stop, 1);
+      push_stops (self);
+      interrupt_all (self);
+      join_workers (self);
+      fail_leftovers (self, self->write_queue);
+      fail_leftovers (self, self->read_queue);
+      self->closed = TRUE;
+    }
+  G_OBJECT_CLASS (weft_sqlite_pool_parent_class)->dispose (object);
+}
+
+static void
+weft_sqlite_pool_finalize (GObject *object)
+{
+  WeftSqlitePool *self = WEFT_SQLITE_POOL (object);
+
+  g_assert (self->joiner == NULL);
+  g_clear_pointer (&self->workers, g_ptr_array_unref);
+  g_clear_pointer (&self->write_queue, g_async_queue_unref);
+  g_clear_pointer (&self->read_queue, g_async_queue_unref);
+  g_clear_pointer (&self->migrations, g_ptr_array_unref);
+  g_clear_pointer (&self->close_waiters, g_ptr_array_unref);
+  g_clear_error (&self->open_error);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->opened_cond);
+  g_clear_object (&self->reactor);
+  g_free (self->path);
+  G_OBJECT_CLASS (weft_sqlite_pool_parent_class)->finalize (object);
+}
+
+static void
+weft_sqlite_pool_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  WeftSqlitePool *self = WEFT_SQLITE_POOL (object);
+
+  switch (prop_id)
+    {
+    case PROP_REACTOR:
+      g_value_set_object (value, self->reactor);
+      break;
+    case PROP_PATH:
+      g_value_set_string (value, self->path);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+weft_sqlite_pool_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  WeftSqlitePool *self = WEFT_SQLITE_POOL (object);
+
+  switch (prop_id)
+    {
+    case PROP_REACTOR:
+      self->reactor = g_value_dup_object (value);
+      break;
+    case PROP_PATH:
+      self->path = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+weft_sqlite_pool_class_init (WeftSqlitePoolClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = weft_sqlite_pool_dispose;
+  object_class->finalize = weft_sqlite_pool_finalize;
+  object_class->get_property = weft_sqlite_pool_get_property;
+  object_class->set_property = weft_sqlite_pool_set_property;
+
+  /**
+   * WeftSqlitePool:reactor:
+   *
+   * The reactor whose thread receives the results.
+   */
+  properties[PROP_REACTOR] = g_param_spec_object ("reactor", NULL, NULL, WEFT_TYPE_REACTOR,
+                                                  G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * WeftSqlitePool:path:
+   *
+   * The database file (created if missing), or `:memory:`-style URIs are
+   * not supported: the readers need a file they can share.
+   */
+  properties[PROP_PATH] = g_param_spec_string ("path", NULL, NULL, NULL,
+                                               G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+weft_sqlite_pool_init (WeftSqlitePool *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->opened_cond);
+  self->n_readers = DEFAULT_N_READERS;
+  self->synchronous = WEFT_SQLITE_SYNCHRONOUS_NORMAL;
+  self->busy_timeout_us = DEFAULT_BUSY_TIMEOUT_US;
+  self->close_timeout_us = DEFAULT_CLOSE_TIMEOUT_US;
+  self->migrations = g_ptr_array_new_with_free_func (_weft_sqlite_migration_free);
+  self->close_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/**
+ * weft_sqlite_pool_new:
+ * @reactor: the reactor whose thread receives the results
+ * @path: the database file, created if it does not exist
+ *
+ * Makes a pool for @path. Nothing is opened until weft_sqlite_pool_open().
+ *
+ * Returns: (transfer full): a new pool
+ */
+WeftSqlitePool *
+weft_sqlite_pool_new (WeftReactor *reactor, const char *path)
+{
+  g_return_val_if_fail (WEFT_IS_REACTOR (reactor), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  return g_object_new (WEFT_SQLITE_TYPE_POOL, "reactor", reactor, "path", path, NULL);
+}
+
+/**
+ * weft_sqlite_pool_get_reactor:
+ * @self: a pool
+ *
+ * Returns: (transfer none): the pool's reactor
+ */
+WeftReactor *
+weft_sqlite_pool_get_reactor (WeftSqlitePool *self)
+{
+  g_return_val_if_fail (WEFT_SQLITE_IS_POOL (self), NULL);
+
+  return self->reactor;
+}
+
+/**
+ * weft_sqlite_pool_get_path:
+ * @self: a pool
+ *
+ * Returns: (transfer none): the database file's path
+ */
+const char *
+weft_sqlite_pool_get_path (WeftSqlitePool *self)
+{
+  g_return_val_if_fail (WEFT_SQLITE_IS_POOL (self), NULL);
+
+  return self->path;
+}
+
+/**
+ * weft_sqlite_pool_is_open:
+ * @self: a pool
+ *
+ * Returns: whether the database was opened (and migrated) and the pool is
+ *   not closing
+ */
+gboolean
+weft_sqlite_pool_is_open (WeftSqlitePool *self)
+{
+  gboolean open;
+
+  g_return_val_if_fail (WEFT_SQLITE_IS_POOL (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  open = self->open_state == POOL_OPEN;
+  g_mutex_unlock (&self->lock);
+  return open && !self->closing;
+}
+
+#define RETURN_IF_STARTED(self)                                                              \
+  G_STMT_START                                                                               \
+  {                                                                                          \
+    if ((self)->started)                                                                     \
+      {                                                                                      \
+        g_critical ("%s: the pool for %s is already open; settings apply before opening", \
+                    G_STRFUNC, (self)->path);                                                \
+        return;                                                                              \
+      }                                                                                      \
+  }                                                                                          \
+  G_STMT_END
+
+/**
+ * weft_sqlite_pool_set_n_readers:
+ * @self: a pool
+ * @n_readers: how many reader connections (and threads) to open; 0 sends
+ *   queries to the writer
+ *
+ * Sets the number of readers (2 by default), before opening.
+ */
+void
+weft_sqlite_pool_set_n_readers (WeftSqlitePool *self, guint n_readers)
+{
+  g_return_if_fail (WEFT_SQLITE_IS_POOL (self));
+  g_return_if_fail (n_readers <= 64);
+  RETURN_IF_STARTED (self);
+
+  self->n_readers = n_readers;
+}
+
+/**
+ * weft_sqlite_pool_get_n_readers:
+ * @self: a pool
+ *
+ * Returns: the number of reader connections
+ */
+guint
+weft_sqlite_pool_get_n_readers (WeftSqlitePool *self)
+{
+  g_return_val_if_fail (WEFT_SQLITE_IS_POOL (self), 0);
+
+  return self->n_readers;
+}
+
+/**
+ * weft_sqlite_pool_set_synchronous:
+ * @self: a pool
+ * @synchronous: how often SQLite waits for the disk
+ *
+ * Sets `PRAGMA synchronous` (%WEFT_SQLITE_SYNCHRONOUS_NORMAL by default),
+ * before opening.
+ */
+void
+weft_sqlite_pool_set_synchronous (WeftSqlitePool *self, WeftSqliteSynchronous synchronous)
+{
+  g_return_if_fail (WEFT_SQLITE_IS_POOL (self));
+  g_return_if_fail (synchronous <= WEFT_SQLITE_SYNCHRONOUS_FULL);
+  RETURN_IF_STARTED (self);
+
+  self->synchronous = synchronous;
+}
+
+/**
+ * weft_sqlite_pool_get_synchronous:
+ * @self: a pool
+ *
+ * Returns: the `PRAGMA synchronous` setting
+ */
+WeftSqliteSynchronous
+weft_sqlite_pool_get_synchronous (WeftSqlitePool *self)
+{
+  g_return_val_if_fail (WEFT_SQLITE_IS_POOL (self), WEFT_SQLITE_SYNCHRONOUS_NORMAL);
+
+  return self->synchronous;
+}
+
+/**
+ * weft_sqlite_pool_set_busy_timeout:
+ * @self: a pool
+ * @timeout_us: how long to keep retrying, in microseconds, while another
+ *   process holds the database locked
+ *
+ * While the database is locked, work is retried with a growing back-off (1,
+ * 2, 4 … ms, at most 50 ms apart) for at most @timeout_us (5 s by default),
+ * then fails with %WEFT_SQLITE_ERROR_BUSY. Set before opening.
+ */
+void
+weft_sqlite_pool_set_busy_timeout (WeftSqlitePool *self, gint64 timeout_us)
+{
+  g_return_if_fail (WEFT_SQLITE_IS_POOL (self));
+  g_return_if_fail (timeout_us >= 0);
+  RETURN_IF_STARTED (self);
+
+  self->busy_timeout_us = timeout_us;
+}
+
+/**
+ * weft_sqlite_pool_get_busy_timeout:
+ * @self: a pool
+ *
+ * Returns: the busy timeout, in microseconds
+ */
+gint64
+weft_sqlite_pool_get_busy_timeout (WeftSqlitePool *self)
+{
+  g_return_val_if_fail (WEFT_SQLITE_IS_POOL (self), 0);
+
+  return self->busy_timeout_us;
+}
+
+/**
+ * weft_sqlite_pool_set_close_timeout:
+ * @self: a pool
+ * @timeout_us: how long closing lets work in flight finish, in microseconds
+ *
+ * When closing takes longer than this (5 s by default), running statements
+ * are interrupted and queued work fails with `G_IO_ERROR_CLOSED`.
+ */
+void
+weft_sqlite_pool_set_close_timeout (WeftSqlitePool *self, gint64 timeout_us)
+{
+  g_return_if_fail (WEFT_SQLITE_IS_POOL (self));
+  g_return_if_fail (timeout_us >= 0);
+
+  self->close_timeout_us = timeout_us;
+}
+
+/**
+ * weft_sqlite_pool_get_close_timeout:
+ * @self: a pool
+ *
+ * Returns: the close timeout, in microseconds
+ */
+gint64
+weft_sqlite_pool_get_close_timeout (WeftSqlitePool *self)
+{
+  g_return_val_if_fail (WEFT_SQLITE_IS_POOL (self), 0);
+
+  return self->close_timeout_us;
+}
+
+/**
+ * weft_sqlite_pool_add_migration:
+ * @self: a pool
+ * @sql: SQL statements for the next schema version
+ *
+ * Adds a schema migration step. Step N (counting from 1, in the order
+ * added) runs when the database's `PRAGMA user_version` is below N, in a
+ * transaction of its own that also sets `user_version` to N. Steps run on
+ * opening, before any other work. Never change or remove a step once
+ * released; add a new one.
+ */
+void
+weft_sqlite_pool_add_migration (WeftSqlitePool *self, const char *sql)
+{
+  WeftSqliteMigration *migration;
+
+  g_return_if_fail (WEFT_SQLITE_IS_POOL (self));
+  g_return_if_fail (sql != NULL);
+  RETURN_IF_STARTED (self);
+
+  migration = g_new0 (WeftSqliteMigration, 1);
+  migration->sql = g_strdup (sql);
+  g_ptr_array_add (self->migrations, migration);
+}
+
+/**
+ * weft_sqlite_pool_add_migration_func:
+ * @self: a pool
+ * @func: (scope notified): runs the step on the writer thread, inside its
+ *   transaction
+ * @user_data: (closure): data for @func
+ * @destroy: (nullable): frees @user_data with the pool
+ *
+ * Like weft_sqlite_pool_add_migration(), for a step that needs code (moving
+ * data between columns, for example).
+ */
+void
+weft_sqlite_pool_add_migration_func (WeftSqlitePool *self,
+                                     WeftSqliteInteractionFunc func,
+                                     gpointer user_data,
+                                     GDestroyNotify destroy)
+{
+  WeftSqliteMigration *migration;
+
+  g_return_if_fail (WEFT_SQLITE_IS_POOL (self));
+  g_return_if_fail (func != NULL);
+  RETURN_IF_STARTED (self);
+
+  migration = g_new0 (WeftSqliteMigration, 1);
+  migration->func = func;
+  migration->user_data = user_data;
+  migration->destroy = destroy;
+  g_ptr_array_add (self->migrations, migration);
+}
+
+static WeftDeferred *
+close_on_shutdown (WeftReactor *reactor, gpointer data)
+{
+  return weft_sqlite_pool_close (WEFT_SQLITE_POOL (data));
+}
+
+static Worker *
+start_worker (WeftSqlitePool *self, gboolean writer, GAsyncQueue *queue)
+{
+  Worker *worker = g_new0 (Worker, 1);
+
+  worker->pool = self;
+  worker->writer = writer;
+  worker->queue = queue;
+  g_ptr_array_add (self->workers, worker);
+  return worker;
+}
+
+/**
+ * weft_sqlite_pool_open:
+ * @self: a pool
+ *
+ * Starts the pool's threads, which open the database (in WAL mode) and
+ * apply the migrations. Work submitted from now on waits for that.
+ *
+ * Returns: (transfer full): a deferred that fires with an empty result once
+ *   the database is open and migrated, or with the error that stopped it
+ */
+WeftDeferred *
+weft_sqlite_pool_open (WeftSqlitePool *self)
+{
+  WeftDeferred *deferred;
+  Job *open_job;
+
+  g_return_val_if_fail (WEFT_SQLITE_IS_POOL (self), NULL);
+
+  if (self->started)
+    return weft_deferred_fail (g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS,
+                                            _("The database %s is already open in this pool"), self->path));
+
+  self->started = TRUE;
+  self->open_state = POOL_OPENING;
+  self->write_queue = g_async_queue_new ();
+  self->read_queue = self->n_readers > 0 ? g_async_queue_new () : NULL;
+  self->workers = g_ptr_array_new_with_free_func (worker_free);
+
+  deferred = weft_deferred_new ();
+  weft_deferred_set_description (deferred, "weft_sqlite_pool_open");
+  open_job = job_new (JOB_OPEN);
+  open_job->deferred = g_object_ref (deferred);
+
+  start_worker (self, TRUE, self->write_queue)->open_job = open_job;
+  for (guint i = 0; i < self->n_readers; i++)
+    start_worker (self, FALSE, self->read_queue);
+  for (guint i = 0; i < self->workers->len; i++)
+    {
+      Worker *worker = g_ptr_array_index (self->workers, i);
+      g_autofree char *name = worker->writer ? g_strdup ("weft-sqlite-w") : g_strdup_printf ("weft-sqlite-r%u", i);
+      worker->thread = g_thread_new (name, worker_main, worker);
+    }
+
+  self->trigger_id = weft_reactor_add_system_event_trigger (self->reactor, WEFT_TRIGGER_DURING,
+                                                            WEFT_SYSTEM_EVENT_SHUTDOWN, close_on_shutdown, self, NULL);
+  return deferred;
+}
+
+/* Closing */
+
+static void
+close_finished (gpointer data)
+{
+  WeftSqlitePool *self = data;
+  g_autoptr (GPtrArray) waiters = g_steal_pointer (&self->close_waiters);
+
+  g_clear_pointer (&self->joiner, g_thread_join);
+  if (self->close_timer != NULL)
+    {
+      weft_delayed_call_cancel (self->close_timer);
+      g_clear_pointer (&self->close_timer, weft_delayed_call_unref);
+    }
+  fail_leftovers (self, self->write_queue);
+  fail_leftovers (self, self->read_queue);
+  self->closed = TRUE;
+  self->close_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < waiters->len; i++)
+    weft_deferred_callback_none (g_ptr_array_index (waiters, i));
+  g_object_unref (self);
+}
+
+static gpointer
+joiner_main (gpointer data)
+{
+  WeftSqlitePool *self = data;
+
+  join_workers (self);
+  weft_reactor_call_from_thread (self->reactor, close_finished, self, NULL);
+  return NULL;
+}
+
+static void
+close_timed_out (gpointer data)
+{
+  WeftSqlitePool *self = data;
+
+  g_clear_pointer (&self->close_timer, weft_delayed_call_unref);
+  g_message ("Closing %s: work still running after %.1f s; interrupting it", self->path,
+             self->close_timeout_us / (double) G_USEC_PER_SEC);
+  g_atomic_int_set (&self->stop, 1);
+  interrupt_all (self);
+}
+
+/**
+ * weft_sqlite_pool_close:
+ * @self: a pool
+ *
+ * Lets the work already submitted finish, then closes the connections and
+ * stops the threads, without blocking the reactor's thread. Work submitted
+ * afterwards fails with `G_IO_ERROR_CLOSED`. If work is still running after
+ * the close timeout, its statements are interrupted and what is still
+ * queued fails with `G_IO_ERROR_CLOSED` (an interaction's own code cannot
+ * be interrupted: the close waits for it to return).
+ *
+ * The reactor's shutdown does this by itself.
+ *
+ * Returns: (transfer full): a deferred that fires with an empty result once
+ *   the pool is closed
+ */
+WeftDeferred *
+weft_sqlite_pool_close (WeftSqlitePool *self)
+{
+  WeftDeferred *deferred;
+
+  g_return_val_if_fail (WEFT_SQLITE_IS_POOL (self), NULL);
+
+  if (!self->started || self->closed)
+    return weft_deferred_succeed_none ();
+
+  deferred = weft_deferred_new ();
+  weft_deferred_set_description (deferred, "weft_sqlite_pool_close");
+  g_ptr_array_add (self->close_waiters, g_object_ref (deferred));
+  if (self->closing)
+    return deferred;
+
+  self->closing = TRUE;
+  if (self->trigger_id != 0)
+    {
+      weft_reactor_remove_system_event_trigger (self->reactor, self->trigger_id);
+      self->trigger_id = 0;
+    }
+  push_stops (self);
+  self->close_timer = weft_reactor_call_later (self->reactor, self->close_timeout_us, close_timed_out, self, NULL);
+  weft_delayed_call_ref (self->close_timer);
+  self->joiner = g_thread_new ("weft-sqlite-close", joiner_main, g_object_ref (self));
+  return deferred;
+}
+
+/* Work */
+
+static WeftDeferred *
+submit (WeftSqlitePool *self, Job *job, const char *description)
+{
+  CancelData *cancel = g_new0 (CancelData, 1);
+  WeftDeferred *deferred;
+  GAsyncQueue *queue;
+
+  cancel->pool = g_object_ref (self);
+  cancel->job = job_ref (job);
+  deferred = weft_deferred_new_with_canceller (job_cancel, cancel, cancel_data_free);
+  weft_deferred_set_description (deferred, description);
+  job->deferred = g_object_ref (deferred);
+
+  if (!self->started || self->closing)
+    {
+      GDestroyNotify destroy = g_steal_pointer (&job->destroy);
+
+      weft_deferred_errback_new (deferred, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                 self->started ? _("The database %s is closing") : _("The database %s is not open"),
+                                 self->path);
+      if (destroy != NULL)
+        destroy (job->user_data);
+      job_unref (job);
+      return deferred;
+    }
+
+  queue = job->kind == JOB_QUERY && self->read_queue != NULL ? self->read_queue : self->write_queue;
+  g_async_queue_push (queue, job);
+  return deferred;
+}
+
+static Job *
+statement_job_new (JobKind kind, const char *sql, GVariant *params)
+{
+  Job *job = job_new (kind);
+
+  job->sql = g_strdup (sql);
+  job->params = params != NULL ? g_variant_ref_sink (params) : NULL;
+  return job;
+}
+
+/**
+ * weft_sqlite_pool_run_query:
+ * @self: a pool
+ * @sql: one SQL statement with `?` placeholders
+ * @params: (nullable): a tuple of values for the placeholders (see
+ *   [struct@WeftSqlite.Connection] for the types); a floating reference
+ *   is sunk
+ *
+ * Runs a query on a reader connection and collects its rows. A statement
+ * that writes (`INSERT … RETURNING`) runs on the writer instead.
+ *
+ * Rows come as a `GListModel` of [class@WeftSqlite.Row] so that a GTK list
+ * view can show them as they are.
+ *
+ * Cancelling the deferred before the query starts means it never runs;
+ * once it runs, it is interrupted.
+ *
+ * Returns: (transfer full): a deferred that fires with the `GListModel`
+ *   (`weft_result_get_object()`), or an error
+ */
+WeftDeferred *
+weft_sqlite_pool_run_query (WeftSqlitePool *self, const char *sql, GVariant *params)
+{
+  g_return_val_if_fail (WEFT_SQLITE_IS_POOL (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  return submit (self, statement_job_new (JOB_QUERY, sql, params), "weft_sqlite_pool_run_query");
+}
+
+/**
+ * weft_sqlite_pool_run_operation:
+ * @self: a pool
+ * @sql: one SQL statement with `?` placeholders
+ * @params: (nullable): a tuple of values for the placeholders; a floating
+ *   reference is sunk
+ *
+ * Runs a statement that changes the database on the writer connection, in
+ * a transaction of its own. Writes run one at a time, in the order they
+ * were submitted.
+ *
+ * Returns: (transfer full): a deferred that fires with a boxed
+ *   [struct@WeftSqlite.Changes] (`weft_result_get_boxed()`), or an error
+ */
+WeftDeferred *
+weft_sqlite_pool_run_operation (WeftSqlitePool *self, const char *sql, GVariant *params)
+{
+  g_return_val_if_fail (WEFT_SQLITE_IS_POOL (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  return submit (self, statement_job_new (JOB_OPERATION, sql, params), "weft_sqlite_pool_run_operation");
+}
+
+/**
+ * weft_sqlite_pool_run_interaction:
+ * @self: a pool
+ * @func: (scope notified): the work, run on the writer thread inside
+ *   `BEGIN IMMEDIATE` … `COMMIT`
+ * @user_data: (closure): data for @func
+ * @destroy: (nullable): frees @user_data in the reactor's thread once the
+ *   deferred fired (or at once if the work is cancelled before it runs)
+ *
+ * Runs @func in a transaction on the writer connection: it commits when
+ * @func returns %TRUE and rolls back when it returns %FALSE (or when the
+ * commit fails). Use it for several statements that belong together, and
+ * for batches: one transaction for many rows is much faster than one each.
+ *
+ * Returns: (transfer full): a deferred that fires with the value @func put
+ *   in its result (empty if none), or with its error
+ */
+WeftDeferred *
+weft_sqlite_pool_run_interaction (WeftSqlitePool *self,
+                                  WeftSqliteInteractionFunc func,
+                                  gpointer user_data,
+                                  GDestroyNotify destroy)
+{
+  Job *job;
+
+  g_return_val_if_fail (WEFT_SQLITE_IS_POOL (self), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  job = job_new (JOB_INTERACTION);
+  job->func = func;
+  job->user_data = user_data;
+  job->destroy = destroy;
+  return submit (self, job, "weft_sqlite_pool_run_interaction");
+}
+
+/* GIO-style forms: a GTask fed by the deferred. */
+
+typedef struct {
+  WeftReactor *reactor;
+  GTask *task;
+  WeftDeferred *deferred;
+  GCancellable *cancellable;
+  gulong cancelled_id;
+  JobKind kind;
+} AsyncCall;
+
+static void
+async_call_free (gpointer data)
+{
+  AsyncCall *call = data;
+
+  if (call->cancelled_id != 0)
+    g_cancellable_disconnect (call->cancellable, call->cancelled_id);
+  g_clear_object (&call->cancellable);
+  g_clear_object (&call->task);
+  g_clear_object (&call->deferred);
+  g_clear_object (&call->reactor);
+  g_free (call);
+}
+
+static WeftDeferred *
+async_call_fired (WeftResult *result, gpointer data)
+{
+  AsyncCall *call = data;
+  g_autoptr (GTask) task = g_steal_pointer (&call->task);
+
+  if (weft_result_is_cancelled (result))
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", weft_result_get_error (result)->message);
+  else if (weft_result_is_error (result))
+    g_task_return_error (task, g_error_copy (weft_result_get_error (result)));
+  else
+    switch (call->kind)
+      {
+      case JOB_QUERY:
+        g_task_return_pointer (task, weft_result_dup_object (result), g_object_unref);
+        break;
+      case JOB_OPERATION:
+        g_task_return_pointer (task, changes_copy (weft_result_get_boxed (result)), g_free);
+        break;
+      case JOB_INTERACTION:
+        g_task_return_pointer (task, weft_result_copy (result), (GDestroyNotify) weft_result_free);
+        break;
+      case JOB_OPEN:
+      case JOB_STOP:
+      default:
+        g_task_return_boolean (task, TRUE);
+        break;
+      }
+  weft_result_clear (result);
+  return NULL;
+}
+
+static void
+cancel_in_reactor (gpointer deferred)
+{
+  weft_deferred_cancel (deferred);
+}
+
+static void
+async_call_cancelled (GCancellable *cancellable, gpointer data)
+{
+  AsyncCall *call = data;
+
+  /* Any thread may cancel; the deferred belongs to the reactor's. */
+  weft_reactor_call_from_thread (call->reactor, cancel_in_reactor, g_object_ref (call->deferred), g_object_unref);
+}
+
+static void
+async_call_start (WeftSqlitePool *self,
+                  WeftDeferred *deferred,
+                  JobKind kind,
+                  gpointer source_tag,
+                  GCancellable *cancellable,
+                  GAsyncReadyCallback callback,
+                  gpointer user_data)
+{
+  AsyncCall *call = g_new0 (AsyncCall, 1);
+
+  call->reactor = g_object_ref (self->reactor);
+  call->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (call->task, source_tag);
+  call->deferred = deferred;
+  call->kind = kind;
+  if (cancellable != NULL)
+    {
+      call->cancellable = g_object_ref (cancellable);
+      call->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (async_call_cancelled), call, NULL);
+    }
+  weft_deferred_add_both (deferred, async_call_fired, call, async_call_free);
+}
+
+/**
+ * weft_sqlite_pool_open_async:
+ * @self: a pool
+ * @cancellable: (nullable): a cancellable (it stops the wait, not the
+ *   opening)
+ * @callback: called when the database is open
+ * @user_data: data for @callback
+ *
+ * weft_sqlite_pool_open() for GIO-style code. Call it from the reactor's
+ * thread, like every `_async` function of the pool.
+ */
+void
+weft_sqlite_pool_open_async (WeftSqlitePool *self,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data)
+{
+  g_return_if_fail (WEFT_SQLITE_IS_POOL (self));
+
+  async_call_start (self, weft_sqlite_pool_open (self), JOB_OPEN, weft_sqlite_pool_open_async, cancellable, callback,
+                    user_data);
+}
+
+/**
+ * weft_sqlite_pool_open_finish:
+ * @self: a pool
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Returns: %TRUE if the database is open and migrated
+ */
+gboolean
+weft_sqlite_pool_open_finish (WeftSqlitePool *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * weft_sqlite_pool_query_async:
+ * @self: a pool
+ * @sql: one SQL statement with `?` placeholders
+ * @params: (nullable): a tuple of values; a floating reference is sunk
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the rows
+ * @user_data: data for @callback
+ *
+ * weft_sqlite_pool_run_query() for GIO-style code.
+ */
+void
+weft_sqlite_pool_query_async (WeftSqlitePool *self,
+                              const char *sql,
+                              GVariant *params,
+                              GCancellable *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  g_return_if_fail (WEFT_SQLITE_IS_POOL (self));
+  g_return_if_fail (sql != NULL);
+
+  async_call_start (self, weft_sqlite_pool_run_query (self, sql, params), JOB_QUERY, weft_sqlite_pool_query_async,
+                    cancellable, callback, user_data);
+}
+
+/**
+ * weft_sqlite_pool_query_finish:
+ * @self: a pool
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): a list of [class@WeftSqlite.Row],
+ *   or %NULL with @error set
+ */
+GListModel *
+weft_sqlite_pool_query_finish (WeftSqlitePool *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * weft_sqlite_pool_operation_async:
+ * @self: a pool
+ * @sql: one SQL statement with `?` placeholders
+ * @params: (nullable): a tuple of values; a floating reference is sunk
+ * @cancellable: (nullable): a cancellable
+ * @callback: called when the statement ran
+ * @user_data: data for @callback
+ *
+ * weft_sqlite_pool_run_operation() for GIO-style code.
+ */
+void
+weft_sqlite_pool_operation_async (WeftSqlitePool *self,
+                                  const char *sql,
+                                  GVariant *params,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  g_return_if_fail (WEFT_SQLITE_IS_POOL (self));
+  g_return_if_fail (sql != NULL);
+
+  async_call_start (self, weft_sqlite_pool_run_operation (self, sql, params), JOB_OPERATION,
+                    weft_sqlite_pool_operation_async, cancellable, callback, user_data);
+}
+
+/**
+ * weft_sqlite_pool_operation_finish:
+ * @self: a pool
+ * @result: the result given to the callback
+ * @changes: (out caller-allocates) (optional): what the statement changed
+ * @error: return location for an error
+ *
+ * Returns: %TRUE if the statement ran
+ */
+gboolean
+weft_sqlite_pool_operation_finish (WeftSqlitePool *self,
+                                   GAsyncResult *result,
+                                   WeftSqliteChanges *changes,
+                                   GError **error)
+{
+  g_autofree WeftSqliteChanges *outcome = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  outcome = g_task_propagate_pointer (G_TASK (result), error);
+  if (outcome == NULL)
+    return FALSE;
+  if (changes != NULL)
+    *changes = *outcome;
+  return TRUE;
+}
+
+/**
+ * weft_sqlite_pool_interaction_async:
+ * @self: a pool
+ * @func: (scope notified): the work; see weft_sqlite_pool_run_interaction()
+ * @user_data: (closure func): data for @func
+ * @destroy: (nullable): frees @user_data
+ * @cancellable: (nullable): a cancellable
+ * @callback: called when the transaction is over
+ * @callback_data: (closure callback): data for @callback
+ *
+ * weft_sqlite_pool_run_interaction() for GIO-style code.
+ */
+void
+weft_sqlite_pool_interaction_async (WeftSqlitePool *self,
+                                    WeftSqliteInteractionFunc func,
+                                    gpointer user_data,
+                                    GDestroyNotify destroy,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer callback_data)
+{
+  g_return_if_fail (WEFT_SQLITE_IS_POOL (self));
+  g_return_if_fail (func != NULL);
+
+  async_call_start (self, weft_sqlite_pool_run_interaction (self, func, user_data, destroy), JOB_INTERACTION,
+                    weft_sqlite_pool_interaction_async, cancellable, callback, callback_data);
+}
+
+/**
+ * weft_sqlite_pool_interaction_finish:
+ * @self: a pool
+ * @result: the result given to the callback
+ * @value: (out caller-allocates) (optional): an unset `GValue`
+ *   (`G_VALUE_INIT`) that receives the interaction's value; left unset if
+ *   the interaction gave none
+ * @error: return location for an error
+ *
+ * Returns: %TRUE if the transaction was committed
+ */
+gboolean
+weft_sqlite_pool_interaction_finish (WeftSqlitePool *self, GAsyncResult *result, GValue *value, GError **error)
+{
+  g_autoptr (WeftResult) outcome = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  outcome = g_task_propagate_pointer (G_TASK (result), error);
+  if (outcome == NULL)
+    return FALSE;
+  if (value != NULL && !weft_result_is_empty (outcome))
+    {
+      g_value_init (value, weft_result_get_value_type (outcome));
+      g_value_copy (weft_result_get_value (outcome), value);
+    }
+  return TRUE;
+}
