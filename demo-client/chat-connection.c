@@ -412,6 +412,13 @@ channel_joined (WeftIrcClient *client, WeftIrcChannel *channel, const char *nick
       chat_room_set_topic (room, weft_irc_channel_get_topic (channel));
       chat_room_set_joined (room, TRUE);
       text = g_strdup_printf (_("You joined %s"), weft_irc_channel_get_name (channel));
+      /* A first join shows the latest history; a rejoin is backfilled by
+       * the client from the last message seen. */
+      if (chat_room_get_newest_message (room) == NULL)
+        {
+          chat_room_set_loading_history (room, TRUE);
+          weft_irc_client_fetch_history (client, weft_irc_channel_get_name (channel), HISTORY_PAGE);
+        }
     }
   else
     text = g_strdup_printf (_("%s joined"), nick);

@@ -164,7 +164,7 @@ chat_message_new_day_separator (GDateTime *day)
   self->kind = CHAT_MESSAGE_DAY_SEPARATOR;
   self->time = g_date_time_ref (day);
   /* TRANSLATORS: a day separator in the message view, strftime format */
-  self->text = g_date_time_format (local, _("%A, %B %e, %Y"));
+  self->text = g_date_time_format (local, _("%A, %B %-e, %Y"));
   return self;
 }
 

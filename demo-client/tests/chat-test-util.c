@@ -11,14 +11,33 @@ flag_cb (gpointer data)
   *(gboolean *) data = TRUE;
 }
 
+static gboolean
+count_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
 void
 chat_test_prepare (void)
 {
   g_autoptr (GDBusConnection) bus = NULL;
+  GtkWidget *window;
+  guint ticks = 0;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
 
-  /* Kept for the life of the process: open them before fds are counted. */
-  conformance_gtk_warm_up ();
+  /* GTK, fonts, themes, the session bus and the network monitor keep fds
+   * for the life of the process: open them before fds are counted. */
+  g_assert_true (gtk_init_check ());
   adw_init ();
+  window = gtk_window_new ();
+  gtk_widget_add_tick_callback (window, count_tick, &ticks, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  while (ticks < 3 && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  gtk_window_destroy (GTK_WINDOW (window));
+  conformance_drain_default_context ();
   bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
   (void) g_network_monitor_get_default ();
 }
@@ -69,13 +88,50 @@ ready_to_chat (ChatTest *t, gconstpointer data)
          weft_irc_channel_get_joined (channel) && chat_connection_get_state (t->connection) == CHAT_CONNECTION_CONNECTED;
 }
 
-void
-chat_test_setup (ChatTest *t, ConformanceFixture *f)
+static void chat_test_teardown (ChatTest *t);
+
+typedef struct {
+  ChatTest *t;
+  void (*body) (ChatTest *t);
+} Run;
+
+static void
+started (GApplication *app, Run *run)
 {
-  g_autoptr (GError) error = NULL;
+  ChatTest *t = run->t;
   g_autoptr (ChatServerConfig) config = chat_server_config_new ();
-  g_autofree char *url = NULL;
+  g_autofree char *url = g_strdup_printf ("irc://127.0.0.1:%u", t->port);
   const char *channels[] = { "#weft", "#random", NULL };
+
+  config->name = g_strdup ("Test");
+  config->url = g_strdup (url);
+  config->nick = g_strdup ("tester");
+  config->channels = g_strdupv ((char **) channels);
+  t->connection = chat_application_add_connection (t->app, config);
+}
+
+static void
+activated (GApplication *app, Run *run)
+{
+  ChatTest *t = run->t;
+
+  t->window = chat_application_get_window (t->app);
+  g_assert_nonnull (t->window);
+  chat_test_wait (t, ready_to_chat, NULL, "both clients in #weft");
+  run->body (t);
+  gtk_window_destroy (GTK_WINDOW (t->window));
+  t->window = NULL;
+}
+
+void
+chat_test_run (ConformanceFixture *f, void (*body) (ChatTest *t))
+{
+  ChatTest test = { 0 };
+  ChatTest *t = &test;
+  Run run = { t, body };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = NULL;
+  char *argv[] = { (char *) "test-chat-ui", NULL };
 
   t->f = f;
   t->observed = g_ptr_array_new_with_free_func (g_free);
@@ -90,17 +146,10 @@ chat_test_setup (ChatTest *t, ConformanceFixture *f)
   weft_irc_client_join (t->observer, "#weft", NULL);
 
   t->app = chat_application_new (f->reactor);
-  g_assert_true (g_application_register (G_APPLICATION (t->app), NULL, &error));
-  g_assert_no_error (error);
-  config->name = g_strdup ("Test");
-  config->url = g_strdup (url);
-  config->nick = g_strdup ("tester");
-  config->channels = g_strdupv ((char **) channels);
-  t->connection = chat_application_add_connection (t->app, config);
-  g_application_activate (G_APPLICATION (t->app));
-  t->window = chat_application_get_window (t->app);
-  g_assert_nonnull (t->window);
-  chat_test_wait (t, ready_to_chat, NULL, "both clients in #weft");
+  g_signal_connect_after (t->app, "startup", G_CALLBACK (started), &run);
+  g_signal_connect_after (t->app, "activate", G_CALLBACK (activated), &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (t->app), 1, argv), ==, 0);
+  chat_test_teardown (t);
 }
 
 static void
@@ -121,12 +170,9 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
-void
+static void
 chat_test_teardown (ChatTest *t)
 {
-  if (t->window != NULL)
-    gtk_window_destroy (GTK_WINDOW (t->window));
-  g_application_quit (G_APPLICATION (t->app));
   g_object_run_dispose (G_OBJECT (t->app));
   g_clear_object (&t->app);
   g_signal_handlers_disconnect_by_data (t->observer, t);
@@ -261,7 +307,8 @@ chat_test_type (ChatTest *t, const char *text)
   ChatInput *input = chat_window_get_input (t->window);
 
   gtk_editable_set_text (GTK_EDITABLE (chat_input_get_entry (input)), text);
-  gtk_widget_activate (GTK_WIDGET (chat_input_get_entry (input)));
+  /* What Enter does. */
+  g_signal_emit_by_name (chat_input_get_entry (input), "activate");
 }
 
 guint

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "chat-application.h"
+#include "chat-message-row.h"
 #include "conformance.h"
 #include "wcs-server.h"
 
@@ -23,8 +24,10 @@ typedef struct {
 
 void chat_test_prepare (void);
 void chat_test_start_server (ChatTest *t, guint16 port);
-void chat_test_setup (ChatTest *t, ConformanceFixture *f);
-void chat_test_teardown (ChatTest *t);
+/* Runs body inside the application's activate, as the program does, between
+ * a set-up (server, observer, a connection to #weft and #random) and a
+ * tear-down; g_application_run() drives the application's lifecycle. */
+void chat_test_run (ConformanceFixture *f, void (*body) (ChatTest *t));
 
 /* Iterates the reactor until cond returns TRUE; fails after 20 s. */
 void chat_test_wait (ChatTest *t, gboolean (*cond) (ChatTest *t, gconstpointer data), gconstpointer data,

@@ -29,28 +29,28 @@ row_shown (ChatTest *t, gconstpointer text)
 }
 
 static void
-test_send_message (ConformanceFixture *f)
+run_send_message (ChatTest *t)
 {
-  ChatTest t = { 0 };
   ChatMessage *message;
 
-  chat_test_setup (&t, f);
-  chat_window_select_room (t.window, chat_test_room (&t, "#weft"));
-  chat_test_type (&t, "hello from the entry");
+  chat_window_select_room (t->window, chat_test_room (t, "#weft"));
+  chat_test_type (t, "hello from the entry");
+  g_test_message ("room %s, %u rows, entry '%s'", chat_room_get_name (chat_window_get_room (t->window)),
+                  chat_room_get_n_messages (chat_test_room (t, "#weft")),
+                  gtk_editable_get_text (GTK_EDITABLE (chat_input_get_entry (chat_window_get_input (t->window)))));
 
   /* The row appears at once, pending until the server echoes it. */
-  message = chat_test_find_message (chat_test_room (&t, "#weft"), "hello from the entry", NULL);
+  message = chat_test_find_message (chat_test_room (t, "#weft"), "hello from the entry", NULL);
   g_assert_nonnull (message);
   g_assert_cmpint (chat_message_get_state (message), ==, CHAT_MESSAGE_STATE_PENDING);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (chat_input_get_entry (chat_window_get_input (t.window)))),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (chat_input_get_entry (chat_window_get_input (t->window)))),
                    ==, "");
 
-  chat_test_wait (&t, message_confirmed, "hello from the entry", "the echo");
-  chat_test_wait (&t, observed, "#weft hello from the entry", "the observer to receive it");
-  chat_test_wait (&t, row_shown, "hello from the entry", "the row on screen");
-  g_assert_cmpuint (chat_test_count_observed (&t, "#weft hello from the entry"), ==, 1);
-  chat_test_screenshot (&t, "sent");
-  chat_test_teardown (&t);
+  chat_test_wait (t, message_confirmed, "hello from the entry", "the echo");
+  chat_test_wait (t, observed, "#weft hello from the entry", "the observer to receive it");
+  chat_test_wait (t, row_shown, "hello from the entry", "the row on screen");
+  g_assert_cmpuint (chat_test_count_observed (t, "#weft hello from the entry"), ==, 1);
+  chat_test_screenshot (t, "sent");
 }
 
 static gboolean
@@ -60,24 +60,22 @@ has_unread (ChatTest *t, gconstpointer n)
 }
 
 static void
-test_unread_marker (ConformanceFixture *f)
+run_unread_marker (ChatTest *t)
 {
-  ChatTest t = { 0 };
   ChatRoom *weft;
   g_autoptr (WeftIrcOutgoing) first = NULL;
   g_autoptr (WeftIrcOutgoing) second = NULL;
   g_autoptr (WeftIrcOutgoing) mention = NULL;
   guint marker;
 
-  chat_test_setup (&t, f);
-  weft = chat_test_room (&t, "#weft");
-  chat_window_select_room (t.window, chat_test_room (&t, "#random"));
+  weft = chat_test_room (t, "#weft");
+  chat_window_select_room (t->window, chat_test_room (t, "#random"));
   g_assert_cmpuint (chat_room_get_unread_count (weft), ==, 0);
 
-  first = weft_irc_client_send_privmsg (t.observer, "#weft", "while you were away");
-  second = weft_irc_client_send_privmsg (t.observer, "#weft", "and another one");
-  mention = weft_irc_client_send_privmsg (t.observer, "#weft", "tester: are you there?");
-  chat_test_wait (&t, has_unread, GUINT_TO_POINTER (3), "three unread messages");
+  first = weft_irc_client_send_privmsg (t->observer, "#weft", "while you were away");
+  second = weft_irc_client_send_privmsg (t->observer, "#weft", "and another one");
+  mention = weft_irc_client_send_privmsg (t->observer, "#weft", "tester: are you there?");
+  chat_test_wait (t, has_unread, GUINT_TO_POINTER (3), "three unread messages");
   g_assert_cmpuint (chat_room_get_unread_count (weft), ==, 3);
   g_assert_cmpuint (chat_room_get_mention_count (weft), ==, 1);
 
@@ -91,17 +89,16 @@ test_unread_marker (ConformanceFixture *f)
     g_assert_cmpint (chat_message_get_kind (mark), ==, CHAT_MESSAGE_UNREAD_MARKER);
     g_assert_cmpstr (chat_message_get_text (after), ==, "while you were away");
   }
-  chat_test_screenshot (&t, "unread");
+  chat_test_screenshot (t, "unread");
 
   /* Opening the room reads it; the marker stays until the room is left. */
-  chat_window_select_room (t.window, weft);
+  chat_window_select_room (t->window, weft);
   g_assert_cmpuint (chat_room_get_unread_count (weft), ==, 0);
   g_assert_cmpuint (chat_room_get_mention_count (weft), ==, 0);
   g_assert_cmpuint (chat_room_get_marker_position (weft), !=, G_MAXUINT);
-  chat_test_screenshot (&t, "marker");
-  chat_window_select_room (t.window, chat_test_room (&t, "#random"));
+  chat_test_screenshot (t, "marker");
+  chat_window_select_room (t->window, chat_test_room (t, "#random"));
   g_assert_cmpuint (chat_room_get_marker_position (weft), ==, G_MAXUINT);
-  chat_test_teardown (&t);
 }
 
 static gboolean
@@ -134,57 +131,54 @@ backfilled (ChatTest *t, gconstpointer data)
 }
 
 static void
-test_outbox_across_crash (ConformanceFixture *f)
+run_outbox_across_crash (ChatTest *t)
 {
-  ChatTest t = { 0 };
   ChatRoom *weft;
   guint16 port;
   guint count;
   g_autoptr (WeftIrcOutgoing) gap = NULL;
 
-  chat_test_setup (&t, f);
-  weft = chat_test_room (&t, "#weft");
-  chat_window_select_room (t.window, weft);
-  port = t.port;
+  weft = chat_test_room (t, "#weft");
+  chat_window_select_room (t->window, weft);
+  port = t->port;
 
-  wcs_server_kill (t.server);
-  g_clear_object (&t.server);
-  chat_test_wait (&t, connection_lost, NULL, "the client to see the crash");
-  chat_test_type (&t, "first while down");
-  chat_test_type (&t, "second while down");
+  wcs_server_kill (t->server);
+  g_clear_object (&t->server);
+  chat_test_wait (t, connection_lost, NULL, "the client to see the crash");
+  chat_test_type (t, "first while down");
+  chat_test_type (t, "second while down");
   g_assert_cmpint (chat_message_get_state (chat_test_find_message (weft, "first while down", NULL)), ==,
                    CHAT_MESSAGE_STATE_PENDING);
-  g_assert_cmpstr (chat_window_get_status_text (t.window), !=, "");
-  chat_test_screenshot (&t, "reconnecting");
+  g_assert_cmpstr (chat_window_get_status_text (t->window), !=, "");
+  chat_test_screenshot (t, "reconnecting");
 
   /* The server comes back on the same port with its history; someone
    * speaks before the client is back. */
-  chat_test_start_server (&t, port);
-  weft_irc_client_disconnect (t.observer, NULL);
+  chat_test_start_server (t, port);
+  weft_irc_client_disconnect (t->observer, NULL);
   {
     g_autoptr (GError) error = NULL;
     g_autofree char *url = g_strdup_printf ("irc://127.0.0.1:%u", port);
 
-    g_assert_true (weft_irc_client_connect (t.observer, url, &error));
+    g_assert_true (weft_irc_client_connect (t->observer, url, &error));
   }
-  chat_test_wait (&t, observer_back, NULL, "the observer to rejoin");
-  gap = weft_irc_client_send_privmsg (t.observer, "#weft", "said during the gap");
-  chat_test_wait (&t, outgoing_done, gap, "the gap message to be stored");
+  chat_test_wait (t, observer_back, NULL, "the observer to rejoin");
+  gap = weft_irc_client_send_privmsg (t->observer, "#weft", "said during the gap");
+  chat_test_wait (t, outgoing_done, gap, "the gap message to be stored");
 
-  chat_connection_reconnect_now (t.connection);
-  chat_test_wait (&t, backfilled, NULL, "the outbox and the backfill");
-  chat_test_wait (&t, observed, "#weft second while down", "the observer to receive both");
-  chat_test_settle (&t, 300);
+  chat_connection_reconnect_now (t->connection);
+  chat_test_wait (t, backfilled, NULL, "the outbox and the backfill");
+  chat_test_wait (t, observed, "#weft second while down", "the observer to receive both");
+  chat_test_settle (t, 300);
 
-  g_assert_cmpuint (chat_test_count_observed (&t, "#weft first while down"), ==, 1);
-  g_assert_cmpuint (chat_test_count_observed (&t, "#weft second while down"), ==, 1);
+  g_assert_cmpuint (chat_test_count_observed (t, "#weft first while down"), ==, 1);
+  g_assert_cmpuint (chat_test_count_observed (t, "#weft second while down"), ==, 1);
   chat_test_find_message (weft, "first while down", &count);
   g_assert_cmpuint (count, ==, 1);
   chat_test_find_message (weft, "second while down", &count);
   g_assert_cmpuint (count, ==, 1);
   chat_test_find_message (weft, "said during the gap", &count);
   g_assert_cmpuint (count, ==, 1);
-  chat_test_teardown (&t);
 }
 
 static gboolean
@@ -194,38 +188,33 @@ received (ChatTest *t, gconstpointer text)
 }
 
 static void
-test_markup_is_literal (ConformanceFixture *f)
+run_markup_is_literal (ChatTest *t)
 {
-  ChatTest t = { 0 };
   g_autoptr (WeftIrcOutgoing) outgoing = NULL;
   ChatMessage *message;
   GtkWidget *row;
   GtkLabel *label;
 
-  chat_test_setup (&t, f);
-  chat_window_select_room (t.window, chat_test_room (&t, "#weft"));
-  outgoing = weft_irc_client_send_privmsg (t.observer, "#weft", "<b>x</b> & <i>not markup</i>");
-  chat_test_wait (&t, received, "<b>x</b> & <i>not markup</i>", "the message");
-  chat_test_wait (&t, row_shown, "<b>x</b> & <i>not markup</i>", "its row");
-  message = chat_test_find_message (chat_test_room (&t, "#weft"), "<b>x</b> & <i>not markup</i>", NULL);
-  row = chat_test_find_row (&t, message);
+  chat_window_select_room (t->window, chat_test_room (t, "#weft"));
+  outgoing = weft_irc_client_send_privmsg (t->observer, "#weft", "<b>x</b> & <i>not markup</i>");
+  chat_test_wait (t, received, "<b>x</b> & <i>not markup</i>", "the message");
+  chat_test_wait (t, row_shown, "<b>x</b> & <i>not markup</i>", "its row");
+  message = chat_test_find_message (chat_test_room (t, "#weft"), "<b>x</b> & <i>not markup</i>", NULL);
+  row = chat_test_find_row (t, message);
   label = chat_message_row_get_text_label (CHAT_MESSAGE_ROW (row));
   g_assert_false (gtk_label_get_use_markup (label));
   g_assert_cmpstr (gtk_label_get_text (label), ==, "<b>x</b> & <i>not markup</i>");
   g_assert_cmpstr (pango_layout_get_text (gtk_label_get_layout (label)), ==, "<b>x</b> & <i>not markup</i>");
-  chat_test_teardown (&t);
 }
 
 static void
-test_tab_completion (ConformanceFixture *f)
+run_tab_completion (ChatTest *t)
 {
-  ChatTest t = { 0 };
   ChatInput *input;
   GtkEditable *entry;
 
-  chat_test_setup (&t, f);
-  chat_window_select_room (t.window, chat_test_room (&t, "#weft"));
-  input = chat_window_get_input (t.window);
+  chat_window_select_room (t->window, chat_test_room (t, "#weft"));
+  input = chat_window_get_input (t->window);
   entry = GTK_EDITABLE (chat_input_get_entry (input));
 
   gtk_editable_set_text (entry, "obs");
@@ -253,8 +242,8 @@ test_tab_completion (ConformanceFixture *f)
 
   /* Up and Down walk the input history. */
   gtk_editable_set_text (entry, "");
-  chat_test_type (&t, "one");
-  chat_test_type (&t, "two");
+  chat_test_type (t, "one");
+  chat_test_type (t, "two");
   chat_input_walk_history (input, -1);
   g_assert_cmpstr (gtk_editable_get_text (entry), ==, "two");
   chat_input_walk_history (input, -1);
@@ -263,7 +252,6 @@ test_tab_completion (ConformanceFixture *f)
   g_assert_cmpstr (gtk_editable_get_text (entry), ==, "two");
   chat_input_walk_history (input, +1);
   g_assert_cmpstr (gtk_editable_get_text (entry), ==, "");
-  chat_test_teardown (&t);
 }
 
 static gboolean
@@ -276,27 +264,60 @@ action_shown (ChatTest *t, gconstpointer data)
 }
 
 static void
-test_commands (ConformanceFixture *f)
+run_commands (ChatTest *t)
 {
-  ChatTest t = { 0 };
   ChatRoom *query;
 
-  chat_test_setup (&t, f);
-  chat_window_select_room (t.window, chat_test_room (&t, "#weft"));
-  chat_test_type (&t, "/me waves at everyone");
-  chat_test_wait (&t, action_shown, NULL, "the action");
-  chat_test_type (&t, "/query observer hi there");
-  query = chat_test_room (&t, "observer");
+  chat_window_select_room (t->window, chat_test_room (t, "#weft"));
+  chat_test_type (t, "/me waves at everyone");
+  chat_test_wait (t, action_shown, NULL, "the action");
+  chat_test_type (t, "/query observer hi there");
+  query = chat_test_room (t, "observer");
   g_assert_nonnull (query);
-  g_assert_true (chat_window_get_room (t.window) == query);
+  g_assert_true (chat_window_get_room (t->window) == query);
   g_assert_cmpint (chat_room_get_kind (query), ==, CHAT_ROOM_QUERY);
-  chat_test_wait (&t, observed, "tester hi there", "the private message");
-  chat_test_type (&t, "/close");
-  g_assert_null (chat_test_room (&t, "observer"));
-  chat_test_type (&t, "/nosuchcommand");
-  g_assert_cmpint (chat_message_get_kind (chat_room_get_newest_message (chat_window_get_room (t.window))), ==,
+  chat_test_wait (t, observed, "tester hi there", "the private message");
+  chat_test_type (t, "/close");
+  g_assert_null (chat_test_room (t, "observer"));
+  chat_test_type (t, "/nosuchcommand");
+  g_assert_cmpint (chat_message_get_kind (chat_room_get_newest_message (chat_window_get_room (t->window))), ==,
                    CHAT_MESSAGE_ERROR);
-  chat_test_teardown (&t);
+}
+
+static void
+test_send_message (ConformanceFixture *f)
+{
+  chat_test_run (f, run_send_message);
+}
+
+static void
+test_unread_marker (ConformanceFixture *f)
+{
+  chat_test_run (f, run_unread_marker);
+}
+
+static void
+test_outbox_across_crash (ConformanceFixture *f)
+{
+  chat_test_run (f, run_outbox_across_crash);
+}
+
+static void
+test_markup_is_literal (ConformanceFixture *f)
+{
+  chat_test_run (f, run_markup_is_literal);
+}
+
+static void
+test_tab_completion (ConformanceFixture *f)
+{
+  chat_test_run (f, run_tab_completion);
+}
+
+static void
+test_commands (ConformanceFixture *f)
+{
+  chat_test_run (f, run_commands);
 }
 
 static const ConformanceCase chat_ui_cases[] = {
