@@ -302,6 +302,28 @@ class Report:
         ])
         self.group_notes("deferred")
 
+    def irc(self):
+        runs = self.section("irc", "5b. IRC messages: parse and serialize")
+        if not runs:
+            return
+        values = per_server(runs)
+        self.out("`bench/bench-irc-parse`: eight typical lines of a busy IRCv3 channel (seven with `time`, `msgid` "
+                 "and `account` tags, a `PING`), about 125 bytes each. The floor is a plain `strtok_r` splitter into "
+                 "fixed arrays and a `memcpy` writer: no allocation, no tag unescaping, no validation.")
+        self.out()
+        rows = [
+            ("irc/parse", "libweft-irc: parse (and free)"),
+            ("irc/serialize", "libweft-irc: serialize a parsed message"),
+            ("irc/parse-serialize", "libweft-irc: parse + serialize"),
+            ("irc/format-parse", "libweft-irc: formatting codes into spans"),
+            ("floor/strtok-parse", "floor: strtok-style parse"),
+            ("floor/memcpy-serialize", "floor: memcpy serialize"),
+        ]
+        self.table(["benchmark", "messages/s", "range"], [
+            [label, fmt(median(values[name])), spread(values[name])] for name, label in rows if name in values
+        ])
+        self.group_notes("irc")
+
     def memory(self):
         runs = self.section("memory", "6. Scale and memory: 10,000 idle connections", notes_if_missing=True)
         if not runs:
@@ -483,6 +505,7 @@ class Report:
         self.timers()
         self.threads()
         self.deferred()
+        self.irc()
         self.memory()
         self.hosting()
         self.idle()

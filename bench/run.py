@@ -5,7 +5,7 @@ the results as JSON (then bench/report.py turns them into BENCHMARKS.md).
     run.py --bin-dir BUILDDIR/bench --output DIR [--runs N] [--only GROUPS]
            [--server NAME ...] [--no-pin] [--smoke]
 
-Groups: echo100, echo1000, bulk, memory, gui, timers, threads, deferred,
+Groups: echo100, echo1000, bulk, memory, gui, timers, threads, deferred, irc,
 idle ("echo" stands for the first four). Every echo server runs in its own
 process, pinned to CPU 0, with the load generator pinned to CPU 1 (--no-pin
 turns pinning off); GTK runs need a display (the caller provides Xvfb).
@@ -45,7 +45,7 @@ ECHO_SERVERS = (
 MEMORY_SERVERS = ["floor", "weft-epoll", "weft-poll", "weft-glib", "libevent", "libuv", "twisted-epoll"]
 GUI_SERVERS = ["weft-" + b for b in WEFT_BACKENDS] + ["twisted-gi"]
 PROFILE_SERVERS = ["floor", "weft-epoll", "weft-epoll-nohost", "weft-poll", "weft-select", "weft-glib"]
-GROUPS = ["echo100", "echo1000", "bulk", "memory", "gui", "profile", "timers", "threads", "deferred", "idle"]
+GROUPS = ["echo100", "echo1000", "bulk", "memory", "gui", "profile", "timers", "threads", "deferred", "irc", "idle"]
 ALIASES = {"echo": ["echo100", "echo1000", "bulk", "memory"]}
 
 SKIP = 77
@@ -518,6 +518,12 @@ class Runner:
         self.micro("deferred", command,
                    lambda out: {k.split("/", 1)[1]: v["ops_per_sec"] for k, v in parse_lines(out).items()})
 
+    def irc(self):
+        command = self.client_pin() + [self.binary("bench-irc-parse")] + (
+            ["--smoke"] if self.smoke else ["--seconds", "0.5"])
+        self.micro("irc", command,
+                   lambda out: {k: v["ops_per_sec"] for k, v in parse_lines(out).items()})
+
     def idle(self):
         command = [self.binary("bench-idle")] + (["--smoke"] if self.smoke else ["--seconds", "1"])
         self.micro("idle", command, lambda out: {k.split("/", 1)[1]: v for k, v in parse_lines(out).items()})
@@ -548,6 +554,8 @@ class Runner:
                 self.threads()
             elif group == "deferred":
                 self.deferred()
+            elif group == "irc":
+                self.irc()
             elif group == "idle":
                 self.idle()
             self.notes.setdefault("durations", {})[group] = round(time.monotonic() - started, 1)

@@ -367,7 +367,8 @@ _weft_irc_channel_member_changed (WeftIrcChannel *channel, WeftIrcMember *member
   {
     guint n = g_list_model_get_n_items (G_LIST_MODEL (channel->members));
     g_autoptr (WeftIrcMember) prev = pos > 0 ? g_list_model_get_item (G_LIST_MODEL (channel->members), pos - 1) : NULL;
-    g_autoptr (WeftIrcMember) next = pos + 1 < n ? g_list_model_get_item (G_LIST_MODEL (channel->members), pos + 1) : NULL;
+    g_autoptr (WeftIrcMember) next =
+        pos + 1 < n ? g_list_model_get_item (G_LIST_MODEL (channel->members), pos + 1) : NULL;
 
     if ((prev == NULL || compare_members (prev, member, NULL) <= 0) &&
         (next == NULL || compare_members (member, next, NULL) <= 0))

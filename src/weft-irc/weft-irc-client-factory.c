@@ -125,13 +125,12 @@ weft_irc_client_factory_started_connecting (WeftClientFactory *factory, gpointer
 }
 
 static void
-weft_irc_client_factory_client_connection_failed (WeftClientFactory *factory,
-                                                  gpointer connector,
-                                                  const GError *reason)
+weft_irc_client_factory_client_connection_failed (WeftClientFactory *factory, gpointer connector, const GError *reason)
 {
   g_autoptr (WeftIrcClient) client = g_weak_ref_get (&WEFT_IRC_CLIENT_FACTORY (factory)->client);
 
-  WEFT_CLIENT_FACTORY_CLASS (weft_irc_client_factory_parent_class)->client_connection_failed (factory, connector, reason);
+  WEFT_CLIENT_FACTORY_CLASS (weft_irc_client_factory_parent_class)
+      ->client_connection_failed (factory, connector, reason);
   if (client != NULL)
     _weft_irc_client_connection_failed (client, reason);
 }
@@ -161,10 +160,9 @@ weft_irc_client_factory_init (WeftIrcClientFactory *self)
 WeftReconnectingClientFactory *
 _weft_irc_client_factory_new (WeftIrcClient *client)
 {
-  WeftIrcClientFactory *self = g_object_new (WEFT_IRC_TYPE_CLIENT_FACTORY,
-                                             "reactor", weft_irc_client_get_reactor (client),
-                                             "protocol-type", WEFT_IRC_TYPE_LINK,
-                                             NULL);
+  WeftIrcClientFactory *self =
+      g_object_new (WEFT_IRC_TYPE_CLIENT_FACTORY, "reactor", weft_irc_client_get_reactor (client), "protocol-type",
+                    WEFT_IRC_TYPE_LINK, NULL);
 
   g_weak_ref_set (&self->client, client);
   return WEFT_RECONNECTING_CLIENT_FACTORY (self);

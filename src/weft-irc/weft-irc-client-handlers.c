@@ -17,24 +17,39 @@
 
 /* The capabilities the client asks for, when the server offers them. */
 static const char *const wanted_caps[] = {
-  "message-tags", "server-time",       "echo-message", "labeled-response", "batch",
-  "away-notify",  "account-notify",    "extended-join", "multi-prefix",    "chghost",
-  "invite-notify", "setname",          "draft/chathistory", "chathistory", "cap-notify",
-  "account-tag",  "userhost-in-names", NULL,
+  "message-tags",
+  "server-time",
+  "echo-message",
+  "labeled-response",
+  "batch",
+  "away-notify",
+  "account-notify",
+  "extended-join",
+  "multi-prefix",
+  "chghost",
+  "invite-notify",
+  "setname",
+  "draft/chathistory",
+  "chathistory",
+  "cap-notify",
+  "account-tag",
+  "userhost-in-names",
+  NULL,
 };
 
 typedef struct {
   WeftIrcClient *self;
   WeftIrcMessage *msg;
-  const char *label;   /* labeled-response label, from the message or its batch */
-  gboolean history;    /* inside a chathistory batch */
-  char *nick;          /* the source's nick, or NULL */
+  const char *label; /* labeled-response label, from the message or its batch */
+  gboolean history;  /* inside a chathistory batch */
+  char *nick;        /* the source's nick, or NULL */
   char *user;
   char *host;
   gboolean from_server;
 } Ctx;
 
-#define EMIT(self, sig, ...) g_signal_emit ((self), _weft_irc_client_signals[WEFT_IRC_CLIENT_SIGNAL_##sig], 0, __VA_ARGS__)
+#define EMIT(self, sig, ...) \
+  g_signal_emit ((self), _weft_irc_client_signals[WEFT_IRC_CLIENT_SIGNAL_##sig], 0, __VA_ARGS__)
 
 static const char *
 param (Ctx *c, guint i)
@@ -72,6 +87,12 @@ send_va (WeftIrcClient *self, gboolean now, const char *verb, ...)
     _weft_irc_client_send (self, m);
 }
 
+static int
+compare_strings (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
 void
 _weft_irc_client_update_caps (WeftIrcClient *self)
 {
@@ -83,7 +104,7 @@ _weft_irc_client_update_caps (WeftIrcClient *self)
     g_strv_builder_add (builder, keys[i]);
   strv = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
-  qsort (strv, g_strv_length (strv), sizeof (char *), (int (*) (const void *, const void *)) g_strcmp0);
+  qsort (strv, g_strv_length (strv), sizeof (char *), compare_strings);
   if (self->caps_strv != NULL && g_strv_equal ((const char *const *) strv, (const char *const *) self->caps_strv))
     {
       g_strfreev (strv);
@@ -99,8 +120,7 @@ _weft_irc_client_update_caps (WeftIrcClient *self)
 static void
 maybe_end_caps (WeftIrcClient *self)
 {
-  if (self->registered || self->cap_ended || !self->cap_ls_done || self->cap_reqs_pending > 0 ||
-      self->sasl_in_progress)
+  if (self->registered || self->cap_ended || !self->cap_ls_done || self->cap_reqs_pending > 0 || self->sasl_in_progress)
     return;
   self->cap_ended = TRUE;
   send_va (self, TRUE, "CAP", "END", NULL);
@@ -169,6 +189,10 @@ request_wanted_caps (WeftIrcClient *self)
   request_caps (self, names);
 }
 
+/* A server cannot make the client hold more than this many capabilities
+ * or ISUPPORT tokens. */
+#define MAX_SERVER_TOKENS 512
+
 static void
 parse_cap_list (GHashTable *into, const char *list)
 {
@@ -178,7 +202,7 @@ parse_cap_list (GHashTable *into, const char *list)
     {
       char *eq;
 
-      if (caps[i][0] == '\0')
+      if (caps[i][0] == '\0' || g_hash_table_size (into) >= MAX_SERVER_TOKENS)
         continue;
       eq = strchr (caps[i], '=');
       if (eq != NULL)
@@ -249,8 +273,11 @@ handle_cap (Ctx *c)
 
       if (self->cap_reqs_pending > 0)
         self->cap_reqs_pending--;
-      /* A request is all or nothing: ask again one by one. */
-      if (g_strv_length (caps) > 1)
+      /* A request is all or nothing: ask again one by one. A single
+       * refused capability is not asked for again on this connection. */
+      if (g_strv_length (caps) == 1)
+        g_hash_table_remove (self->caps_available, caps[0]);
+      else if (g_strv_length (caps) > 1)
         for (guint i = 0; caps[i] != NULL; i++)
           if (*caps[i] != '\0')
             {
@@ -361,7 +388,8 @@ send_rejoins (WeftIrcClient *self)
   for (int pass = 0; pass < 2; pass++)
     for (guint i = 0; i <= n; i++)
       {
-        g_autoptr (WeftIrcChannel) channel = i < n ? g_list_model_get_item (weft_irc_client_get_channels (self), i) : NULL;
+        g_autoptr (WeftIrcChannel) channel =
+            i < n ? g_list_model_get_item (weft_irc_client_get_channels (self), i) : NULL;
         const char *name = channel != NULL ? weft_irc_channel_get_name (channel) : NULL;
         const char *key = channel != NULL ? weft_irc_channel_get_key (channel) : NULL;
         g_autofree char *folded = name != NULL ? _weft_irc_client_fold (self, name) : NULL;
@@ -492,6 +520,8 @@ handle_isupport (Ctx *c)
           g_hash_table_remove (self->isupport, token + 1);
           continue;
         }
+      if (g_hash_table_size (self->isupport) >= MAX_SERVER_TOKENS)
+        break;
       key = eq != NULL ? g_strndup (token, eq - token) : g_strdup (token);
       value = eq != NULL ? isupport_unescape (eq + 1) : g_strdup ("");
       if (g_str_equal (key, "PREFIX") && value[0] == '(')
@@ -1057,7 +1087,8 @@ find_outgoing_line (WeftIrcClient *self,
     {
       g_autoptr (WeftIrcOutgoing) outgoing = g_list_model_get_item (weft_irc_client_get_outbox (self), i);
 
-      if (g_ascii_strcasecmp (outgoing->verb, verb) != 0 || !weft_irc_case_equal (self->casemap, outgoing->target, target))
+      if (g_ascii_strcasecmp (outgoing->verb, verb) != 0 ||
+          !weft_irc_case_equal (self->casemap, outgoing->target, target))
         continue;
       for (guint j = 0; j < outgoing->lines->len; j++)
         {
@@ -1131,7 +1162,8 @@ handle_text (Ctx *c, gboolean notice)
     return;
   folded_nick = c->nick != NULL ? _weft_irc_client_fold (self, c->nick) : NULL;
   is_self = !c->from_server && c->nick != NULL &&
-            (_weft_irc_client_is_self (self, c->nick) || (c->history && g_hash_table_contains (self->own_nicks, folded_nick)));
+            (_weft_irc_client_is_self (self, c->nick) ||
+             (c->history && g_hash_table_contains (self->own_nicks, folded_nick)));
 
   /* STATUSMSG: "@#channel" goes to the channel's operators. */
   while (*channel_target != '\0' && strchr (self->prefix_chars, *channel_target) != NULL &&
@@ -1342,7 +1374,7 @@ handle_numeric (Ctx *c, guint numeric)
   WeftIrcClient *self = c->self;
   WeftIrcChannel *channel;
 
-  if ((numeric >= 400 && numeric < 600) || (numeric >= 902 && numeric <= 907))
+  if ((numeric >= 400 && numeric < 600) || (numeric >= 902 && numeric <= 907 && numeric != 903))
     {
       handle_error_numeric (c, numeric);
       return;

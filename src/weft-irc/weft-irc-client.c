@@ -46,32 +46,6 @@
  * UTF-8 is decoded as Windows-1252.
  */
 
-G_DEFINE_ENUM_TYPE (WeftIrcClientState,
-                    weft_irc_client_state,
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_CLIENT_STATE_DISCONNECTED, "disconnected"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_CLIENT_STATE_CONNECTING, "connecting"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_CLIENT_STATE_REGISTERING, "registering"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_CLIENT_STATE_REGISTERED, "registered"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_CLIENT_STATE_WAITING, "waiting"))
-
-G_DEFINE_ENUM_TYPE (WeftIrcSaslMechanism,
-                    weft_irc_sasl_mechanism,
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_SASL_NONE, "none"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_SASL_PLAIN, "plain"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_SASL_EXTERNAL, "external"))
-
-G_DEFINE_FLAGS_TYPE (WeftIrcMessageFlags,
-                     weft_irc_message_flags,
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_NONE, "none"),
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_SELF, "self"),
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_ECHO, "echo"),
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_HISTORY, "history"),
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_NOTICE, "notice"),
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_ACTION, "action"),
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_PRIVATE, "private"),
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_SERVER, "server"),
-                     G_DEFINE_ENUM_VALUE (WEFT_IRC_MESSAGE_FLAGS_HIGHLIGHT, "highlight"))
-
 G_DEFINE_FINAL_TYPE (WeftIrcClient, weft_irc_client, WEFT_TYPE_PROTOCOL)
 
 /* Tags (8191) plus the message (512), with room for a CRLF. */
@@ -226,12 +200,16 @@ write_item (WeftIrcClient *self, WeftIrcSendItem *item)
 
       if (line->state != WEFT_IRC_OUT_LINE_SCHEDULED)
         return; /* confirmed from history, or failed, while it waited */
-      if (_weft_irc_client_confirms_by_reply (self) &&
-          weft_irc_client_has_capability (self, "labeled-response"))
+      if (_weft_irc_client_confirms_by_reply (self) && weft_irc_client_has_capability (self, "labeled-response"))
         {
           g_free (line->label);
           line->label = g_strdup_printf ("w%" G_GUINT64_FORMAT, ++self->next_label);
-          weft_irc_message_set_tag (item->message, "label", line->label);
+          {
+            WeftIrcMessage *labeled = weft_irc_message_copy (item->message);
+            weft_irc_message_set_tag (labeled, "label", line->label);
+            weft_irc_message_unref (item->message);
+            item->message = labeled;
+          }
           g_hash_table_insert (self->labels, g_strdup (line->label), g_object_ref (item->outgoing));
         }
       line->state = WEFT_IRC_OUTGOING_STATE_SENT;
@@ -261,8 +239,8 @@ flood_drain (WeftIrcClient *self)
       if (self->tokens < 1.0)
         {
           gint64 wait = (gint64) ((1.0 - self->tokens) * (double) self->flood_interval) + 1;
-          self->flood_call = weft_delayed_call_ref (
-              weft_reactor_call_later (self->reactor, wait, flood_timer_cb, self, NULL));
+          self->flood_call =
+              weft_delayed_call_ref (weft_reactor_call_later (self->reactor, wait, flood_timer_cb, self, NULL));
           return;
         }
       self->tokens -= 1.0;
@@ -344,8 +322,8 @@ static void
 arm_timeout (WeftIrcClient *self)
 {
   if (self->timeout_call == NULL && self->ping_timeout > 0)
-    self->timeout_call =
-        weft_delayed_call_ref (weft_reactor_call_later (self->reactor, self->ping_timeout, ping_timeout_cb, self, NULL));
+    self->timeout_call = weft_delayed_call_ref (weft_reactor_call_later (self->reactor, self->ping_timeout,
+                                                                         ping_timeout_cb, self, NULL));
 }
 
 static void
@@ -534,8 +512,8 @@ static gsize
 max_text_bytes (WeftIrcClient *self, const char *verb, const char *target, gsize extra)
 {
   gsize nick = self->current_nick != NULL ? strlen (self->current_nick) : strlen (self->nick);
-  gsize user = self->own_user != NULL ? strlen (self->own_user) : 10;
-  gsize host = self->own_host != NULL ? strlen (self->own_host) : 63;
+  gsize user = self->own_user != NULL ? strlen (self->own_user) : WEFT_IRC_WORST_CASE_USER_BYTES;
+  gsize host = self->own_host != NULL ? strlen (self->own_host) : WEFT_IRC_WORST_CASE_HOST_BYTES;
   /* ":nick!user@host VERB target :text\r\n" */
   gsize overhead = 1 + nick + 1 + user + 1 + host + 1 + strlen (verb) + 1 + strlen (target) + 2 + 2 + extra;
 
@@ -544,62 +522,28 @@ max_text_bytes (WeftIrcClient *self, const char *verb, const char *target, gsize
   return WEFT_IRC_MAX_LINE_BYTES - overhead;
 }
 
-/* Splits @text into lines of at most @max bytes at UTF-8 character
- * boundaries, preferring a space in the second half of a line. */
-static GPtrArray *
-split_text (const char *text, gsize max)
-{
-  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
-  g_auto (GStrv) paragraphs = g_strsplit (text, "\n", -1);
-
-  for (guint i = 0; paragraphs[i] != NULL; i++)
-    {
-      char *p = paragraphs[i];
-      gsize len = strlen (p);
-
-      if (len > 0 && p[len - 1] == '\r')
-        p[--len] = '\0';
-      while (len > max)
-        {
-          gsize cut = max;
-          gsize space;
-
-          while (cut > 0 && (p[cut] & 0xC0) == 0x80)
-            cut--;
-          for (space = cut; space > max / 2 && p[space] != ' '; space--)
-            ;
-          if (space > max / 2)
-            cut = space;
-          g_ptr_array_add (lines, g_strndup (p, cut));
-          if (p[cut] == ' ' && cut == space)
-            cut++;
-          p += cut;
-          len -= cut;
-        }
-      if (len > 0)
-        g_ptr_array_add (lines, g_strdup (p));
-    }
-  return lines;
-}
-
 WeftIrcOutgoing *
-_weft_irc_client_send_text (WeftIrcClient *self, const char *verb, const char *target, const char *text, gboolean action)
+_weft_irc_client_send_text (WeftIrcClient *self,
+                            const char *verb,
+                            const char *target,
+                            const char *text,
+                            gboolean action)
 {
   WeftIrcOutgoing *outgoing;
-  g_autoptr (GPtrArray) lines = NULL;
+  g_auto (GStrv) lines = NULL;
 
   outgoing = _weft_irc_outgoing_new (++self->next_outgoing_id, verb, target, text);
   outgoing->queued_time = weft_reactor_get_time (self->reactor);
-  lines = split_text (text, max_text_bytes (self, verb, target, action ? 9 : 0));
-  for (guint i = 0; i < lines->len; i++)
+  lines = weft_irc_split_text (text, max_text_bytes (self, verb, target, action ? 9 : 0));
+  for (guint i = 0; lines[i] != NULL; i++)
     {
       if (action)
         {
-          g_autofree char *framed = g_strdup_printf ("\001ACTION %s\001", (char *) g_ptr_array_index (lines, i));
+          g_autofree char *framed = g_strdup_printf ("\001ACTION %s\001", lines[i]);
           _weft_irc_outgoing_add_line (outgoing, framed);
         }
       else
-        _weft_irc_outgoing_add_line (outgoing, g_ptr_array_index (lines, i));
+        _weft_irc_outgoing_add_line (outgoing, lines[i]);
     }
   if (outgoing->lines->len == 0 || *target == '\0' || strpbrk (target, " ,\r\n") != NULL)
     {
@@ -724,20 +668,15 @@ _weft_irc_client_data (WeftIrcClient *self, const guint8 *data, gsize len)
         }
       if (!g_utf8_validate (line, line_len, NULL))
         {
-          decoded = g_convert_with_fallback (line, line_len, "UTF-8", "WINDOWS-1252", "?", NULL, NULL, NULL);
-          if (decoded == NULL)
-            decoded = g_convert (line, line_len, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
-          if (decoded != NULL)
-            {
-              line = decoded;
-              line_len = strlen (decoded);
-            }
+          decoded = weft_irc_decode_text (line, line_len);
+          line = decoded;
+          line_len = strlen (decoded);
         }
       message = weft_irc_message_parse (line, line_len, &error);
       if (message == NULL)
         {
-          g_autofree char *text = g_strdup_printf (_ ("The server sent a line that is not an IRC message: %s"),
-                                                   error->message);
+          g_autofree char *text =
+              g_strdup_printf (_ ("The server sent a line that is not an IRC message: %s"), error->message);
           _weft_irc_client_close (self, WEFT_IRC_ERROR, error->code, text);
           break;
         }
@@ -786,8 +725,8 @@ _weft_irc_client_detach (WeftIrcClient *self, const GError *reason)
   _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_LAG);
   g_hash_table_remove_all (self->caps_enabled);
   _weft_irc_client_update_caps (self);
-  trying = self->factory != NULL && self->connector != NULL &&
-           weft_reconnecting_client_factory_is_trying (self->factory);
+  trying =
+      self->factory != NULL && self->connector != NULL && weft_reconnecting_client_factory_is_trying (self->factory);
   _weft_irc_client_set_state (self, trying ? WEFT_IRC_CLIENT_STATE_WAITING : WEFT_IRC_CLIENT_STATE_DISCONNECTED);
   g_object_thaw_notify (G_OBJECT (self));
   g_signal_emit (self, _weft_irc_client_signals[WEFT_IRC_CLIENT_SIGNAL_DISCONNECTED], 0, reason);
@@ -1081,8 +1020,8 @@ weft_irc_client_class_init (WeftIrcClientClass *klass)
   /** WeftIrcClient:state: (getter get_state)
    *
    * Where the connection is, for a status label. */
-  properties[WEFT_IRC_CLIENT_PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, WEFT_IRC_TYPE_CLIENT_STATE,
-                                                              WEFT_IRC_CLIENT_STATE_DISCONNECTED, ro);
+  properties[WEFT_IRC_CLIENT_PROP_STATE] =
+      g_param_spec_enum ("state", NULL, NULL, WEFT_IRC_TYPE_CLIENT_STATE, WEFT_IRC_CLIENT_STATE_DISCONNECTED, ro);
   /** WeftIrcClient:nick: (getter get_nick) (setter set_nick)
    *
    * The nick the client wants; see #WeftIrcClient:current-nick for the
@@ -1133,8 +1072,7 @@ weft_irc_client_class_init (WeftIrcClientClass *klass)
    *
    * The channels, a `GListModel` of [class@WeftIrc.Channel] in the order
    * they were joined. */
-  properties[WEFT_IRC_CLIENT_PROP_CHANNELS] =
-      g_param_spec_object ("channels", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+  properties[WEFT_IRC_CLIENT_PROP_CHANNELS] = g_param_spec_object ("channels", NULL, NULL, G_TYPE_LIST_MODEL, ro);
   /** WeftIrcClient:outbox: (getter get_outbox)
    *
    * The messages not yet confirmed or failed, a `GListModel` of

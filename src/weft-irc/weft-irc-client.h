@@ -92,10 +92,6 @@ typedef enum {
   WEFT_IRC_CLIENT_STATE_WAITING,
 } WeftIrcClientState;
 
-WEFT_IRC_AVAILABLE_IN_ALL
-GType weft_irc_client_state_get_type (void) G_GNUC_CONST;
-#define WEFT_IRC_TYPE_CLIENT_STATE (weft_irc_client_state_get_type ())
-
 /**
  * WeftIrcSaslMechanism:
  * @WEFT_IRC_SASL_NONE: no SASL
@@ -111,10 +107,6 @@ typedef enum {
   WEFT_IRC_SASL_PLAIN,
   WEFT_IRC_SASL_EXTERNAL,
 } WeftIrcSaslMechanism;
-
-WEFT_IRC_AVAILABLE_IN_ALL
-GType weft_irc_sasl_mechanism_get_type (void) G_GNUC_CONST;
-#define WEFT_IRC_TYPE_SASL_MECHANISM (weft_irc_sasl_mechanism_get_type ())
 
 /**
  * WeftIrcMessageFlags:
@@ -146,10 +138,6 @@ typedef enum {
   WEFT_IRC_MESSAGE_FLAGS_SERVER = 1 << 6,
   WEFT_IRC_MESSAGE_FLAGS_HIGHLIGHT = 1 << 7,
 } WeftIrcMessageFlags;
-
-WEFT_IRC_AVAILABLE_IN_ALL
-GType weft_irc_message_flags_get_type (void) G_GNUC_CONST;
-#define WEFT_IRC_TYPE_MESSAGE_FLAGS (weft_irc_message_flags_get_type ())
 
 /**
  * WEFT_IRC_CLIENT_DEFAULT_PING_INTERVAL:

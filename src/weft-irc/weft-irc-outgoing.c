@@ -40,13 +40,6 @@
  * same text, sent by the client) and does not send it again.
  */
 
-G_DEFINE_ENUM_TYPE (WeftIrcOutgoingState,
-                    weft_irc_outgoing_state,
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_OUTGOING_STATE_QUEUED, "queued"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_OUTGOING_STATE_SENT, "sent"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_OUTGOING_STATE_CONFIRMED, "confirmed"),
-                    G_DEFINE_ENUM_VALUE (WEFT_IRC_OUTGOING_STATE_FAILED, "failed"))
-
 G_DEFINE_FINAL_TYPE (WeftIrcOutgoing, weft_irc_outgoing, G_TYPE_OBJECT)
 
 enum {
@@ -157,8 +150,8 @@ weft_irc_outgoing_class_init (WeftIrcOutgoingClass *klass)
   /** WeftIrcOutgoing:state: (getter get_state)
    *
    * Where the message is; see #WeftIrcOutgoingState. */
-  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, WEFT_IRC_TYPE_OUTGOING_STATE,
-                                              WEFT_IRC_OUTGOING_STATE_QUEUED, flags);
+  properties[PROP_STATE] =
+      g_param_spec_enum ("state", NULL, NULL, WEFT_IRC_TYPE_OUTGOING_STATE, WEFT_IRC_OUTGOING_STATE_QUEUED, flags);
   /** WeftIrcOutgoing:error: (getter get_error)
    *
    * Why the message failed, or %NULL. */

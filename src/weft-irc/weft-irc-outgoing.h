@@ -36,10 +36,6 @@ typedef enum {
   WEFT_IRC_OUTGOING_STATE_FAILED,
 } WeftIrcOutgoingState;
 
-WEFT_IRC_AVAILABLE_IN_ALL
-GType weft_irc_outgoing_state_get_type (void) G_GNUC_CONST;
-#define WEFT_IRC_TYPE_OUTGOING_STATE (weft_irc_outgoing_state_get_type ())
-
 #define WEFT_IRC_TYPE_OUTGOING (weft_irc_outgoing_get_type ())
 WEFT_IRC_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (WeftIrcOutgoing, weft_irc_outgoing, WEFT_IRC, OUTGOING, GObject)

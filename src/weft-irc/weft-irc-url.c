@@ -11,7 +11,9 @@
  * weft_irc_url_to_endpoint:
  * @url: an IRC URL: `irc://HOST[:PORT]` (TCP, port 6667 by default) or
  *   `ircs://HOST[:PORT]` (TLS, port 6697 by default); a channel path is
- *   ignored
+ *   ignored. An `ircs://` URL may carry the TLS options of the endpoint as
+ *   a query: `?cert=FILE&key=FILE` (a client certificate, for SASL
+ *   EXTERNAL), `ca=FILE`, `fingerprint=SHA256`.
  * @error: return location for a %WEFT_IRC_ERROR_MALFORMED error
  *
  * Maps an IRC URL to the description of a Weft client endpoint, for
@@ -30,6 +32,7 @@ weft_irc_url_to_endpoint (const char *url, GError **error)
   g_autoptr (GUri) uri = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *host = NULL;
+  GString *out;
   const char *scheme;
   gboolean tls;
   int port;
@@ -72,5 +75,29 @@ weft_irc_url_to_endpoint (const char *url, GError **error)
     host = g_strdup_printf ("[%s]", g_uri_get_host (uri));
   else
     host = weft_endpoint_quote_argument (g_uri_get_host (uri));
-  return g_strdup_printf ("%s:%s:%d", tls ? "tls" : "tcp", host, port);
+  out = g_string_new (NULL);
+  g_string_printf (out, "%s:%s:%d", tls ? "tls" : "tcp", host, port);
+  if (g_uri_get_query (uri) != NULL)
+    {
+      g_autoptr (GHashTable) params = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE, NULL);
+      const char *const keys[] = { "cert", "key", "ca", "fingerprint" };
+
+      if (params == NULL || !tls)
+        {
+          g_set_error (error, WEFT_IRC_ERROR, WEFT_IRC_ERROR_MALFORMED,
+                       _ ("“%s”: only ircs:// URLs take options (cert, key, ca, fingerprint)"), url);
+          g_string_free (out, TRUE);
+          return NULL;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+        {
+          const char *value = g_hash_table_lookup (params, keys[i]);
+          if (value != NULL)
+            {
+              g_autofree char *quoted = weft_endpoint_quote_argument (value);
+              g_string_append_printf (out, ":%s=%s", keys[i], quoted);
+            }
+        }
+    }
+  return g_string_free (out, FALSE);
 }
