@@ -413,8 +413,10 @@ channel_joined (WeftIrcClient *client, WeftIrcChannel *channel, const char *nick
       chat_room_set_joined (room, TRUE);
       text = g_strdup_printf (_("You joined %s"), weft_irc_channel_get_name (channel));
       /* A first join shows the latest history; a rejoin is backfilled by
-       * the client from the last message seen. */
-      if (chat_room_get_newest_message (room) == NULL)
+       * the client from the last message seen, or here when it saw none
+       * (duplicates are dropped by msgid). */
+      if (chat_room_get_newest_message (room) == NULL ||
+          (weft_irc_channel_get_last_msgid (channel) == NULL && weft_irc_channel_get_last_time (channel) <= 0))
         {
           chat_room_set_loading_history (room, TRUE);
           weft_irc_client_fetch_history (client, weft_irc_channel_get_name (channel), HISTORY_PAGE);

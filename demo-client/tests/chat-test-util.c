@@ -189,6 +189,25 @@ chat_test_teardown (ChatTest *t)
 }
 
 static void
+dump (ChatTest *t)
+{
+  ChatRoom *room = t->connection != NULL ? chat_connection_find_room (t->connection, "#weft") : NULL;
+  guint n = room != NULL ? chat_room_get_n_messages (room) : 0;
+
+  if (t->connection != NULL)
+    g_test_message ("connection: %s", chat_connection_get_status_text (t->connection));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (ChatMessage) message = g_list_model_get_item (chat_room_get_messages (room), i);
+
+      g_test_message ("#weft %u: [%d/%d] %s", i, chat_message_get_kind (message), chat_message_get_state (message),
+                      chat_message_get_text (message));
+    }
+  for (guint i = 0; i < t->observed->len; i++)
+    g_test_message ("observed: %s", (char *) t->observed->pdata[i]);
+}
+
+static void
 tick_cb (gpointer data)
 {
 }
@@ -208,7 +227,10 @@ chat_test_wait (ChatTest *t, gboolean (*cond) (ChatTest *t, gconstpointer data),
       weft_delayed_call_cancel (tick);
       weft_delayed_call_unref (tick);
       if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
+        {
+          dump (t);
+          g_error ("timed out waiting for %s", what);
+        }
     }
 }
 

@@ -102,6 +102,12 @@ run_unread_marker (ChatTest *t)
 }
 
 static gboolean
+received (ChatTest *t, gconstpointer text)
+{
+  return chat_test_find_message (chat_test_room (t, "#weft"), text, NULL) != NULL;
+}
+
+static gboolean
 connection_lost (ChatTest *t, gconstpointer data)
 {
   return chat_connection_get_state (t->connection) != CHAT_CONNECTION_CONNECTED &&
@@ -137,10 +143,13 @@ run_outbox_across_crash (ChatTest *t)
   guint16 port;
   guint count;
   g_autoptr (WeftIrcOutgoing) gap = NULL;
+  g_autoptr (WeftIrcOutgoing) before = NULL;
 
   weft = chat_test_room (t, "#weft");
   chat_window_select_room (t->window, weft);
   port = t->port;
+  before = weft_irc_client_send_privmsg (t->observer, "#weft", "before the crash");
+  chat_test_wait (t, received, "before the crash", "a message before the crash");
 
   wcs_server_kill (t->server);
   g_clear_object (&t->server);
@@ -179,12 +188,8 @@ run_outbox_across_crash (ChatTest *t)
   g_assert_cmpuint (count, ==, 1);
   chat_test_find_message (weft, "said during the gap", &count);
   g_assert_cmpuint (count, ==, 1);
-}
-
-static gboolean
-received (ChatTest *t, gconstpointer text)
-{
-  return chat_test_find_message (chat_test_room (t, "#weft"), text, NULL) != NULL;
+  chat_test_find_message (weft, "before the crash", &count);
+  g_assert_cmpuint (count, ==, 1);
 }
 
 static void
