@@ -12,6 +12,7 @@
 
 /* Messages asked for per CHATHISTORY BEFORE page. */
 #define HISTORY_PAGE 200
+#define HISTORY_TIMEOUT (15 * G_USEC_PER_SEC)
 
 struct _ChatConnection {
   GObject parent_instance;
@@ -347,12 +348,11 @@ history_received (WeftIrcClient *client, const char *conversation, guint n_messa
   key = fold (chat_room_get_name (room));
   batch = g_hash_table_lookup (self->history, key);
   chat_room_set_loading_history (room, FALSE);
+  g_object_set_data (G_OBJECT (room), "history-timer", NULL);
   if (batch == NULL || batch->len == 0)
     {
       chat_room_set_history_exhausted (room, TRUE);
       g_hash_table_remove (self->history, key);
-      /* Wake the view so it hides its spinner. */
-      g_list_model_items_changed (chat_room_get_messages (room), 0, 0, 0);
       return;
     }
   g_ptr_array_sort (batch, compare_time);
@@ -369,6 +369,20 @@ history_received (WeftIrcClient *client, const char *conversation, guint n_messa
   if (older->len > 0)
     chat_room_prepend_history (room, older);
   g_hash_table_remove (self->history, key);
+}
+
+/* A server that never answers must not leave the spinner up for good. */
+static void
+history_timed_out (gpointer data)
+{
+  chat_room_set_loading_history (CHAT_ROOM (data), FALSE);
+}
+
+static void
+cancel_timer (gpointer data)
+{
+  weft_delayed_call_cancel (data);
+  weft_delayed_call_unref (data);
 }
 
 void
@@ -393,6 +407,10 @@ chat_connection_load_older (ChatConnection *self, ChatRoom *room)
   else
     reference = g_strdup ("*");
   chat_room_set_loading_history (room, TRUE);
+  g_object_set_data_full (G_OBJECT (room), "history-timer",
+                          weft_delayed_call_ref (weft_reactor_call_later (self->reactor, HISTORY_TIMEOUT,
+                                                                          history_timed_out, room, NULL)),
+                          cancel_timer);
   request = weft_irc_message_new_va ("CHATHISTORY", "BEFORE", chat_room_get_name (room), reference, limit, NULL);
   weft_irc_client_send_message (self->client, request);
 }
@@ -417,10 +435,7 @@ channel_joined (WeftIrcClient *client, WeftIrcChannel *channel, const char *nick
        * (duplicates are dropped by msgid). */
       if (chat_room_get_newest_message (room) == NULL ||
           (weft_irc_channel_get_last_msgid (channel) == NULL && weft_irc_channel_get_last_time (channel) <= 0))
-        {
-          chat_room_set_loading_history (room, TRUE);
-          weft_irc_client_fetch_history (client, weft_irc_channel_get_name (channel), HISTORY_PAGE);
-        }
+        weft_irc_client_fetch_history (client, weft_irc_channel_get_name (channel), HISTORY_PAGE);
     }
   else
     text = g_strdup_printf (_("%s joined"), nick);

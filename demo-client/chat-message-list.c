@@ -140,8 +140,13 @@ chat_message_list_set_room (ChatMessageList *self, ChatRoom *room)
   if (self->room == room)
     return;
   if (self->room != NULL)
-    g_signal_handlers_disconnect_by_data (chat_room_get_messages (self->room), self);
+    {
+      g_signal_handlers_disconnect_by_data (chat_room_get_messages (self->room), self);
+      g_signal_handlers_disconnect_by_data (self->room, self);
+    }
   g_set_object (&self->room, room);
+  if (room != NULL)
+    g_signal_connect_swapped (room, "notify::loading-history", G_CALLBACK (update_loading), self);
   model = room != NULL ? chat_room_get_messages (room) : NULL;
   gtk_no_selection_set_model (self->selection, model);
   if (model != NULL)
@@ -208,7 +213,10 @@ chat_message_list_dispose (GObject *object)
 
   g_clear_handle_id (&self->scroll_idle, g_source_remove);
   if (self->room != NULL)
-    g_signal_handlers_disconnect_by_data (chat_room_get_messages (self->room), self);
+    {
+      g_signal_handlers_disconnect_by_data (chat_room_get_messages (self->room), self);
+      g_signal_handlers_disconnect_by_data (self->room, self);
+    }
   g_clear_object (&self->room);
   gtk_widget_dispose_template (GTK_WIDGET (self), CHAT_TYPE_MESSAGE_LIST);
   /* The template's top-level child is not bound, so it is not disposed

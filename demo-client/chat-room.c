@@ -41,6 +41,7 @@ enum {
   PROP_MENTION_COUNT,
   PROP_KIND,
   PROP_MEMBERS,
+  PROP_LOADING_HISTORY,
   N_PROPS
 };
 
@@ -89,6 +90,9 @@ chat_room_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
     case PROP_MEMBERS:
       g_value_set_object (value, self->members);
       break;
+    case PROP_LOADING_HISTORY:
+      g_value_set_boolean (value, self->loading_history);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -108,6 +112,7 @@ chat_room_class_init (ChatRoomClass *klass)
   properties[PROP_UNREAD_COUNT] = g_param_spec_uint ("unread-count", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_MENTION_COUNT] = g_param_spec_uint ("mention-count", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_KIND] = g_param_spec_int ("kind", NULL, NULL, 0, CHAT_ROOM_QUERY, 0, flags);
+  properties[PROP_LOADING_HISTORY] = g_param_spec_boolean ("loading-history", NULL, NULL, FALSE, flags);
   properties[PROP_MEMBERS] = g_param_spec_object ("members", NULL, NULL, G_TYPE_LIST_MODEL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -442,7 +447,10 @@ chat_room_get_loading_history (ChatRoom *self)
 void
 chat_room_set_loading_history (ChatRoom *self, gboolean loading)
 {
-  self->loading_history = loading;
+  if (self->loading_history == !!loading)
+    return;
+  self->loading_history = !!loading;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING_HISTORY]);
 }
 
 GPtrArray *
