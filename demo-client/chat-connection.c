@@ -343,6 +343,7 @@ history_received (WeftIrcClient *client, const char *conversation, guint n_messa
   g_autoptr (GPtrArray) older = g_ptr_array_new_with_free_func (g_object_unref);
   ChatMessage *oldest;
 
+  g_debug ("History for %s: %u messages", conversation, n_messages);
   if (room == NULL)
     return;
   key = fold (chat_room_get_name (room));
@@ -368,6 +369,7 @@ history_received (WeftIrcClient *client, const char *conversation, guint n_messa
     }
   if (older->len > 0)
     chat_room_prepend_history (room, older);
+  g_debug ("%u older, %u rows now", older->len, chat_room_get_n_messages (room));
   g_hash_table_remove (self->history, key);
 }
 
@@ -406,6 +408,7 @@ chat_connection_load_older (ChatConnection *self, ChatRoom *room)
     }
   else
     reference = g_strdup ("*");
+  g_debug ("CHATHISTORY BEFORE %s %s", chat_room_get_name (room), reference);
   chat_room_set_loading_history (room, TRUE);
   g_object_set_data_full (G_OBJECT (room), "history-timer",
                           weft_delayed_call_ref (weft_reactor_call_later (self->reactor, HISTORY_TIMEOUT,

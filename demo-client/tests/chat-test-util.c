@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "chat-test-util.h"
+#include "wcs-demo.h"
 
 static void
 flag_cb (gpointer data)
@@ -16,6 +17,58 @@ count_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 {
   (*(guint *) data)++;
   return G_SOURCE_CONTINUE;
+}
+
+/* A data directory whose #history holds 1,000 messages, written once per
+ * process by the demo on a reactor of its own: the demo's users keep
+ * timers that the cases' reactors must not see. */
+static char *seeded_dir;
+
+static WeftDeferred *
+seeded_cb (WeftResult *result, gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return NULL;
+}
+
+const char *
+chat_test_seeded_history_dir (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WeftReactor) reactor = NULL;
+  g_autoptr (WcsServer) server = NULL;
+  g_autoptr (WeftDeferred) seeded = NULL;
+  g_autoptr (WeftDeferred) shutdown = NULL;
+  WcsDemo *demo;
+  gboolean done = FALSE, closed = FALSE;
+
+  if (seeded_dir != NULL)
+    return seeded_dir;
+  seeded_dir = g_dir_make_tmp ("weft-chat-seed-XXXXXX", &error);
+  g_assert_no_error (error);
+  reactor = weft_reactor_new ("poll", WEFT_REACTOR_FLAGS_NO_GLIB_HOSTING, &error);
+  g_assert_no_error (error);
+  server = wcs_server_new (reactor, NULL, seeded_dir, &error);
+  g_assert_no_error (error);
+  demo = wcs_demo_start (server, 1000, &error);
+  g_assert_no_error (error);
+  seeded = wcs_demo_wait_seeded (demo);
+  weft_deferred_add_both (seeded, seeded_cb, &done, NULL);
+  while (!done)
+    weft_reactor_iterate (reactor, TRUE);
+  wcs_demo_stop (demo);
+  shutdown = wcs_server_shutdown (server);
+  weft_deferred_add_both (shutdown, seeded_cb, &closed, NULL);
+  while (!closed)
+    weft_reactor_iterate (reactor, TRUE);
+  return seeded_dir;
+}
+
+void
+chat_test_prepare_history (void)
+{
+  chat_test_prepare ();
+  chat_test_seeded_history_dir ();
 }
 
 void
@@ -126,7 +179,13 @@ activated (GApplication *app, Run *run)
 void
 chat_test_run (ConformanceFixture *f, void (*body) (ChatTest *t))
 {
-  ChatTest test = { 0 };
+  chat_test_run_full (f, body, FALSE);
+}
+
+void
+chat_test_run_full (ConformanceFixture *f, void (*body) (ChatTest *t), gboolean seed_history)
+{
+  ChatTest test = { .seed_history = seed_history };
   ChatTest *t = &test;
   Run run = { t, body };
   g_autoptr (GError) error = NULL;
@@ -137,6 +196,16 @@ chat_test_run (ConformanceFixture *f, void (*body) (ChatTest *t))
   t->observed = g_ptr_array_new_with_free_func (g_free);
   t->data_dir = g_dir_make_tmp ("weft-chat-test-XXXXXX", &error);
   g_assert_no_error (error);
+  if (t->seed_history)
+    {
+      g_autofree char *from = g_build_filename (chat_test_seeded_history_dir (), "history.db", NULL);
+      g_autofree char *to = g_build_filename (t->data_dir, "history.db", NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      g_assert_true (g_file_get_contents (from, &contents, &length, NULL));
+      g_assert_true (g_file_set_contents (to, contents, length, NULL));
+    }
   chat_test_start_server (t, 0);
   url = g_strdup_printf ("irc://127.0.0.1:%u", t->port);
 

@@ -20,6 +20,7 @@ typedef struct {
   ChatConnection *connection;
   WeftIrcClient *observer;
   GPtrArray *observed; /* "target text" lines the observer received */
+  gboolean seed_history; /* start the server with 1,000 messages in #history */
 } ChatTest;
 
 void chat_test_prepare (void);
@@ -28,6 +29,10 @@ void chat_test_start_server (ChatTest *t, guint16 port);
  * a set-up (server, observer, a connection to #weft and #random) and a
  * tear-down; g_application_run() drives the application's lifecycle. */
 void chat_test_run (ConformanceFixture *f, void (*body) (ChatTest *t));
+void chat_test_run_full (ConformanceFixture *f, void (*body) (ChatTest *t), gboolean seed_history);
+/* Made once per process, in the cases' prepare function. */
+const char *chat_test_seeded_history_dir (void);
+void chat_test_prepare_history (void);
 
 /* Iterates the reactor until cond returns TRUE; fails after 20 s. */
 void chat_test_wait (ChatTest *t, gboolean (*cond) (ChatTest *t, gconstpointer data), gconstpointer data,

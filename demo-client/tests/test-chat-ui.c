@@ -325,6 +325,79 @@ test_commands (ConformanceFixture *f)
   chat_test_run (f, run_commands);
 }
 
+static gboolean
+history_joined (ChatTest *t, gconstpointer data)
+{
+  ChatRoom *room = chat_test_room (t, "#history");
+
+  return room != NULL && chat_room_get_n_messages (room) > 100;
+}
+
+static gboolean
+more_history (ChatTest *t, gconstpointer n)
+{
+  return chat_room_get_n_messages (chat_test_room (t, "#history")) >= GPOINTER_TO_UINT (n) &&
+         !chat_room_get_loading_history (chat_test_room (t, "#history"));
+}
+
+/* Scrolling to the top asks for older messages (CHATHISTORY BEFORE); they
+ * appear above, in order, without duplicates. */
+static void
+run_history_on_scroll (ChatTest *t)
+{
+  ChatRoom *room;
+  GtkAdjustment *adjustment;
+  guint before;
+
+  chat_test_type (t, "/join #history");
+  chat_test_wait (t, history_joined, NULL, "the latest history");
+  room = chat_test_room (t, "#history");
+  chat_window_select_room (t->window, room);
+  chat_test_settle (t, 300);
+  before = chat_room_get_n_messages (room);
+
+  for (guint page = 0; page < 3; page++)
+    {
+      guint n = chat_room_get_n_messages (room);
+
+      adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (
+          gtk_widget_get_parent (GTK_WIDGET (chat_message_list_get_list_view (chat_window_get_message_list (t->window))))));
+      /* As a user does: scroll down a little, then back to the top. */
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_page_size (adjustment) * 2);
+      chat_test_settle (t, 50);
+      gtk_adjustment_set_value (adjustment, 0);
+      chat_test_wait (t, more_history, GUINT_TO_POINTER (n + 100), "an older page");
+    }
+  g_test_message ("%u rows before scrolling, %u after", before, chat_room_get_n_messages (room));
+  chat_test_screenshot (t, "history");
+
+  /* Oldest first, each message once. */
+  {
+    GListModel *messages = chat_room_get_messages (room);
+    g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+    GDateTime *previous = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
+      {
+        g_autoptr (ChatMessage) message = g_list_model_get_item (messages, i);
+
+        if (chat_message_get_kind (message) != CHAT_MESSAGE_TEXT && chat_message_get_kind (message) != CHAT_MESSAGE_ACTION)
+          continue;
+        if (chat_message_get_msgid (message) != NULL)
+          g_assert_true (g_hash_table_add (seen, (gpointer) chat_message_get_msgid (message)));
+        if (previous != NULL)
+          g_assert_cmpint (g_date_time_compare (previous, chat_message_get_time (message)), <=, 0);
+        previous = chat_message_get_time (message);
+      }
+  }
+}
+
+static void
+test_history_on_scroll (ConformanceFixture *f)
+{
+  chat_test_run_full (f, run_history_on_scroll, TRUE);
+}
+
 static const ConformanceCase chat_ui_cases[] = {
   { "chat-ui/send-message", test_send_message, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/unread-marker", test_unread_marker, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
@@ -332,6 +405,7 @@ static const ConformanceCase chat_ui_cases[] = {
   { "chat-ui/markup-is-literal", test_markup_is_literal, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/tab-completion", test_tab_completion, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/commands", test_commands, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
+  { "chat-ui/history-on-scroll", test_history_on_scroll, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare_history },
   { NULL },
 };
 
