@@ -486,6 +486,46 @@ chat_application_startup (GApplication *application)
   g_signal_connect_object (self->network_monitor, "network-changed", G_CALLBACK (network_changed), self, 0);
 }
 
+#ifdef HAVE_CHAT_SERVER
+static WeftDeferred *
+server_closed (WeftResult *result, gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return NULL;
+}
+#endif
+
+/* Says goodbye on every connection, then lets the embedded server close
+ * and flush its history (for at most two seconds). */
+static void
+chat_application_shutdown (GApplication *application)
+{
+  ChatApplication *self = CHAT_APPLICATION (application);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->connections));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (ChatConnection) connection = g_list_model_get_item (G_LIST_MODEL (self->connections), i);
+
+      chat_connection_disconnect (connection, NULL);
+    }
+#ifdef HAVE_CHAT_SERVER
+  g_clear_pointer (&self->demo, wcs_demo_stop);
+  if (self->demo_server != NULL)
+    {
+      g_autoptr (WeftDeferred) closing = wcs_server_shutdown (self->demo_server);
+      gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+      gboolean closed = FALSE;
+
+      weft_deferred_add_both (closing, server_closed, &closed, NULL);
+      while (!closed && g_get_monotonic_time () < deadline)
+        if (!weft_reactor_iterate (self->reactor, FALSE))
+          g_usleep (1000);
+    }
+#endif
+  G_APPLICATION_CLASS (chat_application_parent_class)->shutdown (application);
+}
+
 static void
 chat_application_dispose (GObject *object)
 {
@@ -540,6 +580,7 @@ chat_application_class_init (ChatApplicationClass *klass)
   object_class->finalize = chat_application_finalize;
   app_class->startup = chat_application_startup;
   app_class->activate = chat_application_activate;
+  app_class->shutdown = chat_application_shutdown;
   gtk_class->window_removed = window_removed;
 }
 
