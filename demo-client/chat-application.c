@@ -99,15 +99,14 @@ message_notify (ChatConnection *connection, ChatRoom *room, ChatMessage *message
       g_application_get_dbus_connection (G_APPLICATION (self)) == NULL)
     return;
   if (chat_room_get_kind (room) == CHAT_ROOM_QUERY)
-    title = g_strdup_printf (_("%s (private message)"), chat_message_get_nick (message));
+    title = g_strdup_printf (_ ("%s (private message)"), chat_message_get_nick (message));
   else
     /* TRANSLATORS: notification title: "nick in #channel" */
-    title = g_strdup_printf (_("%s in %s"), chat_message_get_nick (message), chat_room_get_name (room));
+    title = g_strdup_printf (_ ("%s in %s"), chat_message_get_nick (message), chat_room_get_name (room));
   notification = g_notification_new (title);
   g_notification_set_body (notification, chat_message_get_text (message));
   g_notification_set_default_action_and_target (notification, "app.show-room", "(ss)",
-                                                 chat_connection_get_config (connection)->id,
-                                                 chat_room_get_name (room));
+                                                chat_connection_get_config (connection)->id, chat_room_get_name (room));
   id = g_strdup_printf ("room-%s", chat_room_get_name (room));
   g_application_send_notification (G_APPLICATION (self), id, notification);
 }
@@ -167,8 +166,7 @@ chat_application_add_connection (ChatApplication *self, const ChatServerConfig *
   chat_connection_connect (connection);
   if (self->window != NULL && chat_window_get_room (self->window) == NULL)
     {
-      g_autoptr (ChatRoom) first =
-          g_list_model_get_item (rooms, g_list_model_get_n_items (rooms) > 1 ? 1 : 0);
+      g_autoptr (ChatRoom) first = g_list_model_get_item (rooms, g_list_model_get_n_items (rooms) > 1 ? 1 : 0);
       chat_window_select_room (self->window, first);
     }
   return connection;
@@ -231,10 +229,10 @@ chat_application_start_demo (ChatApplication *self, const char *data_dir, GError
 {
   self->demo_mode = TRUE;
   g_free (self->demo_dir);
-  self->demo_dir = data_dir != NULL ? g_strdup (data_dir)
-                                    : g_build_filename (g_get_user_cache_dir (), "weft-chat", "demo", NULL);
+  self->demo_dir =
+      data_dir != NULL ? g_strdup (data_dir) : g_build_filename (g_get_user_cache_dir (), "weft-chat", "demo", NULL);
 #ifndef HAVE_CHAT_SERVER
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("This build has no chat server."));
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _ ("This build has no chat server."));
   return FALSE;
 #else
   g_autoptr (ChatServerConfig) config = chat_server_config_new ();
@@ -249,10 +247,10 @@ chat_application_start_demo (ChatApplication *self, const char *data_dir, GError
     return FALSE;
 
   g_free (config->name);
-  config->name = g_strdup (_("Weft Demo"));
+  config->name = g_strdup (_ ("Weft Demo"));
   config->url = g_strdup_printf ("irc://127.0.0.1:%u", wcs_server_get_irc_port (self->demo_server));
   config->nick = g_strdup (user != NULL && g_ascii_isalpha (user[0]) && strlen (user) < 16 ? user : "visitor");
-  config->realname = g_strdup (_("Weft Chat user"));
+  config->realname = g_strdup (_ ("Weft Chat user"));
   config->channels = g_strdupv ((char **) channels);
   chat_application_add_connection (self, config);
   return TRUE;
@@ -300,11 +298,11 @@ about_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
   GtkWidget *about;
 
   /* TRANSLATORS: %s is the event loop backend, such as "epoll" */
-  comments = g_strdup_printf (_("A chat client where the network and the interface share one thread.\n\n"
-                                "Event loop: %s"),
+  comments = g_strdup_printf (_ ("A chat client where the network and the interface share one thread.\n\n"
+                                 "Event loop: %s"),
                               weft_reactor_get_backend_name (self->reactor));
-  about = g_object_new (ADW_TYPE_ABOUT_WINDOW, "transient-for", self->window, "application-name", _("Weft Chat"),
-                        "application-icon", CHAT_APPLICATION_ID, "developer-name", _("The Weft authors"), "version",
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW, "transient-for", self->window, "application-name", _ ("Weft Chat"),
+                        "application-icon", CHAT_APPLICATION_ID, "developer-name", _ ("The Weft authors"), "version",
                         WEFT_VERSION, "comments", comments, "website", "https://example.org/weft", "license-type",
                         GTK_LICENSE_GPL_3_0, "developers", developers, "debug-info", comments, NULL);
   gtk_window_present (GTK_WINDOW (about));
@@ -417,7 +415,7 @@ chat_application_activate (GApplication *application)
   self->activated = TRUE;
   if (first && self->want_demo && !chat_application_start_demo (self, self->demo_dir, &error))
     {
-      g_printerr (_("Cannot start the demo server: %s\n"), error->message);
+      g_printerr (_ ("Cannot start the demo server: %s\n"), error->message);
       self->exit_status = 1;
       return;
     }
@@ -461,11 +459,8 @@ chat_application_startup (GApplication *application)
 {
   ChatApplication *self = CHAT_APPLICATION (application);
   static const GActionEntry actions[] = {
-    { "about", about_activated },
-    { "preferences", preferences_activated },
-    { "add-server", add_server_activated },
-    { "quit", quit_activated },
-    { "show-room", show_room_activated, "(ss)" },
+    { "about", about_activated }, { "preferences", preferences_activated },     { "add-server", add_server_activated },
+    { "quit", quit_activated },   { "show-room", show_room_activated, "(ss)" },
   };
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *preferences_accels[] = { "<Control>comma", NULL };
@@ -621,10 +616,10 @@ chat_application_main (int argc, char **argv)
   gint64 started_at = g_get_monotonic_time ();
   int status;
   const GOptionEntry entries[] = {
-    { "demo", 0, 0, G_OPTION_ARG_NONE, &demo, N_("Start a chat server in this process and connect to it"), NULL },
+    { "demo", 0, 0, G_OPTION_ARG_NONE, &demo, N_ ("Start a chat server in this process and connect to it"), NULL },
     { "demo-dir", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &demo_dir, NULL, NULL },
     { "startup-time", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &startup_time, NULL, NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Show the version and exit"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_ ("Show the version and exit"), NULL },
     { NULL },
   };
 
@@ -633,8 +628,8 @@ chat_application_main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  context = g_option_context_new (_("[URL…]"));
-  g_option_context_set_summary (context, _("Weft Chat, an IRC client"));
+  context = g_option_context_new (_ ("[URL…]"));
+  g_option_context_set_summary (context, _ ("Weft Chat, an IRC client"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_group (context, weft_get_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))

@@ -34,7 +34,10 @@ accept_any (GTlsConnection *connection, GTlsCertificate *certificate, GTlsCertif
 }
 
 static void
-client_event (GSocketClient *client, GSocketClientEvent event, GSocketConnectable *connectable, GIOStream *connection,
+client_event (GSocketClient *client,
+              GSocketClientEvent event,
+              GSocketConnectable *connectable,
+              GIOStream *connection,
               gpointer data)
 {
   if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING)
@@ -46,8 +49,8 @@ connected (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (GTask) task = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GSocketConnection) connection = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result,
-                                                                                      &error);
+  g_autoptr (GSocketConnection) connection =
+      g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result, &error);
   GTlsCertificate *certificate;
   g_autoptr (GByteArray) der = NULL;
 
@@ -56,12 +59,11 @@ connected (GObject *source, GAsyncResult *result, gpointer data)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  certificate = G_IS_TLS_CONNECTION (connection)
-                    ? g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (connection))
-                    : NULL;
+  certificate =
+      G_IS_TLS_CONNECTION (connection) ? g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (connection)) : NULL;
   if (certificate == NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, _("The server presented no certificate."));
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, _ ("The server presented no certificate."));
       return;
     }
   g_object_get (certificate, "certificate", &der, NULL);
@@ -70,8 +72,11 @@ connected (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 void
-chat_certificate_fetch_fingerprint (const char *host, guint16 port, GCancellable *cancellable,
-                                    GAsyncReadyCallback callback, gpointer data)
+chat_certificate_fetch_fingerprint (const char *host,
+                                    guint16 port,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer data)
 {
   g_autoptr (GSocketClient) client = g_socket_client_new ();
   GTask *task = g_task_new (NULL, cancellable, callback, data);
@@ -148,8 +153,8 @@ fingerprint_ready (GObject *source, GAsyncResult *result, gpointer data)
   decision->fingerprint = g_strdup (fingerprint);
   pretty = format_fingerprint (fingerprint);
   /* TRANSLATORS: after the description of the problem; %s is a fingerprint */
-  body = g_strdup_printf (_("%s\n\nSHA-256 fingerprint:\n%s\n\nTrust it only if you know this is the server's real "
-                            "certificate, for example because the network publishes this fingerprint."),
+  body = g_strdup_printf (_ ("%s\n\nSHA-256 fingerprint:\n%s\n\nTrust it only if you know this is the server's real "
+                             "certificate, for example because the network publishes this fingerprint."),
                           adw_message_dialog_get_body (dialog), pretty);
   adw_message_dialog_set_body (dialog, body);
   adw_message_dialog_set_response_enabled (dialog, "trust", TRUE);
@@ -166,9 +171,9 @@ chat_certificate_dialog_show (GtkWindow *parent, ChatConnection *connection, con
 
   decision->connection = g_object_ref (connection);
   /* TRANSLATORS: %s is a server name */
-  heading = g_strdup_printf (_("The Certificate of %s Cannot Be Trusted"), config->name);
+  heading = g_strdup_printf (_ ("The Certificate of %s Cannot Be Trusted"), config->name);
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, heading, error->message));
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "trust", _("_Trust This Certificate"), NULL);
+  adw_message_dialog_add_responses (dialog, "cancel", _ ("_Cancel"), "trust", _ ("_Trust This Certificate"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "trust", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_response_enabled (dialog, "trust", FALSE);
   adw_message_dialog_set_default_response (dialog, "cancel");

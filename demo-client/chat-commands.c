@@ -47,7 +47,7 @@ needs_conversation (ChatRoom *room, GError **error)
 {
   if (chat_room_get_kind (room) == CHAT_ROOM_SERVER)
     {
-      fail (error, _("This command works in a channel or a private chat."));
+      fail (error, _ ("This command works in a channel or a private chat."));
       return FALSE;
     }
   return TRUE;
@@ -73,7 +73,7 @@ chat_commands_run (ChatConnection *connection, ChatRoom *room, const char *line,
   args = line + 1;
   verb = next_word (&args);
   if (verb == NULL)
-    return fail (error, _("Type a command after the slash."));
+    return fail (error, _ ("Type a command after the slash."));
   if (g_ascii_strcasecmp (verb, "me") == 0)
     {
       if (!needs_conversation (room, error))
@@ -87,8 +87,9 @@ chat_commands_run (ChatConnection *connection, ChatRoom *room, const char *line,
       g_autofree char *name = NULL;
 
       if (channel == NULL)
-        return fail (error, _("Usage: /join #channel [key]"));
-      name = chat_connection_is_channel_name (connection, channel) ? g_strdup (channel) : g_strconcat ("#", channel, NULL);
+        return fail (error, _ ("Usage: /join #channel [key]"));
+      name =
+          chat_connection_is_channel_name (connection, channel) ? g_strdup (channel) : g_strconcat ("#", channel, NULL);
       weft_irc_client_join (client, name, key);
     }
   else if (g_ascii_strcasecmp (verb, "part") == 0)
@@ -102,7 +103,7 @@ chat_commands_run (ChatConnection *connection, ChatRoom *room, const char *line,
           channel = named;
         }
       else if (chat_room_get_kind (room) != CHAT_ROOM_CHANNEL)
-        return fail (error, _("Usage: /part [#channel] [reason]"));
+        return fail (error, _ ("Usage: /part [#channel] [reason]"));
       weft_irc_client_part (client, channel, args[0] != '\0' ? args : NULL);
     }
   else if (g_ascii_strcasecmp (verb, "msg") == 0 || g_ascii_strcasecmp (verb, "query") == 0)
@@ -112,7 +113,7 @@ chat_commands_run (ChatConnection *connection, ChatRoom *room, const char *line,
       ChatRoom *target_room;
 
       if (target == NULL || (!query && args[0] == '\0'))
-        return fail (error, query ? _("Usage: /query nick [message]") : _("Usage: /msg target message"));
+        return fail (error, query ? _ ("Usage: /query nick [message]") : _ ("Usage: /msg target message"));
       target_room = chat_connection_find_room (connection, target);
       if (target_room == NULL && !chat_connection_is_channel_name (connection, target))
         target_room = chat_connection_ensure_query (connection, target);
@@ -136,19 +137,18 @@ chat_commands_run (ChatConnection *connection, ChatRoom *room, const char *line,
       g_autofree char *nick = next_word (&args);
 
       if (nick == NULL)
-        return fail (error, _("Usage: /nick new-nick"));
+        return fail (error, _ ("Usage: /nick new-nick"));
       weft_irc_client_set_nick (client, nick);
     }
   else if (g_ascii_strcasecmp (verb, "topic") == 0)
     {
       if (chat_room_get_kind (room) != CHAT_ROOM_CHANNEL)
-        return fail (error, _("Usage: /topic new topic (in a channel)"));
+        return fail (error, _ ("Usage: /topic new topic (in a channel)"));
       if (args[0] == '\0')
         {
           const char *topic = chat_room_get_topic (room);
-          g_autofree char *text = topic != NULL && topic[0] != '\0'
-                                      ? g_strdup_printf (_("The topic is: %s"), topic)
-                                      : g_strdup (_("No topic is set."));
+          g_autofree char *text = topic != NULL && topic[0] != '\0' ? g_strdup_printf (_ ("The topic is: %s"), topic)
+                                                                    : g_strdup (_ ("No topic is set."));
 
           chat_connection_add_info (connection, room, CHAT_MESSAGE_EVENT, text);
         }
@@ -163,7 +163,7 @@ chat_commands_run (ChatConnection *connection, ChatRoom *room, const char *line,
       g_autoptr (WeftIrcMessage) message = NULL;
 
       if (nick == NULL)
-        return fail (error, _("Usage: /whois nick"));
+        return fail (error, _ ("Usage: /whois nick"));
       message = weft_irc_message_new_va ("WHOIS", nick, NULL);
       weft_irc_client_send_message (client, message);
     }
@@ -173,11 +173,11 @@ chat_commands_run (ChatConnection *connection, ChatRoom *room, const char *line,
       g_autoptr (GError) parse_error = NULL;
 
       if (args[0] == '\0')
-        return fail (error, _("Usage: /raw COMMAND parameters"));
+        return fail (error, _ ("Usage: /raw COMMAND parameters"));
       message = weft_irc_message_parse (args, -1, &parse_error);
       if (message == NULL)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Not a valid IRC line: %s"),
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("Not a valid IRC line: %s"),
                        parse_error->message);
           return CHAT_COMMAND_FAILED;
         }
@@ -193,8 +193,8 @@ chat_commands_run (ChatConnection *connection, ChatRoom *room, const char *line,
   else
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   _("Unknown command /%s. Commands: /join /part /msg /query /me /nick /topic /away /whois /close "
-                     "/quit /raw"),
+                   _ ("Unknown command /%s. Commands: /join /part /msg /query /me /nick /topic /away /whois /close "
+                      "/quit /raw"),
                    verb);
       return CHAT_COMMAND_FAILED;
     }

@@ -26,7 +26,7 @@ struct _ChatConnection {
   ChatConnectionState state;
   char *status_text;
   char *disconnect_reason;
-  gint64 retry_at;           /* monotonic µs of the next attempt while waiting */
+  gint64 retry_at; /* monotonic µs of the next attempt while waiting */
   WeftDelayedCall *status_timer;
 
   /* WebSocket URLs reconnect here: the reconnecting factory needs a
@@ -219,8 +219,8 @@ chat_connection_send_text (ChatConnection *self, ChatRoom *room, const char *tex
 
   if (text[0] == '\0' && !action)
     return NULL;
-  message = chat_message_new (action ? CHAT_MESSAGE_ACTION : CHAT_MESSAGE_TEXT, NULL, chat_connection_get_nick (self),
-                              text);
+  message =
+      chat_message_new (action ? CHAT_MESSAGE_ACTION : CHAT_MESSAGE_TEXT, NULL, chat_connection_get_nick (self), text);
   g_object_set_data_full (G_OBJECT (message), "chat-target", g_strdup (chat_room_get_name (room)), g_free);
   g_signal_connect_object (message, "retry", G_CALLBACK (retry_message), self, 0);
   chat_message_set_state (message, CHAT_MESSAGE_STATE_PENDING);
@@ -396,7 +396,8 @@ chat_connection_load_older (ChatConnection *self, ChatRoom *room)
   g_autofree char *reference = NULL;
 
   if (chat_room_get_kind (room) == CHAT_ROOM_SERVER || chat_room_get_loading_history (room) ||
-      self->state != CHAT_CONNECTION_CONNECTED || (!weft_irc_client_has_capability (self->client, "draft/chathistory") &&
+      self->state != CHAT_CONNECTION_CONNECTED ||
+      (!weft_irc_client_has_capability (self->client, "draft/chathistory") &&
        !weft_irc_client_has_capability (self->client, "chathistory")))
     return;
   if (oldest != NULL && chat_message_get_msgid (oldest) != NULL)
@@ -421,7 +422,10 @@ chat_connection_load_older (ChatConnection *self, ChatRoom *room)
 /* Channel events */
 
 static void
-channel_joined (WeftIrcClient *client, WeftIrcChannel *channel, const char *nick, WeftIrcMessage *irc,
+channel_joined (WeftIrcClient *client,
+                WeftIrcChannel *channel,
+                const char *nick,
+                WeftIrcMessage *irc,
                 ChatConnection *self)
 {
   ChatRoom *room = ensure_channel (self, weft_irc_channel_get_name (channel));
@@ -432,7 +436,7 @@ channel_joined (WeftIrcClient *client, WeftIrcChannel *channel, const char *nick
       chat_room_set_members (room, weft_irc_channel_get_members (channel));
       chat_room_set_topic (room, weft_irc_channel_get_topic (channel));
       chat_room_set_joined (room, TRUE);
-      text = g_strdup_printf (_("You joined %s"), weft_irc_channel_get_name (channel));
+      text = g_strdup_printf (_ ("You joined %s"), weft_irc_channel_get_name (channel));
       /* A first join shows the latest history; a rejoin is backfilled by
        * the client from the last message seen, or here when it saw none
        * (duplicates are dropped by msgid). */
@@ -441,13 +445,17 @@ channel_joined (WeftIrcClient *client, WeftIrcChannel *channel, const char *nick
         weft_irc_client_fetch_history (client, weft_irc_channel_get_name (channel), HISTORY_PAGE);
     }
   else
-    text = g_strdup_printf (_("%s joined"), nick);
+    text = g_strdup_printf (_ ("%s joined"), nick);
   add_event (self, room, irc, text);
 }
 
 static void
-channel_parted (WeftIrcClient *client, WeftIrcChannel *channel, const char *nick, const char *reason,
-                WeftIrcMessage *irc, ChatConnection *self)
+channel_parted (WeftIrcClient *client,
+                WeftIrcChannel *channel,
+                const char *nick,
+                const char *reason,
+                WeftIrcMessage *irc,
+                ChatConnection *self)
 {
   ChatRoom *room = chat_connection_find_room (self, weft_irc_channel_get_name (channel));
   g_autofree char *text = NULL;
@@ -456,14 +464,19 @@ channel_parted (WeftIrcClient *client, WeftIrcChannel *channel, const char *nick
     return;
   if (weft_irc_client_names_equal (client, nick, weft_irc_client_get_current_nick (client)))
     chat_room_set_joined (room, FALSE);
-  text = reason != NULL && reason[0] != '\0' ? g_strdup_printf (_("%s left (%s)"), nick, reason)
-                                             : g_strdup_printf (_("%s left"), nick);
+  text = reason != NULL && reason[0] != '\0' ? g_strdup_printf (_ ("%s left (%s)"), nick, reason)
+                                             : g_strdup_printf (_ ("%s left"), nick);
   add_event (self, room, irc, text);
 }
 
 static void
-channel_kicked (WeftIrcClient *client, WeftIrcChannel *channel, const char *nick, const char *by, const char *reason,
-                WeftIrcMessage *irc, ChatConnection *self)
+channel_kicked (WeftIrcClient *client,
+                WeftIrcChannel *channel,
+                const char *nick,
+                const char *by,
+                const char *reason,
+                WeftIrcMessage *irc,
+                ChatConnection *self)
 {
   ChatRoom *room = chat_connection_find_room (self, weft_irc_channel_get_name (channel));
   g_autofree char *text = NULL;
@@ -472,16 +485,20 @@ channel_kicked (WeftIrcClient *client, WeftIrcChannel *channel, const char *nick
     return;
   if (weft_irc_client_names_equal (client, nick, weft_irc_client_get_current_nick (client)))
     chat_room_set_joined (room, FALSE);
-  text = g_strdup_printf (_("%s was removed by %s (%s)"), nick, by != NULL ? by : "?", reason != NULL ? reason : "");
+  text = g_strdup_printf (_ ("%s was removed by %s (%s)"), nick, by != NULL ? by : "?", reason != NULL ? reason : "");
   add_event (self, room, irc, text);
 }
 
 static void
-user_quit (WeftIrcClient *client, const char *nick, const char *reason, GStrv channels, WeftIrcMessage *irc,
+user_quit (WeftIrcClient *client,
+           const char *nick,
+           const char *reason,
+           GStrv channels,
+           WeftIrcMessage *irc,
            ChatConnection *self)
 {
-  g_autofree char *text = reason != NULL && reason[0] != '\0' ? g_strdup_printf (_("%s quit (%s)"), nick, reason)
-                                                              : g_strdup_printf (_("%s quit"), nick);
+  g_autofree char *text = reason != NULL && reason[0] != '\0' ? g_strdup_printf (_ ("%s quit (%s)"), nick, reason)
+                                                              : g_strdup_printf (_ ("%s quit"), nick);
 
   for (guint i = 0; channels != NULL && channels[i] != NULL; i++)
     {
@@ -493,10 +510,14 @@ user_quit (WeftIrcClient *client, const char *nick, const char *reason, GStrv ch
 }
 
 static void
-nick_changed (WeftIrcClient *client, const char *old_nick, const char *new_nick, GStrv channels, WeftIrcMessage *irc,
+nick_changed (WeftIrcClient *client,
+              const char *old_nick,
+              const char *new_nick,
+              GStrv channels,
+              WeftIrcMessage *irc,
               ChatConnection *self)
 {
-  g_autofree char *text = g_strdup_printf (_("%s is now known as %s"), old_nick, new_nick);
+  g_autofree char *text = g_strdup_printf (_ ("%s is now known as %s"), old_nick, new_nick);
   ChatRoom *query = chat_connection_find_room (self, old_nick);
 
   for (guint i = 0; channels != NULL && channels[i] != NULL; i++)
@@ -519,15 +540,19 @@ nick_changed (WeftIrcClient *client, const char *old_nick, const char *new_nick,
 }
 
 static void
-topic_changed (WeftIrcClient *client, WeftIrcChannel *channel, const char *setter, const char *topic,
-               WeftIrcMessage *irc, ChatConnection *self)
+topic_changed (WeftIrcClient *client,
+               WeftIrcChannel *channel,
+               const char *setter,
+               const char *topic,
+               WeftIrcMessage *irc,
+               ChatConnection *self)
 {
   ChatRoom *room = ensure_channel (self, weft_irc_channel_get_name (channel));
 
   chat_room_set_topic (room, topic);
   if (setter != NULL && irc != NULL && g_strcmp0 (weft_irc_message_get_verb (irc), "TOPIC") == 0)
     {
-      g_autofree char *text = g_strdup_printf (_("%s changed the topic to: %s"), setter, topic != NULL ? topic : "");
+      g_autofree char *text = g_strdup_printf (_ ("%s changed the topic to: %s"), setter, topic != NULL ? topic : "");
       add_event (self, room, irc, text);
     }
 }
@@ -542,7 +567,8 @@ static void
 server_reply (WeftIrcClient *client, guint numeric, const char *text, WeftIrcMessage *irc, ChatConnection *self)
 {
   g_autoptr (GDateTime) time = weft_irc_message_get_time (irc);
-  g_autoptr (ChatMessage) message = chat_message_new (CHAT_MESSAGE_NOTICE, time, weft_irc_message_get_source (irc), text);
+  g_autoptr (ChatMessage) message =
+      chat_message_new (CHAT_MESSAGE_NOTICE, time, weft_irc_message_get_source (irc), text);
 
   chat_room_append (self->server_room, message);
 }
@@ -584,15 +610,15 @@ update_status (ChatConnection *self)
   switch (self->state)
     {
     case CHAT_CONNECTION_CONNECTING:
-      set_status_text (self, g_strdup (_("Connecting…")));
+      set_status_text (self, g_strdup (_ ("Connecting…")));
       break;
     case CHAT_CONNECTION_CONNECTED:
       lag = weft_irc_client_get_lag (self->client);
       if (lag >= 0)
         /* TRANSLATORS: connection state with the lag in milliseconds */
-        set_status_text (self, g_strdup_printf (_("Connected · %u ms"), (guint) (lag / 1000)));
+        set_status_text (self, g_strdup_printf (_ ("Connected · %u ms"), (guint) (lag / 1000)));
       else
-        set_status_text (self, g_strdup (_("Connected")));
+        set_status_text (self, g_strdup (_ ("Connected")));
       break;
     case CHAT_CONNECTION_RECONNECTING:
       {
@@ -609,14 +635,14 @@ update_status (ChatConnection *self)
                                                           status_tick, self, NULL);
           }
         else
-          set_status_text (self, g_strdup (_("Reconnecting…")));
+          set_status_text (self, g_strdup (_ ("Reconnecting…")));
       }
       break;
     case CHAT_CONNECTION_DISCONNECTED:
       if (self->disconnect_reason != NULL)
-        set_status_text (self, g_strdup_printf (_("Disconnected: %s"), self->disconnect_reason));
+        set_status_text (self, g_strdup_printf (_ ("Disconnected: %s"), self->disconnect_reason));
       else
-        set_status_text (self, g_strdup (_("Disconnected")));
+        set_status_text (self, g_strdup (_ ("Disconnected")));
       break;
     }
 }
@@ -678,7 +704,7 @@ client_disconnected (WeftIrcClient *client, const GError *reason, ChatConnection
     }
   if (reason != NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("Connection lost: %s"), reason->message);
+      g_autofree char *text = g_strdup_printf (_ ("Connection lost: %s"), reason->message);
       chat_connection_add_info (self, self->server_room, CHAT_MESSAGE_ERROR, text);
     }
   if (chat_certificate_is_problem (reason))
@@ -695,7 +721,7 @@ client_disconnected (WeftIrcClient *client, const GError *reason, ChatConnection
 static void
 client_registered (WeftIrcClient *client, const char *nick, ChatConnection *self)
 {
-  g_autofree char *text = g_strdup_printf (_("Connected as %s"), nick);
+  g_autofree char *text = g_strdup_printf (_ ("Connected as %s"), nick);
 
   chat_connection_add_info (self, self->server_room, CHAT_MESSAGE_EVENT, text);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NICK]);
@@ -729,15 +755,15 @@ websocket_retry (gpointer data)
 static void
 schedule_websocket_retry (ChatConnection *self)
 {
-  double delay = MIN (WEFT_RECONNECT_DEFAULT_INITIAL_DELAY * pow (WEFT_RECONNECT_DEFAULT_FACTOR, self->ws_attempts),
-                      300.0);
+  double delay =
+      MIN (WEFT_RECONNECT_DEFAULT_INITIAL_DELAY * pow (WEFT_RECONNECT_DEFAULT_FACTOR, self->ws_attempts), 300.0);
 
   delay *= 1.0 + g_random_double_range (-WEFT_RECONNECT_DEFAULT_JITTER, WEFT_RECONNECT_DEFAULT_JITTER);
   self->ws_attempts++;
   if (self->ws_retry != NULL)
     weft_delayed_call_cancel (self->ws_retry);
-  self->ws_retry = weft_reactor_call_later (self->reactor, (gint64) (delay * G_USEC_PER_SEC), websocket_retry, self,
-                                            NULL);
+  self->ws_retry =
+      weft_reactor_call_later (self->reactor, (gint64) (delay * G_USEC_PER_SEC), websocket_retry, self, NULL);
   self->retry_at = weft_reactor_get_time (self->reactor) + (gint64) (delay * G_USEC_PER_SEC);
   self->state = CHAT_CONNECTION_RECONNECTING;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
@@ -1012,8 +1038,8 @@ chat_connection_class_init (ChatConnectionClass *klass)
   /* The configuration changed (a pinned certificate) and should be saved. */
   signals[CONFIG_CHANGED] = g_signal_new ("config-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                           NULL, G_TYPE_NONE, 0);
-  signals[MESSAGE_NOTIFY] = g_signal_new ("message-notify", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                                          NULL, NULL, G_TYPE_NONE, 2, CHAT_TYPE_ROOM, CHAT_TYPE_MESSAGE);
+  signals[MESSAGE_NOTIFY] = g_signal_new ("message-notify", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                          NULL, G_TYPE_NONE, 2, CHAT_TYPE_ROOM, CHAT_TYPE_MESSAGE);
 }
 
 static void

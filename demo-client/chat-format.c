@@ -72,8 +72,8 @@ url_regex (void)
 
   if (g_once_init_enter (&regex))
     {
-      GRegex *compiled = g_regex_new ("\\b(?:https?|ftp|ircs?|wss?)://[^\\s<>\"]+[^\\s<>\".,;:!?)\\]'}]", G_REGEX_OPTIMIZE,
-                                      0, NULL);
+      GRegex *compiled =
+          g_regex_new ("\\b(?:https?|ftp|ircs?|wss?)://[^\\s<>\"]+[^\\s<>\".,;:!?)\\]'}]", G_REGEX_OPTIMIZE, 0, NULL);
       g_once_init_leave (&regex, (gsize) compiled);
     }
   return (GRegex *) regex;
@@ -107,7 +107,7 @@ chat_format_render (const char *raw, char **text, PangoAttrList **attributes, GA
           PangoAttribute *attr;
 
           g_match_info_fetch_pos (match, 0, &start, &end);
-          g_array_append_val (*links, ((ChatLinkRange) { start, end }));
+          g_array_append_val (*links, ((ChatLinkRange){ start, end }));
           attr = pango_attr_underline_new (PANGO_UNDERLINE_SINGLE);
           attr->start_index = start;
           attr->end_index = end;

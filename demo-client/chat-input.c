@@ -26,7 +26,7 @@ struct _ChatInput {
   /* Tab completion cycling state. */
   GPtrArray *matches;
   guint match_index;
-  int word_start; /* characters */
+  int word_start;  /* characters */
   char *completed; /* the text as the last completion left it */
 };
 
@@ -58,9 +58,9 @@ chat_input_set_room (ChatInput *self, ChatRoom *room)
     }
   if (room != NULL && chat_room_get_kind (room) != CHAT_ROOM_SERVER)
     /* TRANSLATORS: placeholder of the message entry; %s is a channel or nick */
-    placeholder = g_strdup_printf (_("Message %s"), chat_room_get_name (room));
+    placeholder = g_strdup_printf (_ ("Message %s"), chat_room_get_name (room));
   else
-    placeholder = g_strdup (_("Type a /command"));
+    placeholder = g_strdup (_ ("Type a /command"));
   gtk_entry_set_placeholder_text (self->entry, placeholder);
 }
 
@@ -300,9 +300,9 @@ chat_input_paste_text (ChatInput *self, const char *text)
                                        "The pasted text has %u lines. Each line is sent as a message.", n),
                           n);
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                                       _("Send Several Lines?"), body));
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "join", _("_Join into One Line"), "send",
-                                    _("_Send Lines"), NULL);
+                                                       _ ("Send Several Lines?"), body));
+  adw_message_dialog_add_responses (dialog, "cancel", _ ("_Cancel"), "join", _ ("_Join into One Line"), "send",
+                                    _ ("_Send Lines"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "send", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (dialog, "send");
   adw_message_dialog_set_close_response (dialog, "cancel");

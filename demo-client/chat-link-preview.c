@@ -66,7 +66,7 @@ chat_link_preview_extract_title (const char *html, gsize len)
             static const struct {
               const char *name;
               const char *text;
-            } names[] = { { "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&quot;", "\"" },
+            } names[] = { { "&amp;", "&" }, { "&lt;", "<" },   { "&gt;", ">" },  { "&quot;", "\"" },
                           { "&#39;", "'" }, { "&apos;", "'" }, { "&nbsp;", " " } };
             gboolean done = FALSE;
 

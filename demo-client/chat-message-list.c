@@ -96,8 +96,7 @@ maybe_load_older (ChatMessageList *self)
 {
   GtkAdjustment *adj = vadjustment (self);
 
-  if (self->room == NULL || chat_room_get_loading_history (self->room) ||
-      chat_room_get_history_exhausted (self->room))
+  if (self->room == NULL || chat_room_get_loading_history (self->room) || chat_room_get_history_exhausted (self->room))
     return;
   /* Ask early, a screen before the top, so scrolling does not stall. */
   if (gtk_adjustment_get_value (adj) < gtk_adjustment_get_page_size (adj) &&

@@ -39,17 +39,17 @@ update_state (ChatMessageRow *self)
   if (state == CHAT_MESSAGE_STATE_PENDING)
     {
       gtk_image_set_from_icon_name (self->state_image, "content-loading-symbolic");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _("Sending…"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Sending…"));
       gtk_widget_add_css_class (GTK_WIDGET (self), "pending");
     }
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "pending");
   if (state == CHAT_MESSAGE_STATE_FAILED)
     {
-      g_autofree char *text = g_strdup_printf (_("Not delivered: %s"), error != NULL ? error : _("unknown error"));
+      g_autofree char *text = g_strdup_printf (_ ("Not delivered: %s"), error != NULL ? error : _ ("unknown error"));
 
       gtk_image_set_from_icon_name (self->state_image, "dialog-warning-symbolic");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _("Not delivered"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_image), _ ("Not delivered"));
       gtk_label_set_text (self->failed_label, text);
     }
   gtk_widget_set_visible (self->failed_box, state == CHAT_MESSAGE_STATE_FAILED);
@@ -102,7 +102,8 @@ chat_message_row_set_message (ChatMessageRow *self, ChatMessage *message)
 
   kind = chat_message_get_kind (message);
   set_kind_class (self, kind);
-  gtk_widget_set_visible (self->separator_box, kind == CHAT_MESSAGE_DAY_SEPARATOR || kind == CHAT_MESSAGE_UNREAD_MARKER);
+  gtk_widget_set_visible (self->separator_box,
+                          kind == CHAT_MESSAGE_DAY_SEPARATOR || kind == CHAT_MESSAGE_UNREAD_MARKER);
   gtk_widget_set_visible (self->message_box, !gtk_widget_get_visible (self->separator_box));
   if (kind == CHAT_MESSAGE_DAY_SEPARATOR || kind == CHAT_MESSAGE_UNREAD_MARKER)
     {

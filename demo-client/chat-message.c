@@ -110,16 +110,19 @@ chat_message_class_init (ChatMessageClass *klass)
 
   properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, CHAT_TYPE_MESSAGE_STATE, CHAT_MESSAGE_STATE_NONE,
                                               G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_ERROR] =
-      g_param_spec_string ("error", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_LINK_TITLE] = g_param_spec_string ("link-title", NULL, NULL, NULL,
-                                                     G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_HIGHLIGHT] = g_param_spec_boolean ("highlight", NULL, NULL, FALSE,
-                                                     G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL,
+                                                G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LINK_TITLE] =
+      g_param_spec_string ("link-title", NULL, NULL, NULL,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HIGHLIGHT] =
+      g_param_spec_boolean ("highlight", NULL, NULL, FALSE,
+                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The user asked to send a failed message again. */
-  retry_signal = g_signal_new ("retry", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  retry_signal =
+      g_signal_new ("retry", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -164,7 +167,7 @@ chat_message_new_day_separator (GDateTime *day)
   self->kind = CHAT_MESSAGE_DAY_SEPARATOR;
   self->time = g_date_time_ref (day);
   /* TRANSLATORS: a day separator in the message view, strftime format */
-  self->text = g_date_time_format (local, _("%A, %B %-e, %Y"));
+  self->text = g_date_time_format (local, _ ("%A, %B %-e, %Y"));
   return self;
 }
 
@@ -180,7 +183,7 @@ chat_message_new_unread_marker (void)
 
   self->kind = CHAT_MESSAGE_UNREAD_MARKER;
   self->time = g_date_time_new_now_utc ();
-  self->text = g_strdup (_("New messages"));
+  self->text = g_strdup (_ ("New messages"));
   return self;
 }
 

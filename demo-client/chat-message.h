@@ -7,10 +7,10 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  CHAT_MESSAGE_TEXT,          /* PRIVMSG */
-  CHAT_MESSAGE_ACTION,        /* /me */
+  CHAT_MESSAGE_TEXT,   /* PRIVMSG */
+  CHAT_MESSAGE_ACTION, /* /me */
   CHAT_MESSAGE_NOTICE,
-  CHAT_MESSAGE_EVENT,         /* joins, parts, topic changes, ... */
+  CHAT_MESSAGE_EVENT, /* joins, parts, topic changes, ... */
   CHAT_MESSAGE_ERROR,
   CHAT_MESSAGE_DAY_SEPARATOR, /* a row of its own between two days */
   CHAT_MESSAGE_UNREAD_MARKER, /* "unread since" line */

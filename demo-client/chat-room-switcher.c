@@ -101,8 +101,8 @@ chat_room_switcher_class_init (ChatRoomSwitcherClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = chat_room_switcher_dispose;
-  signals[ROOM_CHOSEN] = g_signal_new ("room-chosen", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                                       NULL, G_TYPE_NONE, 1, CHAT_TYPE_ROOM);
+  signals[ROOM_CHOSEN] = g_signal_new ("room-chosen", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                       G_TYPE_NONE, 1, CHAT_TYPE_ROOM);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/weft/Chat/chat-room-switcher.ui");
   gtk_widget_class_bind_template_child (widget_class, ChatRoomSwitcher, search_entry);
   gtk_widget_class_bind_template_child (widget_class, ChatRoomSwitcher, list_box);

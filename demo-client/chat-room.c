@@ -24,8 +24,8 @@ struct _ChatRoom {
 
   GListStore *messages;
   GListModel *members;
-  ChatMessage *marker;      /* in messages, or NULL */
-  ChatMessage *newest;      /* the newest real message (not a separator) */
+  ChatMessage *marker; /* in messages, or NULL */
+  ChatMessage *newest; /* the newest real message (not a separator) */
   GHashTable *msgids;
   GPtrArray *input_history;
 };

@@ -6,9 +6,9 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  CHAT_ROOM_SERVER,  /* the server's own buffer: MOTD, notices, errors */
+  CHAT_ROOM_SERVER, /* the server's own buffer: MOTD, notices, errors */
   CHAT_ROOM_CHANNEL,
-  CHAT_ROOM_QUERY,   /* a private chat */
+  CHAT_ROOM_QUERY, /* a private chat */
 } ChatRoomKind;
 
 /* One entry of the sidebar and the messages it holds. */

@@ -15,8 +15,8 @@ password_schema (void)
     "org.weft.Chat.Password",
     SECRET_SCHEMA_NONE,
     {
-      { "server-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
-      { NULL, 0 },
+        { "server-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+        { NULL, 0 },
     },
   };
 
@@ -40,9 +40,9 @@ chat_secrets_describe_error (const GError *error)
 {
   /* Without a session bus or a keyring daemon, D-Bus and GIO report it. */
   if (error->domain == G_DBUS_ERROR || error->domain == G_IO_ERROR)
-    return _("No keyring (Secret Service) is running: passwords are kept for this session only and must be "
-             "entered again next time.");
-  return _("The keyring could not be used: passwords are kept for this session only.");
+    return _ ("No keyring (Secret Service) is running: passwords are kept for this session only and must be "
+              "entered again next time.");
+  return _ ("The keyring could not be used: passwords are kept for this session only.");
 }
 
 static void
@@ -65,10 +65,10 @@ stored (GObject *source, GAsyncResult *result, gpointer data)
 void
 chat_secrets_store (const char *server_id, const char *server_name, const char *password, gpointer window)
 {
-  g_autofree char *label = g_strdup_printf (_("Weft Chat password for %s"), server_name);
+  g_autofree char *label = g_strdup_printf (_ ("Weft Chat password for %s"), server_name);
   GWeakRef *ref = g_new0 (GWeakRef, 1);
 
   g_weak_ref_init (ref, window);
-  secret_password_store (password_schema (), SECRET_COLLECTION_DEFAULT, label, password, NULL, stored, ref,
-                         "server-id", server_id, NULL);
+  secret_password_store (password_schema (), SECRET_COLLECTION_DEFAULT, label, password, NULL, stored, ref, "server-id",
+                         server_id, NULL);
 }

@@ -9,9 +9,9 @@ G_BEGIN_DECLS
  * a{sv} entry of the "servers" key; the password lives in the Secret
  * Service, never here. */
 typedef struct {
-  char *id;           /* stable key for the Secret Service and pins */
-  char *name;         /* shown in the sidebar */
-  char *url;          /* irc://host:port, ircs://host:port, ws://..., wss://... */
+  char *id;   /* stable key for the Secret Service and pins */
+  char *name; /* shown in the sidebar */
+  char *url;  /* irc://host:port, ircs://host:port, ws://..., wss://... */
   char *nick;
   char **alt_nicks;
   char *realname;

@@ -71,13 +71,14 @@ chat_server_dialog_get_config (ChatServerDialog *self, GError **error)
 
   if (host[0] == '\0')
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Enter the server's host name or address."));
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _ ("Enter the server's host name or address."));
       return NULL;
     }
   if (nick[0] == '\0' || strpbrk (nick, " ,:!@") != NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("Enter a nickname without spaces, commas, colons, “!” or “@”."));
+                           _ ("Enter a nickname without spaces, commas, colons, “!” or “@”."));
       return NULL;
     }
   if (is_url (host))
@@ -86,7 +87,7 @@ chat_server_dialog_get_config (ChatServerDialog *self, GError **error)
 
       if (uri == NULL || g_uri_get_host (uri) == NULL)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("“%s” is not a valid address."), host);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("“%s” is not a valid address."), host);
           return NULL;
         }
       config->url = g_strdup (host);

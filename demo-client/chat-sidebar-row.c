@@ -70,7 +70,7 @@ update_status (ChatSidebarRow *self)
   gtk_spinner_set_spinning (self->spinner, state == CHAT_CONNECTION_CONNECTING);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), state == CHAT_CONNECTION_CONNECTING);
   gtk_image_set_from_icon_name (self->icon, state == CHAT_CONNECTION_CONNECTED ? "network-server-symbolic"
-                                                                                 : "network-offline-symbolic");
+                                                                               : "network-offline-symbolic");
 }
 
 GtkWidget *
@@ -90,8 +90,8 @@ chat_sidebar_row_new (ChatRoom *room)
     case CHAT_ROOM_SERVER:
       gtk_widget_add_css_class (GTK_WIDGET (self), "server");
       gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
-      g_signal_connect_object (chat_room_get_connection (room), "notify::status-text", G_CALLBACK (update_status),
-                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (chat_room_get_connection (room), "notify::status-text", G_CALLBACK (update_status), self,
+                               G_CONNECT_SWAPPED);
       update_status (self);
       break;
     case CHAT_ROOM_CHANNEL:

@@ -44,8 +44,8 @@ chat_window_add_toast (ChatWindow *self, const char *text)
 static void
 update_status (ChatWindow *self)
 {
-  ChatConnectionState state = self->connection != NULL ? chat_connection_get_state (self->connection)
-                                                         : CHAT_CONNECTION_CONNECTED;
+  ChatConnectionState state =
+      self->connection != NULL ? chat_connection_get_state (self->connection) : CHAT_CONNECTION_CONNECTED;
 
   gtk_revealer_set_reveal_child (self->status_revealer, state != CHAT_CONNECTION_CONNECTED);
   if (self->connection != NULL)
@@ -63,9 +63,9 @@ update_members (ChatWindow *self)
 
   chat_member_list_set_members (self->member_list, channel ? members : NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->members_button), channel);
-  gtk_revealer_set_reveal_child (self->member_revealer,
-                                 channel && gtk_toggle_button_get_active (self->members_button) &&
-                                     !adw_leaflet_get_folded (self->leaflet));
+  gtk_revealer_set_reveal_child (self->member_revealer, channel &&
+                                                            gtk_toggle_button_get_active (self->members_button) &&
+                                                            !adw_leaflet_get_folded (self->leaflet));
 }
 
 static void
@@ -263,17 +263,18 @@ join_channel_activated (GtkWidget *widget, const char *action_name, GVariant *pa
 
   if (self->connection == NULL)
     {
-      chat_window_add_toast (self, _("Add a server first"));
+      chat_window_add_toast (self, _ ("Add a server first"));
       return;
     }
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Join a Channel"), NULL));
-  adw_message_dialog_format_body (dialog, _("On %s"), chat_room_get_name (chat_connection_get_server_room (self->connection)));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _ ("Join a Channel"), NULL));
+  adw_message_dialog_format_body (dialog, _ ("On %s"),
+                                  chat_room_get_name (chat_connection_get_server_room (self->connection)));
   entry = gtk_entry_new ();
   gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "#channel");
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
   adw_message_dialog_set_extra_child (dialog, entry);
   g_object_set_data (G_OBJECT (dialog), "entry", entry);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "join", _("_Join"), NULL);
+  adw_message_dialog_add_responses (dialog, "cancel", _ ("_Cancel"), "join", _ ("_Join"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "join", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (dialog, "join");
   adw_message_dialog_set_close_response (dialog, "cancel");

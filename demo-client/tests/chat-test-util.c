@@ -123,8 +123,13 @@ chat_test_start_server (ChatTest *t, guint16 port)
 }
 
 static void
-observer_message (WeftIrcClient *client, WeftIrcMessage *message, const char *conversation, const char *nick,
-                  const char *text, WeftIrcMessageFlags flags, ChatTest *t)
+observer_message (WeftIrcClient *client,
+                  WeftIrcMessage *message,
+                  const char *conversation,
+                  const char *nick,
+                  const char *text,
+                  WeftIrcMessageFlags flags,
+                  ChatTest *t)
 {
   if ((flags & WEFT_IRC_MESSAGE_FLAGS_HISTORY) == 0)
     g_ptr_array_add (t->observed, g_strdup_printf ("%s %s", conversation, text));
@@ -138,7 +143,8 @@ ready_to_chat (ChatTest *t, gconstpointer data)
 
   return room != NULL && chat_room_get_joined (room) && chat_room_get_members (room) != NULL &&
          g_list_model_get_n_items (chat_room_get_members (room)) >= 2 && channel != NULL &&
-         weft_irc_channel_get_joined (channel) && chat_connection_get_state (t->connection) == CHAT_CONNECTION_CONNECTED;
+         weft_irc_channel_get_joined (channel) &&
+         chat_connection_get_state (t->connection) == CHAT_CONNECTION_CONNECTED;
 }
 
 static void chat_test_teardown (ChatTest *t);
@@ -375,7 +381,8 @@ find_row_in (GtkWidget *widget, ChatMessage *message)
 {
   if (CHAT_IS_MESSAGE_ROW (widget) && chat_message_row_get_message (CHAT_MESSAGE_ROW (widget)) == message)
     return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *row = find_row_in (child, message);
 
@@ -388,8 +395,7 @@ find_row_in (GtkWidget *widget, ChatMessage *message)
 GtkWidget *
 chat_test_find_row (ChatTest *t, ChatMessage *message)
 {
-  return find_row_in (GTK_WIDGET (chat_message_list_get_list_view (chat_window_get_message_list (t->window))),
-                      message);
+  return find_row_in (GTK_WIDGET (chat_message_list_get_list_view (chat_window_get_message_list (t->window))), message);
 }
 
 void

@@ -19,7 +19,7 @@ typedef struct {
   ChatWindow *window;
   ChatConnection *connection;
   WeftIrcClient *observer;
-  GPtrArray *observed; /* "target text" lines the observer received */
+  GPtrArray *observed;   /* "target text" lines the observer received */
   gboolean seed_history; /* start the server with 1,000 messages in #history */
 } ChatTest;
 
@@ -35,7 +35,9 @@ const char *chat_test_seeded_history_dir (void);
 void chat_test_prepare_history (void);
 
 /* Iterates the reactor until cond returns TRUE; fails after 20 s. */
-void chat_test_wait (ChatTest *t, gboolean (*cond) (ChatTest *t, gconstpointer data), gconstpointer data,
+void chat_test_wait (ChatTest *t,
+                     gboolean (*cond) (ChatTest *t, gconstpointer data),
+                     gconstpointer data,
                      const char *what);
 /* Iterates for a while, for frames to be drawn. */
 void chat_test_settle (ChatTest *t, guint ms);

@@ -42,16 +42,16 @@ test_japanese_ui (gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpstr (g_getenv ("LANGUAGE"), ==, "ja");
   /* The catalogue is there and is used. */
-  g_assert_cmpstr (_("Weft Chat"), !=, "Weft Chat");
-  g_assert_cmpstr (_("New messages"), !=, "New messages");
+  g_assert_cmpstr (_ ("Weft Chat"), !=, "Weft Chat");
+  g_assert_cmpstr (_ ("New messages"), !=, "New messages");
 
   window = chat_window_new (NULL, G_LIST_MODEL (connections));
   gtk_window_present (GTK_WINDOW (window));
   iterate_for (reactor, 200);
   entry = chat_input_get_entry (chat_window_get_input (window));
-  g_assert_cmpstr (gtk_entry_get_placeholder_text (entry), ==, _("Type a /command"));
+  g_assert_cmpstr (gtk_entry_get_placeholder_text (entry), ==, _ ("Type a /command"));
   g_assert_cmpstr (gtk_entry_get_placeholder_text (entry), !=, "Type a /command");
-  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, _("Weft Chat"));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, _ ("Weft Chat"));
   g_assert_true (has_japanese (gtk_entry_get_placeholder_text (entry)));
   g_assert_true (has_japanese (gtk_window_get_title (GTK_WINDOW (window))));
   gtk_window_destroy (GTK_WINDOW (window));
@@ -102,12 +102,13 @@ n_weft_rows (ChatApplication *app)
 static void
 demo_activate (GApplication *app, Demo *demo)
 {
-  g_autoptr (ChatConnection) connection = g_list_model_get_item (chat_application_get_connections (CHAT_APPLICATION (app)), 0);
+  g_autoptr (ChatConnection) connection =
+      g_list_model_get_item (chat_application_get_connections (CHAT_APPLICATION (app)), 0);
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
   /* Until the simulated users have said a few things. */
-  while (g_get_monotonic_time () < deadline &&
-         (chat_connection_get_state (connection) != CHAT_CONNECTION_CONNECTED || n_weft_rows (CHAT_APPLICATION (app)) < 8))
+  while (g_get_monotonic_time () < deadline && (chat_connection_get_state (connection) != CHAT_CONNECTION_CONNECTED ||
+                                                n_weft_rows (CHAT_APPLICATION (app)) < 8))
     iterate_for (demo->reactor, 100);
   g_assert_cmpint (chat_connection_get_state (connection), ==, CHAT_CONNECTION_CONNECTED);
   iterate_for (demo->reactor, 300);

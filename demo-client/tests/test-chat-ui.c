@@ -43,8 +43,8 @@ run_send_message (ChatTest *t)
   message = chat_test_find_message (chat_test_room (t, "#weft"), "hello from the entry", NULL);
   g_assert_nonnull (message);
   g_assert_cmpint (chat_message_get_state (message), ==, CHAT_MESSAGE_STATE_PENDING);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (chat_input_get_entry (chat_window_get_input (t->window)))),
-                   ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (chat_input_get_entry (chat_window_get_input (t->window)))), ==,
+                   "");
 
   chat_test_wait (t, message_confirmed, "hello from the entry", "the echo");
   chat_test_wait (t, observed, "#weft hello from the entry", "the observer to receive it");
@@ -360,8 +360,8 @@ run_history_on_scroll (ChatTest *t)
     {
       guint n = chat_room_get_n_messages (room);
 
-      adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (
-          gtk_widget_get_parent (GTK_WIDGET (chat_message_list_get_list_view (chat_window_get_message_list (t->window))))));
+      adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_parent (
+          GTK_WIDGET (chat_message_list_get_list_view (chat_window_get_message_list (t->window))))));
       /* As a user does: scroll down a little, then back to the top. */
       gtk_adjustment_set_value (adjustment, gtk_adjustment_get_page_size (adjustment) * 2);
       chat_test_settle (t, 50);
@@ -381,7 +381,8 @@ run_history_on_scroll (ChatTest *t)
       {
         g_autoptr (ChatMessage) message = g_list_model_get_item (messages, i);
 
-        if (chat_message_get_kind (message) != CHAT_MESSAGE_TEXT && chat_message_get_kind (message) != CHAT_MESSAGE_ACTION)
+        if (chat_message_get_kind (message) != CHAT_MESSAGE_TEXT &&
+            chat_message_get_kind (message) != CHAT_MESSAGE_ACTION)
           continue;
         if (chat_message_get_msgid (message) != NULL)
           g_assert_true (g_hash_table_add (seen, (gpointer) chat_message_get_msgid (message)));
