@@ -323,6 +323,7 @@ add_server_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
   ChatApplication *self = data;
   ChatServerDialog *dialog = chat_server_dialog_new (GTK_WINDOW (self->window));
 
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
   g_signal_connect_object (dialog, "server-added", G_CALLBACK (server_added), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }

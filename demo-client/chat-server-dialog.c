@@ -150,6 +150,23 @@ add_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
   gtk_window_close (GTK_WINDOW (self));
 }
 
+void
+chat_server_dialog_fill (ChatServerDialog *self,
+                         const char *name,
+                         const char *host,
+                         guint port,
+                         gboolean tls,
+                         const char *nick,
+                         const char *channels)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row), name);
+  gtk_editable_set_text (GTK_EDITABLE (self->host_row), host);
+  gtk_switch_set_active (self->tls_switch, tls);
+  gtk_spin_button_set_value (self->port_spin, port);
+  gtk_editable_set_text (GTK_EDITABLE (self->nick_row), nick);
+  gtk_editable_set_text (GTK_EDITABLE (self->channels_row), channels);
+}
+
 ChatServerDialog *
 chat_server_dialog_new (GtkWindow *parent)
 {

@@ -17,4 +17,13 @@ ChatServerDialog *chat_server_dialog_new (GtkWindow *parent);
  * are incomplete. */
 ChatServerConfig *chat_server_dialog_get_config (ChatServerDialog *self, GError **error);
 
+/* Fills the fields, as a user would (for tests). */
+void chat_server_dialog_fill (ChatServerDialog *self,
+                              const char *name,
+                              const char *host,
+                              guint port,
+                              gboolean tls,
+                              const char *nick,
+                              const char *channels);
+
 G_END_DECLS

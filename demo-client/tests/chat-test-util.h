@@ -3,6 +3,7 @@
 
 #include "chat-application.h"
 #include "chat-message-row.h"
+#include "chat-server-dialog.h"
 #include "conformance.h"
 #include "wcs-server.h"
 

@@ -399,6 +399,92 @@ test_history_on_scroll (ConformanceFixture *f)
   chat_test_run_full (f, run_history_on_scroll, TRUE);
 }
 
+static gboolean
+link_title_shown (ChatTest *t, gconstpointer text)
+{
+  ChatMessage *message = chat_test_find_message (chat_test_room (t, "#weft"), text, NULL);
+
+  return message != NULL && chat_message_get_link_title (message) != NULL;
+}
+
+/* With the setting on, the title of a linked HTML page (here the chat
+ * server's own web page) shows under the message. */
+static void
+run_link_title (ChatTest *t)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr (WeftIrcOutgoing) outgoing = NULL;
+  ChatMessage *message;
+
+  g_assert_true (wcs_server_listen_http (t->server, "tcp:0:interface=127.0.0.1", &error));
+  g_assert_no_error (error);
+  g_settings_set_boolean (chat_application_get_settings (t->app), "fetch-link-titles", TRUE);
+  chat_window_select_room (t->window, chat_test_room (t, "#weft"));
+  text = g_strdup_printf ("have a look at http://127.0.0.1:%u/ please", wcs_server_get_http_port (t->server));
+  outgoing = weft_irc_client_send_privmsg (t->observer, "#weft", text);
+  chat_test_wait (t, link_title_shown, text, "the link title");
+  message = chat_test_find_message (chat_test_room (t, "#weft"), text, NULL);
+  g_assert_cmpstr (chat_message_get_link_title (message), ==, "Weft chat");
+  g_assert_true (g_str_has_prefix (chat_message_get_first_link (message), "http://127.0.0.1:"));
+  chat_test_screenshot (t, "link-title");
+}
+
+static void
+test_link_title (ConformanceFixture *f)
+{
+  chat_test_run (f, run_link_title);
+}
+
+static gboolean
+second_connection (ChatTest *t, gconstpointer data)
+{
+  GListModel *connections = chat_application_get_connections (t->app);
+  g_autoptr (ChatConnection) added = NULL;
+
+  if (g_list_model_get_n_items (connections) < 2)
+    return FALSE;
+  added = g_list_model_get_item (connections, 1);
+  return chat_connection_get_state (added) == CHAT_CONNECTION_CONNECTED;
+}
+
+/* The Add Server dialog: the server is stored in GSettings (without its
+ * password) and connected to. */
+static void
+run_add_server (ChatTest *t)
+{
+  GtkWindow *dialog;
+  g_autoptr (GPtrArray) configs = NULL;
+  ChatServerConfig *config;
+
+  g_action_group_activate_action (G_ACTION_GROUP (t->app), "add-server", NULL);
+  chat_test_settle (t, 100);
+  dialog = NULL;
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (t->app)); l != NULL; l = l->next)
+    if (CHAT_IS_SERVER_DIALOG (l->data))
+      dialog = l->data;
+  g_assert_nonnull (dialog);
+  chat_test_screenshot (t, "add-server");
+  chat_server_dialog_fill (CHAT_SERVER_DIALOG (dialog), "Second", "127.0.0.1", t->port, FALSE, "second", "#second");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "server.add", NULL);
+  chat_test_wait (t, second_connection, NULL, "the new server to connect");
+
+  configs = chat_server_config_load_all (chat_application_get_settings (t->app));
+  g_assert_cmpuint (configs->len, ==, 1);
+  config = configs->pdata[0];
+  g_assert_cmpstr (config->name, ==, "Second");
+  g_assert_cmpstr (config->nick, ==, "second");
+  g_assert_cmpstr (config->channels[0], ==, "#second");
+  g_assert_true (g_str_has_prefix (config->url, "irc://127.0.0.1:"));
+  g_assert_null (config->password);
+}
+
+static void
+test_add_server (ConformanceFixture *f)
+{
+  chat_test_run (f, run_add_server);
+}
+
 static const ConformanceCase chat_ui_cases[] = {
   { "chat-ui/send-message", test_send_message, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/unread-marker", test_unread_marker, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
@@ -406,6 +492,8 @@ static const ConformanceCase chat_ui_cases[] = {
   { "chat-ui/markup-is-literal", test_markup_is_literal, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/tab-completion", test_tab_completion, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/commands", test_commands, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
+  { "chat-ui/link-title", test_link_title, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
+  { "chat-ui/add-server", test_add_server, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/history-on-scroll", test_history_on_scroll, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare_history },
   { NULL },
 };
