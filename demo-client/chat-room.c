@@ -309,8 +309,7 @@ chat_room_append (ChatRoom *self, ChatMessage *message)
                        n_items);
   for (guint i = 0; i < n_items; i++)
     g_object_unref (items[i]);
-  if (!self->active)
-    trim (self);
+  trim (self);
   return TRUE;
 }
 
