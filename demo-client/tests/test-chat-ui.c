@@ -485,6 +485,59 @@ test_add_server (ConformanceFixture *f)
   chat_test_run (f, run_add_server);
 }
 
+static gboolean
+message_in_state (ChatTest *t, gconstpointer state)
+{
+  ChatMessage *message = chat_test_find_message (chat_test_room (t, "#weft"), "can anyone hear me?", NULL);
+
+  return message != NULL && (int) chat_message_get_state (message) == GPOINTER_TO_INT (state);
+}
+
+static gboolean
+channel_moderated (ChatTest *t, gconstpointer on)
+{
+  const char *modes = weft_irc_channel_get_modes (weft_irc_client_lookup_channel (t->observer, "#weft"));
+
+  return (modes != NULL && strchr (modes, 'm') != NULL) == GPOINTER_TO_INT (on);
+}
+
+/* A message the server refuses shows as failed, with its reason and a
+ * Retry button that sends it again. */
+static void
+run_failed_and_retry (ChatTest *t)
+{
+  const char *plus_m[] = { NULL };
+  ChatMessage *message;
+  GtkWidget *row;
+
+  chat_window_select_room (t->window, chat_test_room (t, "#weft"));
+  /* The observer created #weft, so it is its operator: it moderates it. */
+  weft_irc_client_set_mode (t->observer, "#weft", "+m", plus_m);
+  chat_test_wait (t, channel_moderated, GINT_TO_POINTER (TRUE), "the channel to be moderated");
+  chat_test_type (t, "can anyone hear me?");
+  chat_test_wait (t, message_in_state, GINT_TO_POINTER (CHAT_MESSAGE_STATE_FAILED), "the message to fail");
+  message = chat_test_find_message (chat_test_room (t, "#weft"), "can anyone hear me?", NULL);
+  g_assert_nonnull (chat_message_get_error (message));
+  g_test_message ("failed: %s", chat_message_get_error (message));
+  chat_test_settle (t, 100);
+  chat_test_screenshot (t, "failed");
+
+  weft_irc_client_set_mode (t->observer, "#weft", "-m", plus_m);
+  chat_test_wait (t, channel_moderated, GINT_TO_POINTER (FALSE), "the channel to be open again");
+  row = chat_test_find_row (t, message);
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_activate_action (row, "message.retry", NULL));
+  chat_test_wait (t, message_in_state, GINT_TO_POINTER (CHAT_MESSAGE_STATE_CONFIRMED), "the retried message");
+  chat_test_wait (t, observed, "#weft can anyone hear me?", "the observer to receive it");
+  g_assert_cmpuint (chat_test_count_observed (t, "#weft can anyone hear me?"), ==, 1);
+}
+
+static void
+test_failed_and_retry (ConformanceFixture *f)
+{
+  chat_test_run (f, run_failed_and_retry);
+}
+
 static const ConformanceCase chat_ui_cases[] = {
   { "chat-ui/send-message", test_send_message, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/unread-marker", test_unread_marker, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
@@ -492,6 +545,7 @@ static const ConformanceCase chat_ui_cases[] = {
   { "chat-ui/markup-is-literal", test_markup_is_literal, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/tab-completion", test_tab_completion, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/commands", test_commands, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
+  { "chat-ui/failed-and-retry", test_failed_and_retry, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/link-title", test_link_title, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/add-server", test_add_server, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/history-on-scroll", test_history_on_scroll, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare_history },
