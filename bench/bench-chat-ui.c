@@ -69,7 +69,8 @@ flood_cb (gpointer data)
 
   for (guint i = 0; i < n && b->flooding; i++)
     {
-      g_autofree char *text = g_strdup_printf ("flood message %u: the quick brown fox jumps over the lazy dog", b->sent++);
+      g_autofree char *text =
+          g_strdup_printf ("flood message %u: the quick brown fox jumps over the lazy dog", b->sent++);
       g_autoptr (WeftIrcOutgoing) outgoing = weft_irc_client_send_privmsg (b->flooder, "#flood", text);
     }
   b->flood = b->flooding ? weft_reactor_call_later (b->reactor, 10000, flood_cb, b, NULL) : NULL;

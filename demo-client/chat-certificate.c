@@ -53,14 +53,18 @@ connected (GObject *source, GAsyncResult *result, gpointer data)
       g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result, &error);
   GTlsCertificate *certificate;
   g_autoptr (GByteArray) der = NULL;
+  GIOStream *stream;
 
   if (connection == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  certificate =
-      G_IS_TLS_CONNECTION (connection) ? g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (connection)) : NULL;
+  /* The TLS stream sits inside a TCP wrapper. */
+  stream = G_IS_TCP_WRAPPER_CONNECTION (connection)
+               ? g_tcp_wrapper_connection_get_base_io_stream (G_TCP_WRAPPER_CONNECTION (connection))
+               : G_IO_STREAM (connection);
+  certificate = G_IS_TLS_CONNECTION (stream) ? g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (stream)) : NULL;
   if (certificate == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, _ ("The server presented no certificate."));
@@ -146,6 +150,7 @@ fingerprint_ready (GObject *source, GAsyncResult *result, gpointer data)
 
   if (fingerprint == NULL)
     {
+      g_debug ("No fingerprint: %s", error->message);
       body = g_strdup_printf ("%s\n\n%s", adw_message_dialog_get_body (dialog), error->message);
       adw_message_dialog_set_body (dialog, body);
       return;
@@ -181,6 +186,7 @@ chat_certificate_dialog_show (GtkWindow *parent, ChatConnection *connection, con
   g_object_set_data_full (G_OBJECT (dialog), "decision", decision, decision_free);
   g_signal_connect (dialog, "response", G_CALLBACK (responded), decision);
   gtk_window_present (GTK_WINDOW (dialog));
+  g_debug ("Certificate dialog for %s", config->url);
   if (uri != NULL && g_uri_get_host (uri) != NULL)
     chat_certificate_fetch_fingerprint (g_uri_get_host (uri), g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : 6697,
                                         NULL, fingerprint_ready, g_object_ref (dialog));

@@ -707,6 +707,9 @@ client_disconnected (WeftIrcClient *client, const GError *reason, ChatConnection
       g_autofree char *text = g_strdup_printf (_ ("Connection lost: %s"), reason->message);
       chat_connection_add_info (self, self->server_room, CHAT_MESSAGE_ERROR, text);
     }
+  if (reason != NULL)
+    g_debug ("%s: disconnected (%s %d): %s", self->config->name, g_quark_to_string (reason->domain), reason->code,
+             reason->message);
   if (chat_certificate_is_problem (reason))
     {
       /* Retrying cannot help: the user decides (see ::certificate-problem). */

@@ -538,6 +538,70 @@ test_failed_and_retry (ConformanceFixture *f)
   chat_test_run (f, run_failed_and_retry);
 }
 
+static AdwMessageDialog *
+find_certificate_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (window), "trust"))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+trust_offered (ChatTest *t, gconstpointer data)
+{
+  AdwMessageDialog *dialog = find_certificate_dialog ();
+
+  return dialog != NULL && adw_message_dialog_get_response_enabled (dialog, "trust");
+}
+
+static gboolean
+tls_connected (ChatTest *t, gconstpointer connection)
+{
+  return chat_connection_get_state ((ChatConnection *) connection) == CHAT_CONNECTION_CONNECTED;
+}
+
+/* A self-signed certificate: the dialog says what is wrong, and trusting
+ * it pins its fingerprint for this server, which then connects. */
+static void
+run_certificate_problem (ChatTest *t)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ChatServerConfig) config = chat_server_config_new ();
+  ChatConnection *connection;
+  AdwMessageDialog *dialog;
+
+  g_assert_true (wcs_server_listen_irc (t->server, "tls:0:interface=127.0.0.1", &error));
+  g_assert_no_error (error);
+  config->name = g_strdup ("Secure");
+  config->url = g_strdup_printf ("ircs://127.0.0.1:%u", wcs_server_get_irc_port_n (t->server, 1));
+  config->nick = g_strdup ("secure");
+  connection = chat_application_add_connection (t->app, config);
+  chat_test_wait (t, trust_offered, NULL, "the certificate dialog and the fingerprint");
+  dialog = find_certificate_dialog ();
+  g_test_message ("%s: %s", adw_message_dialog_get_heading (dialog), adw_message_dialog_get_body (dialog));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "SHA-256"));
+  chat_test_screenshot (t, "certificate");
+  g_assert_cmpint (chat_connection_get_state (connection), ==, CHAT_CONNECTION_DISCONNECTED);
+
+  adw_message_dialog_response (dialog, "trust");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  chat_test_wait (t, tls_connected, connection, "the pinned TLS connection");
+  g_assert_cmpuint (strlen (chat_connection_get_config (connection)->fingerprint), ==, 64);
+}
+
+static void
+test_certificate_problem (ConformanceFixture *f)
+{
+  chat_test_run (f, run_certificate_problem);
+}
+
 static const ConformanceCase chat_ui_cases[] = {
   { "chat-ui/send-message", test_send_message, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/unread-marker", test_unread_marker, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
@@ -546,6 +610,7 @@ static const ConformanceCase chat_ui_cases[] = {
   { "chat-ui/tab-completion", test_tab_completion, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/commands", test_commands, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/failed-and-retry", test_failed_and_retry, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
+  { "chat-ui/certificate-problem", test_certificate_problem, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/link-title", test_link_title, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/add-server", test_add_server, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/history-on-scroll", test_history_on_scroll, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare_history },
