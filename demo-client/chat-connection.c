@@ -318,7 +318,7 @@ message_received (WeftIrcClient *client,
   message = message_from_irc (irc, nick, text, flags);
   if ((flags & WEFT_IRC_MESSAGE_FLAGS_SELF) != 0)
     chat_message_set_state (message, CHAT_MESSAGE_STATE_CONFIRMED);
-  if (chat_room_append (room, message) && (flags & WEFT_IRC_MESSAGE_FLAGS_SELF) == 0 &&
+  if (chat_room_append_batched (room, message) && (flags & WEFT_IRC_MESSAGE_FLAGS_SELF) == 0 &&
       (chat_message_get_highlight (message) || chat_room_get_kind (room) == CHAT_ROOM_QUERY))
     g_signal_emit (self, signals[MESSAGE_NOTIFY], 0, room, message);
 }

@@ -28,6 +28,8 @@ struct _ChatRoom {
   ChatMessage *newest; /* the newest real message (not a separator) */
   GHashTable *msgids;
   GPtrArray *input_history;
+  GPtrArray *pending; /* rows not in messages yet */
+  guint flush_idle;
 };
 
 G_DEFINE_FINAL_TYPE (ChatRoom, chat_room, G_TYPE_OBJECT)
@@ -59,6 +61,8 @@ chat_room_finalize (GObject *object)
   g_clear_object (&self->newest);
   g_clear_pointer (&self->msgids, g_hash_table_unref);
   g_clear_pointer (&self->input_history, g_ptr_array_unref);
+  g_clear_handle_id (&self->flush_idle, g_source_remove);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
   G_OBJECT_CLASS (chat_room_parent_class)->finalize (object);
 }
 
@@ -123,6 +127,7 @@ chat_room_init (ChatRoom *self)
   self->messages = g_list_store_new (CHAT_TYPE_MESSAGE);
   self->msgids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->input_history = g_ptr_array_new_with_free_func (g_free);
+  self->pending = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 ChatRoom *
@@ -240,6 +245,7 @@ remove_marker (ChatRoom *self)
 {
   guint position;
 
+  chat_room_flush (self);
   if (self->marker == NULL)
     return;
   if (g_list_store_find (self->messages, self->marker, &position))
@@ -271,8 +277,33 @@ trim (ChatRoom *self)
   self->history_exhausted = FALSE;
 }
 
-gboolean
-chat_room_append (ChatRoom *self, ChatMessage *message)
+/* Rows appended by chat_room_append_batched() wait here for one splice per
+ * main-loop iteration: a flood of messages becomes one items-changed per
+ * batch instead of one per message. */
+void
+chat_room_flush (ChatRoom *self)
+{
+  g_clear_handle_id (&self->flush_idle, g_source_remove);
+  if (self->pending->len == 0)
+    return;
+  g_list_store_splice (self->messages, g_list_model_get_n_items (G_LIST_MODEL (self->messages)), 0,
+                       self->pending->pdata, self->pending->len);
+  g_ptr_array_set_size (self->pending, 0);
+  trim (self);
+}
+
+static gboolean
+flush_cb (gpointer data)
+{
+  ChatRoom *self = data;
+
+  self->flush_idle = 0;
+  chat_room_flush (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+append (ChatRoom *self, ChatMessage *message, gboolean batch)
 {
   const char *msgid = chat_message_get_msgid (message);
   ChatMessage *items[3];
@@ -305,12 +336,25 @@ chat_room_append (ChatRoom *self, ChatMessage *message)
     }
   items[n_items++] = g_object_ref (message);
   g_set_object (&self->newest, message);
-  g_list_store_splice (self->messages, g_list_model_get_n_items (G_LIST_MODEL (self->messages)), 0, (gpointer *) items,
-                       n_items);
   for (guint i = 0; i < n_items; i++)
-    g_object_unref (items[i]);
-  trim (self);
+    g_ptr_array_add (self->pending, items[i]);
+  if (!batch)
+    chat_room_flush (self);
+  else if (self->flush_idle == 0)
+    self->flush_idle = g_idle_add_full (G_PRIORITY_DEFAULT, flush_cb, self, NULL);
   return TRUE;
+}
+
+gboolean
+chat_room_append (ChatRoom *self, ChatMessage *message)
+{
+  return append (self, message, FALSE);
+}
+
+gboolean
+chat_room_append_batched (ChatRoom *self, ChatMessage *message)
+{
+  return append (self, message, TRUE);
 }
 
 void
@@ -320,6 +364,7 @@ chat_room_prepend_history (ChatRoom *self, GPtrArray *messages)
   GDateTime *previous = NULL;
   g_autoptr (ChatMessage) top = NULL;
 
+  chat_room_flush (self);
   for (guint i = 0; i < messages->len; i++)
     {
       ChatMessage *message = messages->pdata[i];
@@ -353,8 +398,10 @@ chat_room_prepend_history (ChatRoom *self, GPtrArray *messages)
 ChatMessage *
 chat_room_get_oldest_message (ChatRoom *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
+  guint n;
 
+  chat_room_flush (self);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr (ChatMessage) message = g_list_model_get_item (G_LIST_MODEL (self->messages), i);
@@ -381,6 +428,7 @@ chat_room_has_msgid (ChatRoom *self, const char *msgid)
 guint
 chat_room_get_n_messages (ChatRoom *self)
 {
+  chat_room_flush (self);
   return g_list_model_get_n_items (G_LIST_MODEL (self->messages));
 }
 
@@ -389,6 +437,7 @@ chat_room_get_marker_position (ChatRoom *self)
 {
   guint position;
 
+  chat_room_flush (self);
   if (self->marker != NULL && g_list_store_find (self->messages, self->marker, &position))
     return position;
   return G_MAXUINT;

@@ -38,6 +38,11 @@ void chat_room_set_members (ChatRoom *self, GListModel *members);
 /* Appends a new message; counts it as unread (and adds the marker) while
  * the room is not on screen. Returns FALSE for a duplicate msgid. */
 gboolean chat_room_append (ChatRoom *self, ChatMessage *message);
+/* The same, shown with the other messages that arrive in this main-loop
+ * iteration (one model change per batch). */
+gboolean chat_room_append_batched (ChatRoom *self, ChatMessage *message);
+/* Shows the batched messages now. */
+void chat_room_flush (ChatRoom *self);
 /* Inserts older messages (oldest first) above the current ones. */
 void chat_room_prepend_history (ChatRoom *self, GPtrArray *messages);
 ChatMessage *chat_room_get_oldest_message (ChatRoom *self);
