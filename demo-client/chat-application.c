@@ -511,12 +511,14 @@ chat_application_shutdown (GApplication *application)
     {
       g_autoptr (WeftDeferred) closing = wcs_server_shutdown (self->demo_server);
       gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
-      gboolean closed = FALSE;
+      /* On the heap: the server may finish after we stopped waiting. */
+      gboolean *closed = g_rc_box_new0 (gboolean);
 
-      weft_deferred_add_both (closing, server_closed, &closed, NULL);
-      while (!closed && g_get_monotonic_time () < deadline)
+      weft_deferred_add_both (closing, server_closed, g_rc_box_acquire (closed), (GDestroyNotify) g_rc_box_release);
+      while (!*closed && g_get_monotonic_time () < deadline)
         if (!weft_reactor_iterate (self->reactor, FALSE))
           g_usleep (1000);
+      g_rc_box_release (closed);
     }
 #endif
   G_APPLICATION_CLASS (chat_application_parent_class)->shutdown (application);

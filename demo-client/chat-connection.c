@@ -11,7 +11,7 @@
 #include "chat-connection.h"
 
 /* Messages asked for per CHATHISTORY BEFORE page. */
-#define HISTORY_PAGE 200
+#define HISTORY_PAGE 100
 #define HISTORY_TIMEOUT (15 * G_USEC_PER_SEC)
 
 struct _ChatConnection {

@@ -35,7 +35,7 @@ void chat_test_run_full (ConformanceFixture *f, void (*body) (ChatTest *t), gboo
 const char *chat_test_seeded_history_dir (void);
 void chat_test_prepare_history (void);
 
-/* Iterates the reactor until cond returns TRUE; fails after 20 s. */
+/* Iterates the reactor until cond returns TRUE; fails after 30 s. */
 void chat_test_wait (ChatTest *t,
                      gboolean (*cond) (ChatTest *t, gconstpointer data),
                      gconstpointer data,

@@ -330,7 +330,7 @@ history_joined (ChatTest *t, gconstpointer data)
 {
   ChatRoom *room = chat_test_room (t, "#history");
 
-  return room != NULL && chat_room_get_n_messages (room) > 100;
+  return room != NULL && chat_room_get_n_messages (room) > 50;
 }
 
 static gboolean
@@ -366,7 +366,7 @@ run_history_on_scroll (ChatTest *t)
       gtk_adjustment_set_value (adjustment, gtk_adjustment_get_page_size (adjustment) * 2);
       chat_test_settle (t, 50);
       gtk_adjustment_set_value (adjustment, 0);
-      chat_test_wait (t, more_history, GUINT_TO_POINTER (n + 100), "an older page");
+      chat_test_wait (t, more_history, GUINT_TO_POINTER (n + 50), "an older page");
     }
   g_test_message ("%u rows before scrolling, %u after", before, chat_room_get_n_messages (room));
   chat_test_screenshot (t, "history");
