@@ -488,17 +488,34 @@ test_add_server (ConformanceFixture *f)
 static gboolean
 message_in_state (ChatTest *t, gconstpointer state)
 {
-  ChatMessage *message = chat_test_find_message (chat_test_room (t, "#weft"), "can anyone hear me?", NULL);
+  ChatRoom *room = chat_test_room (t, "#quiet");
+  ChatMessage *message = room != NULL ? chat_test_find_message (room, "can anyone hear me?", NULL) : NULL;
 
   return message != NULL && (int) chat_message_get_state (message) == GPOINTER_TO_INT (state);
 }
 
 static gboolean
+observer_in_quiet (ChatTest *t, gconstpointer data)
+{
+  WeftIrcChannel *channel = weft_irc_client_lookup_channel (t->observer, "#quiet");
+
+  return channel != NULL && weft_irc_channel_get_joined (channel);
+}
+
+static gboolean
 channel_moderated (ChatTest *t, gconstpointer on)
 {
-  const char *modes = weft_irc_channel_get_modes (weft_irc_client_lookup_channel (t->observer, "#weft"));
+  const char *modes = weft_irc_channel_get_modes (weft_irc_client_lookup_channel (t->observer, "#quiet"));
 
   return (modes != NULL && strchr (modes, 'm') != NULL) == GPOINTER_TO_INT (on);
+}
+
+static gboolean
+tester_in_quiet (ChatTest *t, gconstpointer data)
+{
+  ChatRoom *room = chat_test_room (t, "#quiet");
+
+  return room != NULL && chat_room_get_joined (room);
 }
 
 /* A message the server refuses shows as failed, with its reason and a
@@ -506,30 +523,34 @@ channel_moderated (ChatTest *t, gconstpointer on)
 static void
 run_failed_and_retry (ChatTest *t)
 {
-  const char *plus_m[] = { NULL };
+  const char *no_args[] = { NULL };
   ChatMessage *message;
   GtkWidget *row;
 
-  chat_window_select_room (t->window, chat_test_room (t, "#weft"));
-  /* The observer created #weft, so it is its operator: it moderates it. */
-  weft_irc_client_set_mode (t->observer, "#weft", "+m", plus_m);
+  /* The observer creates #quiet, so it is its operator, and moderates it. */
+  weft_irc_client_join (t->observer, "#quiet", NULL);
+  chat_test_wait (t, observer_in_quiet, NULL, "the observer in #quiet");
+  weft_irc_client_set_mode (t->observer, "#quiet", "+m", no_args);
   chat_test_wait (t, channel_moderated, GINT_TO_POINTER (TRUE), "the channel to be moderated");
+  chat_test_type (t, "/join #quiet");
+  chat_test_wait (t, tester_in_quiet, NULL, "the tester in #quiet");
+  chat_window_select_room (t->window, chat_test_room (t, "#quiet"));
   chat_test_type (t, "can anyone hear me?");
   chat_test_wait (t, message_in_state, GINT_TO_POINTER (CHAT_MESSAGE_STATE_FAILED), "the message to fail");
-  message = chat_test_find_message (chat_test_room (t, "#weft"), "can anyone hear me?", NULL);
+  message = chat_test_find_message (chat_test_room (t, "#quiet"), "can anyone hear me?", NULL);
   g_assert_nonnull (chat_message_get_error (message));
   g_test_message ("failed: %s", chat_message_get_error (message));
   chat_test_settle (t, 100);
   chat_test_screenshot (t, "failed");
 
-  weft_irc_client_set_mode (t->observer, "#weft", "-m", plus_m);
+  weft_irc_client_set_mode (t->observer, "#quiet", "-m", no_args);
   chat_test_wait (t, channel_moderated, GINT_TO_POINTER (FALSE), "the channel to be open again");
   row = chat_test_find_row (t, message);
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_activate_action (row, "message.retry", NULL));
   chat_test_wait (t, message_in_state, GINT_TO_POINTER (CHAT_MESSAGE_STATE_CONFIRMED), "the retried message");
-  chat_test_wait (t, observed, "#weft can anyone hear me?", "the observer to receive it");
-  g_assert_cmpuint (chat_test_count_observed (t, "#weft can anyone hear me?"), ==, 1);
+  chat_test_wait (t, observed, "#quiet can anyone hear me?", "the observer to receive it");
+  g_assert_cmpuint (chat_test_count_observed (t, "#quiet can anyone hear me?"), ==, 1);
 }
 
 static void
