@@ -210,6 +210,13 @@ start_next (ChatLinkPreview *self)
     }
 }
 
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
 void
 chat_link_preview_request (ChatLinkPreview *self, ChatMessage *message)
 {
@@ -232,7 +239,7 @@ chat_link_preview_request (ChatLinkPreview *self, ChatMessage *message)
   waiting = g_hash_table_lookup (self->waiting, url);
   if (waiting == NULL)
     {
-      waiting = g_ptr_array_new_with_free_func ((GDestroyNotify) g_weak_ref_clear);
+      waiting = g_ptr_array_new_with_free_func (weak_ref_free);
       g_hash_table_insert (self->waiting, g_strdup (url), waiting);
       g_queue_push_tail (&self->queue, g_strdup (url));
     }
