@@ -6,7 +6,7 @@ the results as JSON (then bench/report.py turns them into BENCHMARKS.md).
            [--server NAME ...] [--no-pin] [--smoke]
 
 Groups: echo100, echo1000, bulk, memory, gui, timers, threads, deferred, irc,
-idle ("echo" stands for the first four). Every echo server runs in its own
+idle, sqlite ("echo" stands for the first four). Every echo server runs in its own
 process, pinned to CPU 0, with the load generator pinned to CPU 1 (--no-pin
 turns pinning off); GTK runs need a display (the caller provides Xvfb).
 Runs are interleaved (run 1 of every server, then run 2, ..., each run in a
@@ -45,7 +45,7 @@ ECHO_SERVERS = (
 MEMORY_SERVERS = ["floor", "weft-epoll", "weft-poll", "weft-glib", "libevent", "libuv", "twisted-epoll"]
 GUI_SERVERS = ["weft-" + b for b in WEFT_BACKENDS] + ["twisted-gi"]
 PROFILE_SERVERS = ["floor", "weft-epoll", "weft-epoll-nohost", "weft-poll", "weft-select", "weft-glib"]
-GROUPS = ["echo100", "echo1000", "bulk", "memory", "gui", "profile", "timers", "threads", "deferred", "irc", "idle"]
+GROUPS = ["echo100", "echo1000", "bulk", "memory", "gui", "profile", "timers", "threads", "deferred", "irc", "idle", "sqlite"]
 ALIASES = {"echo": ["echo100", "echo1000", "bulk", "memory"]}
 
 SKIP = 77
@@ -528,6 +528,12 @@ class Runner:
         command = [self.binary("bench-idle")] + (["--smoke"] if self.smoke else ["--seconds", "1"])
         self.micro("idle", command, lambda out: {k.split("/", 1)[1]: v for k, v in parse_lines(out).items()})
 
+    def sqlite(self):
+        # The database files go in the build directory: the temporary
+        # directory may be a tmpfs, where fsync costs nothing.
+        command = [self.binary("bench-sqlite"), "--dir", self.bin_dir] + (["--smoke"] if self.smoke else [])
+        self.micro("sqlite", command, lambda out: {k.split("/", 1)[1]: v for k, v in parse_lines(out).items()})
+
     # --- all -----------------------------------------------------------
 
     def run(self, groups):
@@ -558,6 +564,8 @@ class Runner:
                 self.irc()
             elif group == "idle":
                 self.idle()
+            elif group == "sqlite":
+                self.sqlite()
             self.notes.setdefault("durations", {})[group] = round(time.monotonic() - started, 1)
         return status
 

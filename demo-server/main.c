@@ -113,10 +113,8 @@ main (int argc, char **argv)
     { "retention-days", 0, 0, G_OPTION_ARG_INT, &retention_days,
       N_ ("Delete messages older than DAYS (default 0: keep forever)"), N_ ("DAYS") },
     { "max-history-mb", 0, 0, G_OPTION_ARG_INT, &max_size_mb,
-      N_ ("Refuse new messages once the history reaches MB megabytes (default 0: until the disk is full)"),
-      N_ ("MB") },
-    { "max-clients", 0, 0, G_OPTION_ARG_INT, &max_clients, N_ ("Accept at most N clients (default 10000)"),
-      N_ ("N") },
+      N_ ("Refuse new messages once the history reaches MB megabytes (default 0: until the disk is full)"), N_ ("MB") },
+    { "max-clients", 0, 0, G_OPTION_ARG_INT, &max_clients, N_ ("Accept at most N clients (default 10000)"), N_ ("N") },
     { "max-clients-per-ip", 0, 0, G_OPTION_ARG_INT, &max_per_ip,
       N_ ("Accept at most N clients from one address (default 0: no limit)"), N_ ("N") },
     { "sendq", 0, 0, G_OPTION_ARG_INT, &sendq,
@@ -127,8 +125,8 @@ main (int argc, char **argv)
       N_ ("A client may be this far ahead before its input is slowed (default 10000)"), N_ ("MS") },
     { "registration-timeout", 0, 0, G_OPTION_ARG_INT, &registration_timeout,
       N_ ("Disconnect clients that do not register within SECONDS (default 60)"), N_ ("SECONDS") },
-    { "ping-interval", 0, 0, G_OPTION_ARG_INT, &ping_interval,
-      N_ ("PING a client idle for SECONDS (default 120)"), N_ ("SECONDS") },
+    { "ping-interval", 0, 0, G_OPTION_ARG_INT, &ping_interval, N_ ("PING a client idle for SECONDS (default 120)"),
+      N_ ("SECONDS") },
     { "ping-timeout", 0, 0, G_OPTION_ARG_INT, &ping_timeout,
       N_ ("Disconnect a client that does not answer a PING within SECONDS (default 60)"), N_ ("SECONDS") },
     { "pbkdf2-iterations", 0, 0, G_OPTION_ARG_INT, &pbkdf2_iterations,
@@ -153,17 +151,17 @@ main (int argc, char **argv)
   g_option_context_set_summary (context, _ ("The Weft chat server: IRC over TCP, TLS and WebSocket, a browser page, "
                                             "live SSE feeds and lasting history, on one thread."));
   g_option_context_set_description (
-    context, _ ("Configuration file groups and keys (all optional):\n"
-                "  [server]   name, network, motd, irc (endpoints;...), http (endpoints;...), data-dir,\n"
-                "             tls-certificate, tls-key\n"
-                "  [limits]   sendq-bytes, flood-penalty-ms, flood-burst-ms, registration-timeout-s,\n"
-                "             ping-interval-s, ping-timeout-s, max-clients, max-clients-per-ip,\n"
-                "             nick-length, channel-length, max-channels\n"
-                "  [history]  retention-days, max-size-mb, chathistory-limit\n"
-                "  [accounts] pbkdf2-iterations, registration (true/false)\n"
-                "\n"
-                "SIGTERM or SIGINT: stop listening, tell clients, flush the history, exit 0.\n"
-                "Logs go to stderr; G_MESSAGES_DEBUG=all shows detail.\n"));
+      context, _ ("Configuration file groups and keys (all optional):\n"
+                  "  [server]   name, network, motd, irc (endpoints;...), http (endpoints;...), data-dir,\n"
+                  "             tls-certificate, tls-key\n"
+                  "  [limits]   sendq-bytes, flood-penalty-ms, flood-burst-ms, registration-timeout-s,\n"
+                  "             ping-interval-s, ping-timeout-s, max-clients, max-clients-per-ip,\n"
+                  "             nick-length, channel-length, max-channels\n"
+                  "  [history]  retention-days, max-size-mb, chathistory-limit\n"
+                  "  [accounts] pbkdf2-iterations, registration (true/false)\n"
+                  "\n"
+                  "SIGTERM or SIGINT: stop listening, tell clients, flush the history, exit 0.\n"
+                  "Logs go to stderr; G_MESSAGES_DEBUG=all shows detail.\n"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_group (context, weft_get_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -222,8 +220,8 @@ main (int argc, char **argv)
   app.http = no_http ? no_endpoints : (http != NULL ? http : default_http);
   g_message ("Weft chat server %s on the %s reactor", WEFT_VERSION, weft_reactor_get_backend_name (app.reactor));
 
-  weft_reactor_add_system_event_trigger (app.reactor, WEFT_TRIGGER_BEFORE, WEFT_SYSTEM_EVENT_SHUTDOWN,
-                                         shutdown_trigger, &app, NULL);
+  weft_reactor_add_system_event_trigger (app.reactor, WEFT_TRIGGER_BEFORE, WEFT_SYSTEM_EVENT_SHUTDOWN, shutdown_trigger,
+                                         &app, NULL);
   ready = wcs_server_wait_ready (app.server);
   weft_deferred_add_both (ready, start_listening, &app, NULL);
   if (demo)

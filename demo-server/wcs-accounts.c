@@ -119,12 +119,12 @@ insert_account (WeftResult *result, gpointer user_data)
     return NULL;
   salt = g_bytes_get_data (job->salt, &salt_len);
   deferred = weft_sqlite_pool_run_operation (
-    job->accounts->pool,
-    "INSERT INTO accounts (folded, name, salt, hash, iterations, created) VALUES (?, ?, ?, ?, ?, ?)",
-    g_variant_new ("(ss@ay@ayxx)", job->folded, job->name,
-                   g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, salt, salt_len, 1),
-                   g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, job->hash, HASH_BYTES, 1), (gint64) job->iterations,
-                   g_get_real_time () / G_USEC_PER_SEC));
+      job->accounts->pool,
+      "INSERT INTO accounts (folded, name, salt, hash, iterations, created) VALUES (?, ?, ?, ?, ?, ?)",
+      g_variant_new ("(ss@ay@ayxx)", job->folded, job->name,
+                     g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, salt, salt_len, 1),
+                     g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, job->hash, HASH_BYTES, 1),
+                     (gint64) job->iterations, g_get_real_time () / G_USEC_PER_SEC));
   return deferred;
 }
 
@@ -235,9 +235,9 @@ wcs_accounts_verify (WcsAccounts *accounts, const char *name, const char *passwo
   job->name = g_strdup (name);
   job->folded = weft_irc_casefold (WEFT_IRC_CASEMAPPING_RFC1459, name);
   job->password = g_strdup (password);
-  deferred = weft_sqlite_pool_run_query (accounts->pool,
-                                         "SELECT name, salt, hash, iterations FROM accounts WHERE folded = ?",
-                                         g_variant_new ("(s)", job->folded));
+  deferred =
+      weft_sqlite_pool_run_query (accounts->pool, "SELECT name, salt, hash, iterations FROM accounts WHERE folded = ?",
+                                  g_variant_new ("(s)", job->folded));
   weft_deferred_add_callback (deferred, account_loaded, job, NULL);
   weft_deferred_add_both (deferred, verified, job, job_free);
   return deferred;

@@ -30,8 +30,8 @@ G_DEFINE_FINAL_TYPE (WcsDemoUser, wcs_demo_user, WEFT_TYPE_LINE_RECEIVER)
 struct _WcsDemo {
   guint ref_count;
   WcsServer *server;
-  GPtrArray *users;      /* WcsDemoUser */
-  GPtrArray *loopbacks;  /* WeftLoopback */
+  GPtrArray *users;     /* WcsDemoUser */
+  GPtrArray *loopbacks; /* WeftLoopback */
   WeftDeferred *seeded;
   gboolean seeded_done;
 };
@@ -47,15 +47,19 @@ static const char *const weft_lines[] = {
   "typing through the WebSocket page now",
 };
 static const char *const random_lines[] = {
-  "coffee or tea?",      "it is raining here",   "anyone watching the match tonight?",
-  "lunch was excellent", "my cat sat on the keyboard", "weekend plans, anyone?",
-  "I found a great book about C", "brb",
+  "coffee or tea?",
+  "it is raining here",
+  "anyone watching the match tonight?",
+  "lunch was excellent",
+  "my cat sat on the keyboard",
+  "weekend plans, anyone?",
+  "I found a great book about C",
+  "brb",
 };
 static const char *const weft_channels[] = { "#weft", "#random", NULL };
 static const char *const random_channels[] = { "#random", NULL };
 
-static void
-send_line (WcsDemoUser *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
+static void send_line (WcsDemoUser *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 static void
 send_line (WcsDemoUser *self, const char *format, ...)
@@ -214,8 +218,6 @@ seed_if_needed (WeftResult *result, gpointer user_data)
   return wcs_history_seed (check->history, "#history", "#history", check->n - (guint) weft_result_get_int64 (result));
 }
 
-
-
 WcsDemo *
 wcs_demo_start (WcsServer *server, guint n_history, GError **error)
 {
@@ -240,6 +242,8 @@ wcs_demo_start (WcsServer *server, guint n_history, GError **error)
       user->nick = g_strdup (nicks[i]);
       user->channels = i % 2 == 0 ? weft_channels : random_channels;
       user->rand = g_rand_new ();
+      /* In-process: exempt from the limits on clients per address. */
+      g_object_set_data (G_OBJECT (connection), "wcs-local", GINT_TO_POINTER (1));
       loopback = weft_loopback_connect (WEFT_PROTOCOL (user), WEFT_PROTOCOL (connection));
       weft_loopback_set_reactor (loopback, reactor);
       g_ptr_array_add (demo->users, user);
@@ -275,9 +279,14 @@ wcs_demo_stop (WcsDemo *demo)
   for (guint i = 0; i < demo->users->len; i++)
     {
       WeftTransport *transport = weft_protocol_get_transport (demo->users->pdata[i]);
+      WeftLoopback *loopback = demo->loopbacks->pdata[i];
+
       cancel_timer (demo->users->pdata[i]);
       if (transport != NULL)
         weft_transport_lose_connection (transport);
+      /* The loopback is dropped below: finish the goodbye now. */
+      for (guint n = 0; n < 16 && !weft_loopback_is_finished (loopback); n++)
+        weft_loopback_pump (loopback);
     }
   demo_unref (demo);
 }

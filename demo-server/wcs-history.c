@@ -12,8 +12,8 @@ struct _WcsHistory {
   WeftSqlitePool *pool;
   GPtrArray *queue; /* PendingRow, waiting for the next transaction */
   gboolean writing;
-  gboolean ready;   /* the pool is open; writes wait until then */
-  gboolean full;    /* the last write failed for lack of room */
+  gboolean ready; /* the pool is open; writes wait until then */
+  gboolean full;  /* the last write failed for lack of room */
   guint64 max_bytes;
   gint64 retention_us;
   WeftDeferred *drained; /* fired when the queue empties, for close */
@@ -156,9 +156,9 @@ write_batch (WeftSqliteConnection *connection, WeftResult *result, gpointer user
       PendingRow *row = batch->rows->pdata[i];
 
       if (!weft_sqlite_connection_execute (
-            connection, "INSERT INTO messages (target, msgid, time, display, sender, line) VALUES (?, ?, ?, ?, ?, ?)",
-            g_variant_new ("(ssxsss)", row->key, row->msgid, row->time_us, row->display, row->sender, row->line),
-            error))
+              connection, "INSERT INTO messages (target, msgid, time, display, sender, line) VALUES (?, ?, ?, ?, ?, ?)",
+              g_variant_new ("(ssxsss)", row->key, row->msgid, row->time_us, row->display, row->sender, row->line),
+              error))
         return FALSE;
     }
   return TRUE;
@@ -183,7 +183,7 @@ write_done (WeftResult *result, gpointer user_data)
       if (g_error_matches (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_FULL))
         {
           if (!history->full)
-            g_warning ("History storage is full (%s): refusing new messages until there is room", error->message);
+            g_message ("History storage is full (%s): refusing new messages until there is room", error->message);
           history->full = TRUE;
           told = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NO_SPACE,
                                       _ ("the server's storage is full, try again later"));
@@ -437,10 +437,10 @@ wcs_history_query (WcsHistory *history, const WeftIrcHistoryQuery *query)
       if (query->from.kind == WEFT_IRC_HISTORY_SELECTOR_TIMESTAMP &&
           query->to.kind == WEFT_IRC_HISTORY_SELECTOR_TIMESTAMP)
         forward = query->from.time_us <= query->to.time_us;
-      return forward ? run_select (history, query->target_key, ">", &query->from, "<", &query->to, FALSE,
-                                   query->limit, NULL)
-                     : run_select (history, query->target_key, "<", &query->from, ">", &query->to, TRUE,
-                                   query->limit, NULL);
+      return forward ? run_select (history, query->target_key, ">", &query->from, "<", &query->to, FALSE, query->limit,
+                                   NULL)
+                     : run_select (history, query->target_key, "<", &query->from, ">", &query->to, TRUE, query->limit,
+                                   NULL);
     }
   if (g_str_equal (sub, "AROUND"))
     {
@@ -547,16 +547,15 @@ wcs_history_query_targets (WcsHistory *history,
   request->folded_nick = weft_irc_server_casefold (server, weft_irc_server_connection_get_nick (client));
   request->channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (GList *l = channels; l != NULL; l = l->next)
-    g_hash_table_add (request->channels,
-                      weft_irc_server_casefold (server, weft_irc_server_channel_get_name (l->data)));
+    g_hash_table_add (request->channels, weft_irc_server_casefold (server, weft_irc_server_channel_get_name (l->data)));
   g_list_free (channels);
   request->server_name = g_strdup (weft_irc_server_get_name (server));
   request->limit = query->limit;
   deferred = weft_sqlite_pool_run_query (
-    history->pool,
-    "SELECT target, display, sender, MAX(time) AS last FROM messages WHERE time > ? AND time < ? "
-    "GROUP BY target ORDER BY last ASC LIMIT 5000",
-    g_variant_new ("(xx)", low, high));
+      history->pool,
+      "SELECT target, display, sender, MAX(time) AS last FROM messages WHERE time > ? AND time < ? "
+      "GROUP BY target ORDER BY last ASC LIMIT 5000",
+      g_variant_new ("(xx)", low, high));
   weft_deferred_add_callback (deferred, targets_ready, request, targets_request_free);
   return deferred;
 }
@@ -578,8 +577,8 @@ count_ready (WeftResult *result, gpointer user_data)
 WeftDeferred *
 wcs_history_count (WcsHistory *history, const char *key)
 {
-  WeftDeferred *deferred =
-    weft_sqlite_pool_run_query (history->pool, "SELECT count(*) FROM messages WHERE target = ?", g_variant_new ("(s)", key));
+  WeftDeferred *deferred = weft_sqlite_pool_run_query (history->pool, "SELECT count(*) FROM messages WHERE target = ?",
+                                                       g_variant_new ("(s)", key));
   weft_deferred_add_callback (deferred, count_ready, NULL, NULL);
   return deferred;
 }
@@ -602,8 +601,9 @@ seed_request_free (gpointer data)
 
 static const char *const seed_nicks[] = { "ada", "grace", "linus", "ken", "dennis", "barbara", "margaret", "alan" };
 static const char *const seed_words[] = {
-  "the", "reactor", "runs", "one", "thread", "and", "every", "message", "is", "stored", "before", "anyone",
-  "sees", "it", "history", "lasts", "across", "restarts", "fan-out", "is", "cheap", "with", "shared", "bytes",
+  "the",    "reactor",  "runs",    "one",    "thread", "and",  "every",   "message",
+  "is",     "stored",   "before",  "anyone", "sees",   "it",   "history", "lasts",
+  "across", "restarts", "fan-out", "is",     "cheap",  "with", "shared",  "bytes",
 };
 
 /* Runs on the writer thread: builds and inserts every row in one transaction. */
@@ -632,8 +632,8 @@ seed_rows (WeftSqliteConnection *connection, WeftResult *result, gpointer user_d
       line = g_strdup_printf ("@msgid=%s;time=%s.000Z :%s!~%s@history.invalid PRIVMSG %s :%s", msgid, base, nick, nick,
                               request->channel, text->str);
       ok = weft_sqlite_connection_execute (
-        connection, "INSERT INTO messages (target, msgid, time, display, sender, line) VALUES (?, ?, ?, ?, ?, ?)",
-        g_variant_new ("(ssxsss)", request->key, msgid, time_us, request->channel, nick, line), error);
+          connection, "INSERT INTO messages (target, msgid, time, display, sender, line) VALUES (?, ?, ?, ?, ?, ?)",
+          g_variant_new ("(ssxsss)", request->key, msgid, time_us, request->channel, nick, line), error);
       g_string_free (text, TRUE);
     }
   g_rand_free (rand);

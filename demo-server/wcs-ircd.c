@@ -23,7 +23,8 @@ G_DEFINE_FINAL_TYPE (WcsIrcd, wcs_ircd, WEFT_IRC_TYPE_SERVER)
 static gboolean
 is_local (WeftIrcServerConnection *client)
 {
-  return g_strcmp0 (weft_irc_server_connection_get_ip (client), "localhost") == 0;
+  return g_object_get_data (G_OBJECT (client), "wcs-local") != NULL ||
+         g_strcmp0 (weft_irc_server_connection_get_ip (client), "localhost") == 0;
 }
 
 static gboolean
@@ -104,7 +105,7 @@ wcs_ircd_store_message (WeftIrcServer *server,
   WcsIrcd *self = WCS_IRCD (server);
   const char *display = weft_irc_message_get_param (message, 0);
   WeftDeferred *deferred =
-    wcs_history_append (self->history, target_key, display, weft_irc_server_connection_get_nick (sender), message);
+      wcs_history_append (self->history, target_key, display, weft_irc_server_connection_get_nick (sender), message);
 
   if (display[0] == '#')
     {
@@ -200,9 +201,9 @@ wcs_ircd_new (WeftReactor *reactor, const char *name, WcsHistory *history, WcsAc
 
   self->history = history;
   self->accounts = accounts;
-  weft_irc_server_set_caps (WEFT_IRC_SERVER (self),
-                            weft_irc_server_get_caps (WEFT_IRC_SERVER (self)) | WEFT_IRC_SERVER_CAP_SASL |
-                              WEFT_IRC_SERVER_CAP_CHATHISTORY | WEFT_IRC_SERVER_CAP_ACCOUNT_REGISTRATION);
+  weft_irc_server_set_caps (WEFT_IRC_SERVER (self), weft_irc_server_get_caps (WEFT_IRC_SERVER (self)) |
+                                                        WEFT_IRC_SERVER_CAP_SASL | WEFT_IRC_SERVER_CAP_CHATHISTORY |
+                                                        WEFT_IRC_SERVER_CAP_ACCOUNT_REGISTRATION);
   return self;
 }
 

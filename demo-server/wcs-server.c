@@ -211,8 +211,9 @@ wcs_server_new (WeftReactor *reactor, GKeyFile *config, const char *data_dir, GE
   motd = config_string (config, "server", "motd",
                         "Welcome to the Weft chat server.\nOne thread, one reactor, every protocol.");
   self->ircd = wcs_ircd_new (reactor, name, self->history, self->accounts);
-  g_object_set (self->ircd, "network", network, "sendq", (guint64) config_int (config, "limits", "sendq-bytes", 1 << 20),
-                "flood-penalty", config_int (config, "limits", "flood-penalty-ms", 500) * 1000, "flood-burst",
+  g_object_set (self->ircd, "network", network, "sendq",
+                (guint64) config_int (config, "limits", "sendq-bytes", 1 << 20), "flood-penalty",
+                config_int (config, "limits", "flood-penalty-ms", 500) * 1000, "flood-burst",
                 config_int (config, "limits", "flood-burst-ms", 10000) * 1000, "registration-timeout",
                 config_int (config, "limits", "registration-timeout-s", 60) * (gint64) G_USEC_PER_SEC, "ping-interval",
                 config_int (config, "limits", "ping-interval-s", 120) * G_USEC_PER_SEC, "ping-timeout",
@@ -227,9 +228,8 @@ wcs_server_new (WeftReactor *reactor, GKeyFile *config, const char *data_dir, GE
   wcs_ircd_set_stored_func (self->ircd, message_stored, self);
   if (config != NULL && g_key_file_has_key (config, "accounts", "registration", NULL) &&
       !g_key_file_get_boolean (config, "accounts", "registration", NULL))
-    weft_irc_server_set_caps (WEFT_IRC_SERVER (self->ircd),
-                              weft_irc_server_get_caps (WEFT_IRC_SERVER (self->ircd)) &
-                                ~WEFT_IRC_SERVER_CAP_ACCOUNT_REGISTRATION);
+    weft_irc_server_set_caps (WEFT_IRC_SERVER (self->ircd), weft_irc_server_get_caps (WEFT_IRC_SERVER (self->ircd)) &
+                                                                ~WEFT_IRC_SERVER_CAP_ACCOUNT_REGISTRATION);
 
   if (retention_days > 0)
     {
@@ -394,8 +394,6 @@ wcs_server_get_reactor (WcsServer *server)
   return server->reactor;
 }
 
-
-
 WcsHistory *
 _wcs_server_get_history (WcsServer *server)
 {
@@ -463,6 +461,13 @@ wait_for_clients (gpointer user_data)
     {
       weft_reactor_call_later (self->reactor, 20 * 1000, wait_for_clients, state, NULL);
       return;
+    }
+  if (weft_irc_server_get_n_connections (WEFT_IRC_SERVER (self->ircd)) > 0)
+    {
+      g_autoptr (GList) left = weft_irc_server_get_connections (WEFT_IRC_SERVER (self->ircd));
+      for (GList *l = left; l != NULL; l = l->next)
+        g_debug ("Still connected at shutdown: %s (%s)", weft_irc_server_connection_get_nick (l->data),
+                 weft_irc_server_connection_get_ip (l->data));
     }
   weft_irc_server_abort_all (WEFT_IRC_SERVER (self->ircd));
   closed = wcs_history_close (self->history);

@@ -44,11 +44,15 @@ feed_finished (SoupServerMessage *msg, gpointer user_data)
   const char *key = g_object_get_data (G_OBJECT (msg), "wcs-feed");
   GPtrArray *listeners = key != NULL ? g_hash_table_lookup (web->feeds, key) : NULL;
 
-  if (listeners != NULL && g_ptr_array_remove_fast (listeners, msg))
+  g_signal_handlers_disconnect_by_data (msg, web);
+  if (listeners != NULL && g_ptr_array_find (listeners, msg, NULL))
     {
       web->n_listeners--;
-      if (listeners->len == 0)
+      /* Removing may drop the last reference, and with it key. */
+      if (listeners->len == 1)
         g_hash_table_remove (web->feeds, key);
+      else
+        g_ptr_array_remove_fast (listeners, msg);
     }
 }
 
@@ -87,16 +91,15 @@ feed_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTabl
   soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
   soup_message_headers_replace (headers, "X-Accel-Buffering", "no");
-  soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_STATIC, hello,
-                            strlen (hello));
+  soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_STATIC, hello, strlen (hello));
 
   listeners = g_hash_table_lookup (web->feeds, folded);
   if (listeners == NULL)
     {
-      listeners = g_ptr_array_new ();
+      listeners = g_ptr_array_new_with_free_func (g_object_unref);
       g_hash_table_insert (web->feeds, g_strdup (folded), listeners);
     }
-  g_ptr_array_add (listeners, msg);
+  g_ptr_array_add (listeners, g_object_ref (msg));
   web->n_listeners++;
   g_object_set_data_full (G_OBJECT (msg), "wcs-feed", g_steal_pointer (&folded), g_free);
   g_signal_connect (msg, "finished", G_CALLBACK (feed_finished), web);

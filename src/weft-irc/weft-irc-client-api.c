@@ -362,6 +362,19 @@ weft_irc_client_get_away_message (WeftIrcClient *client)
 }
 
 /**
+ * weft_irc_client_get_user_modes:
+ * @client: a client
+ *
+ * Returns: the client's own user modes (`"+iw"`)
+ */
+const char *
+weft_irc_client_get_user_modes (WeftIrcClient *client)
+{
+  g_return_val_if_fail (WEFT_IRC_IS_CLIENT (client), NULL);
+  return client->user_modes;
+}
+
+/**
  * weft_irc_client_get_lag:
  * @client: a client
  *
@@ -453,7 +466,24 @@ const char *
 weft_irc_client_get_isupport (WeftIrcClient *client, const char *key)
 {
   g_return_val_if_fail (WEFT_IRC_IS_CLIENT (client), NULL);
-  return g_hash_table_lookup (client->isupport, key);
+  return weft_irc_isupport_get (client->isupport, key);
+}
+
+/**
+ * weft_irc_client_get_server_isupport:
+ * @client: a client
+ *
+ * The ISUPPORT tokens of the current connection, with typed getters
+ * (nick and channel lengths, `TARGMAX`, `STATUSMSG`...); reset when a
+ * connection starts.
+ *
+ * Returns: (transfer none): the server's ISUPPORT tokens
+ */
+WeftIrcIsupport *
+weft_irc_client_get_server_isupport (WeftIrcClient *client)
+{
+  g_return_val_if_fail (WEFT_IRC_IS_CLIENT (client), NULL);
+  return client->isupport;
 }
 
 /**

@@ -66,6 +66,13 @@ void _weft_irc_outgoing_fail (WeftIrcOutgoing *outgoing, const GError *error);
 void _weft_irc_outgoing_set_msgid (WeftIrcOutgoing *outgoing, const char *msgid);
 void _weft_irc_outgoing_update (WeftIrcOutgoing *outgoing);
 
+/* Where a private conversation was, for CHATHISTORY after a reconnect. */
+typedef struct {
+  char *name;
+  char *msgid;
+  gint64 time;
+} WeftIrcLastSeen;
+
 /* An open BATCH. */
 typedef struct {
   char *type;
@@ -114,7 +121,8 @@ struct _WeftIrcClient {
   guint cap_reqs_pending;
   gboolean cap_ended;
   gboolean sasl_in_progress;
-  GHashTable *isupport; /* key -> value ("" for none) */
+  WeftIrcIsupport *isupport;
+  guint n_isupport_lines; /* on this connection: a server cannot make it grow without end */
   WeftIrcCasemapping casemap;
   char *prefix_modes; /* "ov" */
   char *prefix_chars; /* "@+" */
@@ -124,6 +132,7 @@ struct _WeftIrcClient {
   char *network;
   char *account;
   gboolean away;
+  char *user_modes; /* "+iw" */
   char *away_message;
   char *wanted_away; /* sent again after a reconnect */
   gint64 lag;
@@ -151,6 +160,7 @@ struct _WeftIrcClient {
   GHashTable *wanted;          /* folded name -> TRUE: rejoin after a reconnect */
   GHashTable *history_pending; /* folded target -> TRUE: outbox waits for history */
   GHashTable *own_nicks;       /* folded nicks this client has had */
+  GHashTable *private_seen;    /* folded nick -> WeftIrcLastSeen: private conversations */
 
   /* Outbox */
   GListStore *outbox; /* WeftIrcOutgoing not done yet */
@@ -190,6 +200,12 @@ void _weft_irc_client_outgoing_line_done (WeftIrcClient *client,
                                           const char *msgid);
 void _weft_irc_client_outgoing_failed (WeftIrcClient *client, WeftIrcOutgoing *outgoing, const GError *error);
 gboolean _weft_irc_client_confirms_by_reply (WeftIrcClient *client);
+/* weft-irc-client-outbox.c */
+void _weft_irc_client_cancel_call (WeftDelayedCall **call);
+void _weft_irc_client_clear_sendq (WeftIrcClient *client);
+void _weft_irc_client_requeue_unconfirmed (WeftIrcClient *client);
+void _weft_irc_client_arm_timeout (WeftIrcClient *client);
+void _weft_irc_client_flood_drain (WeftIrcClient *client);
 WeftIrcOutgoing *_weft_irc_client_send_text (WeftIrcClient *client,
                                              const char *verb,
                                              const char *target,
@@ -213,6 +229,7 @@ enum {
   WEFT_IRC_CLIENT_PROP_CAPABILITIES,
   WEFT_IRC_CLIENT_PROP_CHANNELS,
   WEFT_IRC_CLIENT_PROP_OUTBOX,
+  WEFT_IRC_CLIENT_PROP_USER_MODES,
   WEFT_IRC_CLIENT_N_PROPS
 };
 

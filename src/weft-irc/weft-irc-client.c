@@ -54,25 +54,18 @@ G_DEFINE_FINAL_TYPE (WeftIrcClient, weft_irc_client, WEFT_TYPE_PROTOCOL)
 /* CTCP replies: a bucket of their own, so a flood of requests cannot make
  * the client flood the server. */
 #define CTCP_BURST 3
-#define CTCP_INTERVAL (5 * G_USEC_PER_SEC)
-
-typedef struct {
-  WeftIrcMessage *message;
-  WeftIrcOutgoing *outgoing; /* owned, or NULL */
-  guint line_index;
-} WeftIrcSendItem;
 
 static GParamSpec *properties[WEFT_IRC_CLIENT_N_PROPS];
 guint _weft_irc_client_signals[WEFT_IRC_CLIENT_N_SIGNALS];
 
-static void flood_drain (WeftIrcClient *self);
-
 static void
-send_item_free (WeftIrcSendItem *item)
+last_seen_free (gpointer data)
 {
-  weft_irc_message_unref (item->message);
-  g_clear_object (&item->outgoing);
-  g_free (item);
+  WeftIrcLastSeen *seen = data;
+
+  g_free (seen->name);
+  g_free (seen->msgid);
+  g_free (seen);
 }
 
 static void
@@ -114,451 +107,6 @@ _weft_irc_client_set_state (WeftIrcClient *self, WeftIrcClientState state)
   _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_STATE);
 }
 
-static void
-cancel_call (WeftDelayedCall **call)
-{
-  if (*call == NULL)
-    return;
-  weft_delayed_call_cancel (*call);
-  g_clear_pointer (call, weft_delayed_call_unref);
-}
-
-/* ---- Writing ---------------------------------------------------------- */
-
-/* Writes @message at once, bypassing flood control: registration, PONG,
- * QUIT. */
-void
-_weft_irc_client_write_now (WeftIrcClient *self, WeftIrcMessage *message)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *line = NULL;
-
-  if (self->transport == NULL || weft_transport_is_closing (self->transport))
-    return;
-  line = weft_irc_message_to_string (message, &error);
-  if (line == NULL)
-    {
-      g_warning ("Not sending an invalid %s message: %s", weft_irc_message_get_verb (message), error->message);
-      return;
-    }
-  g_signal_emit (self, _weft_irc_client_signals[WEFT_IRC_CLIENT_SIGNAL_LINE_SENT], 0, line);
-  {
-    GOutputVector v[2] = { { line, strlen (line) }, { "\r\n", 2 } };
-    weft_transport_writev (self->transport, v, 2);
-  }
-}
-
-static void
-refill_tokens (WeftIrcClient *self)
-{
-  gint64 now = weft_reactor_get_time (self->reactor);
-
-  if (self->flood_interval <= 0)
-    {
-      self->tokens = self->flood_burst;
-      return;
-    }
-  self->tokens += (double) (now - self->tokens_time) / (double) self->flood_interval;
-  if (self->tokens > self->flood_burst)
-    self->tokens = self->flood_burst;
-  self->tokens_time = now;
-}
-
-static void
-flood_timer_cb (gpointer data)
-{
-  WeftIrcClient *self = data;
-
-  g_clear_pointer (&self->flood_call, weft_delayed_call_unref);
-  flood_drain (self);
-}
-
-static void
-send_sync_ping (WeftIrcClient *self)
-{
-  g_autoptr (WeftIrcMessage) ping = NULL;
-  g_autofree char *token = NULL;
-
-  self->sync_ping_needed = FALSE;
-  self->ping_seq++;
-  token = g_strdup_printf ("weft-%" G_GUINT64_FORMAT, self->ping_seq);
-  ping = weft_irc_message_new_va ("PING", token, NULL);
-  if (self->ping_waiting == 0)
-    {
-      self->ping_waiting = self->ping_seq;
-      self->ping_sent_time = weft_reactor_get_time (self->reactor);
-    }
-  _weft_irc_client_write_now (self, ping);
-}
-
-static void
-write_item (WeftIrcClient *self, WeftIrcSendItem *item)
-{
-  if (item->outgoing != NULL)
-    {
-      WeftIrcOutLine *line = g_ptr_array_index (item->outgoing->lines, item->line_index);
-
-      if (line->state != WEFT_IRC_OUT_LINE_SCHEDULED)
-        return; /* confirmed from history, or failed, while it waited */
-      if (_weft_irc_client_confirms_by_reply (self) && weft_irc_client_has_capability (self, "labeled-response"))
-        {
-          g_free (line->label);
-          line->label = g_strdup_printf ("w%" G_GUINT64_FORMAT, ++self->next_label);
-          {
-            WeftIrcMessage *labeled = weft_irc_message_copy (item->message);
-            weft_irc_message_set_tag (labeled, "label", line->label);
-            weft_irc_message_unref (item->message);
-            item->message = labeled;
-          }
-          g_hash_table_insert (self->labels, g_strdup (line->label), g_object_ref (item->outgoing));
-        }
-      line->state = WEFT_IRC_OUTGOING_STATE_SENT;
-      line->attempts++;
-      if (line->attempts > item->outgoing->n_attempts)
-        item->outgoing->n_attempts = line->attempts;
-      if (!_weft_irc_client_confirms_by_reply (self))
-        {
-          line->ping_id = self->ping_seq + 1;
-          self->sync_ping_needed = TRUE;
-        }
-      _weft_irc_outgoing_update (item->outgoing);
-    }
-  _weft_irc_client_write_now (self, item->message);
-}
-
-static void
-flood_drain (WeftIrcClient *self)
-{
-  while (!g_queue_is_empty (&self->sendq))
-    {
-      WeftIrcSendItem *item;
-
-      if (self->transport == NULL || self->writing_paused || self->flood_call != NULL)
-        return;
-      refill_tokens (self);
-      if (self->tokens < 1.0)
-        {
-          gint64 wait = (gint64) ((1.0 - self->tokens) * (double) self->flood_interval) + 1;
-          self->flood_call =
-              weft_delayed_call_ref (weft_reactor_call_later (self->reactor, wait, flood_timer_cb, self, NULL));
-          return;
-        }
-      self->tokens -= 1.0;
-      item = g_queue_pop_head (&self->sendq);
-      write_item (self, item);
-      send_item_free (item);
-    }
-  /* Without echo-message or labeled-response, a PING after the messages
-   * confirms them: the server handles a connection's lines in order. */
-  if (self->sync_ping_needed && self->transport != NULL)
-    send_sync_ping (self);
-}
-
-static void
-enqueue (WeftIrcClient *self, WeftIrcMessage *message, WeftIrcOutgoing *outgoing, guint line_index)
-{
-  WeftIrcSendItem *item = g_new0 (WeftIrcSendItem, 1);
-
-  item->message = weft_irc_message_ref (message);
-  item->outgoing = outgoing != NULL ? g_object_ref (outgoing) : NULL;
-  item->line_index = line_index;
-  g_queue_push_tail (&self->sendq, item);
-  flood_drain (self);
-}
-
-/* Sends @message through flood control when connected; drops it
- * otherwise (commands that must survive a reconnect are state: channels,
- * away, the outbox). */
-void
-_weft_irc_client_send (WeftIrcClient *self, WeftIrcMessage *message)
-{
-  if (self->transport == NULL)
-    return;
-  enqueue (self, message, NULL, 0);
-}
-
-static void
-clear_sendq (WeftIrcClient *self)
-{
-  WeftIrcSendItem *item;
-
-  while ((item = g_queue_pop_head (&self->sendq)) != NULL)
-    send_item_free (item);
-  cancel_call (&self->flood_call);
-}
-
-void
-_weft_irc_client_close (WeftIrcClient *self, GQuark domain, int code, const char *message)
-{
-  g_autoptr (GError) error = g_error_new_literal (domain, code, message);
-
-  if (self->transport == NULL || weft_transport_is_closing (self->transport))
-    return;
-  g_debug ("Closing the connection: %s", message);
-  weft_transport_abort_connection_with_error (self->transport, error);
-}
-
-/* ---- Pings ------------------------------------------------------------ */
-
-static void ping_cb (gpointer data);
-
-static void
-ping_timeout_cb (gpointer data)
-{
-  WeftIrcClient *self = data;
-  g_autofree char *text = NULL;
-
-  g_clear_pointer (&self->timeout_call, weft_delayed_call_unref);
-  if (self->registered)
-    text = g_strdup_printf (_ ("The server did not answer a PING within %.0f seconds; the connection is dead."),
-                            (double) self->ping_timeout / G_USEC_PER_SEC);
-  else
-    text = g_strdup_printf (_ ("The server did not complete registration within %.0f seconds."),
-                            (double) self->ping_timeout / G_USEC_PER_SEC);
-  _weft_irc_client_close (self, WEFT_IRC_ERROR, WEFT_IRC_ERROR_PING_TIMEOUT, text);
-}
-
-static void
-arm_timeout (WeftIrcClient *self)
-{
-  if (self->timeout_call == NULL && self->ping_timeout > 0)
-    self->timeout_call = weft_delayed_call_ref (weft_reactor_call_later (self->reactor, self->ping_timeout,
-                                                                         ping_timeout_cb, self, NULL));
-}
-
-static void
-ping_cb (gpointer data)
-{
-  WeftIrcClient *self = data;
-
-  g_clear_pointer (&self->ping_call, weft_delayed_call_unref);
-  send_sync_ping (self);
-  arm_timeout (self);
-  if (self->ping_interval > 0)
-    self->ping_call =
-        weft_delayed_call_ref (weft_reactor_call_later (self->reactor, self->ping_interval, ping_cb, self, NULL));
-}
-
-void
-_weft_irc_client_start_pings (WeftIrcClient *self)
-{
-  cancel_call (&self->ping_call);
-  cancel_call (&self->timeout_call);
-  ping_cb (self);
-}
-
-void
-_weft_irc_client_pong (WeftIrcClient *self, const char *token)
-{
-  guint64 id;
-  gint64 now = weft_reactor_get_time (self->reactor);
-
-  if (token == NULL || !g_str_has_prefix (token, "weft-"))
-    return;
-  id = g_ascii_strtoull (token + 5, NULL, 10);
-  if (id == 0 || id > self->ping_seq)
-    return;
-  if (self->ping_waiting != 0 && id >= self->ping_waiting)
-    {
-      self->lag = now - self->ping_sent_time;
-      _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_LAG);
-      self->ping_waiting = id < self->ping_seq ? self->ping_seq : 0;
-      if (self->ping_waiting != 0)
-        self->ping_sent_time = now; /* a later PING is out; time it from here (an upper bound) */
-      else
-        cancel_call (&self->timeout_call);
-    }
-
-  /* Lines written before that PING were handled by the server. */
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->outbox));)
-    {
-      g_autoptr (WeftIrcOutgoing) outgoing = g_list_model_get_item (G_LIST_MODEL (self->outbox), i);
-      guint before = g_list_model_get_n_items (G_LIST_MODEL (self->outbox));
-
-      for (guint j = 0; j < outgoing->lines->len; j++)
-        {
-          WeftIrcOutLine *line = g_ptr_array_index (outgoing->lines, j);
-          if (line->state == WEFT_IRC_OUTGOING_STATE_SENT && line->ping_id != 0 && line->ping_id <= id)
-            _weft_irc_client_outgoing_line_done (self, outgoing, line, NULL);
-        }
-      if (g_list_model_get_n_items (G_LIST_MODEL (self->outbox)) == before)
-        i++;
-    }
-}
-
-/* ---- Outbox ----------------------------------------------------------- */
-
-gboolean
-_weft_irc_client_confirms_by_reply (WeftIrcClient *self)
-{
-  return weft_irc_client_has_capability (self, "echo-message") ||
-         weft_irc_client_has_capability (self, "labeled-response");
-}
-
-static void
-outbox_remove (WeftIrcClient *self, WeftIrcOutgoing *outgoing)
-{
-  guint pos;
-
-  if (g_list_store_find (self->outbox, outgoing, &pos))
-    g_list_store_remove (self->outbox, pos);
-}
-
-void
-_weft_irc_client_outgoing_line_done (WeftIrcClient *self,
-                                     WeftIrcOutgoing *outgoing,
-                                     WeftIrcOutLine *line,
-                                     const char *msgid)
-{
-  g_object_ref (outgoing);
-  line->state = WEFT_IRC_OUTGOING_STATE_CONFIRMED;
-  if (line->label != NULL)
-    g_hash_table_remove (self->labels, line->label);
-  _weft_irc_outgoing_set_msgid (outgoing, msgid);
-  _weft_irc_outgoing_update (outgoing);
-  if (weft_irc_outgoing_is_done (outgoing))
-    outbox_remove (self, outgoing);
-  g_object_unref (outgoing);
-}
-
-void
-_weft_irc_client_outgoing_failed (WeftIrcClient *self, WeftIrcOutgoing *outgoing, const GError *error)
-{
-  g_object_ref (outgoing);
-  for (guint i = 0; i < outgoing->lines->len; i++)
-    {
-      WeftIrcOutLine *line = g_ptr_array_index (outgoing->lines, i);
-      if (line->label != NULL)
-        g_hash_table_remove (self->labels, line->label);
-    }
-  _weft_irc_outgoing_fail (outgoing, error);
-  outbox_remove (self, outgoing);
-  g_object_unref (outgoing);
-}
-
-static gboolean
-target_ready (WeftIrcClient *self, const char *target)
-{
-  g_autofree char *folded = _weft_irc_client_fold (self, target);
-  WeftIrcChannel *channel;
-
-  if (g_hash_table_contains (self->history_pending, folded))
-    return FALSE;
-  channel = g_hash_table_lookup (self->channel_by_name, folded);
-  if (channel != NULL && g_hash_table_contains (self->wanted, folded))
-    return weft_irc_channel_get_joined (channel);
-  return TRUE;
-}
-
-/* Hands every queued line whose target is ready to flood control, in the
- * order the application sent them. */
-void
-_weft_irc_client_flush_outbox (WeftIrcClient *self)
-{
-  guint n;
-
-  if (!self->registered || self->transport == NULL)
-    return;
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->outbox));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (WeftIrcOutgoing) outgoing = g_list_model_get_item (G_LIST_MODEL (self->outbox), i);
-
-      if (!target_ready (self, outgoing->target))
-        continue;
-      for (guint j = 0; j < outgoing->lines->len; j++)
-        {
-          WeftIrcOutLine *line = g_ptr_array_index (outgoing->lines, j);
-          g_autoptr (WeftIrcMessage) message = NULL;
-
-          if (line->state != WEFT_IRC_OUTGOING_STATE_QUEUED)
-            continue;
-          line->state = WEFT_IRC_OUT_LINE_SCHEDULED;
-          message = weft_irc_message_new_va (outgoing->verb, outgoing->target, line->text, NULL);
-          enqueue (self, message, outgoing, j);
-          if (self->transport == NULL)
-            return;
-        }
-    }
-}
-
-/* After a connection died: what was written but not confirmed goes back to
- * the outbox, to be sent again. */
-static void
-requeue_unconfirmed (WeftIrcClient *self)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->outbox));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (WeftIrcOutgoing) outgoing = g_list_model_get_item (G_LIST_MODEL (self->outbox), i);
-
-      for (guint j = 0; j < outgoing->lines->len; j++)
-        {
-          WeftIrcOutLine *line = g_ptr_array_index (outgoing->lines, j);
-          if (line->state == WEFT_IRC_OUTGOING_STATE_SENT || line->state == WEFT_IRC_OUT_LINE_SCHEDULED)
-            line->state = WEFT_IRC_OUTGOING_STATE_QUEUED;
-          line->ping_id = 0;
-          g_clear_pointer (&line->label, g_free);
-        }
-      _weft_irc_outgoing_update (outgoing);
-    }
-  g_hash_table_remove_all (self->labels);
-}
-
-/* The longest text that fits in one PRIVMSG to @target once the server has
- * put our source in front of it. */
-static gsize
-max_text_bytes (WeftIrcClient *self, const char *verb, const char *target, gsize extra)
-{
-  gsize nick = self->current_nick != NULL ? strlen (self->current_nick) : strlen (self->nick);
-  gsize user = self->own_user != NULL ? strlen (self->own_user) : WEFT_IRC_WORST_CASE_USER_BYTES;
-  gsize host = self->own_host != NULL ? strlen (self->own_host) : WEFT_IRC_WORST_CASE_HOST_BYTES;
-  /* ":nick!user@host VERB target :text\r\n" */
-  gsize overhead = 1 + nick + 1 + user + 1 + host + 1 + strlen (verb) + 1 + strlen (target) + 2 + 2 + extra;
-
-  if (overhead + 16 > WEFT_IRC_MAX_LINE_BYTES)
-    return 16;
-  return WEFT_IRC_MAX_LINE_BYTES - overhead;
-}
-
-WeftIrcOutgoing *
-_weft_irc_client_send_text (WeftIrcClient *self,
-                            const char *verb,
-                            const char *target,
-                            const char *text,
-                            gboolean action)
-{
-  WeftIrcOutgoing *outgoing;
-  g_auto (GStrv) lines = NULL;
-
-  outgoing = _weft_irc_outgoing_new (++self->next_outgoing_id, verb, target, text);
-  outgoing->queued_time = weft_reactor_get_time (self->reactor);
-  lines = weft_irc_split_text (text, max_text_bytes (self, verb, target, action ? 9 : 0));
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      if (action)
-        {
-          g_autofree char *framed = g_strdup_printf ("\001ACTION %s\001", lines[i]);
-          _weft_irc_outgoing_add_line (outgoing, framed);
-        }
-      else
-        _weft_irc_outgoing_add_line (outgoing, lines[i]);
-    }
-  if (outgoing->lines->len == 0 || *target == '\0' || strpbrk (target, " ,\r\n") != NULL)
-    {
-      g_autoptr (GError) error = g_error_new (WEFT_IRC_ERROR, WEFT_IRC_ERROR_MALFORMED,
-                                              outgoing->lines->len == 0 ? _ ("There is no text to send.")
-                                                                        : _ ("“%s” is not a channel or a nick."),
-                                              target);
-      _weft_irc_outgoing_fail (outgoing, error);
-      return outgoing;
-    }
-  g_list_store_append (self->outbox, outgoing);
-  _weft_irc_client_flush_outbox (self);
-  return outgoing;
-}
-
 /* ---- Connection ------------------------------------------------------- */
 
 static void
@@ -574,7 +122,8 @@ reset_connection_state (WeftIrcClient *self)
   self->cap_reqs_pending = 0;
   self->cap_ended = FALSE;
   self->sasl_in_progress = FALSE;
-  g_hash_table_remove_all (self->isupport);
+  weft_irc_isupport_reset (self->isupport);
+  self->n_isupport_lines = 0;
   g_hash_table_remove_all (self->batches);
   g_hash_table_remove_all (self->history_pending);
   g_clear_pointer (&self->prefix_modes, g_free);
@@ -593,9 +142,9 @@ reset_connection_state (WeftIrcClient *self)
   self->sync_ping_needed = FALSE;
   self->tokens = self->flood_burst;
   self->tokens_time = weft_reactor_get_time (self->reactor);
-  clear_sendq (self);
-  cancel_call (&self->ping_call);
-  cancel_call (&self->timeout_call);
+  _weft_irc_client_clear_sendq (self);
+  _weft_irc_client_cancel_call (&self->ping_call);
+  _weft_irc_client_cancel_call (&self->timeout_call);
 }
 
 void
@@ -626,7 +175,7 @@ _weft_irc_client_attach (WeftIrcClient *self, WeftTransport *transport)
   user = weft_irc_message_new_va ("USER", self->username, "0", "*", self->realname, NULL);
   _weft_irc_client_write_now (self, user);
   /* Registration must finish in time, or the server is not answering. */
-  arm_timeout (self);
+  _weft_irc_client_arm_timeout (self);
 }
 
 void
@@ -704,10 +253,10 @@ _weft_irc_client_detach (WeftIrcClient *self, const GError *reason)
     g_object_remove_weak_pointer (G_OBJECT (self->transport), (gpointer *) &self->transport);
   self->transport = NULL;
   g_object_freeze_notify (G_OBJECT (self));
-  clear_sendq (self);
-  cancel_call (&self->ping_call);
-  cancel_call (&self->timeout_call);
-  requeue_unconfirmed (self);
+  _weft_irc_client_clear_sendq (self);
+  _weft_irc_client_cancel_call (&self->ping_call);
+  _weft_irc_client_cancel_call (&self->timeout_call);
+  _weft_irc_client_requeue_unconfirmed (self);
   self->registered = FALSE;
   n = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
   for (guint i = 0; i < n; i++)
@@ -723,6 +272,12 @@ _weft_irc_client_detach (WeftIrcClient *self, const GError *reason)
     }
   self->lag = -1;
   _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_LAG);
+  if (g_strcmp0 (self->user_modes, "+") != 0)
+    {
+      g_free (self->user_modes);
+      self->user_modes = g_strdup ("+");
+      _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_USER_MODES);
+    }
   g_hash_table_remove_all (self->caps_enabled);
   _weft_irc_client_update_caps (self);
   trying =
@@ -737,7 +292,7 @@ _weft_irc_client_pause_writing (WeftIrcClient *self, gboolean paused)
 {
   self->writing_paused = paused;
   if (!paused)
-    flood_drain (self);
+    _weft_irc_client_flood_drain (self);
 }
 
 void
@@ -827,9 +382,9 @@ weft_irc_client_dispose (GObject *object)
   if (self->transport != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->transport), (gpointer *) &self->transport);
   self->transport = NULL;
-  clear_sendq (self);
-  cancel_call (&self->ping_call);
-  cancel_call (&self->timeout_call);
+  _weft_irc_client_clear_sendq (self);
+  _weft_irc_client_cancel_call (&self->ping_call);
+  _weft_irc_client_cancel_call (&self->timeout_call);
   if (self->connector != NULL)
     weft_connector_stop_connecting (self->connector);
   if (self->factory != NULL)
@@ -859,7 +414,7 @@ weft_irc_client_finalize (GObject *object)
   g_hash_table_unref (self->caps_available);
   g_hash_table_unref (self->caps_enabled);
   g_strfreev (self->caps_strv);
-  g_hash_table_unref (self->isupport);
+  g_object_unref (self->isupport);
   g_free (self->prefix_modes);
   g_free (self->prefix_chars);
   g_free (self->chantypes);
@@ -869,6 +424,7 @@ weft_irc_client_finalize (GObject *object)
   g_free (self->network);
   g_free (self->account);
   g_free (self->away_message);
+  g_free (self->user_modes);
   g_free (self->wanted_away);
   g_hash_table_unref (self->batches);
   g_hash_table_unref (self->channel_by_name);
@@ -876,6 +432,7 @@ weft_irc_client_finalize (GObject *object)
   g_hash_table_unref (self->wanted);
   g_hash_table_unref (self->history_pending);
   g_hash_table_unref (self->own_nicks);
+  g_hash_table_unref (self->private_seen);
   g_hash_table_unref (self->labels);
   g_object_unref (self->outbox);
   G_OBJECT_CLASS (weft_irc_client_parent_class)->finalize (object);
@@ -943,6 +500,9 @@ weft_irc_client_get_property (GObject *object, guint prop_id, GValue *value, GPa
       break;
     case WEFT_IRC_CLIENT_PROP_OUTBOX:
       g_value_set_object (value, self->outbox);
+      break;
+    case WEFT_IRC_CLIENT_PROP_USER_MODES:
+      g_value_set_string (value, self->user_modes);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1078,6 +638,12 @@ weft_irc_client_class_init (WeftIrcClientClass *klass)
    * The messages not yet confirmed or failed, a `GListModel` of
    * [class@WeftIrc.Outgoing] in the order they were sent. */
   properties[WEFT_IRC_CLIENT_PROP_OUTBOX] = g_param_spec_object ("outbox", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+
+  /** WeftIrcClient:user-modes: (getter get_user_modes)
+   *
+   * The client's own user modes on the server (`"+iw"`), "+" when none or
+   * not connected. */
+  properties[WEFT_IRC_CLIENT_PROP_USER_MODES] = g_param_spec_string ("user-modes", NULL, NULL, "+", ro);
 
   g_object_class_install_properties (object_class, WEFT_IRC_CLIENT_N_PROPS, properties);
 
@@ -1328,7 +894,7 @@ weft_irc_client_init (WeftIrcClient *self)
   self->caps_available = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->caps_enabled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->caps_strv = g_new0 (char *, 1);
-  self->isupport = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->isupport = weft_irc_isupport_new ();
   self->casemap = WEFT_IRC_CASEMAPPING_RFC1459;
   self->batches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, batch_free);
   self->channels = g_list_store_new (WEFT_IRC_TYPE_CHANNEL);
@@ -1336,9 +902,11 @@ weft_irc_client_init (WeftIrcClient *self)
   self->wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->history_pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->own_nicks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->private_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, last_seen_free);
   self->outbox = g_list_store_new (WEFT_IRC_TYPE_OUTGOING);
   self->labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->lag = -1;
+  self->user_modes = g_strdup ("+");
   self->ctcp_tokens = CTCP_BURST;
   g_queue_init (&self->sendq);
 }

@@ -8,6 +8,7 @@
 #include <weft/weft.h>
 
 #include "weft-irc-channel.h"
+#include "weft-irc-isupport.h"
 #include "weft-irc-member.h"
 #include "weft-irc-message.h"
 #include "weft-irc-outgoing.h"
@@ -26,14 +27,21 @@ G_BEGIN_DECLS
  * weft_irc_client_connect() (irc:// and ircs:// URLs) or give
  * weft_irc_client_get_factory() (a WeftReconnectingClientFactory) to a
  * connector: every connection it builds drives this same client, so
- * channels, the outbox and unconfirmed messages survive reconnects.
+ * channels, the outbox and unconfirmed messages survive reconnects. A
+ * connection keeps its client alive: call weft_irc_client_disconnect()
+ * before dropping the last reference.
+ *
+ * Sent messages: weft_irc_client_send_privmsg() returns a WeftIrcOutgoing
+ * to show ("sending", confirmed, failed). The server's echo of it arrives
+ * as message-received with SELF | ECHO after the WeftIrcOutgoing has been
+ * confirmed (same msgid): a view that shows the WeftIrcOutgoing skips it.
  *
  * Properties (all notified): state (WeftIrcClientState), nick (wanted),
  * current-nick, away, away-message, lag (µs, -1 unknown), server-name,
  * network, account, capabilities (GStrv), channels (GListModel of
  * WeftIrcChannel, kept across reconnects; WeftIrcChannel:joined says
  * whether the client is in it now), outbox (GListModel of WeftIrcOutgoing
- * not yet done).
+ * not yet done), user-modes ("+iw").
  *
  * Signals (every string argument is UTF-8; WeftIrcMessage arguments are
  * the message that caused the event, valid during the emission):
@@ -222,6 +230,8 @@ gboolean weft_irc_client_get_away (WeftIrcClient *client);
 WEFT_IRC_AVAILABLE_IN_ALL
 const char *weft_irc_client_get_away_message (WeftIrcClient *client);
 WEFT_IRC_AVAILABLE_IN_ALL
+const char *weft_irc_client_get_user_modes (WeftIrcClient *client);
+WEFT_IRC_AVAILABLE_IN_ALL
 gint64 weft_irc_client_get_lag (WeftIrcClient *client);
 WEFT_IRC_AVAILABLE_IN_ALL
 const char *weft_irc_client_get_server_name (WeftIrcClient *client);
@@ -235,6 +245,8 @@ WEFT_IRC_AVAILABLE_IN_ALL
 gboolean weft_irc_client_has_capability (WeftIrcClient *client, const char *name);
 WEFT_IRC_AVAILABLE_IN_ALL
 const char *weft_irc_client_get_isupport (WeftIrcClient *client, const char *key);
+WEFT_IRC_AVAILABLE_IN_ALL
+WeftIrcIsupport *weft_irc_client_get_server_isupport (WeftIrcClient *client);
 WEFT_IRC_AVAILABLE_IN_ALL
 gboolean weft_irc_client_is_channel_name (WeftIrcClient *client, const char *name);
 WEFT_IRC_AVAILABLE_IN_ALL

@@ -4,6 +4,14 @@
 #include "weft-irc-error.h"
 
 /* Not G_DEFINE_QUARK: clang-format splits its hyphenated name argument. */
+
+/**
+ * weft_irc_error_quark:
+ *
+ * Gets the quark of the %WEFT_IRC_ERROR domain.
+ *
+ * Returns: the error domain
+ */
 GQuark
 weft_irc_error_quark (void)
 {

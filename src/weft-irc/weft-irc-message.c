@@ -11,19 +11,53 @@
 /* The longest message body a line may carry without its CRLF. */
 #define MAX_BODY_BYTES (WEFT_IRC_MAX_LINE_BYTES - 2)
 
+typedef struct {
+  char *key;
+  char *value; /* unescaped; "" for a tag without value */
+} Tag;
+
+/* A parsed message is one allocation: the struct, its parameter and tag
+ * arrays, and the bytes of every string (the "arena"). The setters may then
+ * replace strings and grow arrays on the heap: a string or array is freed
+ * on its own only when it lies outside that block. */
 struct _WeftIrcMessage {
   gatomicrefcount ref_count;
   guint numeric;
   char *verb;
   char *source;
-  GPtrArray *params;   /* (nullable) of owned strings, NULL-terminated */
-  GHashTable *tags;    /* (nullable) owned key → owned unescaped value */
-  GPtrArray *tag_keys; /* (nullable) the keys in order of first insertion; owned by tags */
+  char **params; /* (nullable) NULL-terminated */
+  guint n_params;
+  guint params_capacity; /* slots, not counting the terminator */
+  Tag *tags;             /* (nullable) in order of first appearance */
+  guint n_tags;
+  guint tags_capacity;
+  GHashTable *tag_table; /* (nullable) key → value, borrowed; built on demand */
+  const char *block;     /* the single allocation of a parsed message */
+  gsize block_size;
 };
 
 G_DEFINE_BOXED_TYPE (WeftIrcMessage, weft_irc_message, weft_irc_message_ref, weft_irc_message_unref)
 
 static const char *const empty_params[] = { NULL };
+
+/* Above this many tags, lookups go through a hash table, so that a line
+ * with thousands of tags costs linear time, not quadratic. */
+#define MAX_LINEAR_TAGS 16
+
+static gboolean
+in_block (const WeftIrcMessage *message, const void *pointer)
+{
+  const char *p = pointer;
+
+  return message->block != NULL && p >= message->block && p < message->block + message->block_size;
+}
+
+static void
+free_owned (const WeftIrcMessage *message, void *pointer)
+{
+  if (pointer != NULL && !in_block (message, pointer))
+    g_free (pointer);
+}
 
 static gboolean
 is_verb_char (char c)
@@ -58,44 +92,122 @@ numeric_of (const char *verb)
   return 0;
 }
 
+static void
+upcase_verb (WeftIrcMessage *message)
+{
+  for (char *p = message->verb; *p; p++)
+    *p = g_ascii_toupper (*p);
+  message->numeric = numeric_of (message->verb);
+}
+
 static WeftIrcMessage *
-message_alloc (void)
+message_new_take_verb (char *verb)
 {
   WeftIrcMessage *message = g_new0 (WeftIrcMessage, 1);
 
   g_atomic_ref_count_init (&message->ref_count);
+  message->verb = verb;
+  upcase_verb (message);
   return message;
 }
 
 static void
-message_take_verb (WeftIrcMessage *message, char *verb)
+message_append_param (WeftIrcMessage *message, char *param)
 {
-  for (char *p = verb; *p; p++)
-    *p = g_ascii_toupper (*p);
-  message->verb = verb;
-  message->numeric = numeric_of (verb);
-}
-
-static void
-message_take_param (WeftIrcMessage *message, char *param)
-{
-  if (message->params == NULL)
-    message->params = g_ptr_array_new_null_terminated (4, g_free, TRUE);
-  g_ptr_array_add (message->params, param);
-}
-
-static void
-message_take_tag (WeftIrcMessage *message, char *key, char *value)
-{
-  if (message->tags == NULL)
+  if (message->n_params == message->params_capacity)
     {
-      message->tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-      message->tag_keys = g_ptr_array_new ();
+      guint capacity = MAX (4, message->params_capacity * 2);
+
+      if (message->params == NULL || in_block (message, message->params))
+        {
+          char **params = g_new (char *, capacity + 1);
+
+          if (message->n_params > 0)
+            memcpy (params, message->params, message->n_params * sizeof (char *));
+          message->params = params;
+        }
+      else
+        message->params = g_renew (char *, message->params, capacity + 1);
+      message->params_capacity = capacity;
     }
-  /* g_hash_table_insert() keeps the first key and frees the new one, so the
-   * order array never holds a freed key. */
-  if (g_hash_table_insert (message->tags, key, value))
-    g_ptr_array_add (message->tag_keys, key);
+  message->params[message->n_params++] = param;
+  message->params[message->n_params] = NULL;
+}
+
+static GHashTable *
+build_tag_table (const WeftIrcMessage *message)
+{
+  GHashTable *table = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < message->n_tags; i++)
+    g_hash_table_insert (table, message->tags[i].key, message->tags[i].value);
+  return table;
+}
+
+/* The table is built once, even by readers on several threads at once. */
+static GHashTable *
+ensure_tag_table (const WeftIrcMessage *message)
+{
+  WeftIrcMessage *mutable = (WeftIrcMessage *) message;
+  GHashTable *table = g_atomic_pointer_get (&mutable->tag_table);
+
+  if (table != NULL || message->n_tags == 0)
+    return table;
+  table = build_tag_table (message);
+  if (!g_atomic_pointer_compare_and_exchange (&mutable->tag_table, NULL, table))
+    {
+      g_hash_table_unref (table);
+      table = g_atomic_pointer_get (&mutable->tag_table);
+    }
+  return table;
+}
+
+static gint
+find_tag (const WeftIrcMessage *message, const char *key)
+{
+  for (guint i = 0; i < message->n_tags; i++)
+    if (strcmp (message->tags[i].key, key) == 0)
+      return (gint) i;
+  return -1;
+}
+
+/* Adds a tag or replaces its value (keeping its place); takes the strings.
+ * Only for a message being built. */
+static void
+message_set_tag (WeftIrcMessage *message, char *key, char *value)
+{
+  gint index = find_tag (message, key);
+
+  if (index >= 0)
+    {
+      free_owned (message, message->tags[index].value);
+      message->tags[index].value = value;
+      free_owned (message, key);
+      if (message->tag_table != NULL)
+        g_hash_table_insert (message->tag_table, message->tags[index].key, value);
+      return;
+    }
+  if (message->n_tags == message->tags_capacity)
+    {
+      guint capacity = MAX (4, message->tags_capacity * 2);
+
+      if (message->tags == NULL || in_block (message, message->tags))
+        {
+          Tag *tags = g_new (Tag, capacity);
+
+          if (message->n_tags > 0)
+            memcpy (tags, message->tags, message->n_tags * sizeof (Tag));
+          message->tags = tags;
+        }
+      else
+        message->tags = g_renew (Tag, message->tags, capacity);
+      message->tags_capacity = capacity;
+    }
+  message->tags[message->n_tags].key = key;
+  message->tags[message->n_tags].value = value;
+  message->n_tags++;
+  if (message->tag_table != NULL)
+    g_hash_table_insert (message->tag_table, key, value);
 }
 
 /**
@@ -113,8 +225,7 @@ weft_irc_message_new (const char *verb)
 
   g_return_val_if_fail (verb != NULL, NULL);
 
-  message = message_alloc ();
-  message_take_verb (message, g_strdup (verb));
+  message = message_new_take_verb (g_strdup (verb));
   return message;
 }
 
@@ -140,18 +251,18 @@ weft_irc_message_new_va (const char *verb, ...)
   message = weft_irc_message_new (verb);
   va_start (args, verb);
   while ((param = va_arg (args, const char *)) != NULL)
-    message_take_param (message, g_strdup (param));
+    message_append_param (message, g_strdup (param));
   va_end (args);
   return message;
 }
 
-/* Unescapes a tag value (IRCv3 message-tags): \: ; \s space, \\ backslash,
- * \r CR, \n LF; a backslash before any other character is dropped, and so is
- * a lone one at the end. */
+/* Unescapes a tag value (IRCv3 message-tags) into out, which has room for
+ * len + 1 bytes: \: ; \s space, \\ backslash, \r CR, \n LF; a backslash
+ * before any other character is dropped, and so is a lone one at the end.
+ * Returns the byte after the terminating NUL. */
 static char *
-unescape_tag_value (const char *value, gsize len)
+unescape_tag_value (const char *value, gsize len, char *out)
 {
-  char *out = g_malloc (len + 1);
   char *o = out;
 
   for (gsize i = 0; i < len; i++)
@@ -184,40 +295,90 @@ unescape_tag_value (const char *value, gsize len)
           break;
         }
     }
-  *o = '\0';
-  return out;
+  *o++ = '\0';
+  return o;
 }
 
-static gboolean
-parse_tags (WeftIrcMessage *message, const char *tags, const char *end, GError **error)
+static char *
+copy_string (const char *from, gsize len, char **cursor)
 {
+  char *string = *cursor;
+
+  memcpy (string, from, len);
+  string[len] = '\0';
+  *cursor += len + 1;
+  return string;
+}
+
+static gsize
+count_byte (const char *p, const char *end, char c)
+{
+  gsize n = 0;
+
+  while ((p = memchr (p, c, end - p)) != NULL)
+    {
+      n++;
+      p++;
+    }
+  return n;
+}
+
+/* Parses the tags between tags and end into the message's inline array,
+ * with their strings at *cursor. A repeated key keeps its first place and
+ * takes the last value. */
+static gboolean
+parse_tags (WeftIrcMessage *message, const char *tags, const char *end, char **cursor, GError **error)
+{
+  g_autoptr (GHashTable) seen = NULL; /* key → index + 1, for many tags */
   const char *item = tags;
+
+  if (message->tags_capacity > MAX_LINEAR_TAGS)
+    seen = g_hash_table_new (g_str_hash, g_str_equal);
 
   while (item < end)
     {
       const char *item_end = memchr (item, ';', end - item);
       const char *eq;
       gsize key_len;
+      char *key, *value;
+      gint index;
 
       if (item_end == NULL)
         item_end = end;
-      eq = memchr (item, '=', item_end - item);
-      key_len = (eq != NULL ? eq : item_end) - item;
       if (item_end == item)
         {
           /* An empty item, as in "@a=b;;c": nothing to keep. */
+          item = item_end + 1;
+          continue;
         }
-      else if (!tag_key_is_valid (item, key_len))
+      eq = memchr (item, '=', item_end - item);
+      key_len = (eq != NULL ? eq : item_end) - item;
+      if (!tag_key_is_valid (item, key_len))
         {
           g_set_error (error, WEFT_IRC_ERROR, WEFT_IRC_ERROR_MALFORMED, _ ("Invalid message tag name “%.*s”"),
                        (int) MIN (key_len, 64), item);
           return FALSE;
         }
+      key = copy_string (item, key_len, cursor);
+      value = *cursor;
+      *cursor = eq != NULL ? unescape_tag_value (eq + 1, item_end - eq - 1, value) : value + 1;
+      if (eq == NULL)
+        value[0] = '\0';
+
+      if (seen != NULL)
+        index = GPOINTER_TO_INT (g_hash_table_lookup (seen, key)) - 1;
+      else
+        index = find_tag (message, key);
+      if (index >= 0)
+        message->tags[index].value = value;
       else
         {
-          char *value = eq != NULL ? unescape_tag_value (eq + 1, item_end - eq - 1) : g_strdup ("");
-
-          message_take_tag (message, g_strndup (item, key_len), value);
+          g_assert (message->n_tags < message->tags_capacity);
+          message->tags[message->n_tags].key = key;
+          message->tags[message->n_tags].value = value;
+          message->n_tags++;
+          if (seen != NULL)
+            g_hash_table_insert (seen, key, GINT_TO_POINTER (message->n_tags));
         }
       item = item_end + 1;
     }
@@ -238,14 +399,16 @@ has_forbidden_byte (const char *p, gsize len)
  *
  * Parses one IRC line, without its line ending (a trailing CR, LF or CRLF
  * is tolerated). Spaces between parameters may be repeated, as RFC 1459
- * allows. Tag values are unescaped.
+ * allows. Tag values are unescaped; when a tag is repeated, the last value
+ * counts.
  *
  * A line whose tags section (with the `@` and the space) is longer than
  * %WEFT_IRC_MAX_TAG_BYTES, or whose rest is longer than
  * %WEFT_IRC_MAX_LINE_BYTES with its CRLF, fails with
  * %WEFT_IRC_ERROR_TOO_LONG before anything is allocated for it; a line that
  * has no verb, holds CR, LF or NUL inside, or has an invalid tag name fails
- * with %WEFT_IRC_ERROR_MALFORMED.
+ * with %WEFT_IRC_ERROR_MALFORMED. The message is one allocation, under ten
+ * times the length of the line even for a line of separators.
  *
  * Returns: (transfer full): the message, or %NULL with @error set
  */
@@ -253,7 +416,9 @@ WeftIrcMessage *
 weft_irc_message_parse (const char *line, gssize len, GError **error)
 {
   g_autoptr (WeftIrcMessage) message = NULL;
-  const char *p, *end, *word;
+  const char *p, *end, *word, *tags = NULL, *tags_end = NULL, *body;
+  gsize n_tag_slots = 0, n_param_slots, block_size;
+  char *cursor;
 
   g_return_val_if_fail (line != NULL || len == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -278,14 +443,12 @@ weft_irc_message_parse (const char *line, gssize len, GError **error)
       return NULL;
     }
 
-  p = line;
+  body = line;
   end = line + len;
-  message = message_alloc ();
-
-  if (p < end && *p == '@')
+  if (len > 0 && line[0] == '@')
     {
       /* The tags section, with '@' and its space, is at most MAX_TAG_BYTES. */
-      const char *space = memchr (p, ' ', MIN (len, WEFT_IRC_MAX_TAG_BYTES));
+      const char *space = memchr (line, ' ', MIN (len, WEFT_IRC_MAX_TAG_BYTES));
 
       if (space == NULL)
         {
@@ -297,15 +460,41 @@ weft_irc_message_parse (const char *line, gssize len, GError **error)
                                  _ ("The IRC line has message tags but no command"));
           return NULL;
         }
-      if (end - (space + 1) > MAX_BODY_BYTES)
-        goto too_long;
-      if (!parse_tags (message, p + 1, space, error))
-        return NULL;
-      p = space;
+      tags = line + 1;
+      tags_end = space;
+      body = space;
+      /* A kept tag takes at least one byte and a separator. */
+      n_tag_slots = MIN (count_byte (tags, tags_end, ';') + 1, (gsize) (tags_end - tags) / 2 + 1);
     }
-  else if (len > MAX_BODY_BYTES)
-    goto too_long;
+  if (end - body > MAX_BODY_BYTES + (tags != NULL ? 1 : 0))
+    {
+      g_set_error (error, WEFT_IRC_ERROR, WEFT_IRC_ERROR_TOO_LONG,
+                   _ ("The IRC message is longer than %d bytes without its tags"), WEFT_IRC_MAX_LINE_BYTES);
+      return NULL;
+    }
 
+  /* Every parameter follows a space and takes at least one byte (but an
+   * empty last one): that bounds their number. Every string is a piece of
+   * the line plus its NUL. */
+  n_param_slots = MIN (count_byte (body, end, ' ') + 1, (gsize) (end - body) / 2 + 2);
+  block_size = sizeof (WeftIrcMessage) + (n_param_slots + 1) * sizeof (char *) + n_tag_slots * sizeof (Tag) + len +
+               2 * n_tag_slots + n_param_slots + 2;
+  message = g_malloc (block_size);
+  memset (message, 0, sizeof *message);
+  g_atomic_ref_count_init (&message->ref_count);
+  message->block = (const char *) message;
+  message->block_size = block_size;
+  message->params = (char **) (message + 1);
+  message->params_capacity = n_param_slots;
+  message->params[0] = NULL;
+  message->tags = n_tag_slots > 0 ? (Tag *) (message->params + n_param_slots + 1) : NULL;
+  message->tags_capacity = n_tag_slots;
+  cursor = (char *) (message->params + n_param_slots + 1) + n_tag_slots * sizeof (Tag);
+
+  if (tags != NULL && !parse_tags (message, tags, tags_end, &cursor, error))
+    return NULL;
+
+  p = body;
   while (p < end && *p == ' ')
     p++;
 
@@ -321,7 +510,7 @@ weft_irc_message_parse (const char *line, gssize len, GError **error)
                                          : _ ("The IRC line has a source but no command"));
           return NULL;
         }
-      message->source = g_strndup (word, p - word);
+      message->source = copy_string (word, p - word, &cursor);
       while (p < end && *p == ' ')
         p++;
     }
@@ -343,31 +532,36 @@ weft_irc_message_parse (const char *line, gssize len, GError **error)
       g_set_error_literal (error, WEFT_IRC_ERROR, WEFT_IRC_ERROR_MALFORMED, _ ("The IRC line has no command"));
       return NULL;
     }
-  message_take_verb (message, g_strndup (word, p - word));
+  message->verb = copy_string (word, p - word, &cursor);
+  upcase_verb (message);
 
   for (;;)
     {
+      char *param;
+
       while (p < end && *p == ' ')
         p++;
       if (p == end)
         break;
       if (*p == ':')
         {
-          message_take_param (message, g_strndup (p + 1, end - p - 1));
-          break;
+          param = copy_string (p + 1, end - p - 1, &cursor);
+          p = end;
         }
-      word = p;
-      while (p < end && *p != ' ')
-        p++;
-      message_take_param (message, g_strndup (word, p - word));
+      else
+        {
+          word = p;
+          while (p < end && *p != ' ')
+            p++;
+          param = copy_string (word, p - word, &cursor);
+        }
+      g_assert (message->n_params < message->params_capacity);
+      message->params[message->n_params++] = param;
+      message->params[message->n_params] = NULL;
     }
+  g_assert (cursor <= message->block + block_size);
 
   return g_steal_pointer (&message);
-
-too_long:
-  g_set_error (error, WEFT_IRC_ERROR, WEFT_IRC_ERROR_TOO_LONG,
-               _ ("The IRC message is longer than %d bytes without its tags"), WEFT_IRC_MAX_LINE_BYTES);
-  return NULL;
 }
 
 /**
@@ -400,11 +594,18 @@ weft_irc_message_unref (WeftIrcMessage *message)
 
   if (!g_atomic_ref_count_dec (&message->ref_count))
     return;
-  g_free (message->verb);
-  g_free (message->source);
-  g_clear_pointer (&message->params, g_ptr_array_unref);
-  g_clear_pointer (&message->tag_keys, g_ptr_array_unref);
-  g_clear_pointer (&message->tags, g_hash_table_unref);
+  free_owned (message, message->verb);
+  free_owned (message, message->source);
+  for (guint i = 0; i < message->n_params; i++)
+    free_owned (message, message->params[i]);
+  free_owned (message, message->params);
+  for (guint i = 0; i < message->n_tags; i++)
+    {
+      free_owned (message, message->tags[i].key);
+      free_owned (message, message->tags[i].value);
+    }
+  free_owned (message, message->tags);
+  g_clear_pointer (&message->tag_table, g_hash_table_unref);
   g_free (message);
 }
 
@@ -455,7 +656,7 @@ weft_irc_message_get_n_params (const WeftIrcMessage *message)
 {
   g_return_val_if_fail (message != NULL, 0);
 
-  return message->params != NULL ? message->params->len : 0;
+  return message->n_params;
 }
 
 /**
@@ -472,9 +673,9 @@ weft_irc_message_get_param (const WeftIrcMessage *message, guint index)
 {
   g_return_val_if_fail (message != NULL, NULL);
 
-  if (message->params == NULL || index >= message->params->len)
+  if (index >= message->n_params)
     return NULL;
-  return g_ptr_array_index (message->params, index);
+  return message->params[index];
 }
 
 /**
@@ -490,9 +691,9 @@ weft_irc_message_get_params (const WeftIrcMessage *message)
 {
   g_return_val_if_fail (message != NULL, NULL);
 
-  if (message->params == NULL || message->params->len == 0)
+  if (message->n_params == 0)
     return empty_params;
-  return (const char *const *) message->params->pdata;
+  return (const char *const *) message->params;
 }
 
 /**
@@ -527,9 +728,12 @@ weft_irc_message_get_tag (const WeftIrcMessage *message, const char *key)
   g_return_val_if_fail (message != NULL, NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
-  if (message->tags == NULL)
-    return NULL;
-  return g_hash_table_lookup (message->tags, key);
+  if (message->n_tags > MAX_LINEAR_TAGS)
+    return g_hash_table_lookup (ensure_tag_table (message), key);
+  for (guint i = 0; i < message->n_tags; i++)
+    if (strcmp (message->tags[i].key, key) == 0)
+      return message->tags[i].value;
+  return NULL;
 }
 
 /**
@@ -561,7 +765,7 @@ weft_irc_message_get_tags (const WeftIrcMessage *message)
 {
   g_return_val_if_fail (message != NULL, NULL);
 
-  return message->tags;
+  return ensure_tag_table (message);
 }
 
 /**
@@ -608,13 +812,14 @@ is_sole_owner (WeftIrcMessage *message)
 void
 weft_irc_message_set_source (WeftIrcMessage *message, const char *source)
 {
+  char *old;
+
   g_return_if_fail (message != NULL);
   g_return_if_fail (is_sole_owner (message));
 
-  if (message->source == source)
-    return;
-  g_free (message->source);
+  old = message->source;
   message->source = g_strdup (source);
+  free_owned (message, old);
 }
 
 /**
@@ -633,7 +838,7 @@ weft_irc_message_set_tag (WeftIrcMessage *message, const char *key, const char *
   g_return_if_fail (key != NULL);
   g_return_if_fail (is_sole_owner (message));
 
-  message_take_tag (message, g_strdup (key), g_strdup (value != NULL ? value : ""));
+  message_set_tag (message, g_strdup (key), g_strdup (value != NULL ? value : ""));
 }
 
 /**
@@ -646,17 +851,21 @@ weft_irc_message_set_tag (WeftIrcMessage *message, const char *key, const char *
 void
 weft_irc_message_remove_tag (WeftIrcMessage *message, const char *key)
 {
-  guint index;
+  gint index;
 
   g_return_if_fail (message != NULL);
   g_return_if_fail (key != NULL);
   g_return_if_fail (is_sole_owner (message));
 
-  if (message->tags == NULL)
+  index = find_tag (message, key);
+  if (index < 0)
     return;
-  if (g_ptr_array_find_with_equal_func (message->tag_keys, key, g_str_equal, &index))
-    g_ptr_array_remove_index (message->tag_keys, index);
-  g_hash_table_remove (message->tags, key);
+  if (message->tag_table != NULL)
+    g_hash_table_remove (message->tag_table, key);
+  free_owned (message, message->tags[index].key);
+  free_owned (message, message->tags[index].value);
+  message->n_tags--;
+  memmove (&message->tags[index], &message->tags[index + 1], (message->n_tags - index) * sizeof (Tag));
 }
 
 /**
@@ -673,7 +882,7 @@ weft_irc_message_add_param (WeftIrcMessage *message, const char *param)
   g_return_if_fail (param != NULL);
   g_return_if_fail (is_sole_owner (message));
 
-  message_take_param (message, g_strdup (param));
+  message_append_param (message, g_strdup (param));
 }
 
 /**
@@ -692,48 +901,75 @@ weft_irc_message_copy (const WeftIrcMessage *message)
 
   g_return_val_if_fail (message != NULL, NULL);
 
-  copy = message_alloc ();
-  copy->verb = g_strdup (message->verb);
-  copy->numeric = message->numeric;
+  copy = message_new_take_verb (g_strdup (message->verb));
   copy->source = g_strdup (message->source);
-  for (guint i = 0; message->params != NULL && i < message->params->len; i++)
-    message_take_param (copy, g_strdup (g_ptr_array_index (message->params, i)));
-  for (guint i = 0; message->tag_keys != NULL && i < message->tag_keys->len; i++)
-    {
-      const char *key = g_ptr_array_index (message->tag_keys, i);
-
-      message_take_tag (copy, g_strdup (key), g_strdup (g_hash_table_lookup (message->tags, key)));
-    }
+  for (guint i = 0; i < message->n_params; i++)
+    message_append_param (copy, g_strdup (message->params[i]));
+  for (guint i = 0; i < message->n_tags; i++)
+    message_set_tag (copy, g_strdup (message->tags[i].key), g_strdup (message->tags[i].value));
   return copy;
 }
 
-static void
-append_escaped_tag_value (GString *out, const char *value)
+static gboolean
+needs_escape (char c)
+{
+  return c == ';' || c == ' ' || c == '\\' || c == '\r' || c == '\n';
+}
+
+static gsize
+escaped_length (const char *value)
+{
+  gsize len = 0;
+
+  for (const char *p = value; *p; p++)
+    len += needs_escape (*p) ? 2 : 1;
+  return len;
+}
+
+static char *
+write_escaped (char *o, const char *value)
 {
   for (const char *p = value; *p; p++)
     {
+      if (!needs_escape (*p))
+        {
+          *o++ = *p;
+          continue;
+        }
+      *o++ = '\\';
       switch (*p)
         {
         case ';':
-          g_string_append (out, "\\:");
+          *o++ = ':';
           break;
         case ' ':
-          g_string_append (out, "\\s");
-          break;
-        case '\\':
-          g_string_append (out, "\\\\");
+          *o++ = 's';
           break;
         case '\r':
-          g_string_append (out, "\\r");
+          *o++ = 'r';
           break;
         case '\n':
-          g_string_append (out, "\\n");
+          *o++ = 'n';
           break;
         default:
-          g_string_append_c (out, *p);
+          *o++ = '\\';
           break;
         }
     }
+  return o;
+}
+
+static char *
+write_string (char *o, const char *string, gsize len)
+{
+  memcpy (o, string, len);
+  return o + len;
+}
+
+static gboolean
+last_param_needs_colon (const char *param)
+{
+  return param[0] == '\0' || param[0] == ':' || strchr (param, ' ') != NULL;
 }
 
 static gboolean
@@ -755,16 +991,16 @@ check_serializable (const WeftIrcMessage *message, GError **error)
       return fail_malformed (error, _ ("the command holds a character other than letters and digits"));
   if (message->source != NULL && (message->source[0] == '\0' || strpbrk (message->source, " \r\n") != NULL))
     return fail_malformed (error, _ ("the source is empty or holds a space, CR or LF"));
-  for (guint i = 0; message->tag_keys != NULL && i < message->tag_keys->len; i++)
+  for (guint i = 0; i < message->n_tags; i++)
     {
-      const char *key = g_ptr_array_index (message->tag_keys, i);
+      const char *key = message->tags[i].key;
 
       if (!tag_key_is_valid (key, strlen (key)))
         return fail_malformed (error, _ ("a tag name holds a character other than letters, digits, “-”, “.” and “/”"));
     }
   for (guint i = 0; i < n_params; i++)
     {
-      const char *param = g_ptr_array_index (message->params, i);
+      const char *param = message->params[i];
 
       if (strpbrk (param, "\r\n") != NULL)
         return fail_malformed (error, _ ("a parameter holds CR or LF"));
@@ -794,9 +1030,8 @@ check_serializable (const WeftIrcMessage *message, GError **error)
 char *
 weft_irc_message_to_string (const WeftIrcMessage *message, GError **error)
 {
-  g_autoptr (GString) out = NULL;
-  gsize body_start = 0;
-  guint n_params;
+  gsize tags_len = 0, body_len, source_len = 0, verb_len;
+  char *line, *o;
 
   g_return_val_if_fail (message != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -804,64 +1039,78 @@ weft_irc_message_to_string (const WeftIrcMessage *message, GError **error)
   if (!check_serializable (message, error))
     return NULL;
 
-  out = g_string_sized_new (128);
-  if (message->tag_keys != NULL && message->tag_keys->len > 0)
+  /* Measure first: nothing over the limits is built, and the line is one
+   * allocation of the right size. */
+  for (guint i = 0; i < message->n_tags && tags_len <= WEFT_IRC_MAX_TAG_BYTES; i++)
     {
-      g_string_append_c (out, '@');
-      for (guint i = 0; i < message->tag_keys->len; i++)
-        {
-          const char *key = g_ptr_array_index (message->tag_keys, i);
-          const char *value = g_hash_table_lookup (message->tags, key);
-
-          if (i > 0)
-            g_string_append_c (out, ';');
-          g_string_append (out, key);
-          if (value[0] != '\0')
-            {
-              g_string_append_c (out, '=');
-              append_escaped_tag_value (out, value);
-            }
-          if (out->len >= WEFT_IRC_MAX_TAG_BYTES)
-            break;
-        }
-      g_string_append_c (out, ' ');
-      if (out->len > WEFT_IRC_MAX_TAG_BYTES)
-        {
-          g_set_error (error, WEFT_IRC_ERROR, WEFT_IRC_ERROR_TOO_LONG, _ ("The message tags are longer than %d bytes"),
-                       WEFT_IRC_MAX_TAG_BYTES);
-          return NULL;
-        }
-      body_start = out->len;
+      tags_len += 1 + strlen (message->tags[i].key); /* '@' or ';' */
+      if (message->tags[i].value[0] != '\0')
+        tags_len += 1 + escaped_length (message->tags[i].value);
+    }
+  if (message->n_tags > 0)
+    tags_len++; /* the space */
+  if (tags_len > WEFT_IRC_MAX_TAG_BYTES)
+    {
+      g_set_error (error, WEFT_IRC_ERROR, WEFT_IRC_ERROR_TOO_LONG, _ ("The message tags are longer than %d bytes"),
+                   WEFT_IRC_MAX_TAG_BYTES);
+      return NULL;
     }
 
+  verb_len = strlen (message->verb);
+  body_len = verb_len;
   if (message->source != NULL)
     {
-      g_string_append_c (out, ':');
-      g_string_append (out, message->source);
-      g_string_append_c (out, ' ');
+      source_len = strlen (message->source);
+      body_len += source_len + 2;
     }
-  g_string_append (out, message->verb);
-
-  n_params = weft_irc_message_get_n_params (message);
-  for (guint i = 0; i < n_params; i++)
+  for (guint i = 0; i < message->n_params && body_len <= MAX_BODY_BYTES; i++)
     {
-      const char *param = g_ptr_array_index (message->params, i);
-
-      g_string_append_c (out, ' ');
-      if (i + 1 == n_params && (param[0] == '\0' || param[0] == ':' || strchr (param, ' ') != NULL))
-        g_string_append_c (out, ':');
-      g_string_append (out, param);
-      if (out->len - body_start > MAX_BODY_BYTES)
-        break;
+      body_len += 1 + strlen (message->params[i]);
+      if (i + 1 == message->n_params && last_param_needs_colon (message->params[i]))
+        body_len++;
     }
-  if (out->len - body_start > MAX_BODY_BYTES)
+  if (body_len > MAX_BODY_BYTES)
     {
       g_set_error (error, WEFT_IRC_ERROR, WEFT_IRC_ERROR_TOO_LONG,
                    _ ("The IRC message is longer than %d bytes without its tags"), WEFT_IRC_MAX_LINE_BYTES);
       return NULL;
     }
 
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  line = g_malloc (tags_len + body_len + 1);
+  o = line;
+  for (guint i = 0; i < message->n_tags; i++)
+    {
+      const Tag *tag = &message->tags[i];
+
+      *o++ = i == 0 ? '@' : ';';
+      o = write_string (o, tag->key, strlen (tag->key));
+      if (tag->value[0] != '\0')
+        {
+          *o++ = '=';
+          o = write_escaped (o, tag->value);
+        }
+    }
+  if (message->n_tags > 0)
+    *o++ = ' ';
+  if (message->source != NULL)
+    {
+      *o++ = ':';
+      o = write_string (o, message->source, source_len);
+      *o++ = ' ';
+    }
+  o = write_string (o, message->verb, verb_len);
+  for (guint i = 0; i < message->n_params; i++)
+    {
+      const char *param = message->params[i];
+
+      *o++ = ' ';
+      if (i + 1 == message->n_params && last_param_needs_colon (param))
+        *o++ = ':';
+      o = write_string (o, param, strlen (param));
+    }
+  *o = '\0';
+  g_assert ((gsize) (o - line) == tags_len + body_len);
+  return line;
 }
 
 /**

@@ -22,9 +22,9 @@ struct _WeftIrcServerChannel {
   WeftIrcChannelModes modes;
   char *key;
   guint limit;
-  GPtrArray *bans;       /* masks, NULL-terminated for get_bans */
-  GHashTable *members;   /* WeftIrcServerConnection -> GUINT_TO_POINTER (prefix | 0x100) */
-  GHashTable *invites;   /* folded nicks */
+  GPtrArray *bans;     /* masks, NULL-terminated for get_bans */
+  GHashTable *members; /* WeftIrcServerConnection -> GUINT_TO_POINTER (prefix | 0x100) */
+  GHashTable *invites; /* folded nicks */
 };
 
 G_DEFINE_FINAL_TYPE (WeftIrcServerChannel, weft_irc_server_channel, G_TYPE_OBJECT)

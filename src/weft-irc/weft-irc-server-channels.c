@@ -113,7 +113,7 @@ part_all (WeftIrcServerConnection *client)
   for (GList *l = channels; l != NULL; l = l->next)
     {
       g_autoptr (WeftIrcMessage) part =
-        _weft_irc_server_message_from (client, "PART", weft_irc_server_channel_get_name (l->data), NULL);
+          _weft_irc_server_message_from (client, "PART", weft_irc_server_channel_get_name (l->data), NULL);
       _weft_irc_server_send_to_channel (client->server, l->data, part, NULL, 0);
       leave_channel (client, l->data);
     }
@@ -351,7 +351,7 @@ channel_mode (WeftIrcServerConnection *client, WeftIrcMessage *message, WeftIrcS
   if (modes == NULL)
     {
       g_autofree char *current =
-        _weft_irc_server_channel_dup_mode_string (channel, weft_irc_server_channel_has_member (channel, client));
+          _weft_irc_server_channel_dup_mode_string (channel, weft_irc_server_channel_has_member (channel, client));
       g_auto (GStrv) parts = g_strsplit (current, " ", -1);
       g_autoptr (WeftIrcMessage) reply = weft_irc_message_new ("324");
       g_autofree char *created = g_strdup_printf ("%" G_GINT64_FORMAT, _weft_irc_server_channel_get_created (channel));
@@ -381,10 +381,18 @@ channel_mode (WeftIrcServerConnection *client, WeftIrcMessage *message, WeftIrcS
         }
       switch (*m)
         {
-        case 'i': flag = WEFT_IRC_CHANNEL_MODE_INVITE_ONLY; break;
-        case 'm': flag = WEFT_IRC_CHANNEL_MODE_MODERATED; break;
-        case 'n': flag = WEFT_IRC_CHANNEL_MODE_NO_EXTERNAL; break;
-        case 't': flag = WEFT_IRC_CHANNEL_MODE_TOPIC_LOCK; break;
+        case 'i':
+          flag = WEFT_IRC_CHANNEL_MODE_INVITE_ONLY;
+          break;
+        case 'm':
+          flag = WEFT_IRC_CHANNEL_MODE_MODERATED;
+          break;
+        case 'n':
+          flag = WEFT_IRC_CHANNEL_MODE_NO_EXTERNAL;
+          break;
+        case 't':
+          flag = WEFT_IRC_CHANNEL_MODE_TOPIC_LOCK;
+          break;
         case 'b':
           if (next_param >= n_params)
             {
@@ -544,8 +552,7 @@ user_mode (WeftIrcServerConnection *client, WeftIrcMessage *message)
 
   if (modes == NULL)
     {
-      weft_irc_server_connection_send_numeric_text (client, WEFT_IRC_RPL_UMODEIS, client->invisible ? "+i" : "+",
-                                                    NULL);
+      weft_irc_server_connection_send_numeric_text (client, WEFT_IRC_RPL_UMODEIS, client->invisible ? "+i" : "+", NULL);
       return;
     }
   for (const char *m = modes; *m != '\0'; m++)
@@ -560,7 +567,7 @@ user_mode (WeftIrcServerConnection *client, WeftIrcMessage *message)
   if (was != client->invisible)
     {
       g_autoptr (WeftIrcMessage) change =
-        _weft_irc_server_message_from (client, "MODE", client->nick, client->invisible ? "+i" : "-i", NULL);
+          _weft_irc_server_message_from (client, "MODE", client->nick, client->invisible ? "+i" : "-i", NULL);
       weft_irc_server_connection_send (client, change);
     }
 }
@@ -662,8 +669,8 @@ handle_invite (WeftIrcServerConnection *client, WeftIrcMessage *message, gpointe
   _weft_irc_server_channel_invite (channel, target->nick_folded);
   weft_irc_server_connection_send_numeric_text (client, WEFT_IRC_RPL_INVITING, NULL, target->nick,
                                                 weft_irc_server_channel_get_name (channel), NULL);
-  invite = _weft_irc_server_message_from (client, "INVITE", target->nick, weft_irc_server_channel_get_name (channel),
-                                          NULL);
+  invite =
+      _weft_irc_server_message_from (client, "INVITE", target->nick, weft_irc_server_channel_get_name (channel), NULL);
   weft_irc_server_connection_send (target, invite);
   _weft_irc_server_send_to_channel (client->server, channel, invite, client, WEFT_IRC_SERVER_CAP_INVITE_NOTIFY);
 }

@@ -23,6 +23,9 @@
 
 G_DEFINE_FINAL_TYPE (WeftIrcServerConnection, weft_irc_server_connection, WEFT_TYPE_LINE_RECEIVER)
 
+/* Messages of one client being stored at once; past this, its input waits. */
+#define MAX_STORES 64
+
 static void update_reading (WeftIrcServerConnection *self);
 static void schedule_ping (WeftIrcServerConnection *self, gint64 at_us);
 
@@ -51,6 +54,8 @@ weft_irc_server_connection_finalize (GObject *object)
   g_free (self->away);
   g_free (self->password);
   g_free (self->sasl_mechanism);
+  g_clear_pointer (&self->stashed, weft_irc_message_unref);
+  g_clear_pointer (&self->out_queue, g_ptr_array_unref);
   if (self->sasl_buffer != NULL)
     g_string_free (self->sasl_buffer, TRUE);
 
@@ -155,7 +160,7 @@ static void
 update_reading (WeftIrcServerConnection *self)
 {
   WeftLineReceiver *receiver = WEFT_LINE_RECEIVER (self);
-  gboolean pause = self->flood_paused || self->n_busy > 0 || self->write_paused;
+  gboolean pause = self->flood_paused || self->n_busy > 0 || self->write_paused || self->n_stores >= MAX_STORES;
 
   if (self->quitting || !weft_protocol_is_connected (WEFT_PROTOCOL (self)))
     return;
@@ -177,6 +182,42 @@ _weft_irc_server_connection_unbusy (WeftIrcServerConnection *client)
 {
   g_return_if_fail (client->n_busy > 0);
   client->n_busy--;
+  update_reading (client);
+}
+
+static gboolean
+is_pipelined (WeftIrcMessage *message)
+{
+  const char *verb = weft_irc_message_get_verb (message);
+  return g_str_equal (verb, "PRIVMSG") || g_str_equal (verb, "NOTICE");
+}
+
+static void charge_flood_penalty (WeftIrcServerConnection *self, const char *verb);
+
+void
+_weft_irc_server_connection_store_started (WeftIrcServerConnection *client)
+{
+  client->n_stores++;
+  update_reading (client);
+}
+
+void
+_weft_irc_server_connection_store_done (WeftIrcServerConnection *client)
+{
+  g_return_if_fail (client->n_stores > 0);
+  client->n_stores--;
+  if (client->n_stores == 0 && client->stashed != NULL)
+    {
+      g_autoptr (WeftIrcMessage) message = g_steal_pointer (&client->stashed);
+
+      if (client->server != NULL && !client->quitting)
+        {
+          charge_flood_penalty (client, weft_irc_message_get_verb (message));
+          _weft_irc_server_dispatch (client->server, client, message);
+        }
+      _weft_irc_server_connection_unbusy (client);
+      return;
+    }
   update_reading (client);
 }
 
@@ -239,6 +280,14 @@ handle_line (WeftIrcServerConnection *self, const char *line, gsize len)
       return;
     }
   hold = g_object_ref (G_OBJECT (self));
+  /* Anything but another message waits until the messages before it are
+   * stored and delivered, so that replies keep the order of commands. */
+  if (self->n_stores > 0 && !is_pipelined (message))
+    {
+      self->stashed = g_steal_pointer (&message);
+      _weft_irc_server_connection_busy (self);
+      return;
+    }
   charge_flood_penalty (self, weft_irc_message_get_verb (message));
   _weft_irc_server_dispatch (self->server, self, message);
 }
@@ -335,11 +384,11 @@ _weft_irc_server_connection_set_nick (WeftIrcServerConnection *client, const cha
   client->nick = g_strdup (nick);
 }
 
-#define GETTER(type, name, field)                                                                                      \
-  type weft_irc_server_connection_get_##name (WeftIrcServerConnection *client)                                          \
-  {                                                                                                                    \
-    g_return_val_if_fail (WEFT_IRC_IS_SERVER_CONNECTION (client), 0);                                                  \
-    return client->field;                                                                                              \
+#define GETTER(type, name, field)                                              \
+  type weft_irc_server_connection_get_##name (WeftIrcServerConnection *client) \
+  {                                                                            \
+    g_return_val_if_fail (WEFT_IRC_IS_SERVER_CONNECTION (client), 0);          \
+    return client->field;                                                      \
   }
 
 /**
@@ -486,8 +535,6 @@ tag_allowed (WeftIrcServerConnection *client, const char *key)
   return (client->caps & WEFT_IRC_SERVER_CAP_MESSAGE_TAGS) != 0;
 }
 
-GBytes *_weft_irc_server_connection_serialize (WeftIrcServerConnection *client, WeftIrcMessage *message);
-
 GBytes *
 _weft_irc_server_connection_serialize (WeftIrcServerConnection *client, WeftIrcMessage *message)
 {
@@ -533,6 +580,40 @@ _weft_irc_server_connection_serialize (WeftIrcServerConnection *client, WeftIrcM
   return g_bytes_new_take (g_steal_pointer (&text), len);
 }
 
+/* Lines to one client are gathered during a reactor iteration and written
+ * with one writev, which matters when a burst of messages fans out. */
+void
+_weft_irc_server_connection_flush (WeftIrcServerConnection *client)
+{
+  WeftTransport *transport = weft_protocol_get_transport (WEFT_PROTOCOL (client));
+  g_autoptr (GPtrArray) queue = g_steal_pointer (&client->out_queue);
+  GOutputVector stack[64];
+  GOutputVector *vectors;
+
+  client->out_bytes = 0;
+  if (queue == NULL || queue->len == 0 || transport == NULL || weft_transport_is_closing (transport))
+    return;
+  vectors = queue->len <= G_N_ELEMENTS (stack) ? stack : g_new (GOutputVector, queue->len);
+  for (guint i = 0; i < queue->len; i++)
+    {
+      gsize size;
+      vectors[i].buffer = g_bytes_get_data (queue->pdata[i], &size);
+      vectors[i].size = size;
+    }
+  weft_transport_writev (transport, vectors, queue->len);
+  if (vectors != stack)
+    g_free (vectors);
+}
+
+static void
+flush_cb (gpointer user_data)
+{
+  WeftIrcServerConnection *client = user_data;
+
+  client->flush_scheduled = FALSE;
+  _weft_irc_server_connection_flush (client);
+}
+
 void
 _weft_irc_server_connection_send_raw (WeftIrcServerConnection *client, GBytes *line)
 {
@@ -542,8 +623,16 @@ _weft_irc_server_connection_send_raw (WeftIrcServerConnection *client, GBytes *l
   if (transport == NULL || client->server == NULL || weft_transport_is_closing (transport))
     return;
   priv = server_priv (client);
-  weft_transport_write_bytes (transport, line);
-  if (weft_transport_get_write_buffer_size (transport) > priv->sendq)
+  if (client->out_queue == NULL)
+    client->out_queue = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_ptr_array_add (client->out_queue, g_bytes_ref (line));
+  client->out_bytes += g_bytes_get_size (line);
+  if (!client->flush_scheduled)
+    {
+      client->flush_scheduled = TRUE;
+      weft_reactor_call_soon (priv->reactor, flush_cb, g_object_ref (client), g_object_unref);
+    }
+  if (client->out_bytes + weft_transport_get_write_buffer_size (transport) > priv->sendq)
     _weft_irc_server_connection_quit (client, "SendQ exceeded", FALSE);
 }
 
@@ -710,8 +799,8 @@ _weft_irc_label_context_flush (WeftIrcServerConnection *client, WeftIrcLabelCont
       g_autofree char *id = g_strdup_printf ("L%08x", g_random_int ());
       g_autofree char *start = g_strconcat ("+", id, NULL);
       g_autofree char *end = g_strconcat ("-", id, NULL);
-      g_autoptr (WeftIrcMessage) open = _weft_irc_server_message_from_server (client->server, "BATCH", start,
-                                                                              "labeled-response", NULL);
+      g_autoptr (WeftIrcMessage) open =
+          _weft_irc_server_message_from_server (client->server, "BATCH", start, "labeled-response", NULL);
       g_autoptr (WeftIrcMessage) close = _weft_irc_server_message_from_server (client->server, "BATCH", end, NULL);
 
       weft_irc_message_set_tag (open, "label", ctx->label);
@@ -761,8 +850,7 @@ ping_timer_cb (gpointer user_data)
       schedule_ping (self, self->last_input_us + priv->ping_interval_us + priv->ping_timeout_us);
       return;
     }
-  schedule_ping (self, self->last_input_us + priv->ping_interval_us +
-                         (self->ping_pending ? priv->ping_timeout_us : 0));
+  schedule_ping (self, self->last_input_us + priv->ping_interval_us + (self->ping_pending ? priv->ping_timeout_us : 0));
 }
 
 static void
@@ -790,8 +878,7 @@ _weft_irc_server_connection_reschedule_ping (WeftIrcServerConnection *client)
 void
 _weft_irc_server_connection_try_register (WeftIrcServerConnection *client)
 {
-  if (client->registered || !client->got_nick || !client->got_user || client->cap_negotiating ||
-      client->nick == NULL)
+  if (client->registered || !client->got_nick || !client->got_user || client->cap_negotiating || client->nick == NULL)
     return;
   client->registered = TRUE;
   _weft_irc_server_send_welcome (client);
@@ -837,6 +924,10 @@ _weft_irc_server_connection_quit (WeftIrcServerConnection *client, const char *r
 
   if (transport == NULL)
     return;
+  if (tell_client)
+    _weft_irc_server_connection_flush (client);
+  else
+    g_clear_pointer (&client->out_queue, g_ptr_array_unref);
   if (tell_client)
     {
       g_autofree char *text = g_strdup_printf ("Closing Link: %s (%s)", client->host ? client->host : "*", reason);

@@ -81,7 +81,7 @@ WEFT_IRC_AVAILABLE_IN_ALL
 void weft_irc_server_connection_send (WeftIrcServerConnection *client, WeftIrcMessage *message);
 WEFT_IRC_AVAILABLE_IN_ALL
 void weft_irc_server_connection_send_numeric (WeftIrcServerConnection *client, guint numeric, ...)
-  G_GNUC_NULL_TERMINATED;
+    G_GNUC_NULL_TERMINATED;
 WEFT_IRC_AVAILABLE_IN_ALL
 void weft_irc_server_connection_send_numeric_text (WeftIrcServerConnection *client,
                                                    guint numeric,

@@ -38,9 +38,9 @@ who_reply (WeftIrcServerConnection *client, WeftIrcServerConnection *other, Weft
         g_string_append_c (flags, '+');
     }
   weft_irc_server_connection_send_numeric_text (client, WEFT_IRC_RPL_WHOREPLY, realname,
-                                                channel ? weft_irc_server_channel_get_name (channel) : "*",
-                                                other->user, other->host, weft_irc_server_get_name (client->server),
-                                                other->nick, flags->str, NULL);
+                                                channel ? weft_irc_server_channel_get_name (channel) : "*", other->user,
+                                                other->host, weft_irc_server_get_name (client->server), other->nick,
+                                                flags->str, NULL);
   g_string_free (flags, TRUE);
 }
 
@@ -128,14 +128,13 @@ handle_whois (WeftIrcServerConnection *client, WeftIrcMessage *message, gpointer
           g_string_append (list, weft_irc_server_channel_get_name (channel));
           if (list->len > 350)
             {
-              weft_irc_server_connection_send_numeric_text (client, WEFT_IRC_RPL_WHOISCHANNELS, list->str,
-                                                            other->nick, NULL);
+              weft_irc_server_connection_send_numeric_text (client, WEFT_IRC_RPL_WHOISCHANNELS, list->str, other->nick,
+                                                            NULL);
               g_string_truncate (list, 0);
             }
         }
       if (list->len > 0)
-        weft_irc_server_connection_send_numeric_text (client, WEFT_IRC_RPL_WHOISCHANNELS, list->str, other->nick,
-                                                      NULL);
+        weft_irc_server_connection_send_numeric_text (client, WEFT_IRC_RPL_WHOISCHANNELS, list->str, other->nick, NULL);
       g_string_free (list, TRUE);
     }
   weft_irc_server_connection_send_numeric_text (client, WEFT_IRC_RPL_WHOISSERVER, priv->network, other->nick,

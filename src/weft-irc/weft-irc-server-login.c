@@ -66,7 +66,7 @@ send_cap_list (WeftIrcServerConnection *client, const char *subcommand, WeftIrcS
       if (line->len > 350 && client->cap_version >= 302)
         {
           g_autoptr (WeftIrcMessage) message =
-            _weft_irc_server_message_from_server (client->server, "CAP", nick, subcommand, "*", line->str, NULL);
+              _weft_irc_server_message_from_server (client->server, "CAP", nick, subcommand, "*", line->str, NULL);
           weft_irc_server_connection_send (client, message);
           g_string_truncate (line, 0);
         }
@@ -78,7 +78,7 @@ send_cap_list (WeftIrcServerConnection *client, const char *subcommand, WeftIrcS
     }
   {
     g_autoptr (WeftIrcMessage) message =
-      _weft_irc_server_message_from_server (client->server, "CAP", nick, subcommand, line->str, NULL);
+        _weft_irc_server_message_from_server (client->server, "CAP", nick, subcommand, line->str, NULL);
     weft_irc_server_connection_send (client, message);
   }
   g_string_free (line, TRUE);
@@ -134,8 +134,8 @@ handle_cap (WeftIrcServerConnection *client, WeftIrcMessage *message, gpointer u
         }
       if (ok)
         client->caps = (client->caps | add) & ~remove;
-      reply = _weft_irc_server_message_from_server (server, "CAP", nick, ok ? "ACK" : "NAK", wanted ? wanted : "",
-                                                    NULL);
+      reply =
+          _weft_irc_server_message_from_server (server, "CAP", nick, ok ? "ACK" : "NAK", wanted ? wanted : "", NULL);
       weft_irc_server_connection_send (client, reply);
     }
   else if (g_ascii_strcasecmp (subcommand, "END") == 0)
@@ -212,8 +212,8 @@ sasl_plain (WeftIrcServerConnection *client, const char *encoded)
 
     if (authcid_len == 0 || (authzid_len > 0 && strncmp (authzid, authcid, MAX (authzid_len, authcid_len)) != 0))
       goto fail;
-    deferred = WEFT_IRC_SERVER_GET_CLASS (client->server)
-                 ->authenticate (client->server, client, authcid_copy, password_copy);
+    deferred =
+        WEFT_IRC_SERVER_GET_CLASS (client->server)->authenticate (client->server, client, authcid_copy, password_copy);
     weft_irc_server_hold_reply (client->server, client, deferred, sasl_done, NULL, NULL);
     g_object_unref (deferred);
     return;
@@ -298,8 +298,8 @@ register_done (WeftIrcServerConnection *client, WeftResult *result, gpointer use
     }
   {
     g_autoptr (WeftIrcMessage) reply =
-      _weft_irc_server_message_from_server (client->server, "REGISTER", "SUCCESS", weft_result_get_string (result),
-                                            "Account created", NULL);
+        _weft_irc_server_message_from_server (client->server, "REGISTER", "SUCCESS", weft_result_get_string (result),
+                                              "Account created", NULL);
     weft_irc_server_connection_send (client, reply);
   }
   log_in (client, weft_result_get_string (result));
@@ -333,8 +333,8 @@ handle_register (WeftIrcServerConnection *client, WeftIrcMessage *message, gpoin
                                             "The account name must be a valid nickname");
       return;
     }
-  deferred = WEFT_IRC_SERVER_GET_CLASS (client->server)
-               ->register_account (client->server, client, account, email, password);
+  deferred =
+      WEFT_IRC_SERVER_GET_CLASS (client->server)->register_account (client->server, client, account, email, password);
   weft_irc_server_hold_reply (client->server, client, deferred, register_done, g_strdup (account), g_free);
   g_object_unref (deferred);
 }
@@ -399,8 +399,9 @@ handle_user (WeftIrcServerConnection *client, WeftIrcMessage *message, gpointer 
 static void
 handle_ping (WeftIrcServerConnection *client, WeftIrcMessage *message, gpointer user_data)
 {
-  g_autoptr (WeftIrcMessage) pong = _weft_irc_server_message_from_server (
-    client->server, "PONG", weft_irc_server_get_name (client->server), weft_irc_message_get_param (message, 0), NULL);
+  g_autoptr (WeftIrcMessage) pong =
+      _weft_irc_server_message_from_server (client->server, "PONG", weft_irc_server_get_name (client->server),
+                                            weft_irc_message_get_param (message, 0), NULL);
 
   if (*weft_irc_message_get_param (message, 0) == '\0')
     {

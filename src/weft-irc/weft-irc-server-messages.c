@@ -89,7 +89,10 @@ can_send_to_channel (WeftIrcServerConnection *client, WeftIrcServerChannel *chan
 }
 
 static WeftIrcMessage *
-build_message (WeftIrcServerConnection *client, WeftIrcMessage *input, const char *verb, const char *target,
+build_message (WeftIrcServerConnection *client,
+               WeftIrcMessage *input,
+               const char *verb,
+               const char *target,
                const char *text)
 {
   WeftIrcMessage *message = _weft_irc_server_message_from (client, verb, target, text, NULL);
@@ -193,7 +196,7 @@ handle_message (WeftIrcServerConnection *client, WeftIrcMessage *input, gpointer
       pending->target = g_strdup (canonical);
       pending->notice = notice;
       deferred = WEFT_IRC_SERVER_GET_CLASS (server)->store_message (server, client, key, message);
-      weft_irc_server_hold_reply (server, client, deferred, stored, pending, pending_delivery_free);
+      _weft_irc_server_hold_store (server, client, deferred, stored, pending, pending_delivery_free);
       g_object_unref (deferred);
     }
   client->last_speak_us = weft_reactor_get_time (priv->reactor);
@@ -307,14 +310,12 @@ handle_chathistory (WeftIrcServerConnection *client, WeftIrcMessage *input, gpoi
   if (!targets && !between && !latest && g_ascii_strcasecmp (subcommand, "BEFORE") != 0 &&
       g_ascii_strcasecmp (subcommand, "AFTER") != 0 && g_ascii_strcasecmp (subcommand, "AROUND") != 0)
     {
-      weft_irc_server_connection_send_fail (client, "CHATHISTORY", "INVALID_PARAMS", subcommand,
-                                            "Unknown subcommand");
+      weft_irc_server_connection_send_fail (client, "CHATHISTORY", "INVALID_PARAMS", subcommand, "Unknown subcommand");
       return;
     }
   if (n_params < (between ? 5u : 4u))
     {
-      weft_irc_server_connection_send_fail (client, "CHATHISTORY", "NEED_MORE_PARAMS", upper,
-                                            "Missing parameters");
+      weft_irc_server_connection_send_fail (client, "CHATHISTORY", "NEED_MORE_PARAMS", upper, "Missing parameters");
       return;
     }
   query.subcommand = upper;

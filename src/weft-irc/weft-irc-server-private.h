@@ -88,7 +88,7 @@ struct _WeftIrcServerConnection {
   WeftIrcServerCaps caps;
 
   GHashTable *channels; /* WeftIrcServerChannel -> itself */
-  gint64 signon_time;  /* real time, seconds */
+  gint64 signon_time;   /* real time, seconds */
   gint64 last_input_us;
   gint64 last_speak_us;
 
@@ -102,6 +102,12 @@ struct _WeftIrcServerConnection {
 
   WeftIrcLabelContext *label; /* the context replies go to now, or NULL */
   guint n_busy;               /* held Deferreds: input waits until 0 */
+  guint n_stores;             /* messages being stored; more may follow them */
+  WeftIrcMessage *stashed;    /* a command that waits for those stores */
+
+  GPtrArray *out_queue; /* GBytes written this iteration, sent together */
+  gsize out_bytes;
+  gboolean flush_scheduled;
 
   char *sasl_mechanism;
   GString *sasl_buffer;
@@ -114,7 +120,17 @@ void _weft_irc_server_connection_set_nick (WeftIrcServerConnection *client, cons
 void _weft_irc_server_connection_try_register (WeftIrcServerConnection *client);
 void _weft_irc_server_connection_quit (WeftIrcServerConnection *client, const char *reason, gboolean tell_client);
 void _weft_irc_server_connection_send_raw (WeftIrcServerConnection *client, GBytes *line);
+GBytes *_weft_irc_server_connection_serialize (WeftIrcServerConnection *client, WeftIrcMessage *message);
 void _weft_irc_server_connection_busy (WeftIrcServerConnection *client);
+void _weft_irc_server_connection_flush (WeftIrcServerConnection *client);
+void _weft_irc_server_hold_store (WeftIrcServer *server,
+                                  WeftIrcServerConnection *client,
+                                  WeftDeferred *deferred,
+                                  WeftIrcServerReplyFunc func,
+                                  gpointer user_data,
+                                  GDestroyNotify notify);
+void _weft_irc_server_connection_store_started (WeftIrcServerConnection *client);
+void _weft_irc_server_connection_store_done (WeftIrcServerConnection *client);
 void _weft_irc_server_connection_unbusy (WeftIrcServerConnection *client);
 void _weft_irc_server_connection_reschedule_ping (WeftIrcServerConnection *client);
 
@@ -163,9 +179,9 @@ void _weft_irc_server_send_to_peers (WeftIrcServer *server,
                                      WeftIrcServerCaps required_cap);
 void _weft_irc_server_set_time_tag (WeftIrcMessage *message);
 WeftIrcMessage *_weft_irc_server_message_from (WeftIrcServerConnection *client, const char *verb, ...)
-  G_GNUC_NULL_TERMINATED;
+    G_GNUC_NULL_TERMINATED;
 WeftIrcMessage *_weft_irc_server_message_from_server (WeftIrcServer *server, const char *verb, ...)
-  G_GNUC_NULL_TERMINATED;
+    G_GNUC_NULL_TERMINATED;
 gboolean _weft_irc_server_rename (WeftIrcServer *server, WeftIrcServerConnection *client, const char *nick);
 void _weft_irc_server_forget_client (WeftIrcServer *server, WeftIrcServerConnection *client);
 void _weft_irc_server_remove_connection (WeftIrcServer *server, WeftIrcServerConnection *client);

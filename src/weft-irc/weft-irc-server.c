@@ -144,22 +144,53 @@ weft_irc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
 
   switch (prop_id)
     {
-    case PROP_REACTOR: g_value_set_object (value, priv->reactor); break;
-    case PROP_NAME: g_value_set_string (value, priv->name); break;
-    case PROP_NETWORK: g_value_set_string (value, priv->network); break;
-    case PROP_VERSION: g_value_set_string (value, priv->version); break;
-    case PROP_SENDQ: g_value_set_uint64 (value, priv->sendq); break;
-    case PROP_FLOOD_PENALTY: g_value_set_int64 (value, priv->flood_penalty_us); break;
-    case PROP_FLOOD_BURST: g_value_set_int64 (value, priv->flood_burst_us); break;
-    case PROP_REGISTRATION_TIMEOUT: g_value_set_int64 (value, priv->registration_timeout_us); break;
-    case PROP_PING_INTERVAL: g_value_set_int64 (value, priv->ping_interval_us); break;
-    case PROP_PING_TIMEOUT: g_value_set_int64 (value, priv->ping_timeout_us); break;
-    case PROP_NICK_LENGTH: g_value_set_uint (value, priv->nick_length); break;
-    case PROP_CHANNEL_LENGTH: g_value_set_uint (value, priv->channel_length); break;
-    case PROP_TOPIC_LENGTH: g_value_set_uint (value, priv->topic_length); break;
-    case PROP_MAX_CHANNELS: g_value_set_uint (value, priv->max_channels); break;
-    case PROP_CHATHISTORY_LIMIT: g_value_set_uint (value, priv->chathistory_limit); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROP_REACTOR:
+      g_value_set_object (value, priv->reactor);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, priv->name);
+      break;
+    case PROP_NETWORK:
+      g_value_set_string (value, priv->network);
+      break;
+    case PROP_VERSION:
+      g_value_set_string (value, priv->version);
+      break;
+    case PROP_SENDQ:
+      g_value_set_uint64 (value, priv->sendq);
+      break;
+    case PROP_FLOOD_PENALTY:
+      g_value_set_int64 (value, priv->flood_penalty_us);
+      break;
+    case PROP_FLOOD_BURST:
+      g_value_set_int64 (value, priv->flood_burst_us);
+      break;
+    case PROP_REGISTRATION_TIMEOUT:
+      g_value_set_int64 (value, priv->registration_timeout_us);
+      break;
+    case PROP_PING_INTERVAL:
+      g_value_set_int64 (value, priv->ping_interval_us);
+      break;
+    case PROP_PING_TIMEOUT:
+      g_value_set_int64 (value, priv->ping_timeout_us);
+      break;
+    case PROP_NICK_LENGTH:
+      g_value_set_uint (value, priv->nick_length);
+      break;
+    case PROP_CHANNEL_LENGTH:
+      g_value_set_uint (value, priv->channel_length);
+      break;
+    case PROP_TOPIC_LENGTH:
+      g_value_set_uint (value, priv->topic_length);
+      break;
+    case PROP_MAX_CHANNELS:
+      g_value_set_uint (value, priv->max_channels);
+      break;
+    case PROP_CHATHISTORY_LIMIT:
+      g_value_set_uint (value, priv->chathistory_limit);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -177,22 +208,53 @@ weft_irc_server_set_property (GObject *object, guint prop_id, const GValue *valu
 
   switch (prop_id)
     {
-    case PROP_REACTOR: priv->reactor = g_value_dup_object (value); break;
-    case PROP_NAME: set_string (&priv->name, value, "irc.weft.invalid"); break;
-    case PROP_NETWORK: set_string (&priv->network, value, "Weft"); break;
-    case PROP_VERSION: set_string (&priv->version, value, "weft-" WEFT_VERSION); break;
-    case PROP_SENDQ: priv->sendq = g_value_get_uint64 (value); break;
-    case PROP_FLOOD_PENALTY: priv->flood_penalty_us = g_value_get_int64 (value); break;
-    case PROP_FLOOD_BURST: priv->flood_burst_us = g_value_get_int64 (value); break;
-    case PROP_REGISTRATION_TIMEOUT: priv->registration_timeout_us = g_value_get_int64 (value); break;
-    case PROP_PING_INTERVAL: priv->ping_interval_us = g_value_get_int64 (value); break;
-    case PROP_PING_TIMEOUT: priv->ping_timeout_us = g_value_get_int64 (value); break;
-    case PROP_NICK_LENGTH: priv->nick_length = g_value_get_uint (value); break;
-    case PROP_CHANNEL_LENGTH: priv->channel_length = g_value_get_uint (value); break;
-    case PROP_TOPIC_LENGTH: priv->topic_length = g_value_get_uint (value); break;
-    case PROP_MAX_CHANNELS: priv->max_channels = g_value_get_uint (value); break;
-    case PROP_CHATHISTORY_LIMIT: priv->chathistory_limit = g_value_get_uint (value); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROP_REACTOR:
+      priv->reactor = g_value_dup_object (value);
+      break;
+    case PROP_NAME:
+      set_string (&priv->name, value, "irc.weft.invalid");
+      break;
+    case PROP_NETWORK:
+      set_string (&priv->network, value, "Weft");
+      break;
+    case PROP_VERSION:
+      set_string (&priv->version, value, "weft-" WEFT_VERSION);
+      break;
+    case PROP_SENDQ:
+      priv->sendq = g_value_get_uint64 (value);
+      break;
+    case PROP_FLOOD_PENALTY:
+      priv->flood_penalty_us = g_value_get_int64 (value);
+      break;
+    case PROP_FLOOD_BURST:
+      priv->flood_burst_us = g_value_get_int64 (value);
+      break;
+    case PROP_REGISTRATION_TIMEOUT:
+      priv->registration_timeout_us = g_value_get_int64 (value);
+      break;
+    case PROP_PING_INTERVAL:
+      priv->ping_interval_us = g_value_get_int64 (value);
+      break;
+    case PROP_PING_TIMEOUT:
+      priv->ping_timeout_us = g_value_get_int64 (value);
+      break;
+    case PROP_NICK_LENGTH:
+      priv->nick_length = g_value_get_uint (value);
+      break;
+    case PROP_CHANNEL_LENGTH:
+      priv->channel_length = g_value_get_uint (value);
+      break;
+    case PROP_TOPIC_LENGTH:
+      priv->topic_length = g_value_get_uint (value);
+      break;
+    case PROP_MAX_CHANNELS:
+      priv->max_channels = g_value_get_uint (value);
+      break;
+    case PROP_CHATHISTORY_LIMIT:
+      priv->chathistory_limit = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -216,7 +278,8 @@ weft_irc_server_real_query_history (WeftIrcServer *self,
                                     WeftIrcServerConnection *client,
                                     const WeftIrcHistoryQuery *query)
 {
-  return weft_deferred_fail (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _ ("No history on this server")));
+  return weft_deferred_fail (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                                  _ ("No history on this server")));
 }
 
 static WeftDeferred *
@@ -225,8 +288,8 @@ weft_irc_server_real_authenticate (WeftIrcServer *self,
                                    const char *account,
                                    const char *password)
 {
-  return weft_deferred_fail (
-    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _ ("This server has no accounts")));
+  return weft_deferred_fail (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                                  _ ("This server has no accounts")));
 }
 
 static WeftDeferred *
@@ -290,8 +353,8 @@ weft_irc_server_class_init (WeftIrcServerClass *klass)
    * Bytes that may wait to be sent to one client; a client that lets more
    * pile up is disconnected with "SendQ exceeded".
    */
-  properties[PROP_SENDQ] = g_param_spec_uint64 ("sendq", NULL, NULL, 4096, G_MAXUINT64, 1024 * 1024,
-                                                rw | G_PARAM_CONSTRUCT);
+  properties[PROP_SENDQ] =
+      g_param_spec_uint64 ("sendq", NULL, NULL, 4096, G_MAXUINT64, 1024 * 1024, rw | G_PARAM_CONSTRUCT);
   /**
    * WeftIrcServer:flood-penalty:
    *
@@ -299,24 +362,24 @@ weft_irc_server_class_init (WeftIrcServerClass *klass)
    * clock is more than #WeftIrcServer:flood-burst ahead of now, the
    * client's input waits (its commands are processed at the steady rate).
    */
-  properties[PROP_FLOOD_PENALTY] = g_param_spec_int64 ("flood-penalty", NULL, NULL, 0, G_MAXINT64, G_USEC_PER_SEC / 2,
-                                                       rw | G_PARAM_CONSTRUCT);
-  properties[PROP_FLOOD_BURST] = g_param_spec_int64 ("flood-burst", NULL, NULL, 0, G_MAXINT64, 10 * G_USEC_PER_SEC,
-                                                     rw | G_PARAM_CONSTRUCT);
+  properties[PROP_FLOOD_PENALTY] =
+      g_param_spec_int64 ("flood-penalty", NULL, NULL, 0, G_MAXINT64, G_USEC_PER_SEC / 2, rw | G_PARAM_CONSTRUCT);
+  properties[PROP_FLOOD_BURST] =
+      g_param_spec_int64 ("flood-burst", NULL, NULL, 0, G_MAXINT64, 10 * G_USEC_PER_SEC, rw | G_PARAM_CONSTRUCT);
   properties[PROP_REGISTRATION_TIMEOUT] = g_param_spec_int64 ("registration-timeout", NULL, NULL, 1, G_MAXINT64,
                                                               60 * G_USEC_PER_SEC, rw | G_PARAM_CONSTRUCT);
-  properties[PROP_PING_INTERVAL] = g_param_spec_int64 ("ping-interval", NULL, NULL, 1, G_MAXINT64,
-                                                       120 * G_USEC_PER_SEC, rw | G_PARAM_CONSTRUCT);
-  properties[PROP_PING_TIMEOUT] = g_param_spec_int64 ("ping-timeout", NULL, NULL, 1, G_MAXINT64,
-                                                      60 * G_USEC_PER_SEC, rw | G_PARAM_CONSTRUCT);
+  properties[PROP_PING_INTERVAL] =
+      g_param_spec_int64 ("ping-interval", NULL, NULL, 1, G_MAXINT64, 120 * G_USEC_PER_SEC, rw | G_PARAM_CONSTRUCT);
+  properties[PROP_PING_TIMEOUT] =
+      g_param_spec_int64 ("ping-timeout", NULL, NULL, 1, G_MAXINT64, 60 * G_USEC_PER_SEC, rw | G_PARAM_CONSTRUCT);
   properties[PROP_NICK_LENGTH] = g_param_spec_uint ("nick-length", NULL, NULL, 1, 200, 30, rw | G_PARAM_CONSTRUCT);
-  properties[PROP_CHANNEL_LENGTH] = g_param_spec_uint ("channel-length", NULL, NULL, 2, 200, 50,
-                                                       rw | G_PARAM_CONSTRUCT);
+  properties[PROP_CHANNEL_LENGTH] =
+      g_param_spec_uint ("channel-length", NULL, NULL, 2, 200, 50, rw | G_PARAM_CONSTRUCT);
   properties[PROP_TOPIC_LENGTH] = g_param_spec_uint ("topic-length", NULL, NULL, 1, 400, 390, rw | G_PARAM_CONSTRUCT);
-  properties[PROP_MAX_CHANNELS] = g_param_spec_uint ("max-channels", NULL, NULL, 1, G_MAXUINT, 50,
-                                                     rw | G_PARAM_CONSTRUCT);
-  properties[PROP_CHATHISTORY_LIMIT] = g_param_spec_uint ("chathistory-limit", NULL, NULL, 1, 100000, 1000,
-                                                          rw | G_PARAM_CONSTRUCT);
+  properties[PROP_MAX_CHANNELS] =
+      g_param_spec_uint ("max-channels", NULL, NULL, 1, G_MAXUINT, 50, rw | G_PARAM_CONSTRUCT);
+  properties[PROP_CHATHISTORY_LIMIT] =
+      g_param_spec_uint ("chathistory-limit", NULL, NULL, 1, 100000, 1000, rw | G_PARAM_CONSTRUCT);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -573,6 +636,7 @@ typedef struct {
   WeftIrcServerReplyFunc func;
   gpointer user_data;
   GDestroyNotify notify;
+  gboolean store; /* a pipelined store: counted in n_stores, not n_busy */
 } HeldReply;
 
 static void
@@ -607,7 +671,10 @@ held_reply_done (WeftResult *result, gpointer user_data)
       if (held->label->n_holds == 0 && held->label->handler_done && client->server != NULL)
         _weft_irc_label_context_flush (client, held->label);
     }
-  _weft_irc_server_connection_unbusy (client);
+  if (held->store)
+    _weft_irc_server_connection_store_done (client);
+  else
+    _weft_irc_server_connection_unbusy (client);
   return NULL;
 }
 
@@ -625,21 +692,16 @@ held_reply_done (WeftResult *result, gpointer user_data)
  * @client is handled, so its commands keep their order; a labeled command
  * gets its reply (or ACK) only after @func ran.
  */
-void
-weft_irc_server_hold_reply (WeftIrcServer *server,
-                            WeftIrcServerConnection *client,
-                            WeftDeferred *deferred,
-                            WeftIrcServerReplyFunc func,
-                            gpointer user_data,
-                            GDestroyNotify notify)
+static void
+hold (WeftIrcServerConnection *client,
+      WeftDeferred *deferred,
+      WeftIrcServerReplyFunc func,
+      gpointer user_data,
+      GDestroyNotify notify,
+      gboolean store)
 {
-  HeldReply *held;
+  HeldReply *held = g_new0 (HeldReply, 1);
 
-  g_return_if_fail (WEFT_IRC_IS_SERVER (server));
-  g_return_if_fail (WEFT_IRC_IS_SERVER_CONNECTION (client));
-  g_return_if_fail (WEFT_IS_DEFERRED (deferred));
-
-  held = g_new0 (HeldReply, 1);
   held->client = g_object_ref (client);
   held->func = func;
   held->user_data = user_data;
@@ -649,8 +711,40 @@ weft_irc_server_hold_reply (WeftIrcServer *server,
       held->label = _weft_irc_label_context_ref (client->label);
       held->label->n_holds++;
     }
-  _weft_irc_server_connection_busy (client);
+  held->store = store;
+  if (store)
+    _weft_irc_server_connection_store_started (client);
+  else
+    _weft_irc_server_connection_busy (client);
   weft_deferred_add_both (deferred, held_reply_done, held, held_reply_free);
+}
+
+void
+weft_irc_server_hold_reply (WeftIrcServer *server,
+                            WeftIrcServerConnection *client,
+                            WeftDeferred *deferred,
+                            WeftIrcServerReplyFunc func,
+                            gpointer user_data,
+                            GDestroyNotify notify)
+{
+  g_return_if_fail (WEFT_IRC_IS_SERVER (server));
+  g_return_if_fail (WEFT_IRC_IS_SERVER_CONNECTION (client));
+  g_return_if_fail (WEFT_IS_DEFERRED (deferred));
+  hold (client, deferred, func, user_data, notify, FALSE);
+}
+
+/* A message being stored does not stop the client's next messages (their
+ * stores complete in order, and so do their deliveries); any other command
+ * waits for them (see the connection's handle_line). */
+void
+_weft_irc_server_hold_store (WeftIrcServer *server,
+                             WeftIrcServerConnection *client,
+                             WeftDeferred *deferred,
+                             WeftIrcServerReplyFunc func,
+                             gpointer user_data,
+                             GDestroyNotify notify)
+{
+  hold (client, deferred, func, user_data, notify, TRUE);
 }
 
 /**
@@ -913,167 +1007,6 @@ _weft_irc_server_remove_connection (WeftIrcServer *server, WeftIrcServerConnecti
     }
 }
 
-void
-_weft_irc_server_set_time_tag (WeftIrcMessage *message)
-{
-  gint64 now = g_get_real_time ();
-  g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (now / G_USEC_PER_SEC);
-  g_autofree char *base = g_date_time_format (time, "%Y-%m-%dT%H:%M:%S");
-  char buffer[64];
-
-  g_snprintf (buffer, sizeof buffer, "%s.%03dZ", base, (int) ((now % G_USEC_PER_SEC) / 1000));
-  weft_irc_message_set_tag (message, "time", buffer);
-}
-
-static WeftIrcMessage *
-message_new_valist (const char *source, const char *verb, va_list args)
-{
-  WeftIrcMessage *message = weft_irc_message_new (verb);
-  const char *param;
-
-  if (source != NULL)
-    weft_irc_message_set_source (message, source);
-  while ((param = va_arg (args, const char *)) != NULL)
-    weft_irc_message_add_param (message, param);
-  return message;
-}
-
-WeftIrcMessage *
-_weft_irc_server_message_from (WeftIrcServerConnection *client, const char *verb, ...)
-{
-  g_autofree char *prefix = weft_irc_server_connection_dup_prefix (client);
-  WeftIrcMessage *message;
-  va_list args;
-
-  va_start (args, verb);
-  message = message_new_valist (prefix, verb, args);
-  va_end (args);
-  _weft_irc_server_set_time_tag (message);
-  if (client->account != NULL)
-    weft_irc_message_set_tag (message, "account", client->account);
-  return message;
-}
-
-WeftIrcMessage *
-_weft_irc_server_message_from_server (WeftIrcServer *server, const char *verb, ...)
-{
-  WeftIrcMessage *message;
-  va_list args;
-
-  va_start (args, verb);
-  message = message_new_valist (weft_irc_server_get_name (server), verb, args);
-  va_end (args);
-  return message;
-}
-
-/* Fan-out: a message goes to many clients; it is serialized once per set of
- * tag-relevant capabilities and line framing, and each client gets a
- * reference to the same bytes. */
-#define FANOUT_PROFILE_BITS 4
-struct _WeftIrcFanout {
-  WeftIrcMessage *message;
-  GBytes *cache[1 << FANOUT_PROFILE_BITS];
-};
-
-static guint
-fanout_profile (WeftIrcServerConnection *client)
-{
-  return ((client->caps & WEFT_IRC_SERVER_CAP_MESSAGE_TAGS) ? 1 : 0) |
-         ((client->caps & WEFT_IRC_SERVER_CAP_SERVER_TIME) ? 2 : 0) |
-         ((client->caps & WEFT_IRC_SERVER_CAP_ACCOUNT_TAG) ? 4 : 0) | (client->line_framing ? 8 : 0);
-}
-
-WeftIrcFanout *
-_weft_irc_fanout_new (WeftIrcMessage *message)
-{
-  WeftIrcFanout *fanout = g_new0 (WeftIrcFanout, 1);
-  fanout->message = weft_irc_message_ref (message);
-  return fanout;
-}
-
-GBytes *_weft_irc_server_connection_serialize (WeftIrcServerConnection *client, WeftIrcMessage *message);
-
-void
-_weft_irc_fanout_send (WeftIrcFanout *fanout, WeftIrcServerConnection *client)
-{
-  guint profile;
-
-  if (client->label != NULL)
-    {
-      weft_irc_server_connection_send (client, fanout->message);
-      return;
-    }
-  profile = fanout_profile (client);
-  if (fanout->cache[profile] == NULL)
-    fanout->cache[profile] = _weft_irc_server_connection_serialize (client, fanout->message);
-  if (fanout->cache[profile] != NULL)
-    _weft_irc_server_connection_send_raw (client, fanout->cache[profile]);
-}
-
-void
-_weft_irc_fanout_free (WeftIrcFanout *fanout)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (fanout->cache); i++)
-    g_clear_pointer (&fanout->cache[i], g_bytes_unref);
-  weft_irc_message_unref (fanout->message);
-  g_free (fanout);
-}
-
-void
-_weft_irc_server_send_to_channel (WeftIrcServer *server,
-                                  WeftIrcServerChannel *channel,
-                                  WeftIrcMessage *message,
-                                  WeftIrcServerConnection *except,
-                                  WeftIrcServerCaps required_cap)
-{
-  WeftIrcFanout *fanout = _weft_irc_fanout_new (message);
-  GHashTableIter iter;
-  gpointer key;
-  g_autoptr (GPtrArray) members = g_ptr_array_new_with_free_func (g_object_unref);
-
-  /* Sending may disconnect a member (SendQ), which changes the table. */
-  g_hash_table_iter_init (&iter, _weft_irc_server_channel_get_member_table (channel));
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (key != except && (required_cap == 0 || (((WeftIrcServerConnection *) key)->caps & required_cap)))
-      g_ptr_array_add (members, g_object_ref (key));
-  for (guint i = 0; i < members->len; i++)
-    _weft_irc_fanout_send (fanout, members->pdata[i]);
-  _weft_irc_fanout_free (fanout);
-}
-
-void
-_weft_irc_server_send_to_peers (WeftIrcServer *server,
-                                WeftIrcServerConnection *client,
-                                WeftIrcMessage *message,
-                                gboolean include_self,
-                                WeftIrcServerCaps required_cap)
-{
-  g_autoptr (GHashTable) seen = g_hash_table_new (NULL, NULL);
-  g_autoptr (GPtrArray) peers = g_ptr_array_new_with_free_func (g_object_unref);
-  WeftIrcFanout *fanout = _weft_irc_fanout_new (message);
-  GHashTableIter channels;
-  gpointer channel;
-
-  g_hash_table_add (seen, client);
-  if (include_self)
-    g_ptr_array_add (peers, g_object_ref (client));
-  g_hash_table_iter_init (&channels, client->channels);
-  while (g_hash_table_iter_next (&channels, &channel, NULL))
-    {
-      GHashTableIter members;
-      gpointer member;
-
-      g_hash_table_iter_init (&members, _weft_irc_server_channel_get_member_table (channel));
-      while (g_hash_table_iter_next (&members, &member, NULL))
-        if (g_hash_table_add (seen, member) &&
-            (required_cap == 0 || (((WeftIrcServerConnection *) member)->caps & required_cap)))
-          g_ptr_array_add (peers, g_object_ref (member));
-    }
-  for (guint i = 0; i < peers->len; i++)
-    _weft_irc_fanout_send (fanout, peers->pdata[i]);
-  _weft_irc_fanout_free (fanout);
-}
-
 /**
  * weft_irc_server_notice_all:
  * @server: a server
@@ -1094,7 +1027,7 @@ weft_irc_server_notice_all (WeftIrcServer *server, const char *text)
     {
       WeftIrcServerConnection *client = l->data;
       g_autoptr (WeftIrcMessage) message =
-        _weft_irc_server_message_from_server (server, "NOTICE", client->nick ? client->nick : "*", text, NULL);
+          _weft_irc_server_message_from_server (server, "NOTICE", client->nick ? client->nick : "*", text, NULL);
 
       _weft_irc_server_set_time_tag (message);
       weft_irc_server_connection_send (client, message);
@@ -1146,46 +1079,4 @@ weft_irc_server_abort_all (WeftIrcServer *server)
         weft_transport_abort_connection (transport);
     }
   g_list_free_full (clients, g_object_unref);
-}
-
-void
-_weft_irc_server_send_isupport (WeftIrcServer *server, WeftIrcServerConnection *client)
-{
-  WeftIrcServerPrivate *priv = _weft_irc_server_get_private (server);
-  g_autoptr (GPtrArray) tokens = g_ptr_array_new_with_free_func (g_free);
-
-  g_ptr_array_add (tokens, g_strdup ("AWAYLEN=390"));
-  g_ptr_array_add (tokens, g_strdup ("CASEMAPPING=rfc1459"));
-  g_ptr_array_add (tokens, g_strdup_printf ("CHANLIMIT=#:%u", priv->max_channels));
-  g_ptr_array_add (tokens, g_strdup ("CHANMODES=b,k,l,imnt"));
-  g_ptr_array_add (tokens, g_strdup_printf ("CHANNELLEN=%u", priv->channel_length));
-  g_ptr_array_add (tokens, g_strdup ("CHANTYPES=#"));
-  if (priv->caps & WEFT_IRC_SERVER_CAP_CHATHISTORY)
-    {
-      g_ptr_array_add (tokens, g_strdup_printf ("CHATHISTORY=%u", priv->chathistory_limit));
-      g_ptr_array_add (tokens, g_strdup ("MSGREFTYPES=msgid,timestamp"));
-    }
-  g_ptr_array_add (tokens, g_strdup ("ELIST="));
-  g_ptr_array_add (tokens, g_strdup ("KICKLEN=390"));
-  g_ptr_array_add (tokens, g_strdup ("MAXLIST=b:100"));
-  g_ptr_array_add (tokens, g_strdup ("MODES=4"));
-  g_ptr_array_add (tokens, g_strdup_printf ("NETWORK=%s", priv->network));
-  g_ptr_array_add (tokens, g_strdup_printf ("NICKLEN=%u", priv->nick_length));
-  g_ptr_array_add (tokens, g_strdup ("PREFIX=(ov)@+"));
-  g_ptr_array_add (tokens, g_strdup_printf ("TARGMAX=PRIVMSG:%u,NOTICE:%u,TAGMSG:%u,JOIN:,PART:,NAMES:1,WHOIS:1",
-                                            priv->max_targets, priv->max_targets, priv->max_targets));
-  g_ptr_array_add (tokens, g_strdup_printf ("TOPICLEN=%u", priv->topic_length));
-
-  /* At most 13 tokens per line keeps every line well under 512 bytes. */
-  for (guint start = 0; start < tokens->len; start += 13)
-    {
-      g_autoptr (WeftIrcMessage) message = weft_irc_message_new ("005");
-
-      weft_irc_message_set_source (message, priv->name);
-      weft_irc_message_add_param (message, client->nick);
-      for (guint i = start; i < tokens->len && i < start + 13; i++)
-        weft_irc_message_add_param (message, tokens->pdata[i]);
-      weft_irc_message_add_param (message, weft_irc_numeric_get_text (WEFT_IRC_RPL_ISUPPORT));
-      weft_irc_server_connection_send (client, message);
-    }
 }

@@ -82,9 +82,7 @@ typedef enum {
  * Handles one command. Replies sent from here (and from Deferreds held with
  * [method@WeftIrc.Server.hold_reply]) are labeled for labeled-response.
  */
-typedef void (*WeftIrcServerCommandFunc) (WeftIrcServerConnection *client,
-                                          WeftIrcMessage *message,
-                                          gpointer user_data);
+typedef void (*WeftIrcServerCommandFunc) (WeftIrcServerConnection *client, WeftIrcMessage *message, gpointer user_data);
 
 /**
  * WeftIrcServerReplyFunc:
@@ -193,7 +191,8 @@ gboolean weft_irc_server_is_valid_nick (WeftIrcServer *server, const char *nick)
 WEFT_IRC_AVAILABLE_IN_ALL
 gboolean weft_irc_server_is_valid_channel (WeftIrcServer *server, const char *name);
 WEFT_IRC_AVAILABLE_IN_ALL
-char *weft_irc_server_history_key (WeftIrcServer *server, const char *nick, const char *target) G_GNUC_WARN_UNUSED_RESULT;
+char *weft_irc_server_history_key (WeftIrcServer *server, const char *nick, const char *target)
+    G_GNUC_WARN_UNUSED_RESULT;
 WEFT_IRC_AVAILABLE_IN_ALL
 char *weft_irc_server_new_msgid (WeftIrcServer *server) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -19,7 +19,7 @@ struct _WeftSoupBodyTransport {
   guint64 max_body_size;
   guint64 received;
 
-  GCancellable *cancellable;      /* ours: lose_connection cancels it */
+  GCancellable *cancellable;       /* ours: lose_connection cancels it */
   GCancellable *outer_cancellable; /* the request's */
   gulong outer_handler;
 
@@ -58,7 +58,7 @@ finish (WeftSoupBodyTransport *self, GError *error)
       g_clear_pointer (&self->close_source, g_source_unref);
     }
   if (reason == NULL)
-    reason = g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CONNECTION_DONE, _("The response body is complete"));
+    reason = g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CONNECTION_DONE, _ ("The response body is complete"));
 
   protocol = g_steal_pointer (&self->protocol);
   g_input_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
@@ -103,7 +103,7 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autofree char *uri = g_uri_to_string_partial (soup_message_get_uri (self->message), G_URI_HIDE_PASSWORD);
 
       finish (self, g_error_new (WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
-                                 _("The response body of %s is larger than the limit of %" G_GUINT64_FORMAT " bytes"),
+                                 _ ("The response body of %s is larger than the limit of %" G_GUINT64_FORMAT " bytes"),
                                  uri, self->max_body_size));
       return;
     }
@@ -231,9 +231,10 @@ body_close (WeftTransport *transport, const GError *reason, gboolean abort)
   if (reason != NULL)
     self->close_reason = g_error_copy (reason);
   else if (abort)
-    self->close_reason = g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CONNECTION_ABORTED, _("The download was aborted"));
+    self->close_reason =
+        g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CONNECTION_ABORTED, _ ("The download was aborted"));
   else
-    self->close_reason = g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CONNECTION_DONE, _("The download was stopped"));
+    self->close_reason = g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CONNECTION_DONE, _ ("The download was stopped"));
 
   if (self->reading)
     g_cancellable_cancel (self->cancellable);

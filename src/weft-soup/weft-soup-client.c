@@ -30,7 +30,7 @@ too_large_error (SoupMessage *message, guint64 max_body_size)
   g_autofree char *uri = g_uri_to_string_partial (soup_message_get_uri (message), G_URI_HIDE_PASSWORD);
 
   return g_error_new (WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
-                      _("The response body of %s is larger than the limit of %" G_GUINT64_FORMAT " bytes"), uri,
+                      _ ("The response body of %s is larger than the limit of %" G_GUINT64_FORMAT " bytes"), uri,
                       max_body_size);
 }
 
@@ -73,6 +73,29 @@ request_data_free (gpointer data)
 static void read_next (GTask *task);
 
 static void
+closed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  RequestData *request = g_task_get_task_data (task);
+  g_autoptr (GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&request->body));
+
+  /* A failed close only costs the connection its reuse. */
+  g_input_stream_close_finish (G_INPUT_STREAM (source), result, NULL);
+  g_task_return_pointer (task, weft_soup_response_new (request->message, body), g_object_unref);
+}
+
+/* The body is complete: closing the stream hands the connection back to
+ * the session for the next request (keep-alive) before the caller, who may
+ * send that request at once, hears of the response. */
+static void
+finish_body (GTask *task)
+{
+  RequestData *request = g_task_get_task_data (task);
+
+  g_input_stream_close_async (request->stream, G_PRIORITY_DEFAULT, NULL, closed_cb, task);
+}
+
+static void
 body_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
@@ -98,8 +121,7 @@ body_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
-  body = g_byte_array_free_to_bytes (g_steal_pointer (&request->body));
-  g_task_return_pointer (task, weft_soup_response_new (request->message, body), g_object_unref);
+  finish_body (g_steal_pointer (&task));
 }
 
 static void
@@ -107,8 +129,28 @@ read_next (GTask *task)
 {
   RequestData *request = g_task_get_task_data (task);
 
-  g_input_stream_read_bytes_async (request->stream, READ_CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), body_read_cb, task);
+  g_input_stream_read_bytes_async (request->stream, READ_CHUNK_SIZE, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                   body_read_cb, task);
+}
+
+static void
+body_read_all_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  RequestData *request = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = NULL;
+  gsize n_read = 0;
+
+  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &n_read, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* Fewer bytes than announced: libsoup reports a truncated body as an
+   * error, so this is the end of a shorter one. */
+  g_byte_array_set_size (request->body, n_read);
+  finish_body (g_steal_pointer (&task));
 }
 
 static void
@@ -117,6 +159,7 @@ request_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GTask) task = user_data;
   RequestData *request = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
+  SoupMessageHeaders *headers;
 
   request->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
   if (request->stream == NULL)
@@ -128,6 +171,22 @@ request_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (error != NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  headers = soup_message_get_response_headers (request->message);
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+    {
+      /* The length is known (and within the cap): one read of exactly that
+       * much, instead of a loop that ends with an empty read. */
+      gsize length = soup_message_headers_get_content_length (headers);
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      /* One byte more than announced, so that the read also sees the end of
+       * the body: libsoup hands a connection back for reuse only then. */
+      request->body = g_byte_array_sized_new (length + 1);
+      g_byte_array_set_size (request->body, length + 1);
+      g_input_stream_read_all_async (request->stream, request->body->data, length + 1, G_PRIORITY_DEFAULT, cancellable,
+                                     body_read_all_cb, g_steal_pointer (&task));
       return;
     }
   request->body = g_byte_array_new ();
@@ -171,8 +230,7 @@ weft_soup_request_async (SoupSession *session,
   request->max_body_size = max_body_size;
   g_task_set_task_data (task, request, request_data_free);
 
-  soup_session_send_async (session, message, G_PRIORITY_DEFAULT, cancellable, request_sent_cb,
-                           g_steal_pointer (&task));
+  soup_session_send_async (session, message, G_PRIORITY_DEFAULT, cancellable, request_sent_cb, g_steal_pointer (&task));
 }
 
 /**
@@ -196,7 +254,7 @@ message_new (const char *method, const char *uri, GError **error)
   SoupMessage *message = soup_message_new (method, uri);
 
   if (message == NULL)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("“%s” is not a valid HTTP URL"), uri);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("“%s” is not a valid HTTP URL"), uri);
   return message;
 }
 
@@ -235,8 +293,8 @@ weft_soup_get_async (SoupSession *session,
       g_task_report_error (session, callback, user_data, weft_soup_request_async, g_steal_pointer (&error));
       return;
     }
-  weft_soup_request_async (session, message, WEFT_SOUP_REQUEST_FLAGS_NONE, WEFT_SOUP_DEFAULT_MAX_BODY_SIZE,
-                           cancellable, callback, user_data);
+  weft_soup_request_async (session, message, WEFT_SOUP_REQUEST_FLAGS_NONE, WEFT_SOUP_DEFAULT_MAX_BODY_SIZE, cancellable,
+                           callback, user_data);
 }
 
 /**
@@ -282,8 +340,8 @@ weft_soup_post_async (SoupSession *session,
       g_task_report_error (session, callback, user_data, weft_soup_request_async, g_steal_pointer (&error));
       return;
     }
-  weft_soup_request_async (session, message, WEFT_SOUP_REQUEST_FLAGS_NONE, WEFT_SOUP_DEFAULT_MAX_BODY_SIZE,
-                           cancellable, callback, user_data);
+  weft_soup_request_async (session, message, WEFT_SOUP_REQUEST_FLAGS_NONE, WEFT_SOUP_DEFAULT_MAX_BODY_SIZE, cancellable,
+                           callback, user_data);
 }
 
 /**
@@ -342,8 +400,8 @@ weft_soup_request_full (SoupSession *session, SoupMessage *message, WeftSoupRequ
   deferred = weft_deferred_new_async (WEFT_SOUP_TYPE_RESPONSE, G_CALLBACK (weft_soup_request_finish), &callback,
                                       &callback_data);
   weft_deferred_set_description (deferred, "weft_soup_request");
-  weft_soup_request_async (session, message, flags, max_body_size, weft_deferred_get_cancellable (deferred),
-                           callback, callback_data);
+  weft_soup_request_async (session, message, flags, max_body_size, weft_deferred_get_cancellable (deferred), callback,
+                           callback_data);
   return deferred;
 }
 

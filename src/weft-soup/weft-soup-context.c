@@ -45,17 +45,17 @@ weft_soup_check_context (WeftReactor *reactor, GError **error)
       g_strcmp0 (weft_reactor_get_backend_name (reactor), "glib") != 0)
     {
       g_set_error (error, WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_WRONG_CONTEXT,
-                   _("The %s reactor was created with GLib hosting turned off, so libsoup's sources would never "
-                     "run; create it without WEFT_REACTOR_FLAGS_NO_GLIB_HOSTING"),
+                   _ ("The %s reactor was created with GLib hosting turned off, so libsoup's sources would never "
+                      "run; create it without WEFT_REACTOR_FLAGS_NO_GLIB_HOSTING"),
                    weft_reactor_get_backend_name (reactor));
       return FALSE;
     }
   if (current != expected)
     {
       g_set_error (error, WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_WRONG_CONTEXT,
-                   _("A thread-default main context other than the one the reactor runs is pushed: libsoup would "
-                     "attach to it and never be served; pop it (g_main_context_pop_thread_default) before calling "
-                     "libweft-soup, or push the reactor's context instead"));
+                   _ ("A thread-default main context other than the one the reactor runs is pushed: libsoup would "
+                      "attach to it and never be served; pop it (g_main_context_pop_thread_default) before calling "
+                      "libweft-soup, or push the reactor's context instead"));
       return FALSE;
     }
   return TRUE;

@@ -3,6 +3,20 @@
 
 #include "weft-soup-private.h"
 
-G_DEFINE_QUARK (weft-soup-error-quark, weft_soup_error)
-G_DEFINE_QUARK (weft-soup-http-error-quark, weft_soup_http_error)
-G_DEFINE_QUARK (weft-websocket-close-error-quark, weft_websocket_close_error)
+GQuark
+weft_soup_error_quark (void)
+{
+  return g_quark_from_static_string ("weft-soup-error-quark");
+}
+
+GQuark
+weft_soup_http_error_quark (void)
+{
+  return g_quark_from_static_string ("weft-soup-http-error-quark");
+}
+
+GQuark
+weft_websocket_close_error_quark (void)
+{
+  return g_quark_from_static_string ("weft-websocket-close-error-quark");
+}

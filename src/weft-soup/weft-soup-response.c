@@ -60,7 +60,7 @@ weft_soup_http_error_new (SoupMessage *message)
 
   if (reason == NULL || *reason == '\0')
     reason = soup_status_get_phrase (status);
-  return g_error_new (WEFT_SOUP_HTTP_ERROR, status, _("HTTP %u %s for %s"), status, reason ? reason : "", uri);
+  return g_error_new (WEFT_SOUP_HTTP_ERROR, status, _ ("HTTP %u %s for %s"), status, reason ? reason : "", uri);
 }
 
 /**

@@ -14,7 +14,7 @@
  * WeftSoupServer:
  *
  * A `SoupServer` listening on Weft endpoint strings (`tcp:8080:interface=127.0.0.1`,
- * `tls:8443:certKey=cert.pem:privateKey=key.pem`, `unix:/run/app.sock`), so
+ * `tls:8443:cert=cert.pem:key=key.pem`, `unix:/run/app.sock`), so
  * that one program serves static files from a #GResource, HTTP handlers and
  * WebSocket connections handed to a [class@Weft.Factory] as
  * [class@WeftSoup.WebsocketTransport]s.
@@ -94,7 +94,8 @@ origin_is_allowed (WeftSoupServer *self, SoupServerMessage *msg)
       const char *default_port = g_ascii_strcasecmp (g_uri_get_scheme (origin_uri), "https") == 0 ? ":443" : ":80";
 
       return colon != NULL && g_str_equal (colon, default_port) &&
-             g_ascii_strncasecmp (host, origin_host, colon - host) == 0 && strlen (origin_host) == (gsize) (colon - host);
+             g_ascii_strncasecmp (host, origin_host, colon - host) == 0 &&
+             strlen (origin_host) == (gsize) (colon - host);
     }
   return FALSE;
 }
@@ -306,7 +307,7 @@ listen_unix (WeftSoupServer *self, WeftUnixServerEndpoint *endpoint, GError **er
   if (g_chmod (path, weft_unix_server_endpoint_get_mode (endpoint)) != 0 || !g_socket_listen (socket, error))
     {
       if (error != NULL && *error == NULL)
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), _("Cannot set the mode of %s: %s"), path,
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), _ ("Cannot set the mode of %s: %s"), path,
                      g_strerror (errno));
       return NULL;
     }
@@ -317,7 +318,7 @@ listen_unix (WeftSoupServer *self, WeftUnixServerEndpoint *endpoint, GError **er
  * weft_soup_server_listen:
  * @server: a server
  * @endpoint: a Weft server endpoint string: `tcp:PORT[:interface=ADDR][:backlog=N]`,
- *   `tls:PORT:certKey=PEM:privateKey=PEM[:interface=ADDR]` or
+ *   `tls:PORT:cert=PEM:key=PEM[:interface=ADDR]` or
  *   `unix:PATH[:mode=OCTAL]`
  * @error: where to put the failure
  *
@@ -367,7 +368,7 @@ weft_soup_server_listen (WeftSoupServer *self, const char *endpoint, GError **er
   else
     {
       g_set_error (error, WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_UNSUPPORTED,
-                   _("The endpoint “%s” is neither TCP, TLS nor a Unix socket; an HTTP server cannot listen there"),
+                   _ ("The endpoint “%s” is neither TCP, TLS nor a Unix socket; an HTTP server cannot listen there"),
                    endpoint);
       return FALSE;
     }

@@ -59,18 +59,25 @@ connected_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         {
           g_autoptr (GError) http_error = weft_soup_http_error_new (connect->message);
 
-          g_task_return_new_error (task, WEFT_SOUP_HTTP_ERROR, status, _("WebSocket handshake refused: %s"),
+          g_task_return_new_error (task, WEFT_SOUP_HTTP_ERROR, status, _ ("WebSocket handshake refused: %s"),
                                    http_error->message);
         }
       else if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_BAD_HANDSHAKE) ||
                g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_NOT_WEBSOCKET))
         g_task_return_new_error (task, WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_FAILED,
-                                 _("WebSocket handshake with %s failed: %s"), connect->url, error->message);
+                                 _ ("WebSocket handshake with %s failed: %s"), connect->url, error->message);
       else
         g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
+  if (g_task_return_error_if_cancelled (task))
+    {
+      /* Cancelled while libsoup finished the handshake: nobody will get a
+       * protocol, so nobody may keep the connection. */
+      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+      return;
+    }
   transport = weft_websocket_transport_new (connect->reactor, connection, connect->options);
   address = weft_transport_get_peer_address (WEFT_TRANSPORT (transport));
   protocol = weft_factory_build_protocol (connect->factory, address);
@@ -78,7 +85,7 @@ connected_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
       g_task_return_new_error (task, WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_FAILED,
-                               _("The factory built no protocol for the WebSocket connection to %s"), connect->url);
+                               _ ("The factory built no protocol for the WebSocket connection to %s"), connect->url);
       return;
     }
   if (!weft_websocket_transport_start (transport, protocol, &error))
@@ -136,7 +143,7 @@ weft_websocket_connect_async (WeftReactor *reactor,
   connect->message = soup_message_new (SOUP_METHOD_GET, http_url);
   if (connect->message == NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("“%s” is not a valid WebSocket URL"),
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("“%s” is not a valid WebSocket URL"),
                                url);
       return;
     }

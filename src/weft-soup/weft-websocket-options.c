@@ -18,7 +18,9 @@ struct _WeftWebsocketOptions {
   SoupSession *session;
 };
 
-G_DEFINE_BOXED_TYPE (WeftWebsocketOptions, weft_websocket_options, weft_websocket_options_copy,
+G_DEFINE_BOXED_TYPE (WeftWebsocketOptions,
+                     weft_websocket_options,
+                     weft_websocket_options_copy,
                      weft_websocket_options_free)
 
 GType

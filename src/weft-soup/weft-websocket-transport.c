@@ -63,7 +63,7 @@ struct _WeftWebsocketTransport {
 
   /* Reading */
   gboolean reading_paused;
-  GQueue held;      /* GBytes, with their type in held_types */
+  GQueue held; /* GBytes, with their type in held_types */
   GQueue held_types;
   gsize held_size;
   WeftDelayedCall *deliver_call;
@@ -104,25 +104,25 @@ close_code_description (gushort code)
   switch (code)
     {
     case SOUP_WEBSOCKET_CLOSE_NORMAL:
-      return _("normal closure");
+      return _ ("normal closure");
     case SOUP_WEBSOCKET_CLOSE_GOING_AWAY:
-      return _("going away");
+      return _ ("going away");
     case SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR:
-      return _("protocol error");
+      return _ ("protocol error");
     case SOUP_WEBSOCKET_CLOSE_UNSUPPORTED_DATA:
-      return _("unsupported data");
+      return _ ("unsupported data");
     case SOUP_WEBSOCKET_CLOSE_BAD_DATA:
-      return _("invalid data");
+      return _ ("invalid data");
     case SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION:
-      return _("policy violation");
+      return _ ("policy violation");
     case SOUP_WEBSOCKET_CLOSE_TOO_BIG:
-      return _("message too big");
+      return _ ("message too big");
     case SOUP_WEBSOCKET_CLOSE_NO_EXTENSION:
-      return _("extension missing");
+      return _ ("extension missing");
     case SOUP_WEBSOCKET_CLOSE_SERVER_ERROR:
-      return _("server error");
+      return _ ("server error");
     default:
-      return _("application-defined");
+      return _ ("application-defined");
     }
 }
 
@@ -162,7 +162,7 @@ lost_reason (WeftWebsocketTransport *self)
 {
   gushort code = soup_websocket_connection_get_close_code (self->connection);
   const char *data = soup_websocket_connection_get_close_data (self->connection);
-  const char *who = self->close_started ? _("this side") : _("the peer");
+  const char *who = self->close_started ? _ ("this side") : _ ("the peer");
 
   if (self->local_reason != NULL)
     return g_steal_pointer (&self->local_reason);
@@ -170,18 +170,20 @@ lost_reason (WeftWebsocketTransport *self)
     {
       if (g_error_matches (self->soup_error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG))
         return g_error_new (WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
-                            _("Received a WebSocket frame larger than the limit: %s"), self->soup_error->message);
+                            _ ("Received a WebSocket frame larger than the limit: %s"), self->soup_error->message);
       return g_steal_pointer (&self->soup_error);
     }
   if (code == 0 || code == SOUP_WEBSOCKET_CLOSE_ABNORMAL)
     return g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CONNECTION_LOST,
-                                _("The WebSocket connection was lost without a close handshake"));
+                                _ ("The WebSocket connection was lost without a close handshake"));
   if (code == SOUP_WEBSOCKET_CLOSE_NORMAL || code == SOUP_WEBSOCKET_CLOSE_GOING_AWAY ||
       code == SOUP_WEBSOCKET_CLOSE_NO_STATUS)
-    return g_error_new (WEFT_ERROR, WEFT_ERROR_CONNECTION_DONE, _("The WebSocket connection was closed by %s (%u, %s)%s%s"),
-                        who, code, close_code_description (code), data && *data ? ": " : "", data ? data : "");
-  return g_error_new (WEFT_WEBSOCKET_CLOSE_ERROR, code, _("The WebSocket connection was closed by %s with code %u (%s)%s%s"),
-                      who, code, close_code_description (code), data && *data ? ": " : "", data ? data : "");
+    return g_error_new (WEFT_ERROR, WEFT_ERROR_CONNECTION_DONE,
+                        _ ("The WebSocket connection was closed by %s (%u, %s)%s%s"), who, code,
+                        close_code_description (code), data && *data ? ": " : "", data ? data : "");
+  return g_error_new (WEFT_WEBSOCKET_CLOSE_ERROR, code,
+                      _ ("The WebSocket connection was closed by %s with code %u (%s)%s%s"), who, code,
+                      close_code_description (code), data && *data ? ": " : "", data ? data : "");
 }
 
 static void
@@ -336,9 +338,9 @@ message_cb (SoupWebsocketConnection *connection, SoupWebsocketDataType type, GBy
     {
       close_with (self, SOUP_WEBSOCKET_CLOSE_TOO_BIG, "Message too big",
                   g_error_new (WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
-                               _("Received a WebSocket message of %" G_GSIZE_FORMAT
-                                 " bytes, more than the limit of %" G_GSIZE_FORMAT
-                                 "; closed with code 1009 (message too big)"),
+                               _ ("Received a WebSocket message of %" G_GSIZE_FORMAT
+                                  " bytes, more than the limit of %" G_GSIZE_FORMAT
+                                  "; closed with code 1009 (message too big)"),
                                len, max));
       return;
     }
@@ -348,8 +350,8 @@ message_cb (SoupWebsocketConnection *connection, SoupWebsocketDataType type, GBy
         {
           close_with (self, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "Too much data while paused",
                       g_error_new (WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
-                                   _("The WebSocket peer sent more than %" G_GSIZE_FORMAT
-                                     " bytes while reading was paused; closed with code 1008"),
+                                   _ ("The WebSocket peer sent more than %" G_GSIZE_FORMAT
+                                      " bytes while reading was paused; closed with code 1008"),
                                    held_max));
           return;
         }
@@ -380,8 +382,8 @@ keepalive_schedule (WeftWebsocketTransport *self)
   gint64 due = self->last_activity + self->keepalive_timeout_us - weft_reactor_get_time (self->reactor);
 
   g_clear_pointer (&self->keepalive_call, weft_delayed_call_unref);
-  self->keepalive_call = weft_delayed_call_ref (
-      weft_reactor_call_later (self->reactor, MAX (due, 0), keepalive_cb, self, NULL));
+  self->keepalive_call =
+      weft_delayed_call_ref (weft_reactor_call_later (self->reactor, MAX (due, 0), keepalive_cb, self, NULL));
 }
 
 static void
@@ -398,7 +400,7 @@ keepalive_cb (gpointer user_data)
   g_clear_pointer (&self->keepalive_call, weft_delayed_call_unref);
   abort_now (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "Keepalive timeout",
              g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                          _("The WebSocket peer did not answer for %.1f s (keepalive timeout); connection closed"),
+                          _ ("The WebSocket peer did not answer for %.1f s (keepalive timeout); connection closed"),
                           silent / (double) G_USEC_PER_SEC));
 }
 
@@ -616,7 +618,7 @@ ws_abort_connection (WeftTransport *transport, const GError *reason)
   abort_now (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL,
              reason ? g_error_copy (reason)
                     : g_error_new_literal (WEFT_ERROR, WEFT_ERROR_CONNECTION_ABORTED,
-                                           _("The WebSocket connection was aborted")));
+                                           _ ("The WebSocket connection was aborted")));
 }
 
 static void
@@ -632,8 +634,7 @@ ws_resume_reading (WeftTransport *transport)
 
   self->reading_paused = FALSE;
   if (!g_queue_is_empty (&self->held) && self->deliver_call == NULL && !self->lost)
-    self->deliver_call =
-        weft_delayed_call_ref (weft_reactor_call_soon (self->reactor, deliver_held_cb, self, NULL));
+    self->deliver_call = weft_delayed_call_ref (weft_reactor_call_soon (self->reactor, deliver_held_cb, self, NULL));
 }
 
 static void
@@ -844,7 +845,7 @@ weft_websocket_transport_start (WeftWebsocketTransport *self, WeftProtocol *prot
 
   if (soup_websocket_connection_get_state (self->connection) != SOUP_WEBSOCKET_STATE_OPEN)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, _("The WebSocket connection is already closed"));
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, _ ("The WebSocket connection is already closed"));
       return FALSE;
     }
 
@@ -858,13 +859,14 @@ weft_websocket_transport_start (WeftWebsocketTransport *self, WeftProtocol *prot
    * margin bounded. Frames beyond it are libsoup's to refuse. */
   max = weft_websocket_options_get_max_message_size (self->options);
   soup_websocket_connection_set_max_incoming_payload_size (self->connection,
-                                                          max <= G_MAXSIZE / 2 - 65536 ? 2 * max + 65536 : 0);
+                                                           max <= G_MAXSIZE / 2 - 65536 ? 2 * max + 65536 : 0);
 
   weft_websocket_options_get_keepalive (self->options, &interval_us, &self->keepalive_timeout_us);
   self->last_activity = weft_reactor_get_time (self->reactor);
   if (interval_us > 0)
     soup_websocket_connection_set_keepalive_interval (self->connection,
-                                                      (guint) MAX (1, (interval_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC));
+                                                      (guint) MAX (1, (interval_us + G_USEC_PER_SEC - 1) /
+                                                                          G_USEC_PER_SEC));
 
   self->handlers[0] = g_signal_connect (self->connection, "message", G_CALLBACK (message_cb), self);
   self->handlers[1] = g_signal_connect (self->connection, "error", G_CALLBACK (error_cb), self);

@@ -93,8 +93,8 @@ _weft_sqlite_connection_open (const char *path,
   if (rc != SQLITE_OK)
     {
       int system_errno = self->db != NULL ? sqlite3_system_errno (self->db) : 0;
-      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_OPEN, _("Could not open the database %s: %s"), path,
-                   system_errno != 0 ? g_strerror (system_errno)
+      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_OPEN, _ ("Could not open the database %s: %s"), path,
+                   system_errno != 0  ? g_strerror (system_errno)
                    : self->db != NULL ? sqlite3_errmsg (self->db)
                                       : sqlite3_errstr (rc));
       _weft_sqlite_connection_close (self);
@@ -158,7 +158,7 @@ bind_one (WeftSqliteConnection *self, sqlite3_stmt *stmt, int index, GVariant *v
       if (g_variant_get_uint64 (value) > G_MAXINT64)
         {
           g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_PARAMETER,
-                       _("Parameter %d of “%s” is too large for SQLite’s integers"), index, sql);
+                       _ ("Parameter %d of “%s” is too large for SQLite’s integers"), index, sql);
           return FALSE;
         }
       rc = sqlite3_bind_int64 (stmt, index, (gint64) g_variant_get_uint64 (value));
@@ -204,7 +204,7 @@ bind_one (WeftSqliteConnection *self, sqlite3_stmt *stmt, int index, GVariant *v
       G_GNUC_FALLTHROUGH;
     default:
       g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_PARAMETER,
-                   _("Parameter %d of “%s” has type “%s”, which SQLite cannot store"), index, sql,
+                   _ ("Parameter %d of “%s” has type “%s”, which SQLite cannot store"), index, sql,
                    g_variant_get_type_string (value));
       return FALSE;
     }
@@ -230,7 +230,7 @@ lookup_or_prepare (WeftSqliteConnection *self, const char *sql, GError **error)
   if (rc != SQLITE_OK)
     {
       if ((rc & 0xff) == SQLITE_ERROR)
-        g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_SQL, _("Could not prepare “%s” on %s: %s"), sql,
+        g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_SQL, _ ("Could not prepare “%s” on %s: %s"), sql,
                      self->path, sqlite3_errmsg (self->db));
       else
         _weft_sqlite_set_error (error, self, rc, sql);
@@ -238,7 +238,7 @@ lookup_or_prepare (WeftSqliteConnection *self, const char *sql, GError **error)
     }
   if (stmt == NULL)
     {
-      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_SQL, _("“%s” holds no SQL statement"), sql);
+      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_SQL, _ ("“%s” holds no SQL statement"), sql);
       return NULL;
     }
   while (tail != NULL && (g_ascii_isspace (*tail) || *tail == ';'))
@@ -247,7 +247,7 @@ lookup_or_prepare (WeftSqliteConnection *self, const char *sql, GError **error)
     {
       sqlite3_finalize (stmt);
       g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_SQL,
-                   _("“%s” holds more than one statement; run scripts in an interaction"), sql);
+                   _ ("“%s” holds more than one statement; run scripts in an interaction"), sql);
       return NULL;
     }
   if (g_hash_table_size (self->statements) >= STATEMENT_CACHE_SIZE)
@@ -276,7 +276,7 @@ _weft_sqlite_connection_prepare (WeftSqliteConnection *self, const char *sql, GV
   if (params != NULL && !g_variant_is_of_type (params, G_VARIANT_TYPE_TUPLE))
     {
       g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_PARAMETER,
-                   _("Parameters of “%s” must be a tuple, not “%s”"), sql, g_variant_get_type_string (params));
+                   _ ("Parameters of “%s” must be a tuple, not “%s”"), sql, g_variant_get_type_string (params));
       return NULL;
     }
   stmt = lookup_or_prepare (self, sql, error);
@@ -342,6 +342,19 @@ column_value (sqlite3_stmt *stmt, int column)
     }
 }
 
+/* Sleeps before another try of a statement that met SQLITE_BUSY outside a
+ * transaction; FALSE once the busy timeout is spent. */
+static gboolean
+retry_after_busy (WeftSqliteConnection *self, guint attempt, gint64 started_us)
+{
+  /* Counted from the first step, so that a busy handler that already
+   * waited the whole timeout is not followed by a second wait. */
+  if (progress_handler (self) || g_get_monotonic_time () - started_us >= self->busy_timeout_us)
+    return FALSE;
+  g_usleep (MIN ((gint64) 1000 << MIN (attempt, 10), BUSY_MAX_SLEEP_US));
+  return TRUE;
+}
+
 /* Steps @sql to the end; collects rows into @rows when it is not NULL,
  * stopping after @max_rows of them (0: all). */
 static gboolean
@@ -356,23 +369,34 @@ run_statement (WeftSqliteConnection *self,
   sqlite3_stmt *stmt = _weft_sqlite_connection_prepare (self, sql, params, error);
   WeftSqliteColumns *columns = NULL;
   guint n_rows = 0;
+  gboolean saw_row = FALSE;
+  gint64 started_us = g_get_monotonic_time ();
   gboolean ok = TRUE;
 
   if (stmt == NULL)
     return FALSE;
 
-  for (;;)
+  for (guint attempt = 0;; attempt++)
     {
+      gboolean outside_transaction = sqlite3_get_autocommit (self->db);
       int rc = sqlite3_step (stmt);
 
       if (rc == SQLITE_DONE)
         break;
+      if ((rc & 0xff) == SQLITE_BUSY && outside_transaction && !saw_row && retry_after_busy (self, attempt, started_us))
+        {
+          /* Some waits bypass the busy handler (WAL recovery, a snapshot
+           * gone stale); nothing ran yet, so the statement starts over. */
+          sqlite3_reset (stmt);
+          continue;
+        }
       if (rc != SQLITE_ROW)
         {
           _weft_sqlite_set_error (error, self, rc, sql);
           ok = FALSE;
           break;
         }
+      saw_row = TRUE;
       if (rows == NULL)
         continue;
       if (columns == NULL)
@@ -475,8 +499,8 @@ _weft_sqlite_connection_migrate (WeftSqliteConnection *self, GPtrArray *migratio
   if (version > (gint64) migrations->len)
     {
       g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_MIGRATION,
-                   _("The schema of %s is at version %" G_GINT64_FORMAT
-                     ", newer than the %u versions this program knows"),
+                   _ ("The schema of %s is at version %" G_GINT64_FORMAT
+                      ", newer than the %u versions this program knows"),
                    self->path, version, migrations->len);
       return FALSE;
     }
@@ -487,7 +511,7 @@ _weft_sqlite_connection_migrate (WeftSqliteConnection *self, GPtrArray *migratio
       if (!run_migration (self, g_ptr_array_index (migrations, step - 1), step, &local_error))
         {
           g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_MIGRATION,
-                       _("Schema migration step %u of %s failed: %s"), step, self->path, local_error->message);
+                       _ ("Schema migration step %u of %s failed: %s"), step, self->path, local_error->message);
           return FALSE;
         }
       g_debug ("Migrated %s to schema version %u", self->path, step);

@@ -32,15 +32,10 @@ struct sqlite3;
 typedef struct _WeftSqliteConnection WeftSqliteConnection;
 
 WEFT_SQLITE_AVAILABLE_IN_ALL
-gboolean weft_sqlite_connection_execute (WeftSqliteConnection *self,
-                                         const char *sql,
-                                         GVariant *params,
-                                         GError **error);
+gboolean weft_sqlite_connection_execute (WeftSqliteConnection *self, const char *sql, GVariant *params, GError **error);
 WEFT_SQLITE_AVAILABLE_IN_ALL
-GListModel *weft_sqlite_connection_query (WeftSqliteConnection *self,
-                                          const char *sql,
-                                          GVariant *params,
-                                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GListModel *weft_sqlite_connection_query (WeftSqliteConnection *self, const char *sql, GVariant *params, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 WEFT_SQLITE_AVAILABLE_IN_ALL
 WeftSqliteRow *weft_sqlite_connection_query_row (WeftSqliteConnection *self,
                                                  const char *sql,

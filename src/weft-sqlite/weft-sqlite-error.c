@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
 
 #include "weft-sqlite-private.h"
 
@@ -13,13 +16,48 @@ weft_sqlite_error_quark (void)
   return g_quark_from_static_string ("weft-sqlite-error-quark");
 }
 
+/* Whether @path, or its -wal or -journal file, reached the process'
+ * file-size limit (less than a page of room left). */
 static gboolean
-is_disk_full (int rc, int system_errno)
+at_file_size_limit (const char *path)
 {
+  const char *suffixes[] = { "", "-wal", "-journal" };
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+      GStatBuf st;
+
+      if (g_stat (file, &st) == 0 && (guint64) st.st_size + 65536 > (guint64) limit.rlim_cur)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+is_disk_full (int rc, int system_errno, const char *path)
+{
+  g_autofree char *dir = NULL;
+  struct statvfs fs;
+
   if ((rc & 0xff) == SQLITE_FULL)
     return TRUE;
-  /* A file-size limit or a quota surfaces as an I/O error. */
-  return (rc & 0xff) == SQLITE_IOERR && (system_errno == ENOSPC || system_errno == EFBIG || system_errno == EDQUOT);
+  if ((rc & 0xff) != SQLITE_IOERR)
+    return FALSE;
+  /* A full file system, a quota or a file-size limit surfaces as an I/O
+   * error, and SQLite's errno may be stale by the time it reports: look at
+   * the file and its file system as well. */
+  if (system_errno == ENOSPC || system_errno == EFBIG || system_errno == EDQUOT)
+    return TRUE;
+  if (path == NULL)
+    return FALSE;
+  if (at_file_size_limit (path))
+    return TRUE;
+  dir = g_path_get_dirname (path);
+  return statvfs (dir, &fs) == 0 && (guint64) fs.f_bavail * fs.f_frsize < 1024 * 1024;
 }
 
 static char *
@@ -45,18 +83,18 @@ void
 _weft_sqlite_set_error (GError **error, WeftSqliteConnection *connection, int rc, const char *sql)
 {
   const char *path = connection != NULL ? connection->path : "?";
-  const char *message = connection != NULL && connection->db != NULL ? sqlite3_errmsg (connection->db)
-                                                                       : sqlite3_errstr (rc);
+  const char *message =
+      connection != NULL && connection->db != NULL ? sqlite3_errmsg (connection->db) : sqlite3_errstr (rc);
   int system_errno = connection != NULL && connection->db != NULL ? sqlite3_system_errno (connection->db) : 0;
   g_autofree char *what = describe_sql (sql);
 
   if (error == NULL)
     return;
 
-  if (is_disk_full (rc, system_errno))
+  if (is_disk_full (rc, system_errno, connection != NULL ? connection->path : NULL))
     {
       g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_FULL,
-                   _("Disk full while writing to %s; the change was not saved"), path);
+                   _ ("Disk full while writing to %s; the change was not saved"), path);
       return;
     }
 
@@ -65,41 +103,41 @@ _weft_sqlite_set_error (GError **error, WeftSqliteConnection *connection, int rc
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_BUSY,
-                   _("Could not use %s: the database is locked by another process"), path);
+                   _ ("Could not use %s: the database is locked by another process"), path);
       break;
     case SQLITE_INTERRUPT:
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("“%s” on %s was cancelled"), what, path);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _ ("“%s” on %s was cancelled"), what, path);
       break;
     case SQLITE_CONSTRAINT:
-      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_CONSTRAINT, _("“%s” on %s was refused: %s"), what,
-                   path, message);
+      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_CONSTRAINT, _ ("“%s” on %s was refused: %s"), what, path,
+                   message);
       break;
     case SQLITE_READONLY:
       g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_READ_ONLY,
-                   _("Could not write to %s: the database is read-only (%s)"), path, message);
+                   _ ("Could not write to %s: the database is read-only (%s)"), path, message);
       break;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_CORRUPT,
-                   _("%s is damaged or is not a database: %s"), path, message);
+      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_CORRUPT, _ ("%s is damaged or is not a database: %s"),
+                   path, message);
       break;
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
     case SQLITE_AUTH:
-      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_OPEN, _("Could not open the database %s: %s"), path,
+      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_OPEN, _ ("Could not open the database %s: %s"), path,
                    system_errno != 0 ? g_strerror (system_errno) : message);
       break;
     case SQLITE_IOERR:
-      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_IO, _("I/O error on %s: %s"), path,
+      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_IO, _ ("I/O error on %s: %s"), path,
                    system_errno != 0 ? g_strerror (system_errno) : message);
       break;
     case SQLITE_RANGE:
     case SQLITE_MISMATCH:
-      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_PARAMETER, _("Bad parameters for “%s” on %s: %s"),
-                   what, path, message);
+      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_PARAMETER, _ ("Bad parameters for “%s” on %s: %s"), what,
+                   path, message);
       break;
     default:
-      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_FAILED, _("“%s” failed on %s: %s"), what, path,
+      g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_FAILED, _ ("“%s” failed on %s: %s"), what, path,
                    message);
       break;
     }

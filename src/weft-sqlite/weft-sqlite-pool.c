@@ -279,7 +279,7 @@ run_interaction (Worker *worker, Job *job)
     {
       if (job->error == NULL)
         g_set_error (&job->error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_FAILED,
-                     _("An interaction on %s failed without saying why"), connection->path);
+                     _ ("An interaction on %s failed without saying why"), connection->path);
       _weft_sqlite_connection_rollback (connection);
       return;
     }
@@ -306,16 +306,23 @@ run_job (Worker *worker, Job *job, const GError *open_error)
   if (open_error != NULL)
     job->error = g_error_copy (open_error);
   else if (g_atomic_int_get (&self->stop))
-    g_set_error (&job->error, G_IO_ERROR, G_IO_ERROR_CLOSED, _("The database %s was closed before the work ran"),
+    g_set_error (&job->error, G_IO_ERROR, G_IO_ERROR_CLOSED, _ ("The database %s was closed before the work ran"),
                  self->path);
   else if (job->kind == JOB_QUERY && !worker->writer &&
            !_weft_sqlite_connection_is_read_only (worker->connection, job->sql))
     {
       /* INSERT … RETURNING and friends: queries that write go to the writer. */
+      gboolean cancelled;
+
       g_mutex_lock (&self->lock);
-      job->state = JOB_QUEUED;
+      /* A cancel that came while the job was here still holds. */
+      cancelled = g_atomic_int_get (&worker->cancel_current);
+      job->state = cancelled ? JOB_CANCELLED : JOB_QUEUED;
       job->worker = NULL;
+      g_atomic_int_set (&worker->cancel_current, 0);
       g_mutex_unlock (&self->lock);
+      if (cancelled)
+        return TRUE;
       g_async_queue_push (self->write_queue, job_ref (job));
       return FALSE;
     }
@@ -336,6 +343,15 @@ run_job (Worker *worker, Job *job, const GError *open_error)
       default:
         g_assert_not_reached ();
       }
+
+  if (job->error != NULL && g_error_matches (job->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      g_atomic_int_get (&self->stop))
+    {
+      /* Interrupted by a close that ran out of time, not by its caller. */
+      g_clear_error (&job->error);
+      g_set_error (&job->error, G_IO_ERROR, G_IO_ERROR_CLOSED, _ ("The database %s was closed while the work ran"),
+                   self->path);
+    }
 
   g_mutex_lock (&self->lock);
   job->state = JOB_FINISHED;
@@ -479,7 +495,7 @@ fail_leftovers (WeftSqlitePool *self, GAsyncQueue *queue)
     {
       if (job->kind != JOB_STOP && job->state == JOB_QUEUED)
         {
-          g_set_error (&job->error, G_IO_ERROR, G_IO_ERROR_CLOSED, _("The database %s was closed before the work ran"),
+          g_set_error (&job->error, G_IO_ERROR, G_IO_ERROR_CLOSED, _ ("The database %s was closed before the work ran"),
                        self->path);
           job_finish (self, job);
         }
@@ -676,16 +692,15 @@ weft_sqlite_pool_is_open (WeftSqlitePool *self)
   return open && !self->closing;
 }
 
-#define RETURN_IF_STARTED(self)                                                              \
-  G_STMT_START                                                                               \
-  {                                                                                          \
-    if ((self)->started)                                                                     \
-      {                                                                                      \
-        g_critical ("%s: the pool for %s is already open; settings apply before opening", \
-                    G_STRFUNC, (self)->path);                                                \
-        return;                                                                              \
-      }                                                                                      \
-  }                                                                                          \
+#define RETURN_IF_STARTED(self)                                                                                     \
+  G_STMT_START                                                                                                      \
+  {                                                                                                                 \
+    if ((self)->started)                                                                                            \
+      {                                                                                                             \
+        g_critical ("%s: the pool for %s is already open; settings apply before opening", G_STRFUNC, (self)->path); \
+        return;                                                                                                     \
+      }                                                                                                             \
+  }                                                                                                                 \
   G_STMT_END
 
 /**
@@ -910,7 +925,7 @@ weft_sqlite_pool_open (WeftSqlitePool *self)
 
   if (self->started)
     return weft_deferred_fail (g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS,
-                                            _("The database %s is already open in this pool"), self->path));
+                                            _ ("The database %s is already open in this pool"), self->path));
 
   self->started = TRUE;
   self->open_state = POOL_OPENING;
@@ -1048,7 +1063,7 @@ submit (WeftSqlitePool *self, Job *job, const char *description)
       GDestroyNotify destroy = g_steal_pointer (&job->destroy);
 
       weft_deferred_errback_new (deferred, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                                 self->started ? _("The database %s is closing") : _("The database %s is not open"),
+                                 self->started ? _ ("The database %s is closing") : _ ("The database %s is not open"),
                                  self->path);
       if (destroy != NULL)
         destroy (job->user_data);
@@ -1156,292 +1171,4 @@ weft_sqlite_pool_run_interaction (WeftSqlitePool *self,
   job->user_data = user_data;
   job->destroy = destroy;
   return submit (self, job, "weft_sqlite_pool_run_interaction");
-}
-
-/* GIO-style forms: a GTask fed by the deferred. */
-
-typedef struct {
-  WeftReactor *reactor;
-  GTask *task;
-  WeftDeferred *deferred;
-  GCancellable *cancellable;
-  gulong cancelled_id;
-  JobKind kind;
-} AsyncCall;
-
-static void
-async_call_free (gpointer data)
-{
-  AsyncCall *call = data;
-
-  if (call->cancelled_id != 0)
-    g_cancellable_disconnect (call->cancellable, call->cancelled_id);
-  g_clear_object (&call->cancellable);
-  g_clear_object (&call->task);
-  g_clear_object (&call->deferred);
-  g_clear_object (&call->reactor);
-  g_free (call);
-}
-
-static WeftDeferred *
-async_call_fired (WeftResult *result, gpointer data)
-{
-  AsyncCall *call = data;
-  g_autoptr (GTask) task = g_steal_pointer (&call->task);
-
-  if (weft_result_is_cancelled (result))
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", weft_result_get_error (result)->message);
-  else if (weft_result_is_error (result))
-    g_task_return_error (task, g_error_copy (weft_result_get_error (result)));
-  else
-    switch (call->kind)
-      {
-      case JOB_QUERY:
-        g_task_return_pointer (task, weft_result_dup_object (result), g_object_unref);
-        break;
-      case JOB_OPERATION:
-        g_task_return_pointer (task, changes_copy (weft_result_get_boxed (result)), g_free);
-        break;
-      case JOB_INTERACTION:
-        g_task_return_pointer (task, weft_result_copy (result), (GDestroyNotify) weft_result_free);
-        break;
-      case JOB_OPEN:
-      case JOB_STOP:
-      default:
-        g_task_return_boolean (task, TRUE);
-        break;
-      }
-  weft_result_clear (result);
-  return NULL;
-}
-
-static void
-cancel_in_reactor (gpointer deferred)
-{
-  weft_deferred_cancel (deferred);
-}
-
-static void
-async_call_cancelled (GCancellable *cancellable, gpointer data)
-{
-  AsyncCall *call = data;
-
-  /* Any thread may cancel; the deferred belongs to the reactor's. */
-  weft_reactor_call_from_thread (call->reactor, cancel_in_reactor, g_object_ref (call->deferred), g_object_unref);
-}
-
-static void
-async_call_start (WeftSqlitePool *self,
-                  WeftDeferred *deferred,
-                  JobKind kind,
-                  gpointer source_tag,
-                  GCancellable *cancellable,
-                  GAsyncReadyCallback callback,
-                  gpointer user_data)
-{
-  AsyncCall *call = g_new0 (AsyncCall, 1);
-
-  call->reactor = g_object_ref (self->reactor);
-  call->task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (call->task, source_tag);
-  call->deferred = deferred;
-  call->kind = kind;
-  if (cancellable != NULL)
-    {
-      call->cancellable = g_object_ref (cancellable);
-      call->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (async_call_cancelled), call, NULL);
-    }
-  weft_deferred_add_both (deferred, async_call_fired, call, async_call_free);
-}
-
-/**
- * weft_sqlite_pool_open_async:
- * @self: a pool
- * @cancellable: (nullable): a cancellable (it stops the wait, not the
- *   opening)
- * @callback: called when the database is open
- * @user_data: data for @callback
- *
- * weft_sqlite_pool_open() for GIO-style code. Call it from the reactor's
- * thread, like every `_async` function of the pool.
- */
-void
-weft_sqlite_pool_open_async (WeftSqlitePool *self,
-                             GCancellable *cancellable,
-                             GAsyncReadyCallback callback,
-                             gpointer user_data)
-{
-  g_return_if_fail (WEFT_SQLITE_IS_POOL (self));
-
-  async_call_start (self, weft_sqlite_pool_open (self), JOB_OPEN, weft_sqlite_pool_open_async, cancellable, callback,
-                    user_data);
-}
-
-/**
- * weft_sqlite_pool_open_finish:
- * @self: a pool
- * @result: the result given to the callback
- * @error: return location for an error
- *
- * Returns: %TRUE if the database is open and migrated
- */
-gboolean
-weft_sqlite_pool_open_finish (WeftSqlitePool *self, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/**
- * weft_sqlite_pool_query_async:
- * @self: a pool
- * @sql: one SQL statement with `?` placeholders
- * @params: (nullable): a tuple of values; a floating reference is sunk
- * @cancellable: (nullable): a cancellable
- * @callback: called with the rows
- * @user_data: data for @callback
- *
- * weft_sqlite_pool_run_query() for GIO-style code.
- */
-void
-weft_sqlite_pool_query_async (WeftSqlitePool *self,
-                              const char *sql,
-                              GVariant *params,
-                              GCancellable *cancellable,
-                              GAsyncReadyCallback callback,
-                              gpointer user_data)
-{
-  g_return_if_fail (WEFT_SQLITE_IS_POOL (self));
-  g_return_if_fail (sql != NULL);
-
-  async_call_start (self, weft_sqlite_pool_run_query (self, sql, params), JOB_QUERY, weft_sqlite_pool_query_async,
-                    cancellable, callback, user_data);
-}
-
-/**
- * weft_sqlite_pool_query_finish:
- * @self: a pool
- * @result: the result given to the callback
- * @error: return location for an error
- *
- * Returns: (transfer full) (nullable): a list of [class@WeftSqlite.Row],
- *   or %NULL with @error set
- */
-GListModel *
-weft_sqlite_pool_query_finish (WeftSqlitePool *self, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/**
- * weft_sqlite_pool_operation_async:
- * @self: a pool
- * @sql: one SQL statement with `?` placeholders
- * @params: (nullable): a tuple of values; a floating reference is sunk
- * @cancellable: (nullable): a cancellable
- * @callback: called when the statement ran
- * @user_data: data for @callback
- *
- * weft_sqlite_pool_run_operation() for GIO-style code.
- */
-void
-weft_sqlite_pool_operation_async (WeftSqlitePool *self,
-                                  const char *sql,
-                                  GVariant *params,
-                                  GCancellable *cancellable,
-                                  GAsyncReadyCallback callback,
-                                  gpointer user_data)
-{
-  g_return_if_fail (WEFT_SQLITE_IS_POOL (self));
-  g_return_if_fail (sql != NULL);
-
-  async_call_start (self, weft_sqlite_pool_run_operation (self, sql, params), JOB_OPERATION,
-                    weft_sqlite_pool_operation_async, cancellable, callback, user_data);
-}
-
-/**
- * weft_sqlite_pool_operation_finish:
- * @self: a pool
- * @result: the result given to the callback
- * @changes: (out caller-allocates) (optional): what the statement changed
- * @error: return location for an error
- *
- * Returns: %TRUE if the statement ran
- */
-gboolean
-weft_sqlite_pool_operation_finish (WeftSqlitePool *self,
-                                   GAsyncResult *result,
-                                   WeftSqliteChanges *changes,
-                                   GError **error)
-{
-  g_autofree WeftSqliteChanges *outcome = NULL;
-
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  outcome = g_task_propagate_pointer (G_TASK (result), error);
-  if (outcome == NULL)
-    return FALSE;
-  if (changes != NULL)
-    *changes = *outcome;
-  return TRUE;
-}
-
-/**
- * weft_sqlite_pool_interaction_async:
- * @self: a pool
- * @func: (scope notified): the work; see weft_sqlite_pool_run_interaction()
- * @user_data: (closure func): data for @func
- * @destroy: (nullable): frees @user_data
- * @cancellable: (nullable): a cancellable
- * @callback: called when the transaction is over
- * @callback_data: (closure callback): data for @callback
- *
- * weft_sqlite_pool_run_interaction() for GIO-style code.
- */
-void
-weft_sqlite_pool_interaction_async (WeftSqlitePool *self,
-                                    WeftSqliteInteractionFunc func,
-                                    gpointer user_data,
-                                    GDestroyNotify destroy,
-                                    GCancellable *cancellable,
-                                    GAsyncReadyCallback callback,
-                                    gpointer callback_data)
-{
-  g_return_if_fail (WEFT_SQLITE_IS_POOL (self));
-  g_return_if_fail (func != NULL);
-
-  async_call_start (self, weft_sqlite_pool_run_interaction (self, func, user_data, destroy), JOB_INTERACTION,
-                    weft_sqlite_pool_interaction_async, cancellable, callback, callback_data);
-}
-
-/**
- * weft_sqlite_pool_interaction_finish:
- * @self: a pool
- * @result: the result given to the callback
- * @value: (out caller-allocates) (optional): an unset `GValue`
- *   (`G_VALUE_INIT`) that receives the interaction's value; left unset if
- *   the interaction gave none
- * @error: return location for an error
- *
- * Returns: %TRUE if the transaction was committed
- */
-gboolean
-weft_sqlite_pool_interaction_finish (WeftSqlitePool *self, GAsyncResult *result, GValue *value, GError **error)
-{
-  g_autoptr (WeftResult) outcome = NULL;
-
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  outcome = g_task_propagate_pointer (G_TASK (result), error);
-  if (outcome == NULL)
-    return FALSE;
-  if (value != NULL && !weft_result_is_empty (outcome))
-    {
-      g_value_init (value, weft_result_get_value_type (outcome));
-      g_value_copy (weft_result_get_value (outcome), value);
-    }
-  return TRUE;
 }

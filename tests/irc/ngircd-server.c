@@ -97,12 +97,20 @@ struct _NgircdServer {
   char *config;
   NgircdProcess *process;
   WeftProcessTransport *transport;
+  guint16 tls_port;
 };
+
+const char *
+ngircd_path (void)
+{
+  const char *path = g_getenv ("WEFT_NGIRCD");
+  return path != NULL && *path != '\0' ? path : NGIRCD_PATH;
+}
 
 gboolean
 ngircd_available (void)
 {
-  return g_file_test (NGIRCD_PATH, G_FILE_TEST_IS_EXECUTABLE);
+  return g_file_test (ngircd_path (), G_FILE_TEST_IS_EXECUTABLE);
 }
 
 guint16
@@ -191,6 +199,41 @@ ngircd_server_new (WeftReactor *reactor,
   return self;
 }
 
+static char *
+copy_readable (NgircdServer *self, const char *path, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize len;
+  char *copy = g_build_filename (self->dir, name, NULL);
+
+  g_file_get_contents (path, &contents, &len, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (copy, contents, len, &error);
+  g_assert_no_error (error);
+  g_assert_no_errno (g_chmod (copy, 0644));
+  return copy;
+}
+
+void
+ngircd_server_add_tls (NgircdServer *server, guint16 tls_port, const char *cert_file, const char *key_file)
+{
+  g_autofree char *cert = copy_readable (server, cert_file, "server.pem");
+  g_autofree char *key = copy_readable (server, key_file, "server.key");
+  g_autofree char *section = g_strdup_printf ("[SSL]\nPorts = %u\nCertFile = %s\nKeyFile = %s\n", tls_port, cert, key);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *joined = NULL;
+
+  g_file_get_contents (server->config, &contents, NULL, &error);
+  g_assert_no_error (error);
+  joined = g_strconcat (contents, section, NULL);
+  g_file_set_contents (server->config, joined, -1, &error);
+  g_assert_no_error (error);
+  g_assert_no_errno (g_chmod (server->config, 0644));
+  server->tls_port = tls_port;
+}
+
 static gboolean
 log_has (gpointer data)
 {
@@ -215,7 +258,7 @@ ngircd_server_start (NgircdServer *server)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *listening = g_strdup_printf ("Now listening on [127.0.0.1]:%u", server->port);
-  const char *argv[] = { NGIRCD_PATH, "--nodaemon", "-f", server->config, NULL };
+  const char *argv[] = { ngircd_path (), "--nodaemon", "-f", server->config, NULL };
 
   g_assert_null (server->process);
   server->process = g_object_new (NGIRCD_TYPE_PROCESS, NULL);
@@ -223,6 +266,11 @@ ngircd_server_start (NgircdServer *server)
                                                   server->dir, NULL, 0, &error);
   g_assert_no_error (error);
   ngircd_server_wait_log (server, listening);
+  if (server->tls_port != 0)
+    {
+      g_autofree char *tls_listening = g_strdup_printf ("Now listening on [127.0.0.1]:%u", server->tls_port);
+      ngircd_server_wait_log (server, tls_listening);
+    }
 }
 
 static gboolean

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
  * as root, its log collected from its output. */
 typedef struct _NgircdServer NgircdServer;
 
+/* NGIRCD_PATH, or $WEFT_NGIRCD. */
+const char *ngircd_path (void);
 gboolean ngircd_available (void);
 guint16 ngircd_free_port (void);
 /* @peer_name/@peer_port: link to that server; @passive: wait for it to
@@ -22,6 +24,10 @@ NgircdServer *ngircd_server_new (WeftReactor *reactor,
                                  const char *peer_name,
                                  guint16 peer_port,
                                  gboolean passive);
+/* Adds a TLS port with this certificate and key (copied next to the
+ * configuration, where the unprivileged server can read them). Before
+ * ngircd_server_start(). */
+void ngircd_server_add_tls (NgircdServer *server, guint16 tls_port, const char *cert_file, const char *key_file);
 /* Starts it and waits (on the reactor) until it listens. */
 void ngircd_server_start (NgircdServer *server);
 /* SIGTERM, and waits until it has ended. */

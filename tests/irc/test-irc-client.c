@@ -307,6 +307,14 @@ test_channel_state (IrcFixture *f, gconstpointer data)
   irc_fixture_server (f, ":hatter!h@x INVITE bob #Garden");
   g_assert_true (irc_fixture_has_event (f, "invited hatter bob #Garden"));
 
+  /* Our own user modes. */
+  irc_fixture_server (f, ":alice MODE alice :+iw");
+  g_assert_cmpstr (weft_irc_client_get_user_modes (f->client), ==, "+iw");
+  irc_fixture_server (f, ":irc.test MODE alice -w+x");
+  g_assert_cmpstr (weft_irc_client_get_user_modes (f->client), ==, "+ix");
+  irc_fixture_server (f, ":irc.test 221 alice +Zi");
+  g_assert_cmpstr (weft_irc_client_get_user_modes (f->client), ==, "+Zi");
+
   /* Our own away state. */
   weft_irc_client_set_away (f->client, "tea");
   irc_fixture_expect (f, "AWAY tea", NULL);
@@ -326,6 +334,53 @@ test_channel_state (IrcFixture *f, gconstpointer data)
   irc_fixture_expect (f, "PART #other later", NULL);
   irc_fixture_server (f, ":alice!al@host PART #other :later");
   g_assert_null (weft_irc_client_lookup_channel (f->client, "#other"));
+}
+
+static void
+test_more_numerics (IrcFixture *f, gconstpointer data)
+{
+  WeftIrcChannel *kept, *kicked;
+  g_autoptr (GPtrArray) lines = NULL;
+
+  irc_fixture_register (f, "setname account-notify");
+  kept = join_channel (f, "#kept");
+  kicked = join_channel (f, "#kicked");
+  irc_fixture_server (f, ":irc.test 331 alice #kept :No topic is set");
+  g_assert_null (weft_irc_channel_get_topic (kept));
+  irc_fixture_server (f, ":bob!b@h JOIN #kept");
+  irc_fixture_server (f, ":irc.test 301 alice bob :at lunch");
+  g_assert_cmpstr (weft_irc_member_get_away_message (weft_irc_channel_lookup_member (kept, "bob")), ==, "at lunch");
+  irc_fixture_server (f, ":irc.test 900 alice alice!al@host acct :You are now logged in as acct");
+  g_assert_cmpstr (weft_irc_client_get_account (f->client), ==, "acct");
+  irc_fixture_server (f, ":irc.test 901 alice alice!al@host :You are now logged out");
+  g_assert_null (weft_irc_client_get_account (f->client));
+  weft_irc_client_set_away (f->client, "brb");
+  irc_fixture_server (f, ":irc.test 306 alice :You have been marked as being away");
+  g_assert_true (irc_fixture_has_event (f, "away alice brb"));
+  weft_irc_client_set_away (f->client, NULL);
+  irc_fixture_server (f, ":irc.test 305 alice :You are no longer marked as being away");
+  g_assert_false (weft_irc_client_get_away (f->client));
+  g_assert_true (irc_fixture_has_event (f, "away alice (null)"));
+  g_ptr_array_unref (irc_fixture_take (f));
+  weft_irc_client_set_realname (f->client, "Alice L.");
+  irc_fixture_expect (f, "SETNAME :Alice L.", NULL);
+  irc_fixture_server (f, ":irc.test 482 alice #kept :You're not channel operator");
+  g_assert_true (irc_fixture_has_event (f, "error 482 You're not channel operator"));
+  irc_fixture_server (f, "ERROR :Closing link");
+  g_assert_true (irc_fixture_has_event (f, "error 0 Closing link"));
+
+  /* Kicked from one channel: after a reconnect only the other is rejoined,
+   * and the away message is set again. */
+  weft_irc_client_set_away (f->client, "gone");
+  irc_fixture_server (f, ":op!o@h KICK #kicked alice :bye");
+  g_assert_false (weft_irc_channel_get_joined (kicked));
+  irc_fixture_drop (f);
+  irc_fixture_connect (f);
+  irc_fixture_server (f, ":irc.test 001 alice :Welcome");
+  lines = irc_fixture_take (f);
+  g_assert_true (irc_lines_contain (lines, "JOIN #kept"));
+  g_assert_true (irc_lines_contain (lines, "AWAY gone"));
+  g_assert_cmpuint (irc_lines_count_prefix (lines, "JOIN"), ==, 1);
 }
 
 /* ---- Messages ---------------------------------------------------------- */
@@ -528,6 +583,71 @@ test_lag_and_ping_timeout (IrcFixture *f, gconstpointer data)
   g_assert_cmpint (weft_irc_client_get_lag (f->client), ==, -1);
 }
 
+static void
+test_busy_connection_stays (IrcFixture *f, gconstpointer data)
+{
+  weft_irc_client_set_ping_timing (f->client, 30 * G_USEC_PER_SEC, 10 * G_USEC_PER_SEC);
+  irc_fixture_register (f, "");
+  /* A message every 4 s, each followed by a PING that the server answers
+   * 3 s later: PINGs are always out, but answers keep coming. */
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+      g_autoptr (WeftIrcOutgoing) out = weft_irc_client_send_privmsg (f->client, "bob", text);
+      g_autoptr (GPtrArray) lines = irc_fixture_take (f);
+
+      weft_test_clock_advance (f->clock, 3 * G_USEC_PER_SEC);
+      for (guint j = 0; j < lines->len; j++)
+        if (g_str_has_prefix (g_ptr_array_index (lines, j), "PING "))
+          {
+            g_autofree char *pong =
+                g_strdup_printf (":irc.test PONG irc.test :%s", (char *) g_ptr_array_index (lines, j) + 5);
+            irc_fixture_server (f, pong);
+          }
+      weft_test_clock_advance (f->clock, 1 * G_USEC_PER_SEC);
+      g_assert_false (weft_string_transport_is_aborted (f->transport));
+      g_assert_cmpint (weft_irc_outgoing_get_state (out), ==, WEFT_IRC_OUTGOING_STATE_CONFIRMED);
+    }
+  g_assert_cmpint (weft_irc_client_get_lag (f->client), ==, 3 * G_USEC_PER_SEC);
+}
+
+static void
+test_back_pressure (IrcFixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) outs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) lines = NULL;
+  gsize high = 200, low = 50;
+  guint rounds = 0;
+
+  irc_fixture_register (f, "echo-message");
+  weft_string_transport_set_buffering (f->transport, TRUE);
+  weft_transport_set_write_buffer_limits (WEFT_TRANSPORT (f->transport), high, low);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("message number %02u, of some length", i);
+      g_ptr_array_add (outs, weft_irc_client_send_privmsg (f->client, "bob", text));
+    }
+  /* Paused above the high watermark: the rest waits in the client. */
+  g_assert_cmpuint (weft_transport_get_write_buffer_size (WEFT_TRANSPORT (f->transport)), <, high + 60);
+  g_assert_cmpint (weft_irc_outgoing_get_state (g_ptr_array_index (outs, 19)), ==, WEFT_IRC_OUTGOING_STATE_QUEUED);
+  /* The network takes it bit by bit; everything goes out, in order. */
+  while (weft_transport_get_write_buffer_size (WEFT_TRANSPORT (f->transport)) > 0)
+    {
+      g_assert_cmpuint (weft_transport_get_write_buffer_size (WEFT_TRANSPORT (f->transport)), <, high + 60);
+      weft_string_transport_drain (f->transport, 40);
+      rounds++;
+    }
+  g_assert_cmpuint (rounds, >, 10);
+  lines = irc_fixture_take (f);
+  g_assert_cmpuint (lines->len, ==, 20);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *want = g_strdup_printf ("PRIVMSG bob :message number %02u, of some length", i);
+      g_assert_cmpstr (g_ptr_array_index (lines, i), ==, want);
+      g_assert_cmpint (weft_irc_outgoing_get_state (g_ptr_array_index (outs, i)), ==, WEFT_IRC_OUTGOING_STATE_SENT);
+    }
+}
+
 /* ---- Framing ------------------------------------------------------------ */
 
 static void
@@ -699,6 +819,39 @@ test_reconnect_history (IrcFixture *f, gconstpointer data)
 }
 
 static void
+test_reconnect_private_history (IrcFixture *f, gconstpointer data)
+{
+  g_autoptr (WeftIrcOutgoing) answered = NULL;
+  g_autoptr (WeftIrcOutgoing) resent = NULL;
+  g_autoptr (GPtrArray) lines = NULL;
+
+  irc_fixture_register (f, ALL_CAPS);
+  irc_fixture_server (f, "@msgid=p1;time=2024-05-01T10:00:00.000Z :bob!b@h PRIVMSG alice :are you there?");
+  answered = weft_irc_client_send_privmsg (f->client, "bob", "yes");
+  resent = weft_irc_client_send_privmsg (f->client, "Bob", "and again");
+  g_ptr_array_unref (irc_fixture_take (f));
+  irc_fixture_drop (f);
+
+  /* After registration: the history of the conversation first, the
+   * private messages after it. */
+  irc_fixture_connect (f);
+  g_ptr_array_unref (irc_fixture_take (f));
+  irc_fixture_server (f, ":irc.test CAP * LS :" ALL_CAPS);
+  g_ptr_array_unref (irc_fixture_take (f));
+  irc_fixture_server (f, ":irc.test CAP * ACK :" ALL_CAPS);
+  irc_fixture_server (f, ":irc.test 001 alice :Welcome");
+  lines = irc_fixture_take (f);
+  g_assert_true (irc_lines_contain (lines, "CHATHISTORY AFTER bob msgid=p1 100"));
+  g_assert_cmpuint (irc_lines_count_prefix (lines, "@label"), ==, 0);
+  irc_fixture_server (f, ":irc.test BATCH +h chathistory bob");
+  irc_fixture_server (f, "@batch=h;msgid=p2 :alice!al@host PRIVMSG bob yes");
+  irc_fixture_server (f, ":irc.test BATCH -h");
+  g_assert_true (irc_fixture_has_event (f, "message bob alice yes 0x25"));
+  g_assert_cmpint (weft_irc_outgoing_get_state (answered), ==, WEFT_IRC_OUTGOING_STATE_CONFIRMED);
+  irc_fixture_expect (f, "@label=w3 PRIVMSG Bob :and again", NULL);
+}
+
+static void
 test_history_failure_releases_outbox (IrcFixture *f, gconstpointer data)
 {
   g_autoptr (WeftIrcOutgoing) out = NULL;
@@ -794,6 +947,7 @@ main (int argc, char **argv)
   ADD ("/irc/client/sasl/external", test_sasl_external);
   ADD ("/irc/client/sasl/failure", test_sasl_failure);
   ADD ("/irc/client/state/channel", test_channel_state);
+  ADD ("/irc/client/state/more-numerics", test_more_numerics);
   ADD ("/irc/client/messages/receive", test_receive_messages);
   ADD ("/irc/client/messages/ctcp", test_ctcp);
   ADD ("/irc/client/messages/echo-confirms", test_echo_confirms);
@@ -803,11 +957,14 @@ main (int argc, char **argv)
   ADD ("/irc/client/messages/split", test_split_long_text);
   ADD ("/irc/client/flood-control", test_flood_control);
   ADD ("/irc/client/lag-and-ping-timeout", test_lag_and_ping_timeout);
+  ADD ("/irc/client/busy-connection-stays", test_busy_connection_stays);
+  ADD ("/irc/client/back-pressure", test_back_pressure);
   ADD ("/irc/client/framing/lines", test_framing);
   ADD ("/irc/client/framing/malformed", test_malformed_closes);
   ADD ("/irc/client/reconnect/outbox", test_reconnect_outbox);
   ADD ("/irc/client/reconnect/history", test_reconnect_history);
   ADD ("/irc/client/reconnect/history-failure", test_history_failure_releases_outbox);
+  ADD ("/irc/client/reconnect/private-history", test_reconnect_private_history);
   ADD ("/irc/client/disconnect", test_disconnect);
   g_test_add_func ("/irc/client/as-protocol", test_client_as_protocol);
   g_test_add_func ("/irc/client/urls", test_urls);

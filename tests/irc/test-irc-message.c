@@ -224,6 +224,137 @@ test_boxed (void)
   g_assert_cmpstr (weft_irc_message_get_params (message)[0], ==, NULL);
 }
 
+/* A server routes a parsed message: it replaces the source, adds and drops
+ * tags and appends parameters on the message it received. */
+static void
+test_edit_parsed (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WeftIrcMessage) message =
+      weft_irc_message_parse ("@+typing=active;label=x PRIVMSG #weft :hi there", -1, &error);
+  g_autofree char *line = NULL;
+  GHashTable *tags;
+
+  g_assert_no_error (error);
+  tags = weft_irc_message_get_tags (message);
+  g_assert_cmpuint (g_hash_table_size (tags), ==, 2);
+
+  weft_irc_message_set_source (message, "alice!a@host");
+  weft_irc_message_remove_tag (message, "label");
+  weft_irc_message_set_tag (message, "msgid", "abc");
+  weft_irc_message_set_tag (message, "+typing", "done");
+  weft_irc_message_set_tag (message, "time", "2026-12-05T02:10:00Z");
+  weft_irc_message_set_tag (message, "account", "alice");
+  weft_irc_message_set_tag (message, "batch", NULL);
+  for (int i = 0; i < 6; i++)
+    weft_irc_message_add_param (message, i < 5 ? "x" : "last one");
+  g_assert_cmpuint (weft_irc_message_get_n_params (message), ==, 8);
+  g_assert_null (weft_irc_message_get_params (message)[8]);
+
+  /* The table handed out earlier follows the changes. */
+  g_assert_true (weft_irc_message_get_tags (message) == tags);
+  g_assert_cmpuint (g_hash_table_size (tags), ==, 5);
+  g_assert_cmpstr (g_hash_table_lookup (tags, "+typing"), ==, "done");
+  g_assert_null (g_hash_table_lookup (tags, "label"));
+
+  line = weft_irc_message_to_string (message, &error);
+  g_assert_error (error, WEFT_IRC_ERROR, WEFT_IRC_ERROR_MALFORMED); /* "hi there" is now a middle parameter */
+  g_clear_error (&error);
+  g_assert_null (line);
+}
+
+static void
+test_edit_serialize (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WeftIrcMessage) message = weft_irc_message_parse ("@a=1;b=2 :old PRIVMSG #weft", -1, &error);
+  g_autofree char *line = NULL;
+
+  g_assert_no_error (error);
+  weft_irc_message_set_source (message, "new!u@h");
+  weft_irc_message_remove_tag (message, "a");
+  weft_irc_message_set_tag (message, "c", "x y");
+  weft_irc_message_add_param (message, "hello world");
+  line = weft_irc_message_to_string (message, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "@b=2;c=x\\sy :new!u@h PRIVMSG #weft :hello world");
+}
+
+/* Many tags go through a hash table: duplicates keep their first place and
+ * take the last value; lookups and serialization stay right. */
+static void
+test_many_tags (void)
+{
+  g_autoptr (GString) line = g_string_new ("@");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WeftIrcMessage) message = NULL;
+  g_autofree char *out = NULL;
+
+  for (int i = 0; i < 200; i++)
+    g_string_append_printf (line, "k%d=v%d;", i % 100, i);
+  g_string_append (line, " PING");
+  message = weft_irc_message_parse (line->str, line->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (weft_irc_message_get_tags (message)), ==, 100);
+  g_assert_cmpstr (weft_irc_message_get_tag (message, "k7"), ==, "v107");
+  g_assert_null (weft_irc_message_get_tag (message, "k100"));
+  out = weft_irc_message_to_string (message, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (out, "@k0=v100;k1=v101;"));
+  g_assert_true (g_str_has_suffix (out, ";k99=v199 PING"));
+
+  weft_irc_message_remove_tag (message, "k50");
+  weft_irc_message_set_tag (message, "k51", "new");
+  g_assert_null (weft_irc_message_get_tag (message, "k50"));
+  g_assert_cmpstr (weft_irc_message_get_tag (message, "k51"), ==, "new");
+  g_assert_cmpuint (g_hash_table_size (weft_irc_message_get_tags (message)), ==, 99);
+}
+
+/* Each space of a line may start a parameter: the most there can be. */
+static void
+test_many_params (void)
+{
+  g_autoptr (GString) line = g_string_new ("CMD");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WeftIrcMessage) message = NULL;
+
+  while (line->len < 508)
+    g_string_append (line, " a");
+  message = weft_irc_message_parse (line->str, line->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (weft_irc_message_get_n_params (message), ==, (line->len - 3) / 2);
+  weft_irc_message_add_param (message, "b");
+  g_assert_cmpstr (weft_irc_message_get_param (message, weft_irc_message_get_n_params (message) - 1), ==, "b");
+}
+
+/* Lines made of separators: the message stays small and right. */
+static void
+test_separators (void)
+{
+  g_autoptr (GString) line = g_string_new ("@");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WeftIrcMessage) message = NULL;
+
+  while (line->len < 8188)
+    g_string_append (line, "k;");
+  g_string_append (line, "; :s P :");
+  message = weft_irc_message_parse (line->str, line->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (weft_irc_message_get_tags (message)), ==, 1);
+  g_assert_cmpstr (weft_irc_message_get_tag (message, "k"), ==, "");
+  g_assert_cmpuint (weft_irc_message_get_n_params (message), ==, 1);
+  g_assert_cmpstr (weft_irc_message_get_param (message, 0), ==, "");
+  g_clear_pointer (&message, weft_irc_message_unref);
+
+  g_string_assign (line, "@");
+  for (int i = 0; line->len < 8100; i++)
+    g_string_append_printf (line, "%c%c;", 'a' + i % 26, 'a' + (i / 26) % 26);
+  g_string_append (line, " P");
+  message = weft_irc_message_parse (line->str, line->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (weft_irc_message_get_tags (message)), ==, 26 * 26);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -235,5 +366,10 @@ main (int argc, char **argv)
   g_test_add_func ("/irc/message/limits", test_limits);
   g_test_add_func ("/irc/message/split-source", test_split_source);
   g_test_add_func ("/irc/message/boxed", test_boxed);
+  g_test_add_func ("/irc/message/edit-parsed", test_edit_parsed);
+  g_test_add_func ("/irc/message/edit-serialize", test_edit_serialize);
+  g_test_add_func ("/irc/message/many-tags", test_many_tags);
+  g_test_add_func ("/irc/message/many-params", test_many_params);
+  g_test_add_func ("/irc/message/separators", test_separators);
   return g_test_run ();
 }

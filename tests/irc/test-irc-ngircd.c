@@ -7,6 +7,7 @@
 
 #include "conformance.h"
 #include "ngircd-server.h"
+#include "tls-test-certs.h"
 
 #define TIMEOUT 20.0
 
@@ -76,11 +77,10 @@ on_disconnected (WeftIrcClient *c, const GError *error, Peer *peer)
 }
 
 static Peer *
-peer_new (ConformanceFixture *f, const char *nick, guint16 port)
+peer_new_for_url (ConformanceFixture *f, const char *nick, const char *url)
 {
   Peer *peer = g_new0 (Peer, 1);
   g_autoptr (GError) error = NULL;
-  g_autofree char *url = g_strdup_printf ("irc://127.0.0.1:%u", port);
   WeftReconnectingClientFactory *factory;
 
   peer->client = weft_irc_client_new (f->reactor, nick);
@@ -101,6 +101,13 @@ peer_new (ConformanceFixture *f, const char *nick, guint16 port)
   g_assert_true (weft_irc_client_connect (peer->client, url, &error));
   g_assert_no_error (error);
   return peer;
+}
+
+static Peer *
+peer_new (ConformanceFixture *f, const char *nick, guint16 port)
+{
+  g_autofree char *url = g_strdup_printf ("irc://127.0.0.1:%u", port);
+  return peer_new_for_url (f, nick, url);
 }
 
 static guint
@@ -126,6 +133,21 @@ peer_wait (ConformanceFixture *f, Peer *peer, const char *event)
 {
   PeerWait w = { peer, event };
   wait_until (f->reactor, peer_has, &w, TIMEOUT, event);
+}
+
+typedef struct {
+  Peer *peer;
+  const char *channel;
+  const char *nick;
+} PeerMember;
+
+static gboolean
+peer_sees_member (gpointer data)
+{
+  PeerMember *m = data;
+  WeftIrcChannel *channel = weft_irc_client_lookup_channel (m->peer->client, m->channel);
+
+  return channel != NULL && weft_irc_channel_lookup_member (channel, m->nick) != NULL;
 }
 
 static gboolean
@@ -166,7 +188,8 @@ skip_without_ngircd (void)
 {
   if (ngircd_available ())
     return FALSE;
-  g_test_skip ("ngircd is not installed (" NGIRCD_PATH "): the real-server tests need the Debian package ngircd");
+  g_test_skip_printf ("ngircd is not installed (%s): the real-server tests need the Debian package ngircd",
+                      ngircd_path ());
   return TRUE;
 }
 
@@ -188,6 +211,14 @@ test_two_clients (ConformanceFixture *f)
   peer_wait (f, bob, "registered bob");
   g_assert_true (weft_irc_client_has_capability (alice->client, "multi-prefix"));
   g_assert_cmpstr (weft_irc_client_get_server_name (alice->client), ==, "irc1.weft.test");
+  /* A second "alice": the server says the nick is in use, the client
+   * falls back. */
+  {
+    Peer *twin = peer_new (f, "alice", ngircd_server_get_port (server));
+    peer_wait (f, twin, "registered alice_");
+    g_assert_cmpstr (weft_irc_client_get_current_nick (twin->client), ==, "alice_");
+    peer_free (f, twin);
+  }
 
   weft_irc_client_join (alice->client, "#weft", NULL);
   peer_wait (f, alice, "joined #weft alice");
@@ -262,9 +293,9 @@ test_restart_outbox (ConformanceFixture *f)
   queued = weft_irc_client_send_privmsg (alice->client, "#weft", "sent while the server was down");
   g_assert_cmpint (weft_irc_outgoing_get_state (queued), ==, WEFT_IRC_OUTGOING_STATE_QUEUED);
 
-  ngircd_server_start (server);
   /* Bob reconnects by himself and rejoins. */
   g_ptr_array_set_size (bob->events, 0);
+  ngircd_server_start (server);
   peer_wait (f, bob, "registered bob");
   peer_wait (f, bob, "joined #weft bob");
   g_assert_cmpint (weft_irc_outgoing_get_state (queued), ==, WEFT_IRC_OUTGOING_STATE_QUEUED);
@@ -314,11 +345,15 @@ test_linked_servers (ConformanceFixture *f)
   g_assert_cmpstr (weft_irc_client_get_server_name (bob->client), ==, "leaf.weft.test");
 
   weft_irc_client_join (alice->client, "#linked", NULL);
+  peer_wait (f, alice, "joined #linked alice");
   weft_irc_client_join (bob->client, "#linked", NULL);
-  /* Each sees the other's JOIN come over the link (at once, or when the
-   * servers finish linking). */
+  /* Alice sees Bob's JOIN come over the link (at once, or when the servers
+   * finish linking); Bob sees Alice in the channel. */
   peer_wait (f, alice, "joined #linked bob");
-  peer_wait (f, bob, "joined #linked alice");
+  {
+    PeerMember m = { bob, "#linked", "alice" };
+    wait_until (f->reactor, peer_sees_member, &m, TIMEOUT, "alice in bob's #linked");
+  }
 
   a = weft_irc_client_send_privmsg (alice->client, "#linked", "hello from the hub");
   peer_wait (f, bob, "message #linked alice hello from the hub");
@@ -338,10 +373,50 @@ test_linked_servers (ConformanceFixture *f)
   ngircd_server_free (hub);
 }
 
+static void
+test_tls (ConformanceFixture *f)
+{
+  g_autoptr (TlsTestCerts) certs = NULL;
+  NgircdServer *server;
+  Peer *alice, *bob;
+  g_autofree char *url = NULL;
+  g_autoptr (WeftIrcOutgoing) out = NULL;
+  guint16 tls_port;
+
+  if (skip_without_ngircd ())
+    return;
+  certs = tls_test_certs_new ();
+  tls_port = ngircd_free_port ();
+  server = ngircd_server_new (f->reactor, "irc1.weft.test", ngircd_free_port (), NULL, 0, FALSE);
+  ngircd_server_add_tls (server, tls_port, certs->server_cert, certs->leaf_key);
+  ngircd_server_start (server);
+  /* Alice over TLS (ircs://, checking the server's certificate), Bob in
+   * the clear, in one channel. */
+  url = g_strdup_printf ("ircs://127.0.0.1:%u?ca=%s", tls_port, certs->ca_cert);
+  alice = peer_new_for_url (f, "alice", url);
+  bob = peer_new (f, "bob", ngircd_server_get_port (server));
+  peer_wait (f, alice, "registered alice");
+  peer_wait (f, bob, "registered bob");
+  weft_irc_client_join (alice->client, "#secure", NULL);
+  peer_wait (f, alice, "joined #secure alice");
+  weft_irc_client_join (bob->client, "#secure", NULL);
+  peer_wait (f, alice, "joined #secure bob");
+  out = weft_irc_client_send_privmsg (alice->client, "#secure", "over TLS");
+  peer_wait (f, bob, "message #secure alice over TLS");
+  g_clear_object (&out);
+  out = weft_irc_client_send_privmsg (bob->client, "#secure", "in the clear");
+  peer_wait (f, alice, "message #secure bob in the clear");
+
+  peer_free (f, bob);
+  peer_free (f, alice);
+  ngircd_server_free (server);
+}
+
 static const ConformanceCase ngircd_cases[] = {
   { "irc/ngircd/two-clients", test_two_clients, 0 },
   { "irc/ngircd/restart-outbox", test_restart_outbox, 0 },
   { "irc/ngircd/linked-servers", test_linked_servers, 0 },
+  { "irc/ngircd/tls", test_tls, 0 },
   { NULL },
 };
 

@@ -346,7 +346,13 @@ test_http_stream_large (ConformanceFixture *f)
   /* Neither side held the body: the peak grew by far less than 50 MB. */
   g_test_message ("peak RSS %zu KiB before, %zu KiB after a %" G_GUINT64_FORMAT " byte download", rss_before,
                   peak_rss_kib (), size);
+#ifndef __SANITIZE_ADDRESS__
   g_assert_cmpuint (peak_rss_kib (), <, rss_before + 16 * 1024);
+#else
+  /* AddressSanitizer's quarantine keeps freed chunks mapped, so the peak
+   * says nothing here; data_received's check that nothing arrives while
+   * paused still holds. */
+#endif
   stream_connect_result_clear (&result);
 
   test_session_free (f, session);

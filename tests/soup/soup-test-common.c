@@ -137,6 +137,15 @@ handler_cb (SoupServer *soup_server, SoupServerMessage *msg, const char *path, G
 TestServer *
 test_server_new (ConformanceFixture *f)
 {
+  TestServer *server = test_server_new_on (f, "tcp:0:interface=127.0.0.1:backlog=1024");
+
+  g_assert_cmpuint (weft_soup_server_get_port (server->server), >, 0);
+  return server;
+}
+
+TestServer *
+test_server_new_on (ConformanceFixture *f, const char *endpoint)
+{
   TestServer *server = g_new0 (TestServer, 1);
   g_autoptr (GError) error = NULL;
 
@@ -145,9 +154,8 @@ test_server_new (ConformanceFixture *f)
   server->client_ports = g_hash_table_new (NULL, NULL);
   server->server = weft_soup_server_new (f->reactor);
   weft_soup_server_add_handler (server->server, NULL, handler_cb, server, NULL);
-  weft_soup_server_listen (server->server, "tcp:0:interface=127.0.0.1", &error);
+  weft_soup_server_listen (server->server, endpoint, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (weft_soup_server_get_port (server->server), >, 0);
   return server;
 }
 
@@ -164,7 +172,7 @@ test_server_free (TestServer *server)
   g_clear_object (&server->server);
   g_ptr_array_unref (server->stalled);
   g_hash_table_unref (server->client_ports);
-  test_settle (server->f, 20000);
+  test_settle (server->f, 200000);
   g_free (server);
 }
 

@@ -15,11 +15,12 @@ typedef struct {
   WeftSoupServer *server;
   guint n_requests;
   guint n_stalled;
-  GPtrArray *stalled; /* SoupServerMessage paused forever */
+  GPtrArray *stalled;       /* SoupServerMessage paused forever */
   GHashTable *client_ports; /* remote ports seen */
 } TestServer;
 
 TestServer *test_server_new (ConformanceFixture *f);
+TestServer *test_server_new_on (ConformanceFixture *f, const char *endpoint);
 char *test_server_url (TestServer *server, const char *path);
 void test_server_free (TestServer *server);
 

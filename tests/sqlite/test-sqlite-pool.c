@@ -5,7 +5,11 @@
 #include "conformance.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <weft-sqlite/weft-sqlite.h>
 
 #define SCHEMA "CREATE TABLE messages (id INTEGER PRIMARY KEY, nick TEXT NOT NULL, body TEXT, data BLOB)"
@@ -165,10 +169,11 @@ test_query_insert (ConformanceFixture *f)
   g_clear_pointer (&result, weft_result_free);
 
   /* NULL and a blob, bound, never pasted: a quote is just a character. */
-  result = wait_for (f, weft_sqlite_pool_run_operation (
-                            db->pool, "INSERT INTO messages (nick, body, data) VALUES (?, ?, ?)",
-                            g_variant_new ("(sms@ay)", "bob'; DROP TABLE messages; --", NULL,
-                                           g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, bytes, sizeof bytes, 1))));
+  result =
+      wait_for (f, weft_sqlite_pool_run_operation (db->pool, "INSERT INTO messages (nick, body, data) VALUES (?, ?, ?)",
+                                                   g_variant_new ("(sms@ay)", "bob'; DROP TABLE messages; --", NULL,
+                                                                  g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, bytes,
+                                                                                             sizeof bytes, 1))));
   assert_success (result);
   g_assert_cmpint (((WeftSqliteChanges *) weft_result_get_boxed (result))->last_insert_rowid, ==, 2);
   g_clear_pointer (&result, weft_result_free);
@@ -419,7 +424,9 @@ test_cancel_queued (ConformanceFixture *f)
   guint destroyed = 0;
   WeftDeferred *queued;
   WeftDeferred *queued_interaction;
+  WeftDeferred *queued_query;
   Waiter cancelled_interaction = { 0 };
+  Waiter cancelled_query = { 0 };
 
   gate_init (&gate, f->reactor);
   waiter_watch (&write, weft_sqlite_pool_run_interaction (db->pool, gated_interaction, &gate, NULL));
@@ -429,13 +436,20 @@ test_cancel_queued (ConformanceFixture *f)
   queued = weft_sqlite_pool_run_operation (db->pool, "INSERT INTO messages (nick) VALUES (?)",
                                            g_variant_new ("(s)", "never"));
   queued_interaction = weft_sqlite_pool_run_interaction (db->pool, insert_three, &destroyed, count_destroy);
+  /* A query that writes, so that running would leave a trace: it passes
+   * through a reader on its way to the writer. */
+  queued_query = weft_sqlite_pool_run_query (db->pool, "INSERT INTO messages (nick) VALUES (?) RETURNING id",
+                                             g_variant_new ("(s)", "never"));
   weft_deferred_cancel (queued);
   weft_deferred_cancel (queued_interaction);
+  weft_deferred_cancel (queued_query);
   waiter_watch (&cancelled, queued);
   waiter_watch (&cancelled_interaction, queued_interaction);
+  waiter_watch (&cancelled_query, queued_query);
   g_assert_cmpuint (cancelled.done, ==, 1);
   g_assert_true (weft_result_is_cancelled (cancelled.result));
   g_assert_true (weft_result_is_cancelled (cancelled_interaction.result));
+  g_assert_true (weft_result_is_cancelled (cancelled_query.result));
   g_assert_cmpuint (destroyed, ==, 1);
 
   gate_open (&gate);
@@ -446,6 +460,7 @@ test_cancel_queued (ConformanceFixture *f)
   weft_result_free (write.result);
   weft_result_free (cancelled.result);
   weft_result_free (cancelled_interaction.result);
+  weft_result_free (cancelled_query.result);
   gate_clear (&gate);
   db_free (db);
 }
@@ -554,6 +569,52 @@ test_disk_full (ConformanceFixture *f)
   db_free (db);
 }
 
+/* A file-size limit, as the kernel enforces it: the write fails with EFBIG
+ * (SIGXFSZ ignored), which is a full disk to the program. The case runs in
+ * a child process of its own, and the limit is restored before it ends. */
+static void
+test_file_size_limit (ConformanceFixture *f)
+{
+  Db *db = db_new (f);
+  g_autoptr (WeftResult) result = NULL;
+  g_autofree char *big = g_strnfill (3000, 'y');
+  struct rlimit saved;
+  struct rlimit limited;
+  gint64 committed = 0;
+  const GError *error;
+
+  g_assert_no_errno (getrlimit (RLIMIT_FSIZE, &saved));
+  signal (SIGXFSZ, SIG_IGN);
+  limited = saved;
+  limited.rlim_cur = 256 * 1024;
+  g_assert_no_errno (setrlimit (RLIMIT_FSIZE, &limited));
+
+  for (guint i = 0; i < 500; i++)
+    {
+      g_clear_pointer (&result, weft_result_free);
+      result = db_insert (db, "alice", big);
+      if (weft_result_is_error (result))
+        break;
+      committed++;
+    }
+  error = weft_result_get_error (result);
+  g_assert_error ((GError *) error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_FULL);
+  g_assert_nonnull (strstr (error->message, "Disk full while writing to"));
+  g_assert_cmpint (committed, >, 0);
+  /* Reads go on, with every committed row. */
+  g_assert_cmpint (db_count (db), ==, committed);
+
+  /* Room again: writes work again, nothing was lost. */
+  g_assert_no_errno (setrlimit (RLIMIT_FSIZE, &saved));
+  g_clear_pointer (&result, weft_result_free);
+  result = db_insert (db, "alice", "after");
+  assert_success (result);
+  g_assert_cmpint (db_count (db), ==, committed + 1);
+
+  signal (SIGXFSZ, SIG_DFL);
+  db_free (db);
+}
+
 /* Locked by another process */
 
 static void
@@ -580,7 +641,8 @@ test_locked (ConformanceFixture *f)
 
   /* Another connection, as another program would, holds the write lock. */
   g_assert_cmpint (sqlite3_open (db->path, &raw), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (raw, "BEGIN IMMEDIATE; INSERT INTO messages (nick) VALUES ('other')", NULL, NULL, NULL),
+  g_assert_cmpint (sqlite3_exec (raw, "BEGIN IMMEDIATE; INSERT INTO messages (nick) VALUES ('other')", NULL, NULL,
+                                 NULL),
                    ==, SQLITE_OK);
 
   start = g_get_monotonic_time ();
@@ -602,6 +664,89 @@ test_locked (ConformanceFixture *f)
   g_assert_cmpint (db_count (db), ==, 3);
 
   sqlite3_close (raw);
+  db_free (db);
+}
+
+/* The same from another process: the sqlite3 program, fed on its stdin,
+ * holds the write lock until told to commit. */
+
+static void
+write_all (int fd, const char *text)
+{
+  gsize length = strlen (text);
+
+  while (length > 0)
+    {
+      gssize n = write (fd, text, length);
+      g_assert_cmpint (n, >, 0);
+      text += n;
+      length -= n;
+    }
+}
+
+static void
+read_line_until (int fd, const char *expected)
+{
+  g_autoptr (GString) seen = g_string_new (NULL);
+  char c;
+
+  while (strstr (seen->str, expected) == NULL)
+    {
+      gssize n = read (fd, &c, 1);
+      g_assert_cmpint (n, ==, 1);
+      g_string_append_c (seen, c);
+    }
+}
+
+static void
+test_locked_by_process (ConformanceFixture *f)
+{
+  g_autofree char *program = g_find_program_in_path ("sqlite3");
+  Db *db;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WeftResult) result = NULL;
+  int child_in = -1;
+  int child_out = -1;
+  GPid pid;
+  int status;
+
+  if (program == NULL)
+    {
+      g_test_skip ("the sqlite3 program is not installed");
+      return;
+    }
+
+  db = db_new_unopened (f);
+  weft_sqlite_pool_add_migration (db->pool, SCHEMA);
+  weft_sqlite_pool_set_busy_timeout (db->pool, 200 * 1000);
+  db_open (db);
+
+  {
+    const char *argv[] = { program, "-batch", db->path, NULL };
+    g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                              NULL, &pid, &child_in, &child_out, NULL, &error);
+    g_assert_no_error (error);
+  }
+  write_all (child_in, "BEGIN IMMEDIATE;\nINSERT INTO messages (nick) VALUES ('child');\n.print locked\n");
+  read_line_until (child_out, "locked");
+
+  result = db_insert (db, "alice", "blocked");
+  g_assert_true (weft_result_error_matches (result, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_BUSY));
+  g_assert_nonnull (strstr (weft_result_get_error (result)->message, "locked by another process"));
+  g_assert_nonnull (strstr (weft_result_get_error (result)->message, db->path));
+  g_assert_cmpint (db_count (db), ==, 0);
+
+  write_all (child_in, "COMMIT;\n.print done\n");
+  read_line_until (child_out, "done");
+  g_clear_pointer (&result, weft_result_free);
+  result = db_insert (db, "alice", "after");
+  assert_success (result);
+  g_assert_cmpint (db_count (db), ==, 2);
+
+  close (child_in);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  close (child_out);
   db_free (db);
 }
 
@@ -746,11 +891,12 @@ test_reactor_turns (ConformanceFixture *f)
   g_assert_cmpint (took, >=, 500 * 1000);
 
   /* A 10 ms timer kept its rhythm through the 500 ms write: many ticks,
-   * no gap anywhere near the write's length. */
-  g_test_message ("%u ticks in %" G_GINT64_FORMAT " ms, longest gap %" G_GINT64_FORMAT " us", ticker.ticks,
-                  took / 1000, ticker.max_gap);
+   * and no gap near the write's length (the bound leaves room for a loaded
+   * machine and sanitizers; typical gaps are 10-15 ms). */
+  g_test_message ("%u ticks in %" G_GINT64_FORMAT " ms, longest gap %" G_GINT64_FORMAT " us", ticker.ticks, took / 1000,
+                  ticker.max_gap);
   g_assert_cmpuint (ticker.ticks, >=, 20);
-  g_assert_cmpint (ticker.max_gap, <, 150 * 1000);
+  g_assert_cmpint (ticker.max_gap, <, 250 * 1000);
 
   ticker.stop = TRUE;
   if (ticker.call != NULL)
@@ -796,6 +942,46 @@ test_close_waits (ConformanceFixture *f)
   db->pool = weft_sqlite_pool_new (f->reactor, db->path);
   db_open (db);
   g_assert_cmpint (db_count (db), ==, G_N_ELEMENTS (writes));
+  db_free (db);
+}
+
+/* Work that outlasts the close timeout is interrupted; work queued behind
+ * it fails as closed. */
+static void
+test_close_timeout (ConformanceFixture *f)
+{
+  Db *db = db_new (f);
+  Gate gate;
+  Waiter running = { 0 };
+  Waiter queued = { 0 };
+  Waiter closed = { 0 };
+  gint64 start;
+
+  weft_sqlite_pool_set_close_timeout (db->pool, 100 * 1000);
+  gate_init (&gate, f->reactor);
+  gate.sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT max(x) FROM c";
+  waiter_watch (&running, weft_sqlite_pool_run_interaction (db->pool, gated_interaction, &gate, NULL));
+  waiter_watch (&queued, weft_sqlite_pool_run_operation (db->pool, "INSERT INTO messages (nick) VALUES (?)",
+                                                         g_variant_new ("(s)", "late")));
+  conformance_iterate_until (f, &gate.entered, 1);
+
+  start = g_get_monotonic_time ();
+  waiter_watch (&closed, weft_sqlite_pool_close (db->pool));
+  conformance_iterate_until (f, &closed.done, 1);
+  assert_success (closed.result);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 100 * 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+
+  g_assert_cmpuint (running.done, ==, 1);
+  g_assert_true (weft_result_error_matches (running.result, G_IO_ERROR, G_IO_ERROR_CLOSED));
+  g_assert_cmpuint (queued.done, ==, 1);
+  g_assert_true (weft_result_error_matches (queued.result, G_IO_ERROR, G_IO_ERROR_CLOSED));
+
+  weft_result_free (running.result);
+  weft_result_free (queued.result);
+  weft_result_free (closed.result);
+  g_clear_object (&db->pool);
+  gate_clear (&gate);
   db_free (db);
 }
 
@@ -900,8 +1086,7 @@ test_async_forms (ConformanceFixture *f)
     Waiter held = { 0 };
     waiter_watch (&held, weft_sqlite_pool_run_interaction (db->pool, gated_interaction, &gate, NULL));
     conformance_iterate_until (f, &gate.entered, 1);
-    weft_sqlite_pool_operation_async (db->pool, "DELETE FROM messages", NULL, cancellable, operation_done,
-                                      &cancelled);
+    weft_sqlite_pool_operation_async (db->pool, "DELETE FROM messages", NULL, cancellable, operation_done, &cancelled);
     g_cancellable_cancel (cancellable);
     conformance_iterate_until (f, &cancelled.done, 1);
     g_assert_error (cancelled.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -931,10 +1116,13 @@ static const ConformanceCase sqlite_cases[] = {
   { "sqlite/cancel-queued", test_cancel_queued },
   { "sqlite/cancel-running", test_cancel_running },
   { "sqlite/disk-full", test_disk_full },
+  { "sqlite/file-size-limit", test_file_size_limit },
   { "sqlite/locked", test_locked },
+  { "sqlite/locked-by-process", test_locked_by_process },
   { "sqlite/migrations", test_migrations },
   { "sqlite/reactor-turns", test_reactor_turns },
   { "sqlite/close-waits", test_close_waits },
+  { "sqlite/close-timeout", test_close_timeout },
   { "sqlite/shutdown-closes", test_shutdown_closes },
   { "sqlite/async-forms", test_async_forms, CONFORMANCE_DEFAULT_CONTEXT, gio_warm_up },
   { NULL },
