@@ -19,7 +19,7 @@ count_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* A data directory whose #history holds 400 messages, written once per
+/* A data directory whose #history holds 300 messages, written once per
  * process by the demo on a reactor of its own: the demo's users keep
  * timers that the cases' reactors must not see. */
 static char *seeded_dir;
@@ -50,7 +50,7 @@ chat_test_seeded_history_dir (void)
   g_assert_no_error (error);
   server = wcs_server_new (reactor, NULL, seeded_dir, &error);
   g_assert_no_error (error);
-  demo = wcs_demo_start (server, 400, &error);
+  demo = wcs_demo_start (server, 300, &error);
   g_assert_no_error (error);
   seeded = wcs_demo_wait_seeded (demo);
   weft_deferred_add_both (seeded, seeded_cb, &done, NULL);

@@ -21,7 +21,7 @@ typedef struct {
   ChatConnection *connection;
   WeftIrcClient *observer;
   GPtrArray *observed;   /* "target text" lines the observer received */
-  gboolean seed_history; /* start the server with 400 messages in #history */
+  gboolean seed_history; /* start the server with 300 messages in #history */
 } ChatTest;
 
 void chat_test_prepare (void);

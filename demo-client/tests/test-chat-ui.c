@@ -356,7 +356,7 @@ run_history_on_scroll (ChatTest *t)
   chat_test_settle (t, 300);
   before = chat_room_get_n_messages (room);
 
-  for (guint page = 0; page < 3; page++)
+  for (guint page = 0; page < 2; page++)
     {
       guint n = chat_room_get_n_messages (room);
 
