@@ -44,6 +44,9 @@ chat_test_seeded_history_dir (void)
 
   if (seeded_dir != NULL)
     return seeded_dir;
+  /* Seeded once by the parent process of the cases. */
+  if (g_getenv ("WEFT_CHAT_TEST_SEEDED_DIR") != NULL)
+    return seeded_dir = g_strdup (g_getenv ("WEFT_CHAT_TEST_SEEDED_DIR"));
   seeded_dir = g_dir_make_tmp ("weft-chat-seed-XXXXXX", &error);
   g_assert_no_error (error);
   reactor = weft_reactor_new ("poll", WEFT_REACTOR_FLAGS_NO_GLIB_HOSTING, &error);

@@ -643,5 +643,10 @@ main (int argc, char **argv)
 {
   const ConformanceCase *const tables[] = { chat_ui_cases };
 
+  /* Once, before the cases' child processes start; they find it through
+   * the environment. */
+  if (g_getenv ("WEFT_CHAT_TEST_SEEDED_DIR") == NULL)
+    g_setenv ("WEFT_CHAT_TEST_SEEDED_DIR", chat_test_seeded_history_dir (), TRUE);
+
   return conformance_main (argc, argv, tables, G_N_ELEMENTS (tables));
 }
