@@ -350,8 +350,8 @@ message_cb (SoupWebsocketConnection *connection, SoupWebsocketDataType type, GBy
         {
           close_with (self, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "Too much data while paused",
                       g_error_new (WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
-                                   _ ("The WebSocket peer sent more than %" G_GSIZE_FORMAT
-                                      " bytes while reading was paused; closed with code 1008"),
+                                   _ ("The WebSocket peer sent more than %zu bytes while reading was "
+                                      "paused; closed with code 1008"),
                                    held_max));
           return;
         }
