@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "weft-soup-private.h"
@@ -338,9 +339,8 @@ message_cb (SoupWebsocketConnection *connection, SoupWebsocketDataType type, GBy
     {
       close_with (self, SOUP_WEBSOCKET_CLOSE_TOO_BIG, "Message too big",
                   g_error_new (WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
-                               _ ("Received a WebSocket message of %" G_GSIZE_FORMAT
-                                  " bytes, more than the limit of %" G_GSIZE_FORMAT
-                                  "; closed with code 1009 (message too big)"),
+                               _ ("Received a WebSocket message of %zu bytes, more than the limit of "
+                                  "%zu; closed with code 1009 (message too big)"),
                                len, max));
       return;
     }

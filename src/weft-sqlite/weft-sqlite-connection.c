@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 
 #include "weft-sqlite-private.h"
 
@@ -499,8 +500,7 @@ _weft_sqlite_connection_migrate (WeftSqliteConnection *self, GPtrArray *migratio
   if (version > (gint64) migrations->len)
     {
       g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_MIGRATION,
-                   _ ("The schema of %s is at version %" G_GINT64_FORMAT
-                      ", newer than the %u versions this program knows"),
+                   _ ("The schema of %s is at version %" PRId64 ", newer than the %u versions this program knows"),
                    self->path, version, migrations->len);
       return FALSE;
     }
