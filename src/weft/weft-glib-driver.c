@@ -81,19 +81,22 @@ driver_poll (GPollFD *fds, guint n_fds, int timeout_ms)
   WeftReactor *self = find_reactor_for_this_thread ();
   gint64 timeout_us;
   gint64 weft_timeout_us;
-  int n_ready;
+  int n_ready = 0;
 
   if (self == NULL || stands_aside (self) || self->in_glib_poll)
     return g_poll (fds, n_fds, timeout_ms);
 
-  if (self->gfds_alloc < (int) n_fds)
+  if (self->ops->wait_glib == NULL)
     {
-      self->gfds_alloc = MAX ((int) n_fds, self->gfds_alloc * 2);
-      self->gfds = g_renew (GPollFD, self->gfds, self->gfds_alloc);
+      if (self->gfds_alloc < (int) n_fds)
+        {
+          self->gfds_alloc = MAX ((int) n_fds, self->gfds_alloc * 2);
+          self->gfds = g_renew (GPollFD, self->gfds, self->gfds_alloc);
+        }
+      memcpy (self->gfds, fds, sizeof (GPollFD) * n_fds);
+      self->n_gfds = n_fds;
+      weft_glib_host_sync_fds (self);
     }
-  memcpy (self->gfds, fds, sizeof (GPollFD) * n_fds);
-  self->n_gfds = n_fds;
-  weft_glib_host_sync_fds (self);
 
   /* GLib's timeout is in milliseconds; Weft's next deadline is merged in
    * microseconds, so a timer neither fires late nor spins. */
@@ -103,15 +106,22 @@ driver_poll (GPollFD *fds, guint n_fds, int timeout_ms)
     timeout_us = weft_timeout_us;
 
   self->in_glib_poll = TRUE;
-  self->ops->wait (self->backend, timeout_us);
+  if (self->ops->wait_glib != NULL)
+    /* The backend fills in GLib's revents itself. */
+    n_ready = self->ops->wait_glib (self->backend, fds, n_fds, timeout_us);
+  else
+    self->ops->wait (self->backend, timeout_us);
   self->in_glib_poll = FALSE;
   self->wakeups++;
   self->glib_polls++;
   weft_reactor_note_driven (self);
 
-  n_ready = weft_glib_host_collect (self);
-  for (guint i = 0; i < n_fds; i++)
-    fds[i].revents = self->gfds[i].revents;
+  if (self->ops->wait_glib == NULL)
+    {
+      n_ready = weft_glib_host_collect (self);
+      for (guint i = 0; i < n_fds; i++)
+        fds[i].revents = self->gfds[i].revents;
+    }
   return n_ready;
 }
 

@@ -57,10 +57,15 @@ same_poll_set (const GPollFD *a, int n_a, const GPollFD *b, int n_b)
 }
 
 /* Tells the backend about GLib's fds (self->gfds), touching only the ones
- * that changed since the last iteration (GLib's set rarely changes). */
+ * that changed since the last iteration (GLib's set rarely changes), unless
+ * the backend waits on them itself (wait_glib). */
 void
 weft_glib_host_sync_fds (WeftReactor *self)
 {
+  /* The backend waits on GLib's fds itself, taking them afresh each time. */
+  if (self->ops->wait_glib != NULL)
+    return;
+
   if (same_poll_set (self->gfds, self->n_gfds, self->prev_gfds, self->n_prev_gfds))
     {
       /* A kernel set forgets an fd when it is closed, and GLib may close an
@@ -144,12 +149,22 @@ weft_glib_host_prepare (WeftReactor *self, gint64 *timeout_us, int *max_priority
   return TRUE;
 }
 
-/* Fills the revents of GLib's fds (self->gfds) from what the wait found;
- * returns how many are ready. */
+/* Fills the revents of GLib's fds (self->gfds) from what the wait found
+ * (a backend with wait_glib filled them in already); returns how many are
+ * ready. */
 int
 weft_glib_host_collect (WeftReactor *self)
 {
   int n_ready = 0;
+
+  if (self->ops->wait_glib != NULL)
+    {
+      /* The wait filled in the revents. */
+      for (int i = 0; i < self->n_gfds; i++)
+        if (self->gfds[i].revents != 0)
+          n_ready++;
+      return n_ready;
+    }
 
   for (int i = 0; i < self->n_gfds; i++)
     {
