@@ -86,17 +86,14 @@ driver_poll (GPollFD *fds, guint n_fds, int timeout_ms)
   if (self == NULL || stands_aside (self) || self->in_glib_poll)
     return g_poll (fds, n_fds, timeout_ms);
 
-  if (self->ops->wait_glib == NULL)
+  if (self->gfds_alloc < (int) n_fds)
     {
-      if (self->gfds_alloc < (int) n_fds)
-        {
-          self->gfds_alloc = MAX ((int) n_fds, self->gfds_alloc * 2);
-          self->gfds = g_renew (GPollFD, self->gfds, self->gfds_alloc);
-        }
-      memcpy (self->gfds, fds, sizeof (GPollFD) * n_fds);
-      self->n_gfds = n_fds;
-      weft_glib_host_sync_fds (self);
+      self->gfds_alloc = MAX ((int) n_fds, self->gfds_alloc * 2);
+      self->gfds = g_renew (GPollFD, self->gfds, self->gfds_alloc);
     }
+  memcpy (self->gfds, fds, sizeof (GPollFD) * n_fds);
+  self->n_gfds = n_fds;
+  weft_glib_host_sync_fds (self);
 
   /* GLib's timeout is in milliseconds; Weft's next deadline is merged in
    * microseconds, so a timer neither fires late nor spins. */
@@ -106,7 +103,7 @@ driver_poll (GPollFD *fds, guint n_fds, int timeout_ms)
     timeout_us = weft_timeout_us;
 
   self->in_glib_poll = TRUE;
-  if (self->ops->wait_glib != NULL)
+  if (self->glib_fds_polled)
     /* The backend fills in GLib's revents itself. */
     n_ready = self->ops->wait_glib (self->backend, fds, n_fds, timeout_us);
   else
@@ -116,7 +113,7 @@ driver_poll (GPollFD *fds, guint n_fds, int timeout_ms)
   self->glib_polls++;
   weft_reactor_note_driven (self);
 
-  if (self->ops->wait_glib == NULL)
+  if (!self->glib_fds_polled)
     {
       n_ready = weft_glib_host_collect (self);
       for (guint i = 0; i < n_fds; i++)

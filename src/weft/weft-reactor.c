@@ -263,7 +263,7 @@ iterate_own_loop (WeftReactor *self, gboolean may_block)
   if (!may_block)
     timeout_us = 0;
 
-  if (hosted && self->ops->wait_glib != NULL)
+  if (hosted && self->glib_fds_polled)
     self->ops->wait_glib (self->backend, self->gfds, self->n_gfds, timeout_us);
   else
     self->ops->wait (self->backend, timeout_us);
