@@ -44,6 +44,12 @@ epoll_backend_wait (gpointer state, gint64 timeout_us)
   weft_epoll_set_wait (state, timeout_us);
 }
 
+static int
+epoll_backend_wait_glib (gpointer state, GPollFD *gfds, int n_gfds, gint64 timeout_us)
+{
+  return weft_epoll_set_wait_glib (state, gfds, n_gfds, timeout_us);
+}
+
 const WeftBackendOps weft_epoll_backend = {
   .name = "epoll",
   .description = "Linux epoll: O(ready) waits, the default on Linux",
@@ -52,4 +58,5 @@ const WeftBackendOps weft_epoll_backend = {
   .destroy = epoll_backend_destroy,
   .set_interest = epoll_backend_set_interest,
   .wait = epoll_backend_wait,
+  .wait_glib = epoll_backend_wait_glib,
 };

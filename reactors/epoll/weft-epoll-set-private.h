@@ -2,6 +2,8 @@
 
 #pragma once
 
+#include <poll.h>
+
 #include "weft-reactor.h"
 
 G_BEGIN_DECLS
@@ -18,6 +20,9 @@ typedef struct {
   /* fds epoll refuses (EPERM: regular files, /dev/null) -> their interest.
    * Like poll() and select(), we report them always ready. NULL if none. */
   GHashTable *always_ready;
+  /* weft_epoll_set_wait_glib()'s poll() array: the epoll fd, then GLib's. */
+  struct pollfd *pfds;
+  int pfds_alloc;
 } WeftEpollSet;
 
 gboolean weft_epoll_set_init (WeftEpollSet *set, WeftReactor *reactor, GError **error);
@@ -29,6 +34,10 @@ gboolean weft_epoll_set_set_interest (WeftEpollSet *set,
                                       GError **error);
 /* Returns the number of fds reported. */
 int weft_epoll_set_wait (WeftEpollSet *set, gint64 timeout_us);
+/* Waits in one poll() on GLib's @gfds and the epoll fd, then collects the
+ * set's events without blocking; fills in @gfds' revents and returns how
+ * many are ready. */
+int weft_epoll_set_wait_glib (WeftEpollSet *set, GPollFD *gfds, int n_gfds, gint64 timeout_us);
 /* TRUE when an fd of the set is always ready: waiting must not block. */
 gboolean weft_epoll_set_has_always_ready (WeftEpollSet *set);
 

@@ -35,6 +35,8 @@ weft_epoll_set_clear (WeftEpollSet *set)
     close (set->epfd);
   set->epfd = -1;
   g_clear_pointer (&set->always_ready, g_hash_table_unref);
+  g_clear_pointer (&set->pfds, g_free);
+  set->pfds_alloc = 0;
 }
 
 gboolean
@@ -187,4 +189,70 @@ weft_epoll_set_wait (WeftEpollSet *set, gint64 timeout_us)
       n += n_always;
     }
   return n;
+}
+
+/* GLib's fds are not mirrored into the epoll set: a kernel set forgets an fd
+ * when it is closed, and GLib may close an fd and reuse its number between
+ * two iterations, so a mirror would have to be re-registered (one
+ * epoll_ctl() per GLib fd) on every iteration. poll() takes the numbers
+ * afresh on each call instead, and costs O(GLib's fds) in one system call:
+ * the bound GLib's own loop has (g_main_context_query() and check() walk all
+ * its sources, and g_poll() takes all their fds). The epoll fd is readable
+ * while one of the set's fds is ready; it goes first, so that when it is
+ * ready the kernel does not queue waits on GLib's fds. An fd that both GLib
+ * and a Weft watch wait on is reported to each side by its own wait. */
+int
+weft_epoll_set_wait_glib (WeftEpollSet *set, GPollFD *gfds, int n_gfds, gint64 timeout_us)
+{
+  struct timespec ts;
+  int n_ready = 0;
+  int n;
+
+  if (n_gfds == 0)
+    {
+      weft_epoll_set_wait (set, timeout_us);
+      return 0;
+    }
+  if (weft_epoll_set_has_always_ready (set))
+    timeout_us = 0;
+
+  if (set->pfds_alloc < n_gfds + 1)
+    {
+      set->pfds_alloc = MAX (n_gfds + 1, set->pfds_alloc * 2);
+      set->pfds = g_renew (struct pollfd, set->pfds, set->pfds_alloc);
+    }
+  set->pfds[0].fd = set->epfd;
+  set->pfds[0].events = POLLIN;
+  set->pfds[0].revents = 0;
+  for (int i = 0; i < n_gfds; i++)
+    {
+      set->pfds[i + 1].fd = gfds[i].fd;
+      set->pfds[i + 1].events = gfds[i].events;
+      set->pfds[i + 1].revents = 0;
+    }
+
+  if (timeout_us >= 0)
+    {
+      ts.tv_sec = timeout_us / G_USEC_PER_SEC;
+      ts.tv_nsec = (timeout_us % G_USEC_PER_SEC) * 1000;
+    }
+  n = ppoll (set->pfds, n_gfds + 1, timeout_us >= 0 ? &ts : NULL, NULL);
+  if (n < 0)
+    {
+      if (errno != EINTR)
+        g_critical ("poll() failed: %s", g_strerror (errno));
+      for (int i = 0; i < n_gfds; i++)
+        gfds[i].revents = 0;
+      return 0;
+    }
+
+  for (int i = 0; i < n_gfds; i++)
+    {
+      gfds[i].revents = set->pfds[i + 1].revents;
+      if (gfds[i].revents != 0)
+        n_ready++;
+    }
+  if (set->pfds[0].revents != 0 || weft_epoll_set_has_always_ready (set))
+    weft_epoll_set_wait (set, 0);
+  return n_ready;
 }

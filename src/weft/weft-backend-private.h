@@ -43,6 +43,14 @@ typedef struct {
    * every ready fd, once, with weft_reactor_report_ready(). */
   void (*wait) (gpointer state, gint64 timeout_us);
 
+  /* Optional. Waits as wait() does, and also on GLib's fds (@gfds, whose
+   * revents it fills in), given afresh on each call: the core then never
+   * registers GLib's fds with set_interest. For a kernel set (epoll), this
+   * avoids re-registering every GLib fd on every iteration, which is needed
+   * otherwise because GLib may close an fd and reuse its number between two
+   * iterations. Returns how many of @gfds are ready. */
+  int (*wait_glib) (gpointer state, GPollFD *gfds, int n_gfds, gint64 timeout_us);
+
   /* OWNS_LOOP backends only. */
   void (*run) (gpointer state);
   void (*stop) (gpointer state);

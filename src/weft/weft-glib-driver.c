@@ -81,7 +81,7 @@ driver_poll (GPollFD *fds, guint n_fds, int timeout_ms)
   WeftReactor *self = find_reactor_for_this_thread ();
   gint64 timeout_us;
   gint64 weft_timeout_us;
-  int n_ready;
+  int n_ready = 0;
 
   if (self == NULL || stands_aside (self) || self->in_glib_poll)
     return g_poll (fds, n_fds, timeout_ms);
@@ -103,15 +103,22 @@ driver_poll (GPollFD *fds, guint n_fds, int timeout_ms)
     timeout_us = weft_timeout_us;
 
   self->in_glib_poll = TRUE;
-  self->ops->wait (self->backend, timeout_us);
+  if (self->glib_fds_polled)
+    /* The backend fills in GLib's revents itself. */
+    n_ready = self->ops->wait_glib (self->backend, fds, n_fds, timeout_us);
+  else
+    self->ops->wait (self->backend, timeout_us);
   self->in_glib_poll = FALSE;
   self->wakeups++;
   self->glib_polls++;
   weft_reactor_note_driven (self);
 
-  n_ready = weft_glib_host_collect (self);
-  for (guint i = 0; i < n_fds; i++)
-    fds[i].revents = self->gfds[i].revents;
+  if (!self->glib_fds_polled)
+    {
+      n_ready = weft_glib_host_collect (self);
+      for (guint i = 0; i < n_fds; i++)
+        fds[i].revents = self->gfds[i].revents;
+    }
   return n_ready;
 }
 

@@ -17,6 +17,11 @@
 #include "weft-reactor-impl-private.h"
 #include "weft-signals-private.h"
 
+/* With a backend that has wait_glib, how many GLib fds are still kept in
+ * the backend's set rather than polled: GLib's own wake-up fd, so that a
+ * reactor whose GLib context has no other fd waits in one system call. */
+#define GLIB_FDS_KEPT_IN_SET 1
+
 static inline WeftIOCondition
 from_gio (gushort events)
 {
@@ -57,34 +62,46 @@ same_poll_set (const GPollFD *a, int n_a, const GPollFD *b, int n_b)
 }
 
 /* Tells the backend about GLib's fds (self->gfds), touching only the ones
- * that changed since the last iteration (GLib's set rarely changes). */
+ * that changed since the last iteration (GLib's set rarely changes), unless
+ * the backend waits on them itself (wait_glib; see below). */
 void
 weft_glib_host_sync_fds (WeftReactor *self)
 {
-  if (same_poll_set (self->gfds, self->n_gfds, self->prev_gfds, self->n_prev_gfds))
+  const GPollFD *gfds = self->gfds;
+  int n_gfds = self->n_gfds;
+
+  /* A backend that can wait on GLib's fds itself (epoll) does so when GLib
+   * has more than its own wake-up fd: it then takes them afresh on each
+   * wait, and none is kept in its set. With one fd, keeping it in the set
+   * (re-registered below) costs less than a second system call per wait. */
+  self->glib_fds_polled = self->ops->wait_glib != NULL && n_gfds > GLIB_FDS_KEPT_IN_SET;
+  if (self->glib_fds_polled)
+    n_gfds = 0;
+
+  if (same_poll_set (gfds, n_gfds, self->prev_gfds, self->n_prev_gfds))
     {
       /* A kernel set forgets an fd when it is closed, and GLib may close an
        * fd and reuse its number between two iterations: re-register. */
       if (self->ops->flags & WEFT_BACKEND_KERNEL_SET)
-        for (int i = 0; i < self->n_gfds; i++)
+        for (int i = 0; i < n_gfds; i++)
           {
-            FdEntry *entry = &self->fds[self->gfds[i].fd];
+            FdEntry *entry = &self->fds[gfds[i].fd];
 
             if (entry->registered != 0)
-              self->ops->set_interest (self->backend, self->gfds[i].fd, entry->registered, entry->registered, NULL);
+              self->ops->set_interest (self->backend, gfds[i].fd, entry->registered, entry->registered, NULL);
           }
       return;
     }
 
   for (int i = 0; i < self->n_prev_gfds; i++)
     weft_reactor_fd_entry (self, self->prev_gfds[i].fd)->glib_events = 0;
-  for (int i = 0; i < self->n_gfds; i++)
-    weft_reactor_fd_entry (self, self->gfds[i].fd)->glib_events |= from_gio (self->gfds[i].events);
+  for (int i = 0; i < n_gfds; i++)
+    weft_reactor_fd_entry (self, gfds[i].fd)->glib_events |= from_gio (gfds[i].events);
 
   for (int pass = 0; pass < 2; pass++)
     {
-      const GPollFD *set = pass == 0 ? self->prev_gfds : self->gfds;
-      int n = pass == 0 ? self->n_prev_gfds : self->n_gfds;
+      const GPollFD *set = pass == 0 ? self->prev_gfds : gfds;
+      int n = pass == 0 ? self->n_prev_gfds : n_gfds;
 
       for (int i = 0; i < n; i++)
         {
@@ -99,13 +116,13 @@ weft_glib_host_sync_fds (WeftReactor *self)
         }
     }
 
-  if (self->prev_gfds_alloc < self->n_gfds)
+  if (self->prev_gfds_alloc < n_gfds)
     {
       self->prev_gfds_alloc = self->gfds_alloc;
       self->prev_gfds = g_renew (GPollFD, self->prev_gfds, self->prev_gfds_alloc);
     }
-  memcpy (self->prev_gfds, self->gfds, sizeof (GPollFD) * self->n_gfds);
-  self->n_prev_gfds = self->n_gfds;
+  memcpy (self->prev_gfds, gfds, sizeof (GPollFD) * n_gfds);
+  self->n_prev_gfds = n_gfds;
 }
 
 gboolean
@@ -144,12 +161,22 @@ weft_glib_host_prepare (WeftReactor *self, gint64 *timeout_us, int *max_priority
   return TRUE;
 }
 
-/* Fills the revents of GLib's fds (self->gfds) from what the wait found;
- * returns how many are ready. */
+/* Fills the revents of GLib's fds (self->gfds) from what the wait found
+ * (a backend with wait_glib filled them in already); returns how many are
+ * ready. */
 int
 weft_glib_host_collect (WeftReactor *self)
 {
   int n_ready = 0;
+
+  if (self->glib_fds_polled)
+    {
+      /* The wait filled in the revents. */
+      for (int i = 0; i < self->n_gfds; i++)
+        if (self->gfds[i].revents != 0)
+          n_ready++;
+      return n_ready;
+    }
 
   for (int i = 0; i < self->n_gfds; i++)
     {

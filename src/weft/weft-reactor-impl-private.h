@@ -123,6 +123,9 @@ struct _WeftReactor {
   GPollFD *prev_gfds;
   int n_prev_gfds;
   int prev_gfds_alloc;
+  /* The backend waits on GLib's fds itself this iteration (wait_glib)
+   * instead of having them copied into its set (weft-glib-host.c). */
+  gboolean glib_fds_polled;
 
   /* The application's GLib loop drives the reactor (weft-glib-driver.c). */
   GSource *driver_source;

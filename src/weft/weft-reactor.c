@@ -264,7 +264,10 @@ iterate_own_loop (WeftReactor *self, gboolean may_block)
   if (!may_block)
     timeout_us = 0;
 
-  self->ops->wait (self->backend, timeout_us);
+  if (hosted && self->glib_fds_polled)
+    self->ops->wait_glib (self->backend, self->gfds, self->n_gfds, timeout_us);
+  else
+    self->ops->wait (self->backend, timeout_us);
   self->wakeups++;
   weft_reactor_note_driven (self);
 

@@ -3,6 +3,7 @@
 #include "conformance.h"
 
 #include <gio/gio.h>
+#include <glib-unix.h>
 #include <gio/gunixinputstream.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
@@ -379,6 +380,137 @@ gio_warm_up (void)
   g_type_ensure (G_TYPE_TASK);
 }
 
+/* GLib's fds are given to the backend afresh on each iteration: an fd that
+ * a GLib source stops watching, that is closed and whose number comes back
+ * for another file watched by a new source, all between two iterations (so
+ * that GLib's set of fds looks the same), is still waited on. Kernel sets
+ * (epoll) forget a closed fd, so a copy of GLib's set kept there would miss
+ * it. Checked with the reactor driving, then with GLib's loop driving. */
+
+typedef struct {
+  int fd_number;   /* the number that comes back */
+  int other[2];    /* the new socket pair: [0] is moved onto fd_number */
+  int *peer;       /* the write end for fd_number's current socket */
+  guint source_id; /* the current GLib source on fd_number */
+  guint readable;  /* times the new source saw fd_number readable */
+} ReusedFd;
+
+static gboolean
+reused_fd_readable_cb (int fd, GIOCondition condition, gpointer user_data)
+{
+  ReusedFd *reused = user_data;
+  char byte;
+
+  g_assert_cmpint (fd, ==, reused->fd_number);
+  g_assert_true (condition & G_IO_IN);
+  g_assert_cmpint (read (fd, &byte, 1), ==, 1);
+  reused->readable++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+never_ready_cb (int fd, GIOCondition condition, gpointer user_data)
+{
+  g_assert_not_reached ();
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs inside one iteration's dispatch: swaps the file behind fd_number. */
+static gboolean
+reuse_fd_cb (gpointer user_data)
+{
+  ReusedFd *reused = user_data;
+
+  g_source_remove (reused->source_id);
+  conformance_socketpair (reused->other);
+  /* dup2() closes the old socket and reuses its number at once. */
+  g_assert_cmpint (dup2 (reused->other[0], reused->fd_number), ==, reused->fd_number);
+  conformance_close (&reused->other[0]);
+  reused->source_id = g_unix_fd_add (reused->fd_number, G_IO_IN, reused_fd_readable_cb, reused);
+  conformance_write_byte (reused->other[1]);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_glib_fd_reused_between_iterations (ConformanceFixture *f)
+{
+  ReusedFd reused = { 0 };
+  int first[2];
+  int previous_peer;
+
+  conformance_socketpair (first);
+  reused.fd_number = first[0];
+  reused.source_id = g_unix_fd_add (first[0], G_IO_IN, never_ready_cb, NULL);
+  /* The backend has waited on GLib's fd once. */
+  conformance_iterate_nonblocking (f, 3);
+
+  /* The reactor drives. */
+  g_idle_add (reuse_fd_cb, &reused);
+  conformance_iterate_until (f, &reused.readable, 1);
+  conformance_close (&first[1]);
+  previous_peer = reused.other[1];
+
+  /* GLib's loop drives (the backend is the context's poll function). */
+  g_idle_add (reuse_fd_cb, &reused);
+  while (reused.readable < 2)
+    g_main_context_iteration (NULL, TRUE);
+  conformance_close (&previous_peer);
+
+  g_source_remove (reused.source_id);
+  conformance_close (&reused.other[1]);
+  conformance_close (&reused.fd_number);
+}
+
+/* A GLib source and a Weft watch on the same fd both see it ready. */
+
+typedef struct {
+  guint glib_ran;
+  guint weft_ran;
+} BothSides;
+
+static gboolean
+both_sides_glib_cb (int fd, GIOCondition condition, gpointer user_data)
+{
+  BothSides *both = user_data;
+
+  g_assert_true (condition & G_IO_IN);
+  both->glib_ran++;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+both_sides_weft_cb (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer user_data)
+{
+  BothSides *both = user_data;
+
+  g_assert_true (condition & WEFT_IO_READ);
+  both->weft_ran++;
+  weft_watch_remove (watch);
+}
+
+static void
+test_glib_fd_watched_by_both_sides (ConformanceFixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  BothSides both = { 0 };
+  int fds[2];
+
+  conformance_socketpair (fds);
+  g_unix_fd_add (fds[0], G_IO_IN, both_sides_glib_cb, &both);
+  weft_reactor_add_watch (f->reactor, fds[0], WEFT_IO_READ, both_sides_weft_cb, &both, NULL, &error);
+  g_assert_no_error (error);
+  conformance_iterate_nonblocking (f, 2);
+  g_assert_cmpuint (both.glib_ran + both.weft_ran, ==, 0);
+
+  conformance_write_byte (fds[1]);
+  conformance_iterate_until (f, &both.glib_ran, 1);
+  conformance_iterate_until (f, &both.weft_ran, 1);
+  g_assert_cmpuint (both.glib_ran, ==, 1);
+  g_assert_cmpuint (both.weft_ran, ==, 1);
+  conformance_close (&fds[0]);
+  conformance_close (&fds[1]);
+}
+
 #define GIO_CASE CONFORMANCE_DEFAULT_CONTEXT, gio_warm_up
 
 const ConformanceCase conformance_glib_cases[] = {
@@ -393,6 +525,8 @@ const ConformanceCase conformance_glib_cases[] = {
     CONFORMANCE_DEFAULT_CONTEXT },
   { "glib/redraw-not-starved-by-timers", test_glib_redraw_not_starved_by_timers, CONFORMANCE_DEFAULT_CONTEXT },
   { "glib/redraw-not-starved-by-io", test_glib_redraw_not_starved_by_io, CONFORMANCE_DEFAULT_CONTEXT },
+  { "glib/fd-reused-between-iterations", test_glib_fd_reused_between_iterations, CONFORMANCE_DEFAULT_CONTEXT },
+  { "glib/fd-watched-by-both-sides", test_glib_fd_watched_by_both_sides, CONFORMANCE_DEFAULT_CONTEXT },
   { NULL },
 };
 

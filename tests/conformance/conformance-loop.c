@@ -3,6 +3,7 @@
 #include "conformance.h"
 
 #include <fcntl.h>
+#include <glib-unix.h>
 #include <unistd.h>
 
 /* Iteration ----------------------------------------------------------- */
@@ -487,6 +488,35 @@ test_idle_zero_wakeups_with_watch (ConformanceFixture *f)
 }
 
 static gboolean
+glib_fd_never_cb (int fd, GIOCondition condition, gpointer user_data)
+{
+  g_error ("an idle GLib fd became ready");
+  return G_SOURCE_REMOVE;
+}
+
+/* GLib sources with fds that never become ready (so that the epoll backend
+ * waits on GLib's fds beside its set): still no wake-up but the timer's. */
+static void
+test_idle_zero_wakeups_with_glib_fds (ConformanceFixture *f)
+{
+  int fds[4][2];
+  guint ids[4];
+
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    {
+      conformance_pipe (fds[i]);
+      ids[i] = g_unix_fd_add (fds[i][0], G_IO_IN, glib_fd_never_cb, NULL);
+    }
+  check_zero_idle_wakeups (f);
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    {
+      g_source_remove (ids[i]);
+      conformance_close (&fds[i][0]);
+      conformance_close (&fds[i][1]);
+    }
+}
+
+static gboolean
 never_cb (gpointer user_data)
 {
   g_error ("a 60 s GLib timeout fired during a 1 s test");
@@ -593,6 +623,7 @@ const ConformanceCase conformance_loop_cases[] = {
   { "idle/zero-wakeups", test_idle_zero_wakeups },
   { "idle/zero-wakeups-with-watch", test_idle_zero_wakeups_with_watch },
   { "idle/zero-wakeups-with-glib-timeout", test_idle_zero_wakeups_with_glib_timeout },
+  { "idle/zero-wakeups-with-glib-fds", test_idle_zero_wakeups_with_glib_fds, CONFORMANCE_DEFAULT_CONTEXT },
   { "lifecycle/properties", test_lifecycle_properties },
   { "lifecycle/default-context", test_lifecycle_default_context, CONFORMANCE_DEFAULT_CONTEXT },
   { "lifecycle/finalize-with-pending-work", test_lifecycle_finalize_with_pending_work },
