@@ -227,10 +227,13 @@ server_added (ChatServerDialog *dialog, ChatServerConfig *config, ChatApplicatio
 gboolean
 chat_application_start_demo (ChatApplication *self, const char *data_dir, GError **error)
 {
+  /* data_dir may be self->demo_dir itself: copy before freeing. */
+  char *dir =
+      data_dir != NULL ? g_strdup (data_dir) : g_build_filename (g_get_user_cache_dir (), "weft-chat", "demo", NULL);
+
   self->demo_mode = TRUE;
   g_free (self->demo_dir);
-  self->demo_dir =
-      data_dir != NULL ? g_strdup (data_dir) : g_build_filename (g_get_user_cache_dir (), "weft-chat", "demo", NULL);
+  self->demo_dir = dir;
 #ifndef HAVE_CHAT_SERVER
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _ ("This build has no chat server."));
   return FALSE;
