@@ -433,7 +433,7 @@ weft_irc_message_parse (const char *line, gssize len, GError **error)
   if ((gsize) len > WEFT_IRC_MAX_TAG_BYTES + MAX_BODY_BYTES)
     {
       g_set_error (error, WEFT_IRC_ERROR, WEFT_IRC_ERROR_TOO_LONG,
-                   _ ("The IRC line is %" G_GSSIZE_FORMAT " bytes long, more than a message may be"), len);
+                   _ ("The IRC line is %zd bytes long, more than a message may be"), len);
       return NULL;
     }
   if (has_forbidden_byte (line, len))

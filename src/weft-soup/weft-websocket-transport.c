@@ -338,8 +338,7 @@ message_cb (SoupWebsocketConnection *connection, SoupWebsocketDataType type, GBy
     {
       close_with (self, SOUP_WEBSOCKET_CLOSE_TOO_BIG, "Message too big",
                   g_error_new (WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
-                               _ ("Received a WebSocket message of %" G_GSIZE_FORMAT
-                                  " bytes, more than the limit of %" G_GSIZE_FORMAT
+                               _ ("Received a WebSocket message of %zu bytes, more than the limit of %zu"
                                   "; closed with code 1009 (message too big)"),
                                len, max));
       return;
@@ -350,8 +349,7 @@ message_cb (SoupWebsocketConnection *connection, SoupWebsocketDataType type, GBy
         {
           close_with (self, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "Too much data while paused",
                       g_error_new (WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
-                                   _ ("The WebSocket peer sent more than %" G_GSIZE_FORMAT
-                                      " bytes while reading was paused; closed with code 1008"),
+                                   _ ("The WebSocket peer sent more than %zu bytes while reading was paused; closed with code 1008"),
                                    held_max));
           return;
         }
