@@ -347,10 +347,12 @@ message_cb (SoupWebsocketConnection *connection, SoupWebsocketDataType type, GBy
     {
       if (self->held_size + len > held_max)
         {
-          close_with (self, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "Too much data while paused",
-                      g_error_new (WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
-                                   _ ("The WebSocket peer sent more than %zu bytes while reading was paused; closed with code 1008"),
-                                   held_max));
+          close_with (
+              self, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "Too much data while paused",
+              g_error_new (
+                  WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
+                  _ ("The WebSocket peer sent more than %zu bytes while reading was paused; closed with code 1008"),
+                  held_max));
           return;
         }
       g_queue_push_tail (&self->held, g_bytes_ref (message));
