@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include "chat-message-list.h"
+#include "chat-message-row.h"
+
+/* Within this many pixels of the end counts as "at the bottom". */
+#define STICKY_SLACK 8.0
+
+struct _ChatMessageList {
+  GtkWidget parent_instance;
+
+  ChatRoom *room;
+  GtkNoSelection *selection;
+  gboolean sticky;
+  guint scroll_idle;
+
+  GtkScrolledWindow *scrolled_window;
+  GtkListView *list_view;
+  GtkRevealer *loading_revealer;
+  GtkRevealer *jump_revealer;
+};
+
+G_DEFINE_FINAL_TYPE (ChatMessageList, chat_message_list, GTK_TYPE_WIDGET)
+
+enum {
+  LOAD_OLDER,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static GtkAdjustment *
+vadjustment (ChatMessageList *self)
+{
+  return gtk_scrolled_window_get_vadjustment (self->scrolled_window);
+}
+
+gboolean
+chat_message_list_is_at_bottom (ChatMessageList *self)
+{
+  GtkAdjustment *adj = vadjustment (self);
+
+  return gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >=
+         gtk_adjustment_get_upper (adj) - STICKY_SLACK;
+}
+
+void
+chat_message_list_scroll_to (ChatMessageList *self, guint position)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", position);
+}
+
+void
+chat_message_list_scroll_to_bottom (ChatMessageList *self)
+{
+  GtkAdjustment *adj = vadjustment (self);
+  guint n = self->room != NULL ? chat_room_get_n_messages (self->room) : 0;
+
+  self->sticky = TRUE;
+  if (n > 0)
+    chat_message_list_scroll_to (self, n - 1);
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+}
+
+/* The list view estimates the height of rows it has not measured, so the
+ * end moves while it lays out: keep following it from an idle callback. */
+static gboolean
+follow_bottom (gpointer data)
+{
+  ChatMessageList *self = data;
+
+  self->scroll_idle = 0;
+  if (self->sticky)
+    chat_message_list_scroll_to_bottom (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_follow (ChatMessageList *self)
+{
+  if (self->scroll_idle == 0)
+    self->scroll_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 30, follow_bottom, self, NULL);
+}
+
+static void
+update_loading (ChatMessageList *self)
+{
+  gtk_revealer_set_reveal_child (self->loading_revealer,
+                                 self->room != NULL && chat_room_get_loading_history (self->room));
+}
+
+static void
+maybe_load_older (ChatMessageList *self)
+{
+  GtkAdjustment *adj = vadjustment (self);
+
+  if (self->room == NULL || chat_room_get_loading_history (self->room) || chat_room_get_history_exhausted (self->room))
+    return;
+  /* Ask early, a screen before the top, so scrolling does not stall. */
+  if (gtk_adjustment_get_value (adj) < gtk_adjustment_get_page_size (adj) &&
+      gtk_adjustment_get_upper (adj) > gtk_adjustment_get_page_size (adj))
+    {
+      g_signal_emit (self, signals[LOAD_OLDER], 0, self->room);
+      update_loading (self);
+    }
+}
+
+static void
+value_changed (GtkAdjustment *adj, ChatMessageList *self)
+{
+  self->sticky = chat_message_list_is_at_bottom (self);
+  gtk_revealer_set_reveal_child (self->jump_revealer, !self->sticky);
+  maybe_load_older (self);
+}
+
+static void
+upper_changed (GtkAdjustment *adj, GParamSpec *pspec, ChatMessageList *self)
+{
+  if (self->sticky)
+    queue_follow (self);
+}
+
+static void
+items_changed (GListModel *model, guint position, guint removed, guint added, ChatMessageList *self)
+{
+  if (self->sticky)
+    queue_follow (self);
+  update_loading (self);
+}
+
+void
+chat_message_list_set_room (ChatMessageList *self, ChatRoom *room)
+{
+  GListModel *model;
+  guint marker;
+
+  if (self->room == room)
+    return;
+  if (self->room != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (chat_room_get_messages (self->room), self);
+      g_signal_handlers_disconnect_by_data (self->room, self);
+    }
+  g_set_object (&self->room, room);
+  if (room != NULL)
+    g_signal_connect_swapped (room, "notify::loading-history", G_CALLBACK (update_loading), self);
+  model = room != NULL ? chat_room_get_messages (room) : NULL;
+  gtk_no_selection_set_model (self->selection, model);
+  if (model != NULL)
+    g_signal_connect (model, "items-changed", G_CALLBACK (items_changed), self);
+  update_loading (self);
+
+  /* Open a room at its unread marker when it has one, else at the end. */
+  marker = room != NULL ? chat_room_get_marker_position (room) : G_MAXUINT;
+  if (marker != G_MAXUINT)
+    {
+      self->sticky = FALSE;
+      chat_message_list_scroll_to (self, marker);
+    }
+  else if (room != NULL)
+    {
+      self->sticky = TRUE;
+      chat_message_list_scroll_to_bottom (self);
+      queue_follow (self);
+    }
+}
+
+ChatRoom *
+chat_message_list_get_room (ChatMessageList *self)
+{
+  return self->room;
+}
+
+GtkListView *
+chat_message_list_get_list_view (ChatMessageList *self)
+{
+  return self->list_view;
+}
+
+static void
+setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
+{
+  gtk_list_item_set_activatable (item, FALSE);
+  gtk_list_item_set_selectable (item, FALSE);
+  gtk_list_item_set_child (item, chat_message_row_new ());
+}
+
+static void
+bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
+{
+  chat_message_row_set_message (CHAT_MESSAGE_ROW (gtk_list_item_get_child (item)), gtk_list_item_get_item (item));
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
+{
+  chat_message_row_set_message (CHAT_MESSAGE_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+static void
+jump_to_bottom (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  chat_message_list_scroll_to_bottom (CHAT_MESSAGE_LIST (widget));
+}
+
+static void
+chat_message_list_dispose (GObject *object)
+{
+  ChatMessageList *self = CHAT_MESSAGE_LIST (object);
+
+  g_clear_handle_id (&self->scroll_idle, g_source_remove);
+  if (self->room != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (chat_room_get_messages (self->room), self);
+      g_signal_handlers_disconnect_by_data (self->room, self);
+    }
+  g_clear_object (&self->room);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CHAT_TYPE_MESSAGE_LIST);
+  /* The template's top-level child is not bound, so it is not disposed
+   * with the template. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->selection);
+  G_OBJECT_CLASS (chat_message_list_parent_class)->dispose (object);
+}
+
+static void
+chat_message_list_class_init (ChatMessageListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = chat_message_list_dispose;
+
+  /* The user scrolled near the top of a room that has older history. */
+  signals[LOAD_OLDER] = g_signal_new ("load-older", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                      G_TYPE_NONE, 1, CHAT_TYPE_ROOM);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/weft/Chat/chat-message-list.ui");
+  gtk_widget_class_bind_template_child (widget_class, ChatMessageList, scrolled_window);
+  gtk_widget_class_bind_template_child (widget_class, ChatMessageList, list_view);
+  gtk_widget_class_bind_template_child (widget_class, ChatMessageList, loading_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ChatMessageList, jump_revealer);
+  gtk_widget_class_install_action (widget_class, "messages.jump-to-bottom", NULL, jump_to_bottom);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+chat_message_list_init (ChatMessageList *self)
+{
+  GtkListItemFactory *factory;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->sticky = TRUE;
+  self->selection = gtk_no_selection_new (NULL);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
+  gtk_list_view_set_factory (self->list_view, factory);
+  g_object_unref (factory);
+
+  g_signal_connect (vadjustment (self), "value-changed", G_CALLBACK (value_changed), self);
+  g_signal_connect (vadjustment (self), "notify::upper", G_CALLBACK (upper_changed), self);
+}
