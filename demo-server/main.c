@@ -141,9 +141,12 @@ main (int argc, char **argv)
   g_auto (GStrv) default_http = g_strsplit ("tcp:8080:interface=127.0.0.1", "|", -1);
   g_auto (GStrv) no_endpoints = g_new0 (char *, 1);
   g_autoptr (WeftDeferred) ready = NULL;
+  const char *localedir;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* WEFT_LOCALEDIR: the catalogs of an uninstalled build, as in the library. */
+  localedir = g_getenv ("WEFT_LOCALEDIR");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && localedir[0] != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

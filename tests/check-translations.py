@@ -6,7 +6,11 @@ come out translated; also that typographic characters survive a plain
 C.UTF-8 locale (every example calls setlocale) and that nonsense option
 values are refused with a message.
 
-Usage: check-translations.py LOCALEDIR WEFT_HELLO WEFT_RUN
+Also that each library on top of the core (libweft-irc, libweft-soup,
+libweft-sqlite, through tests/translations-helper.c) and the chat server
+speak Japanese under LANGUAGE=ja.
+
+Usage: check-translations.py LOCALEDIR WEFT_HELLO WEFT_RUN TRANSLATIONS_HELPER WEFT_CHAT_SERVER
 """
 
 import os
@@ -41,7 +45,7 @@ def expect(name, condition, output):
         failures.append(name)
 
 
-LOCALEDIR, HELLO, RUN = sys.argv[1:4]
+LOCALEDIR, HELLO, RUN, HELPER, CHAT_SERVER = sys.argv[1:6]
 
 code, out = run([HELLO, "--help"], "ja")
 expect("ja: --help shows the Weft options, translated", "イベントループのバックエンドを一覧表示して終了する" in out, out)
@@ -50,6 +54,15 @@ code, out = run([HELLO, "--reactor=nonsense"], "ja")
 expect("ja: an unknown reactor is reported in Japanese", code != 0 and "不明なリアクター「nonsense」" in out, out)
 code, out = run([HELLO], "ja")
 expect("ja: the example's output is translated", code == 0 and "リアクター: poll" in out, out)
+
+code, out = run([HELPER], "ja")
+expect("ja: libweft-irc reports a bad IRC line in Japanese", code == 0 and "irc: IRC の行にメッセージタグがありますが、コマンドがありません" in out, out)
+expect("ja: libweft-soup reports a reactor without GLib hosting in Japanese", code == 0 and "soup: poll リアクターは GLib ホスティングを無効にして作成されているため" in out, out)
+expect("ja: libweft-sqlite reports a database it cannot open in Japanese", code == 0 and "sqlite: データベース /nonexistent-weft-folder/history.sqlite を開けませんでした" in out, out)
+code, out = run([CHAT_SERVER, "--help"], "ja")
+expect("ja: the chat server's --help is translated", code == 0 and "Weft チャットサーバー: TCP、TLS、WebSocket 経由の IRC" in out and "PING に応答しないクライアントを切断する" in out, out)
+code, out = run([HELPER])
+expect("C.UTF-8: the libraries' messages stay in English", code == 0 and "irc: The IRC line has message tags but no command" in out, out)
 
 code, out = run([HELLO, "--help"], "de")
 expect("de: --help shows the Weft options, translated", "Die Backends der Ereignisschleife auflisten und beenden" in out, out)
@@ -64,5 +77,5 @@ expect("C.UTF-8: --timeout=-1 is refused", code == 2 and "--timeout must be a nu
 code, out = run([RUN, "--timeout=nan", "--", "true"])
 expect("C.UTF-8: --timeout=nan is refused", code == 2, out)
 
-print(f"1..{10}")
+print(f"1..{15}")
 sys.exit(1 if failures else 0)

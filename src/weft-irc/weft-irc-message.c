@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
-#include <inttypes.h>
 
 #include "weft-irc-error.h"
 #include "weft-irc-message.h"

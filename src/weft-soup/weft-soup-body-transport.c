@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <inttypes.h>
 
 #include "weft-soup-private.h"
 
@@ -104,8 +103,8 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autofree char *uri = g_uri_to_string_partial (soup_message_get_uri (self->message), G_URI_HIDE_PASSWORD);
 
       finish (self, g_error_new (WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
-                                 _ ("The response body of %s is larger than the limit of %" PRIu64 " bytes"), uri,
-                                 self->max_body_size));
+                                 _ ("The response body of %s is larger than the limit of %llu bytes"), uri,
+                                 (unsigned long long) self->max_body_size));
       return;
     }
   weft_protocol_data_received (self->protocol, g_bytes_get_data (bytes, NULL), len);

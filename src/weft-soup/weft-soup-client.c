@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <inttypes.h>
 
 #include "weft-soup-private.h"
 
@@ -31,7 +30,8 @@ too_large_error (SoupMessage *message, guint64 max_body_size)
   g_autofree char *uri = g_uri_to_string_partial (soup_message_get_uri (message), G_URI_HIDE_PASSWORD);
 
   return g_error_new (WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
-                      _ ("The response body of %s is larger than the limit of %" PRIu64 " bytes"), uri, max_body_size);
+                      _ ("The response body of %s is larger than the limit of %llu bytes"), uri,
+                      (unsigned long long) max_body_size);
 }
 
 /* Checks the status and the announced length once the headers are in. */

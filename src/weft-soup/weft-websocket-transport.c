@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <inttypes.h>
 #include <string.h>
 
 #include "weft-soup-private.h"
@@ -339,8 +338,8 @@ message_cb (SoupWebsocketConnection *connection, SoupWebsocketDataType type, GBy
     {
       close_with (self, SOUP_WEBSOCKET_CLOSE_TOO_BIG, "Message too big",
                   g_error_new (WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
-                               _ ("Received a WebSocket message of %zu bytes, more than the limit of "
-                                  "%zu; closed with code 1009 (message too big)"),
+                               _ ("Received a WebSocket message of %zu bytes, more than the limit of %zu"
+                                  "; closed with code 1009 (message too big)"),
                                len, max));
       return;
     }
@@ -348,11 +347,12 @@ message_cb (SoupWebsocketConnection *connection, SoupWebsocketDataType type, GBy
     {
       if (self->held_size + len > held_max)
         {
-          close_with (self, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "Too much data while paused",
-                      g_error_new (WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
-                                   _ ("The WebSocket peer sent more than %zu bytes while reading was "
-                                      "paused; closed with code 1008"),
-                                   held_max));
+          close_with (
+              self, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "Too much data while paused",
+              g_error_new (
+                  WEFT_SOUP_ERROR, WEFT_SOUP_ERROR_TOO_LARGE,
+                  _ ("The WebSocket peer sent more than %zu bytes while reading was paused; closed with code 1008"),
+                  held_max));
           return;
         }
       g_queue_push_tail (&self->held, g_bytes_ref (message));

@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <inttypes.h>
 
 #include "weft-sqlite-private.h"
 
@@ -500,8 +499,8 @@ _weft_sqlite_connection_migrate (WeftSqliteConnection *self, GPtrArray *migratio
   if (version > (gint64) migrations->len)
     {
       g_set_error (error, WEFT_SQLITE_ERROR, WEFT_SQLITE_ERROR_MIGRATION,
-                   _ ("The schema of %s is at version %" PRId64 ", newer than the %u versions this program knows"),
-                   self->path, version, migrations->len);
+                   _ ("The schema of %s is at version %lld, newer than the %u versions this program knows"), self->path,
+                   (long long) version, migrations->len);
       return FALSE;
     }
   for (guint step = (guint) version + 1; step <= migrations->len; step++)
