@@ -267,7 +267,7 @@ test_retention (ConformanceFixture *f)
   WcsTestServer *server = wcs_test_server_new (f, "history.retention-days=1", NULL);
   WcsHistory *history = _wcs_server_get_history (server->server);
   WcsTestClient *alice = wcs_test_client_register (f, server->port, "alice",
-                                                       "batch server-time message-tags echo-message draft/chathistory");
+                                                   "batch server-time message-tags echo-message draft/chathistory");
   const char *line;
 
   wcs_test_wait_deferred (f, wcs_history_seed (history, "#old", "#old", 60));
@@ -309,14 +309,10 @@ test_retention (ConformanceFixture *f)
 }
 
 static const ConformanceCase server_limit_cases[] = {
-  { "limits/disk-full", test_disk_full, 0 },
-  { "limits/slow-reader", test_slow_reader, 0 },
-  { "limits/flood", test_flood, 0 },
-  { "limits/too-many-clients", test_too_many_clients, 0 },
-  { "limits/timeouts", test_timeouts, 0 },
-  { "limits/line-length", test_line_length, 0 },
-  { "limits/retention", test_retention, 0 },
-  { NULL },
+  { "limits/disk-full", test_disk_full, 0 }, { "limits/slow-reader", test_slow_reader, 0 },
+  { "limits/flood", test_flood, 0 },         { "limits/too-many-clients", test_too_many_clients, 0 },
+  { "limits/timeouts", test_timeouts, 0 },   { "limits/line-length", test_line_length, 0 },
+  { "limits/retention", test_retention, 0 }, { NULL },
 };
 
 int
