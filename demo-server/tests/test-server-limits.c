@@ -2,12 +2,13 @@
 /* The chat server's limits, over real loopback sockets on every backend:
  * a slow reader is dropped with "SendQ exceeded", a flooding client is
  * slowed down, connections are capped in number and per address, silent
- * clients time out, overlong lines are refused. */
+ * clients time out, overlong lines are refused, old history expires. */
 #include "config.h"
 
 #include <string.h>
 #include <sys/socket.h>
 
+#include "wcs-server-private.h"
 #include "wcs-test-kit.h"
 
 #define EXPECT(client, ...) wcs_test_client_expect (f, client, __VA_ARGS__, NULL)
@@ -223,14 +224,95 @@ test_disk_full (ConformanceFixture *f)
   wcs_test_server_free (server);
 }
 
+typedef struct {
+  gboolean fired;
+  gint64 value;
+} CountWait;
+
+static WeftDeferred *
+count_fired (WeftResult *result, gpointer user_data)
+{
+  CountWait *wait = user_data;
+
+  g_assert_false (weft_result_is_error (result));
+  wait->value = weft_result_get_int64 (result);
+  wait->fired = TRUE;
+  return NULL;
+}
+
+static gboolean
+count_done (gpointer data)
+{
+  return ((CountWait *) data)->fired;
+}
+
+static gint64
+history_count (ConformanceFixture *f, WcsHistory *history, const char *key)
+{
+  CountWait wait = { 0 };
+  g_autoptr (WeftDeferred) deferred = wcs_history_count (history, key);
+
+  weft_deferred_add_callback (deferred, count_fired, &wait, NULL);
+  g_assert_true (wcs_test_wait (f, count_done, &wait, WCS_TEST_TIMEOUT_US));
+  return wait.value;
+}
+
+/* Retention: 60 seeded messages one minute apart, the newest an hour old,
+ * and two sent now; with a retention of 90.5 minutes, expiry deletes the 30
+ * oldest and keeps the 30 newer seeded ones and the fresh ones (the half
+ * minute leaves room for the clock moving while the test runs). */
+static void
+test_retention (ConformanceFixture *f)
+{
+  WcsTestServer *server = wcs_test_server_new (f, "history.retention-days=1", NULL);
+  WcsHistory *history = _wcs_server_get_history (server->server);
+  WcsTestClient *alice = wcs_test_client_register (f, server->port, "alice",
+                                                   "batch server-time message-tags echo-message draft/chathistory");
+  const char *line;
+
+  wcs_test_wait_deferred (f, wcs_history_seed (history, "#old", "#old", 60));
+  wcs_test_client_send (alice, "JOIN #old");
+  EXPECT (alice, " 366 alice #old ");
+  /* An echo comes once the message is stored. */
+  wcs_test_client_send (alice, "PRIVMSG #old :fresh one");
+  EXPECT (alice, "PRIVMSG #old :fresh one");
+  wcs_test_client_send (alice, "PRIVMSG #old :fresh two");
+  EXPECT (alice, "PRIVMSG #old :fresh two");
+  g_assert_cmpint (history_count (f, history, "#old"), ==, 62);
+
+  /* A day's retention (the server's own, checked when it started and
+   * hourly) keeps them all. */
+  wcs_test_wait_deferred (f, wcs_history_expire (history));
+  g_assert_cmpint (history_count (f, history, "#old"), ==, 62);
+
+  wcs_history_set_retention (history, (gint64) (90 * 60 + 30) * G_USEC_PER_SEC);
+  wcs_test_wait_deferred (f, wcs_history_expire (history));
+  g_assert_cmpint (history_count (f, history, "#old"), ==, 32);
+
+  /* What is left is the newest: the oldest kept seeded message is #31, and
+   * the fresh ones are still there. */
+  wcs_test_client_send (alice, "CHATHISTORY LATEST #old * 100");
+  EXPECT (alice, "BATCH +", "chathistory #old");
+  line = EXPECT (alice, "PRIVMSG #old :#");
+  g_assert_nonnull (strstr (line, ":#31:"));
+  EXPECT (alice, "PRIVMSG #old :fresh one");
+  EXPECT (alice, "PRIVMSG #old :fresh two");
+  EXPECT (alice, "BATCH -");
+
+  /* No retention: nothing more goes. */
+  wcs_history_set_retention (history, 0);
+  wcs_test_wait_deferred (f, wcs_history_expire (history));
+  g_assert_cmpint (history_count (f, history, "#old"), ==, 32);
+
+  wcs_test_client_close (f, alice);
+  wcs_test_server_free (server);
+}
+
 static const ConformanceCase server_limit_cases[] = {
-  { "limits/disk-full", test_disk_full, 0 },
-  { "limits/slow-reader", test_slow_reader, 0 },
-  { "limits/flood", test_flood, 0 },
-  { "limits/too-many-clients", test_too_many_clients, 0 },
-  { "limits/timeouts", test_timeouts, 0 },
-  { "limits/line-length", test_line_length, 0 },
-  { NULL },
+  { "limits/disk-full", test_disk_full, 0 }, { "limits/slow-reader", test_slow_reader, 0 },
+  { "limits/flood", test_flood, 0 },         { "limits/too-many-clients", test_too_many_clients, 0 },
+  { "limits/timeouts", test_timeouts, 0 },   { "limits/line-length", test_line_length, 0 },
+  { "limits/retention", test_retention, 0 }, { NULL },
 };
 
 int

@@ -22,6 +22,12 @@ test_registration (ConformanceFixture *f)
   EXPECT (a, " 451 * ", "You have not registered");
   wcs_test_client_send (a, "NICK 1bad");
   EXPECT (a, " 432 * 1bad ");
+  /* A refused nick that cannot be echoed as it is (a space, a leading ':')
+   * still gets its reply. */
+  wcs_test_client_send (a, "NICK :two words");
+  EXPECT (a, " 432 * * ", "Erroneous");
+  wcs_test_client_send (a, "NICK ::colon");
+  EXPECT (a, " 432 * * ", "Erroneous");
   wcs_test_client_send (a, "NICK");
   EXPECT (a, " 431 ");
   wcs_test_client_send (a, "USER");

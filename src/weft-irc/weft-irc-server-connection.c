@@ -675,8 +675,11 @@ send_numeric_valist (WeftIrcServerConnection *client, guint numeric, const char 
   message = weft_irc_message_new (verb);
   weft_irc_message_set_source (message, weft_irc_server_get_name (client->server));
   weft_irc_message_add_param (message, client->nick != NULL ? client->nick : "*");
+  /* A middle parameter is often what the client sent (a refused nick, an
+   * unknown channel); one that cannot be a middle parameter (empty, with a
+   * space or a leading ':') becomes "*", so the reply is still sent. */
   while ((param = va_arg (args, const char *)) != NULL)
-    weft_irc_message_add_param (message, param);
+    weft_irc_message_add_param (message, *param == '\0' || *param == ':' || strchr (param, ' ') != NULL ? "*" : param);
   if (text != NULL)
     weft_irc_message_add_param (message, text);
   weft_irc_server_connection_send (client, message);
