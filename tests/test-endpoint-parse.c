@@ -3,6 +3,7 @@
 /* Endpoint descriptions: what parses into what, and what each mistake is
  * reported as. Also the parts of resolving that need no network. */
 
+#include <string.h>
 #include <weft/weft-testing.h>
 
 #include "weft-happy-eyeballs-private.h"
@@ -377,7 +378,7 @@ test_client_bad (void)
     { "tls:example.org:6697:ca=", "tls:example.org:6697:ca=: ca= needs a file name (at character 25)" },
     { "tls:example.org:6697:backlog=5",
       "tls:example.org:6697:backlog=5: unknown keyword “backlog”; tls client endpoints accept host, port, timeout, "
-      "bind, ca, fingerprint, cert, key (at character 22)" },
+      "bind, ca, fingerprint, cert, key, handshake_timeout (at character 22)" },
     { "tls:example.org", "tls:example.org: missing port; expected tls:HOST:PORT (at character 16)" },
   };
 
@@ -414,7 +415,7 @@ test_server_bad (void)
     { "tls:6697:key=k.pem", "tls:6697:key=k.pem: missing cert=FILE to go with key=FILE (at character 19)" },
     { "tls:6697:cert=c.pem:key=k.pem:fingerprint=ab",
       "tls:6697:cert=c.pem:key=k.pem:fingerprint=ab: unknown keyword “fingerprint”; tls server endpoints accept "
-      "port, cert, key, interface, backlog (at character 31)" },
+      "port, cert, key, interface, backlog, handshake_timeout (at character 31)" },
     { "unix:/x:mode=0800",
       "unix:/x:mode=0800: mode must be an octal file mode from 0 to 0777, such as 0600, got “0800” "
       "(at character 14)" },
@@ -766,6 +767,12 @@ assert_parses_back (WeftEndpoint *endpoint, gboolean server)
   a = endpoint;
   b = reparsed;
   if (WEFT_IS_TLS_CLIENT_ENDPOINT (a))
+    g_assert_cmpint (weft_tls_client_endpoint_get_handshake_timeout (WEFT_TLS_CLIENT_ENDPOINT (a)), ==,
+                     weft_tls_client_endpoint_get_handshake_timeout (WEFT_TLS_CLIENT_ENDPOINT (b)));
+  if (WEFT_IS_TLS_SERVER_ENDPOINT (a))
+    g_assert_cmpint (weft_tls_server_endpoint_get_handshake_timeout (WEFT_TLS_SERVER_ENDPOINT (a)), ==,
+                     weft_tls_server_endpoint_get_handshake_timeout (WEFT_TLS_SERVER_ENDPOINT (b)));
+  if (WEFT_IS_TLS_CLIENT_ENDPOINT (a))
     {
       a = WEFT_ENDPOINT (weft_tls_client_endpoint_get_wrapped (WEFT_TLS_CLIENT_ENDPOINT (a)));
       b = WEFT_ENDPOINT (weft_tls_client_endpoint_get_wrapped (WEFT_TLS_CLIENT_ENDPOINT (b)));
@@ -828,6 +835,8 @@ random_client_endpoint (void)
 
       weft_tls_client_endpoint_set_certificate_files (tls, cert, key);
     }
+  if (g_test_rand_bit ())
+    weft_tls_client_endpoint_set_handshake_timeout (tls, random_timeout ());
   return WEFT_CLIENT_ENDPOINT (tls);
 }
 
@@ -855,7 +864,11 @@ random_server_endpoint (void)
     g_autofree char *cert = random_text ();
     g_autofree char *key = random_text ();
 
-    return WEFT_SERVER_ENDPOINT (weft_tls_server_endpoint_new (WEFT_SERVER_ENDPOINT (tcp), cert, key));
+    WeftTlsServerEndpoint *tls = weft_tls_server_endpoint_new (WEFT_SERVER_ENDPOINT (tcp), cert, key);
+
+    if (g_test_rand_bit ())
+      weft_tls_server_endpoint_set_handshake_timeout (tls, random_timeout ());
+    return WEFT_SERVER_ENDPOINT (tls);
   }
 }
 
@@ -870,6 +883,38 @@ test_round_trip_generated (void)
       assert_parses_back (WEFT_ENDPOINT (client), FALSE);
       assert_parses_back (WEFT_ENDPOINT (server), TRUE);
     }
+}
+
+/* handshake_timeout= on TLS endpoints: seconds, 0 for none, the default
+ * left out of descriptions. */
+static void
+test_tls_handshake_timeout (void)
+{
+  g_autoptr (WeftClientEndpoint) plain = parse_client ("tls:example.org:6697");
+  g_autoptr (WeftClientEndpoint) fast = parse_client ("tls:example.org:6697:handshake_timeout=2.5");
+  g_autoptr (WeftClientEndpoint) none = parse_client ("tls:example.org:6697:handshake_timeout=0");
+  g_autoptr (WeftServerEndpoint) server = parse_server ("tls:6697:cert=c.pem:key=k.pem:handshake_timeout=10");
+  g_autoptr (WeftServerEndpoint) server_none = parse_server ("tls:6697:handshake_timeout=0:cert=c.pem:key=k.pem");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WeftClientEndpoint) bad = NULL;
+
+  g_assert_cmpint (weft_tls_client_endpoint_get_handshake_timeout (WEFT_TLS_CLIENT_ENDPOINT (plain)), ==,
+                   WEFT_TLS_DEFAULT_HANDSHAKE_TIMEOUT);
+  g_assert_cmpint (weft_tls_client_endpoint_get_handshake_timeout (WEFT_TLS_CLIENT_ENDPOINT (fast)), ==, 2500000);
+  g_assert_cmpint (weft_tls_client_endpoint_get_handshake_timeout (WEFT_TLS_CLIENT_ENDPOINT (none)), ==, 0);
+  g_assert_cmpint (weft_tls_server_endpoint_get_handshake_timeout (WEFT_TLS_SERVER_ENDPOINT (server)), ==,
+                   10 * G_USEC_PER_SEC);
+  g_assert_cmpint (weft_tls_server_endpoint_get_handshake_timeout (WEFT_TLS_SERVER_ENDPOINT (server_none)), ==, 0);
+  assert_round_trip (WEFT_ENDPOINT (plain), "tls:example.org:6697", FALSE);
+  assert_round_trip (WEFT_ENDPOINT (fast), "tls:example.org:6697:handshake_timeout=2.5", FALSE);
+  assert_round_trip (WEFT_ENDPOINT (none), "tls:example.org:6697:handshake_timeout=0", FALSE);
+  assert_round_trip (WEFT_ENDPOINT (server), "tls:6697:cert=c.pem:key=k.pem:handshake_timeout=10", TRUE);
+  assert_round_trip (WEFT_ENDPOINT (server_none), "tls:6697:cert=c.pem:key=k.pem:handshake_timeout=0", TRUE);
+
+  bad = weft_client_endpoint_from_string (reactor, "tls:example.org:6697:handshake_timeout=-1", &error);
+  g_assert_null (bad);
+  g_assert_error (error, WEFT_ERROR, WEFT_ERROR_INVALID_ENDPOINT);
+  g_assert_nonnull (strstr (error->message, "handshake_timeout must be a number of seconds, or 0 for none"));
 }
 
 /* The two values the "%g" format lost: one written with an exponent, one
@@ -924,6 +969,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/endpoint-parse/quote-argument", test_quote_argument);
   g_test_add_func ("/endpoint-parse/constructors", test_constructors);
   g_test_add_func ("/endpoint-parse/round-trip/seconds", test_round_trip_seconds);
+  g_test_add_func ("/endpoint-parse/tls-handshake-timeout", test_tls_handshake_timeout);
   g_test_add_func ("/endpoint-parse/round-trip/generated", test_round_trip_generated);
   g_test_add_func ("/resolver/numeric", test_resolve_numeric);
   g_test_add_func ("/resolver/invalid-names", test_resolve_invalid_names);

@@ -34,11 +34,13 @@ typedef enum {
   ARG_FINGERPRINT,
   ARG_CERT,
   ARG_KEY,
+  ARG_HANDSHAKE_TIMEOUT,
   N_ARGS
 } ArgName;
 
 static const char *const arg_names[N_ARGS] = {
-  "host", "port", "path", "timeout", "bind", "interface", "backlog", "mode", "ca", "fingerprint", "cert", "key",
+  "host", "port", "path",        "timeout", "bind", "interface",         "backlog",
+  "mode", "ca",   "fingerprint", "cert",    "key",  "handshake_timeout",
 };
 
 typedef struct {
@@ -48,7 +50,7 @@ typedef struct {
   guint n_positional;
   ArgName positional[2];
   guint n_keywords;
-  ArgName keywords[6];
+  ArgName keywords[7];
 } Grammar;
 
 static const Grammar grammars[] = {
@@ -58,11 +60,17 @@ static const Grammar grammars[] = {
     "tls:HOST:PORT",
     2,
     { ARG_HOST, ARG_PORT },
-    6,
-    { ARG_TIMEOUT, ARG_BIND, ARG_CA, ARG_FINGERPRINT, ARG_CERT, ARG_KEY } },
+    7,
+    { ARG_TIMEOUT, ARG_BIND, ARG_CA, ARG_FINGERPRINT, ARG_CERT, ARG_KEY, ARG_HANDSHAKE_TIMEOUT } },
   { "unix", FALSE, "unix:PATH", 1, { ARG_PATH }, 1, { ARG_TIMEOUT } },
   { "tcp", TRUE, "tcp:PORT", 1, { ARG_PORT }, 2, { ARG_INTERFACE, ARG_BACKLOG } },
-  { "tls", TRUE, "tls:PORT:cert=FILE:key=FILE", 1, { ARG_PORT }, 4, { ARG_CERT, ARG_KEY, ARG_INTERFACE, ARG_BACKLOG } },
+  { "tls",
+    TRUE,
+    "tls:PORT:cert=FILE:key=FILE",
+    1,
+    { ARG_PORT },
+    5,
+    { ARG_CERT, ARG_KEY, ARG_INTERFACE, ARG_BACKLOG, ARG_HANDSHAKE_TIMEOUT } },
   { "unix", TRUE, "unix:PATH", 1, { ARG_PATH }, 2, { ARG_MODE, ARG_BACKLOG } },
 };
 
@@ -85,6 +93,7 @@ typedef struct {
   guint16 port;
   char *path;
   gint64 timeout_us;
+  gint64 handshake_timeout_us;
   GInetAddress *bind;
   GInetAddress *interface;
   int backlog;
@@ -367,6 +376,13 @@ parse_value (Parsed *parsed, ArgName name, const Argument *argument, GError **er
       if (!parse_seconds (value, &parsed->timeout_us))
         return parse_error (description, column, error,
                             _ ("timeout must be a number of seconds greater than 0, got “%s”"), value);
+      return TRUE;
+    case ARG_HANDSHAKE_TIMEOUT:
+      if (g_str_equal (value, "0"))
+        parsed->handshake_timeout_us = 0;
+      else if (!parse_seconds (value, &parsed->handshake_timeout_us))
+        return parse_error (description, column, error,
+                            _ ("handshake_timeout must be a number of seconds, or 0 for none, got “%s”"), value);
       return TRUE;
     case ARG_BIND:
     case ARG_INTERFACE:
@@ -665,6 +681,17 @@ weft_append_seconds (GString *out, const char *key, gint64 usec)
   weft_append_argument (out, key, text);
 }
 
+void
+weft_append_handshake_timeout (GString *out, gint64 usec)
+{
+  if (usec == WEFT_TLS_DEFAULT_HANDSHAKE_TIMEOUT)
+    return;
+  if (usec == 0)
+    weft_append_argument (out, "handshake_timeout", "0");
+  else
+    weft_append_seconds (out, "handshake_timeout", usec);
+}
+
 /* From strings */
 
 /**
@@ -680,8 +707,10 @@ weft_append_seconds (GString *out, const char *key, gint64 usec)
  *   [class@Weft.TcpClientEndpoint]. HOST is a name or an address; write
  *   IPv6 addresses in brackets (`tcp:[::1]:6667`).
  * - `tls:HOST:PORT[:ca=FILE][:fingerprint=SHA256][:cert=FILE:key=FILE]`
- *   and the TCP keywords: a [class@Weft.TlsClientEndpoint] over TCP that
- *   checks the server's certificate for HOST.
+ *   `[:handshake_timeout=SECONDS]` and the TCP keywords: a
+ *   [class@Weft.TlsClientEndpoint] over TCP that checks the server's
+ *   certificate for HOST. `handshake_timeout` bounds the TLS handshake
+ *   (default %WEFT_TLS_DEFAULT_HANDSHAKE_TIMEOUT, `0` for none).
  * - `unix:PATH[:timeout=SECONDS]`: a [class@Weft.UnixClientEndpoint].
  *
  * Arguments are separated by `:`; keywords are `key=value` and may come in
@@ -734,6 +763,8 @@ weft_client_endpoint_from_string (WeftReactor *reactor, const char *description,
   tls->fingerprint = g_steal_pointer (&parsed.fingerprint);
   tls->certificate_file = g_steal_pointer (&parsed.cert);
   tls->key_file = g_steal_pointer (&parsed.key);
+  if (parsed.given[ARG_HANDSHAKE_TIMEOUT] != NULL)
+    tls->handshake_timeout_us = parsed.handshake_timeout_us;
   return WEFT_CLIENT_ENDPOINT (tls);
 }
 
@@ -751,7 +782,8 @@ weft_client_endpoint_from_string (WeftReactor *reactor, const char *description,
  *   an interface it listens on every IPv4 interface
  *   (`interface=[::]` for IPv6).
  * - `tls:PORT:cert=FILE:key=FILE[:interface=ADDRESS][:backlog=N]`: a
- *   [class@Weft.TlsServerEndpoint] over TCP.
+ *   [class@Weft.TlsServerEndpoint] over TCP; also
+ *   `handshake_timeout=SECONDS`, as for clients.
  * - `unix:PATH[:mode=0600][:backlog=N]`: a
  *   [class@Weft.UnixServerEndpoint]; the mode is octal.
  *
@@ -766,6 +798,7 @@ weft_server_endpoint_from_string (WeftReactor *reactor, const char *description,
   g_auto (Parsed) parsed = { 0 };
   g_autoptr (WeftTcpServerEndpoint) tcp = NULL;
   WeftUnixServerEndpoint *unix_endpoint;
+  WeftTlsServerEndpoint *tls_server;
 
   g_return_val_if_fail (WEFT_IS_REACTOR (reactor), NULL);
   g_return_val_if_fail (description != NULL, NULL);
@@ -787,5 +820,8 @@ weft_server_endpoint_from_string (WeftReactor *reactor, const char *description,
   if (g_str_equal (parsed.grammar->kind, "tcp"))
     return WEFT_SERVER_ENDPOINT (g_steal_pointer (&tcp));
 
-  return WEFT_SERVER_ENDPOINT (weft_tls_server_endpoint_new (WEFT_SERVER_ENDPOINT (tcp), parsed.cert, parsed.key));
+  tls_server = weft_tls_server_endpoint_new (WEFT_SERVER_ENDPOINT (tcp), parsed.cert, parsed.key);
+  if (parsed.given[ARG_HANDSHAKE_TIMEOUT] != NULL)
+    tls_server->handshake_timeout_us = parsed.handshake_timeout_us;
+  return WEFT_SERVER_ENDPOINT (tls_server);
 }

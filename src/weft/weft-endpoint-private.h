@@ -48,6 +48,7 @@ struct _WeftTlsClientEndpoint {
   char *fingerprint;
   char *certificate_file;
   char *key_file;
+  gint64 handshake_timeout_us; /* 0: no limit */
 };
 
 struct _WeftTlsServerEndpoint {
@@ -55,11 +56,14 @@ struct _WeftTlsServerEndpoint {
   WeftServerEndpoint *wrapped;
   char *certificate_file;
   char *key_file;
+  gint64 handshake_timeout_us; /* 0: no limit */
 };
 
 void weft_append_argument (GString *out, const char *key, const char *value);
 void weft_append_address (GString *out, const char *key, GInetAddress *address);
 void weft_append_seconds (GString *out, const char *key, gint64 usec);
+/* "handshake_timeout=SECONDS" (0 for none), unless it is the default. */
+void weft_append_handshake_timeout (GString *out, gint64 usec);
 WeftClientFactory *weft_attempt_factory_new (WeftFactory *builder,
                                              LostFunc lost,
                                              gpointer lost_data,

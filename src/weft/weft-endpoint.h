@@ -240,6 +240,10 @@ WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_client_endpoint_get_certificate_file (WeftTlsClientEndpoint *endpoint);
 WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_client_endpoint_get_key_file (WeftTlsClientEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
+void weft_tls_client_endpoint_set_handshake_timeout (WeftTlsClientEndpoint *endpoint, gint64 timeout_us);
+WEFT_AVAILABLE_IN_ALL
+gint64 weft_tls_client_endpoint_get_handshake_timeout (WeftTlsClientEndpoint *endpoint);
 
 #define WEFT_TYPE_TLS_SERVER_ENDPOINT (weft_tls_server_endpoint_get_type ())
 WEFT_AVAILABLE_IN_ALL
@@ -255,5 +259,9 @@ WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_server_endpoint_get_certificate_file (WeftTlsServerEndpoint *endpoint);
 WEFT_AVAILABLE_IN_ALL
 const char *weft_tls_server_endpoint_get_key_file (WeftTlsServerEndpoint *endpoint);
+WEFT_AVAILABLE_IN_ALL
+void weft_tls_server_endpoint_set_handshake_timeout (WeftTlsServerEndpoint *endpoint, gint64 timeout_us);
+WEFT_AVAILABLE_IN_ALL
+gint64 weft_tls_server_endpoint_get_handshake_timeout (WeftTlsServerEndpoint *endpoint);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "weft-error.h"
+#include "weft-fd-transport-impl-private.h"
 #include "weft-fd-transport-private.h"
 #include "weft-fd-transport.h"
 #include "weft-net-private.h"
@@ -70,42 +71,9 @@
  * their turn (level-triggered, so the rest is reported again). */
 #define MAX_READS_PER_EVENT 4
 #define MAX_READ_BYTES_PER_EVENT (4 * WEFT_NET_READ_BUFFER_SIZE)
-#define MAX_IOV 64
-#define MAX_WRITES_PER_EVENT 16
 
 /* The write-fd property's default: write to the fd that is read. */
 #define SAME_FD (-2)
-
-typedef struct {
-  WeftReactor *reactor;   /* owned */
-  WeftNet *net;           /* the reactor's */
-  int fd;                 /* read side; also the write side when write_fd == fd; -1 once closed */
-  int write_fd;           /* -1 when there is no (more) write side */
-  WeftWatch *watch;       /* on fd */
-  WeftWatch *write_watch; /* on write_fd, when it is another fd */
-  WeftIOCondition events; /* interest set on watch */
-  WeftIOCondition write_events;
-  WeftFdTransportFlags flags;
-  WeftFdTransportState state;
-  WeftProtocol *protocol; /* owned */
-  WeftClientFactory *client_factory;
-  WeftWriteBuffer out;
-  GSocketAddress *peer_address;
-  GSocketAddress *local_address;
-  char *description;
-  GError *reason;             /* what connection_lost will receive; NULL: a clean close */
-  WeftDelayedCall *soon;      /* the pending close step or connection_lost delivery */
-  WeftDelayedCall *read_soon; /* the next read of an fd that is always readable */
-  guint started : 1;
-  guint reading_paused : 1;
-  guint read_eof : 1;        /* the peer shut its write side down */
-  guint write_closing : 1;   /* lose_write_connection(): later writes are dropped */
-  guint write_shut : 1;      /* our write side is shut down */
-  guint disconnecting : 1;   /* lose_connection(): close once flushed */
-  guint closed : 1;          /* fds closed; connection_lost delivered or pending */
-  guint always_readable : 1; /* a regular file or /dev/null: read from soon calls, not watched */
-  guint watch_reader : 1;    /* the write fd is a pipe: ready while idle means its reader is gone */
-} WeftFdTransportPrivate;
 
 static void weft_fd_transport_iface_init (WeftTransportInterface *iface);
 
@@ -139,8 +107,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static inline WeftFdTransportPrivate *
-get_priv (WeftFdTransport *self)
+WeftFdTransportPrivate *
+weft_fd_transport_get_priv (WeftFdTransport *self)
 {
   return weft_fd_transport_get_instance_private (self);
 }
@@ -148,7 +116,7 @@ get_priv (WeftFdTransport *self)
 static void
 set_state (WeftFdTransport *self, WeftFdTransportState state)
 {
-  WeftFdTransportPrivate *priv = get_priv (self);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (self);
 
   if (priv->state == state)
     return;
@@ -159,7 +127,7 @@ set_state (WeftFdTransport *self, WeftFdTransportState state)
 const char *
 weft_fd_transport_describe (WeftFdTransport *self)
 {
-  WeftFdTransportPrivate *priv = get_priv (self);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (self);
 
   if (priv->description == NULL)
     {
@@ -187,8 +155,8 @@ writing_wanted (WeftFdTransportPrivate *priv)
   return !weft_write_buffer_is_empty (&priv->out) && !priv->closed && priv->write_fd >= 0;
 }
 
-static void
-sync_interest (WeftFdTransportPrivate *priv)
+void
+weft_fd_transport_sync_interest (WeftFdTransportPrivate *priv)
 {
   WeftIOCondition events = WEFT_IO_NONE;
 
@@ -227,7 +195,7 @@ static void
 deliver_connection_lost (gpointer user_data)
 {
   WeftFdTransport *self = user_data;
-  WeftFdTransportPrivate *priv = get_priv (self);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (self);
   g_autoptr (WeftClientFactory) factory = g_steal_pointer (&priv->client_factory);
 
   priv->soon = NULL;
@@ -261,13 +229,10 @@ close_fds (WeftFdTransportPrivate *priv)
   priv->events = priv->write_events = WEFT_IO_NONE;
 }
 
-/* Closes the fds now; the protocol hears of it from the reactor, soon.
- * @reason (taken; NULL for a clean close) is ignored when an earlier one
- * was recorded. */
-static void
-close_now (WeftFdTransport *self, GError *reason)
+void
+weft_fd_transport_close_now (WeftFdTransport *self, GError *reason)
 {
-  WeftFdTransportPrivate *priv = get_priv (self);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (self);
 
   if (priv->closed)
     {
@@ -287,249 +252,10 @@ close_now (WeftFdTransport *self, GError *reason)
   weft_net_fd_closed (priv->net);
 }
 
-static void
-fail (WeftFdTransport *self, int errsv)
+void
+weft_fd_transport_fail (WeftFdTransport *self, int errsv)
 {
-  close_now (self, weft_net_connection_error (errsv, weft_fd_transport_describe (self)));
-}
-
-static void
-shutdown_write (WeftFdTransport *self)
-{
-  WeftFdTransportPrivate *priv = get_priv (self);
-
-  priv->write_shut = TRUE;
-  if (priv->flags & WEFT_FD_TRANSPORT_FLAGS_SOCKET)
-    {
-      /* ENOTCONN: the peer reset the connection; reading will tell. */
-      shutdown (priv->write_fd, SHUT_WR);
-    }
-  else if (priv->write_fd >= 0 && priv->write_fd != priv->fd)
-    {
-      if (priv->write_watch != NULL)
-        weft_watch_remove (g_steal_pointer (&priv->write_watch));
-      close (priv->write_fd);
-      priv->write_fd = -1;
-      priv->write_events = WEFT_IO_NONE;
-      weft_net_fd_closed (priv->net);
-    }
-  /* A single fd that is not a socket cannot be half-closed: writing just
-   * stops. */
-
-  if (priv->read_eof || priv->fd < 0)
-    close_now (self, NULL);
-  else
-    sync_interest (priv);
-}
-
-/* Writing */
-
-static ssize_t
-send_iov (WeftFdTransportPrivate *priv, const struct iovec *iov, int n_iov)
-{
-  ssize_t n;
-
-  if (!(priv->flags & WEFT_FD_TRANSPORT_FLAGS_SOCKET))
-    return weft_net_write_nosigpipe (priv->write_fd, iov, n_iov);
-
-  if (n_iov == 1)
-    {
-      do
-        n = send (priv->write_fd, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL);
-      while (n < 0 && errno == EINTR);
-    }
-  else
-    {
-      struct msghdr msg = { 0 };
-
-      msg.msg_iov = (struct iovec *) iov;
-      msg.msg_iovlen = n_iov;
-      do
-        n = sendmsg (priv->write_fd, &msg, MSG_NOSIGNAL);
-      while (n < 0 && errno == EINTR);
-    }
-  return n;
-}
-
-static inline gboolean
-would_block (int errsv)
-{
-  return errsv == EAGAIN || errsv == EWOULDBLOCK;
-}
-
-static inline gboolean
-accepts_writes (WeftFdTransportPrivate *priv)
-{
-  return priv->started && !priv->closed && !priv->write_closing && priv->write_fd >= 0;
-}
-
-/* Sends what the buffer holds, as far as the kernel takes it; then closes
- * or half-closes if that was waiting for the buffer to drain. */
-static void
-flush (WeftFdTransport *self)
-{
-  WeftFdTransportPrivate *priv = get_priv (self);
-  struct iovec iov[MAX_IOV];
-
-  for (int round = 0; round < MAX_WRITES_PER_EVENT && !weft_write_buffer_is_empty (&priv->out); round++)
-    {
-      guint n_iov = weft_write_buffer_fill_iovec (&priv->out, iov, MAX_IOV);
-      gsize wanted = 0;
-      ssize_t n;
-
-      for (guint i = 0; i < n_iov; i++)
-        wanted += iov[i].iov_len;
-      n = send_iov (priv, iov, n_iov);
-      if (n < 0)
-        {
-          if (would_block (errno))
-            break;
-          fail (self, errno);
-          return;
-        }
-      weft_write_buffer_consume (&priv->out, n);
-      if ((gsize) n < wanted)
-        break;
-    }
-
-  if (weft_write_buffer_is_empty (&priv->out))
-    {
-      if (priv->disconnecting)
-        {
-          close_now (self, NULL);
-          return;
-        }
-      if (priv->write_closing && !priv->write_shut)
-        {
-          shutdown_write (self);
-          if (priv->closed)
-            return;
-        }
-    }
-  weft_write_buffer_notify_protocol (&priv->out, priv->protocol);
-  sync_interest (priv);
-}
-
-static void
-after_queue (WeftFdTransportPrivate *priv)
-{
-  sync_interest (priv);
-  weft_write_buffer_notify_protocol (&priv->out, priv->protocol);
-}
-
-/* Tries to send @len bytes at once. Returns how many the kernel took, or -1
- * after the connection failed. */
-static gssize
-send_direct (WeftFdTransport *self, const void *data, gsize len)
-{
-  WeftFdTransportPrivate *priv = get_priv (self);
-  struct iovec iov = { (void *) data, len };
-  ssize_t n = send_iov (priv, &iov, 1);
-
-  if (n >= 0)
-    return n;
-  if (would_block (errno))
-    return 0;
-  fail (self, errno);
-  return -1;
-}
-
-static void
-weft_fd_transport_write (WeftTransport *transport, const guint8 *data, gsize len)
-{
-  WeftFdTransport *self = (WeftFdTransport *) transport;
-  WeftFdTransportPrivate *priv = get_priv (self);
-
-  if (!accepts_writes (priv))
-    return;
-  if (weft_write_buffer_is_empty (&priv->out))
-    {
-      gssize n = send_direct (self, data, len);
-
-      if (n < 0 || (gsize) n == len)
-        return;
-      data += n;
-      len -= n;
-    }
-  weft_write_buffer_push (&priv->out, data, len);
-  after_queue (priv);
-}
-
-static void
-weft_fd_transport_write_bytes (WeftTransport *transport, GBytes *bytes)
-{
-  WeftFdTransport *self = (WeftFdTransport *) transport;
-  WeftFdTransportPrivate *priv = get_priv (self);
-
-  if (!accepts_writes (priv))
-    return;
-  if (weft_write_buffer_is_empty (&priv->out))
-    {
-      gsize len;
-      const guint8 *data = g_bytes_get_data (bytes, &len);
-      gssize n = send_direct (self, data, len);
-
-      if (n < 0 || (gsize) n == len)
-        return;
-      if (n > 0)
-        {
-          g_autoptr (GBytes) rest = g_bytes_new_from_bytes (bytes, n, len - n);
-
-          weft_write_buffer_push_bytes (&priv->out, rest);
-          after_queue (priv);
-          return;
-        }
-    }
-  weft_write_buffer_push_bytes (&priv->out, bytes);
-  after_queue (priv);
-}
-
-static void
-weft_fd_transport_writev (WeftTransport *transport, const GOutputVector *vectors, gsize n_vectors)
-{
-  WeftFdTransport *self = (WeftFdTransport *) transport;
-  WeftFdTransportPrivate *priv = get_priv (self);
-  gsize skip = 0;
-
-  if (!accepts_writes (priv))
-    return;
-  if (weft_write_buffer_is_empty (&priv->out) && n_vectors <= MAX_IOV)
-    {
-      struct iovec iov[MAX_IOV];
-      gsize total = 0;
-      ssize_t n;
-
-      for (gsize i = 0; i < n_vectors; i++)
-        {
-          iov[i].iov_base = (void *) vectors[i].buffer;
-          iov[i].iov_len = vectors[i].size;
-          total += vectors[i].size;
-        }
-      n = send_iov (priv, iov, n_vectors);
-      if (n < 0 && !would_block (errno))
-        {
-          fail (self, errno);
-          return;
-        }
-      if (n >= 0 && (gsize) n == total)
-        return;
-      skip = MAX (n, 0);
-    }
-
-  for (gsize i = 0; i < n_vectors; i++)
-    {
-      const guint8 *data = vectors[i].buffer;
-      gsize size = vectors[i].size;
-
-      if (skip >= size)
-        {
-          skip -= size;
-          continue;
-        }
-      weft_write_buffer_push (&priv->out, data + skip, size - skip);
-      skip = 0;
-    }
-  after_queue (priv);
+  weft_fd_transport_close_now (self, weft_net_connection_error (errsv, weft_fd_transport_describe (self)));
 }
 
 /* Reading */
@@ -537,15 +263,15 @@ weft_fd_transport_writev (WeftTransport *transport, const GOutputVector *vectors
 static void
 handle_eof (WeftFdTransport *self)
 {
-  WeftFdTransportPrivate *priv = get_priv (self);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (self);
   gboolean keep_open;
 
   priv->read_eof = TRUE;
-  sync_interest (priv);
+  weft_fd_transport_sync_interest (priv);
   if (priv->write_shut || priv->write_fd < 0)
     {
       /* Both directions are done. */
-      close_now (self, NULL);
+      weft_fd_transport_close_now (self, NULL);
       return;
     }
 
@@ -555,13 +281,13 @@ handle_eof (WeftFdTransport *self)
   if (!keep_open)
     weft_transport_lose_connection (WEFT_TRANSPORT (self));
   else if (priv->write_shut)
-    close_now (self, NULL);
+    weft_fd_transport_close_now (self, NULL);
 }
 
 static void
 do_read (WeftFdTransport *self)
 {
-  WeftFdTransportPrivate *priv = get_priv (self);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (self);
   guint8 *buffer = weft_net_acquire_read_buffer (priv->net);
   gsize total = 0;
   int errsv = 0;
@@ -589,7 +315,7 @@ do_read (WeftFdTransport *self)
         continue;
       else
         {
-          if (!would_block (errno))
+          if (!weft_fd_transport_would_block (errno))
             errsv = errno;
           break;
         }
@@ -597,7 +323,7 @@ do_read (WeftFdTransport *self)
   weft_net_release_read_buffer (priv->net, buffer);
 
   if (errsv != 0)
-    fail (self, errsv);
+    weft_fd_transport_fail (self, errsv);
   else if (eof)
     handle_eof (self);
 }
@@ -606,7 +332,7 @@ static void
 on_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer user_data)
 {
   WeftFdTransport *self = user_data;
-  WeftFdTransportPrivate *priv = get_priv (self);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (self);
 
   if (fd == priv->fd && (condition & (WEFT_IO_READ | WEFT_IO_HUP | WEFT_IO_ERROR)) && reading_wanted (priv))
     {
@@ -615,16 +341,16 @@ on_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer user_dat
         return;
     }
   if (fd == priv->write_fd && (condition & (WEFT_IO_WRITE | WEFT_IO_HUP | WEFT_IO_ERROR)) && writing_wanted (priv))
-    flush (self);
+    weft_fd_transport_flush (self);
   else if (fd == priv->write_fd && fd != priv->fd && priv->watch_reader && !writing_wanted (priv) &&
            (condition & (WEFT_IO_READ | WEFT_IO_HUP | WEFT_IO_ERROR)))
     {
       /* The write end of a pipe only turns ready while idle once nobody can
        * read it any more (a child that exited): end now rather than at the
        * next write, as Twisted's ProcessWriter does. */
-      close_now (self, g_error_new (G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,
-                                    _ ("Connection to %s closed: nobody reads from it any more"),
-                                    weft_fd_transport_describe (self)));
+      weft_fd_transport_close_now (self, g_error_new (G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,
+                                                      _ ("Connection to %s closed: nobody reads from it any more"),
+                                                      weft_fd_transport_describe (self)));
     }
 }
 
@@ -651,7 +377,7 @@ static void read_soon_cb (gpointer user_data);
 static void
 schedule_read (WeftFdTransport *self)
 {
-  WeftFdTransportPrivate *priv = get_priv (self);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (self);
 
   if (priv->always_readable && priv->read_soon == NULL && reading_wanted (priv))
     priv->read_soon = weft_reactor_call_soon (priv->reactor, read_soon_cb, self, NULL);
@@ -663,7 +389,7 @@ static void
 read_soon_cb (gpointer user_data)
 {
   WeftFdTransport *self = user_data;
-  WeftFdTransportPrivate *priv = get_priv (self);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (self);
 
   priv->read_soon = NULL;
   if (!reading_wanted (priv))
@@ -678,19 +404,19 @@ static void
 finish_disconnect (gpointer user_data)
 {
   WeftFdTransport *self = user_data;
-  WeftFdTransportPrivate *priv = get_priv (self);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (self);
 
   priv->soon = NULL;
-  /* Otherwise flush() closes once the buffer has drained. */
+  /* Otherwise weft_fd_transport_flush() closes once the buffer has drained. */
   if (!writing_wanted (priv))
-    close_now (self, NULL);
+    weft_fd_transport_close_now (self, NULL);
 }
 
 static void
 weft_fd_transport_lose_connection (WeftTransport *transport, const GError *reason)
 {
   WeftFdTransport *self = WEFT_FD_TRANSPORT (transport);
-  WeftFdTransportPrivate *priv = get_priv (self);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (self);
 
   if (!priv->started || priv->closed || priv->disconnecting)
     return;
@@ -698,7 +424,7 @@ weft_fd_transport_lose_connection (WeftTransport *transport, const GError *reaso
   if (reason != NULL && priv->reason == NULL)
     priv->reason = g_error_copy (reason);
   set_state (self, WEFT_FD_TRANSPORT_STATE_DISCONNECTING);
-  sync_interest (priv);
+  weft_fd_transport_sync_interest (priv);
   /* Writes made before the close takes effect are still sent: close from
    * the reactor, not from here. */
   if (!writing_wanted (priv))
@@ -709,52 +435,52 @@ static void
 weft_fd_transport_lose_write_connection (WeftTransport *transport)
 {
   WeftFdTransport *self = WEFT_FD_TRANSPORT (transport);
-  WeftFdTransportPrivate *priv = get_priv (self);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (self);
 
   if (!priv->started || priv->closed || priv->write_closing)
     return;
   priv->write_closing = TRUE;
   if (!writing_wanted (priv) && !priv->write_shut)
-    shutdown_write (self);
+    weft_fd_transport_shutdown_write (self);
 }
 
 static void
 weft_fd_transport_abort_connection (WeftTransport *transport, const GError *reason)
 {
   WeftFdTransport *self = WEFT_FD_TRANSPORT (transport);
-  WeftFdTransportPrivate *priv = get_priv (self);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (self);
 
   if (!priv->started || priv->closed)
     return;
-  close_now (self, reason != NULL
-                       ? g_error_copy (reason)
-                       : g_error_new (WEFT_ERROR, WEFT_ERROR_CONNECTION_ABORTED,
-                                      _ ("The connection to %s was aborted."), weft_fd_transport_describe (self)));
+  weft_fd_transport_close_now (self, reason != NULL ? g_error_copy (reason)
+                                                    : g_error_new (WEFT_ERROR, WEFT_ERROR_CONNECTION_ABORTED,
+                                                                   _ ("The connection to %s was aborted."),
+                                                                   weft_fd_transport_describe (self)));
 }
 
 static void
 weft_fd_transport_pause_reading (WeftTransport *transport)
 {
-  WeftFdTransportPrivate *priv = get_priv ((WeftFdTransport *) transport);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv ((WeftFdTransport *) transport);
 
   priv->reading_paused = TRUE;
-  sync_interest (priv);
+  weft_fd_transport_sync_interest (priv);
 }
 
 static void
 weft_fd_transport_resume_reading (WeftTransport *transport)
 {
-  WeftFdTransportPrivate *priv = get_priv ((WeftFdTransport *) transport);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv ((WeftFdTransport *) transport);
 
   priv->reading_paused = FALSE;
-  sync_interest (priv);
+  weft_fd_transport_sync_interest (priv);
   schedule_read ((WeftFdTransport *) transport);
 }
 
 static void
 weft_fd_transport_set_write_buffer_limits (WeftTransport *transport, gsize high, gsize low)
 {
-  WeftFdTransportPrivate *priv = get_priv ((WeftFdTransport *) transport);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv ((WeftFdTransport *) transport);
 
   weft_write_buffer_set_limits (&priv->out, high, low);
   if (priv->started && !priv->closed)
@@ -764,19 +490,19 @@ weft_fd_transport_set_write_buffer_limits (WeftTransport *transport, gsize high,
 static void
 weft_fd_transport_get_write_buffer_limits (WeftTransport *transport, gsize *high, gsize *low)
 {
-  weft_write_buffer_get_limits (&get_priv ((WeftFdTransport *) transport)->out, high, low);
+  weft_write_buffer_get_limits (&weft_fd_transport_get_priv ((WeftFdTransport *) transport)->out, high, low);
 }
 
 static gsize
 weft_fd_transport_get_write_buffer_size (WeftTransport *transport)
 {
-  return weft_write_buffer_get_size (&get_priv ((WeftFdTransport *) transport)->out);
+  return weft_write_buffer_get_size (&weft_fd_transport_get_priv ((WeftFdTransport *) transport)->out);
 }
 
 static GSocketAddress *
 weft_fd_transport_get_peer_address (WeftTransport *transport)
 {
-  WeftFdTransportPrivate *priv = get_priv ((WeftFdTransport *) transport);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv ((WeftFdTransport *) transport);
 
   if (priv->peer_address == NULL && (priv->flags & WEFT_FD_TRANSPORT_FLAGS_SOCKET) && priv->fd >= 0)
     priv->peer_address = weft_net_get_peer_address (priv->fd);
@@ -786,7 +512,7 @@ weft_fd_transport_get_peer_address (WeftTransport *transport)
 static GSocketAddress *
 weft_fd_transport_get_local_address (WeftTransport *transport)
 {
-  WeftFdTransportPrivate *priv = get_priv ((WeftFdTransport *) transport);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv ((WeftFdTransport *) transport);
 
   if (priv->local_address == NULL && (priv->flags & WEFT_FD_TRANSPORT_FLAGS_SOCKET) && priv->fd >= 0)
     priv->local_address = weft_net_get_local_address (priv->fd);
@@ -796,20 +522,20 @@ weft_fd_transport_get_local_address (WeftTransport *transport)
 static WeftProtocol *
 weft_fd_transport_get_protocol (WeftTransport *transport)
 {
-  return get_priv ((WeftFdTransport *) transport)->protocol;
+  return weft_fd_transport_get_priv ((WeftFdTransport *) transport)->protocol;
 }
 
 /* STARTTLS: the TLS layer takes the protocol's place on a live connection. */
 static void
 weft_fd_transport_set_protocol (WeftTransport *transport, WeftProtocol *protocol)
 {
-  g_set_object (&get_priv ((WeftFdTransport *) transport)->protocol, protocol);
+  g_set_object (&weft_fd_transport_get_priv ((WeftFdTransport *) transport)->protocol, protocol);
 }
 
 static gboolean
 weft_fd_transport_is_closing (WeftTransport *transport)
 {
-  WeftFdTransportPrivate *priv = get_priv ((WeftFdTransport *) transport);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv ((WeftFdTransport *) transport);
 
   return priv->disconnecting || priv->closed;
 }
@@ -817,9 +543,9 @@ weft_fd_transport_is_closing (WeftTransport *transport)
 static void
 weft_fd_transport_iface_init (WeftTransportInterface *iface)
 {
-  iface->write = weft_fd_transport_write;
-  iface->write_bytes = weft_fd_transport_write_bytes;
-  iface->writev = weft_fd_transport_writev;
+  iface->write = weft_fd_transport_iface_write;
+  iface->write_bytes = weft_fd_transport_iface_write_bytes;
+  iface->writev = weft_fd_transport_iface_writev;
   iface->lose_connection = weft_fd_transport_lose_connection;
   iface->lose_write_connection = weft_fd_transport_lose_write_connection;
   iface->abort_connection = weft_fd_transport_abort_connection;
@@ -841,7 +567,7 @@ static void
 weft_fd_transport_constructed (GObject *object)
 {
   WeftFdTransport *self = WEFT_FD_TRANSPORT (object);
-  WeftFdTransportPrivate *priv = get_priv (self);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (self);
 
   G_OBJECT_CLASS (weft_fd_transport_parent_class)->constructed (object);
 
@@ -856,7 +582,7 @@ weft_fd_transport_constructed (GObject *object)
 static void
 weft_fd_transport_dispose (GObject *object)
 {
-  WeftFdTransportPrivate *priv = get_priv (WEFT_FD_TRANSPORT (object));
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (WEFT_FD_TRANSPORT (object));
 
   /* Only a transport that never started (or failed to) gets here with its
    * fds: a started one holds itself until connection_lost. */
@@ -880,7 +606,7 @@ weft_fd_transport_dispose (GObject *object)
 static void
 weft_fd_transport_finalize (GObject *object)
 {
-  WeftFdTransportPrivate *priv = get_priv (WEFT_FD_TRANSPORT (object));
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (WEFT_FD_TRANSPORT (object));
 
   weft_write_buffer_clear (&priv->out);
   g_clear_object (&priv->peer_address);
@@ -895,7 +621,7 @@ weft_fd_transport_finalize (GObject *object)
 static void
 weft_fd_transport_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
-  WeftFdTransportPrivate *priv = get_priv (WEFT_FD_TRANSPORT (object));
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (WEFT_FD_TRANSPORT (object));
 
   switch (prop_id)
     {
@@ -922,7 +648,7 @@ weft_fd_transport_get_property (GObject *object, guint prop_id, GValue *value, G
 static void
 weft_fd_transport_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
-  WeftFdTransportPrivate *priv = get_priv (WEFT_FD_TRANSPORT (object));
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (WEFT_FD_TRANSPORT (object));
 
   switch (prop_id)
     {
@@ -1007,7 +733,7 @@ weft_fd_transport_class_init (WeftFdTransportClass *klass)
 static void
 weft_fd_transport_init (WeftFdTransport *self)
 {
-  WeftFdTransportPrivate *priv = get_priv (self);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (self);
 
   priv->fd = -1;
   priv->write_fd = SAME_FD;
@@ -1072,7 +798,7 @@ weft_fd_transport_start (WeftFdTransport *transport, WeftProtocol *protocol, GEr
   g_return_val_if_fail (WEFT_IS_FD_TRANSPORT (transport), FALSE);
   g_return_val_if_fail (WEFT_IS_PROTOCOL (protocol), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-  priv = get_priv (transport);
+  priv = weft_fd_transport_get_priv (transport);
   g_return_val_if_fail (!priv->started && !priv->closed, FALSE);
 
   if (priv->fd >= 0 && priv->fd != priv->write_fd && is_always_readable (priv->fd))
@@ -1136,7 +862,7 @@ WeftReactor *
 weft_fd_transport_get_reactor (WeftFdTransport *transport)
 {
   g_return_val_if_fail (WEFT_IS_FD_TRANSPORT (transport), NULL);
-  return get_priv (transport)->reactor;
+  return weft_fd_transport_get_priv (transport)->reactor;
 }
 
 /**
@@ -1154,7 +880,7 @@ int
 weft_fd_transport_get_fd (WeftFdTransport *transport)
 {
   g_return_val_if_fail (WEFT_IS_FD_TRANSPORT (transport), -1);
-  return get_priv (transport)->fd;
+  return weft_fd_transport_get_priv (transport)->fd;
 }
 
 /**
@@ -1170,7 +896,7 @@ weft_fd_transport_get_write_fd (WeftFdTransport *transport)
   WeftFdTransportPrivate *priv;
 
   g_return_val_if_fail (WEFT_IS_FD_TRANSPORT (transport), -1);
-  priv = get_priv (transport);
+  priv = weft_fd_transport_get_priv (transport);
   return priv->write_fd == SAME_FD ? priv->fd : priv->write_fd;
 }
 
@@ -1184,7 +910,7 @@ WeftFdTransportFlags
 weft_fd_transport_get_flags (WeftFdTransport *transport)
 {
   g_return_val_if_fail (WEFT_IS_FD_TRANSPORT (transport), WEFT_FD_TRANSPORT_FLAGS_NONE);
-  return get_priv (transport)->flags;
+  return weft_fd_transport_get_priv (transport)->flags;
 }
 
 /**
@@ -1197,7 +923,7 @@ WeftFdTransportState
 weft_fd_transport_get_state (WeftFdTransport *transport)
 {
   g_return_val_if_fail (WEFT_IS_FD_TRANSPORT (transport), WEFT_FD_TRANSPORT_STATE_DISCONNECTED);
-  return get_priv (transport)->state;
+  return weft_fd_transport_get_priv (transport)->state;
 }
 
 /**
@@ -1211,7 +937,7 @@ gboolean
 weft_fd_transport_is_reading_paused (WeftFdTransport *transport)
 {
   g_return_val_if_fail (WEFT_IS_FD_TRANSPORT (transport), FALSE);
-  return get_priv (transport)->reading_paused;
+  return weft_fd_transport_get_priv (transport)->reading_paused;
 }
 
 /* Private API */
@@ -1219,7 +945,7 @@ weft_fd_transport_is_reading_paused (WeftFdTransport *transport)
 void
 weft_fd_transport_set_peer_address (WeftFdTransport *transport, GSocketAddress *address)
 {
-  WeftFdTransportPrivate *priv = get_priv (transport);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (transport);
 
   g_set_object (&priv->peer_address, address);
   g_clear_pointer (&priv->description, g_free);
@@ -1228,7 +954,7 @@ weft_fd_transport_set_peer_address (WeftFdTransport *transport, GSocketAddress *
 void
 weft_fd_transport_set_description (WeftFdTransport *transport, const char *description)
 {
-  WeftFdTransportPrivate *priv = get_priv (transport);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (transport);
 
   g_free (priv->description);
   priv->description = g_strdup (description);
@@ -1237,7 +963,7 @@ weft_fd_transport_set_description (WeftFdTransport *transport, const char *descr
 void
 weft_fd_transport_set_client_factory (WeftFdTransport *transport, WeftClientFactory *factory)
 {
-  WeftFdTransportPrivate *priv = get_priv (transport);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (transport);
 
   g_return_if_fail (priv->client_factory == NULL);
   priv->client_factory = g_object_ref (factory);
@@ -1246,7 +972,7 @@ weft_fd_transport_set_client_factory (WeftFdTransport *transport, WeftClientFact
 void
 weft_fd_transport_release_fds (WeftFdTransport *transport)
 {
-  WeftFdTransportPrivate *priv = get_priv (transport);
+  WeftFdTransportPrivate *priv = weft_fd_transport_get_priv (transport);
 
   g_return_if_fail (!priv->started);
   priv->fd = -1;

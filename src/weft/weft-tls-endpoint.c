@@ -58,6 +58,7 @@ tls_client_options (WeftTlsClientEndpoint *self, GError **error)
   g_autoptr (WeftTlsOptions) options = weft_tls_options_new_client (self->server_name);
 
   weft_tls_options_set_reactor (options, weft_endpoint_get_reactor (WEFT_ENDPOINT (self)));
+  weft_tls_options_set_handshake_timeout (options, self->handshake_timeout_us);
   if (self->ca_file != NULL)
     {
       weft_tls_options_set_use_system_trust (options, FALSE);
@@ -196,6 +197,7 @@ weft_tls_client_endpoint_to_string (WeftEndpoint *endpoint)
       weft_append_argument (out, "cert", self->certificate_file);
       weft_append_argument (out, "key", self->key_file);
     }
+  weft_append_handshake_timeout (out, self->handshake_timeout_us);
   return g_string_free (out, FALSE);
 }
 
@@ -335,6 +337,7 @@ weft_tls_client_endpoint_class_init (WeftTlsClientEndpointClass *klass)
 static void
 weft_tls_client_endpoint_init (WeftTlsClientEndpoint *self)
 {
+  self->handshake_timeout_us = WEFT_TLS_DEFAULT_HANDSHAKE_TIMEOUT;
 }
 
 /**
@@ -530,6 +533,7 @@ weft_tls_server_endpoint_listen (WeftServerEndpoint *endpoint, WeftFactory *fact
   GError *error = NULL;
 
   weft_tls_options_set_reactor (options, weft_endpoint_get_reactor (WEFT_ENDPOINT (self)));
+  weft_tls_options_set_handshake_timeout (options, self->handshake_timeout_us);
   if (!weft_tls_options_set_certificate_files (options, self->certificate_file, self->key_file, &error))
     return weft_deferred_fail_take_error (error);
   tls_factory = weft_tls_factory_new (factory, options, &error);
@@ -554,6 +558,7 @@ weft_tls_server_endpoint_to_string (WeftEndpoint *endpoint)
   weft_tcp_server_endpoint_append_arguments (WEFT_TCP_SERVER_ENDPOINT (self->wrapped), out);
   weft_append_argument (out, "cert", self->certificate_file);
   weft_append_argument (out, "key", self->key_file);
+  weft_append_handshake_timeout (out, self->handshake_timeout_us);
   return g_string_free (out, FALSE);
 }
 
@@ -651,6 +656,7 @@ weft_tls_server_endpoint_class_init (WeftTlsServerEndpointClass *klass)
 static void
 weft_tls_server_endpoint_init (WeftTlsServerEndpoint *self)
 {
+  self->handshake_timeout_us = WEFT_TLS_DEFAULT_HANDSHAKE_TIMEOUT;
 }
 
 /**
@@ -714,4 +720,70 @@ weft_tls_server_endpoint_get_key_file (WeftTlsServerEndpoint *endpoint)
 {
   g_return_val_if_fail (WEFT_IS_TLS_SERVER_ENDPOINT (endpoint), NULL);
   return endpoint->key_file;
+}
+
+/**
+ * weft_tls_client_endpoint_set_handshake_timeout:
+ * @endpoint: a TLS client endpoint
+ * @timeout_us: how long a TLS handshake may take, in microseconds; 0 for
+ *   no limit
+ *
+ * Bounds the handshake of the connections this endpoint makes (see
+ * weft_tls_options_set_handshake_timeout()). The default is
+ * %WEFT_TLS_DEFAULT_HANDSHAKE_TIMEOUT; in an endpoint description it is
+ * written `handshake_timeout=SECONDS`.
+ */
+void
+weft_tls_client_endpoint_set_handshake_timeout (WeftTlsClientEndpoint *endpoint, gint64 timeout_us)
+{
+  g_return_if_fail (WEFT_IS_TLS_CLIENT_ENDPOINT (endpoint));
+  g_return_if_fail (timeout_us >= 0);
+  endpoint->handshake_timeout_us = timeout_us;
+}
+
+/**
+ * weft_tls_client_endpoint_get_handshake_timeout:
+ * @endpoint: a TLS client endpoint
+ *
+ * Returns: how long a TLS handshake may take, in microseconds; 0 for no
+ *   limit
+ */
+gint64
+weft_tls_client_endpoint_get_handshake_timeout (WeftTlsClientEndpoint *endpoint)
+{
+  g_return_val_if_fail (WEFT_IS_TLS_CLIENT_ENDPOINT (endpoint), 0);
+  return endpoint->handshake_timeout_us;
+}
+
+/**
+ * weft_tls_server_endpoint_set_handshake_timeout:
+ * @endpoint: a TLS server endpoint
+ * @timeout_us: how long a TLS handshake may take, in microseconds; 0 for
+ *   no limit
+ *
+ * Bounds the handshake of the connections this endpoint makes (see
+ * weft_tls_options_set_handshake_timeout()). The default is
+ * %WEFT_TLS_DEFAULT_HANDSHAKE_TIMEOUT; in an endpoint description it is
+ * written `handshake_timeout=SECONDS`.
+ */
+void
+weft_tls_server_endpoint_set_handshake_timeout (WeftTlsServerEndpoint *endpoint, gint64 timeout_us)
+{
+  g_return_if_fail (WEFT_IS_TLS_SERVER_ENDPOINT (endpoint));
+  g_return_if_fail (timeout_us >= 0);
+  endpoint->handshake_timeout_us = timeout_us;
+}
+
+/**
+ * weft_tls_server_endpoint_get_handshake_timeout:
+ * @endpoint: a TLS server endpoint
+ *
+ * Returns: how long a TLS handshake may take, in microseconds; 0 for no
+ *   limit
+ */
+gint64
+weft_tls_server_endpoint_get_handshake_timeout (WeftTlsServerEndpoint *endpoint)
+{
+  g_return_val_if_fail (WEFT_IS_TLS_SERVER_ENDPOINT (endpoint), 0);
+  return endpoint->handshake_timeout_us;
 }
