@@ -617,7 +617,7 @@ chat_application_main (int argc, char **argv)
   gboolean version = FALSE;
   gboolean startup_time = FALSE;
   g_autofree char *demo_dir = NULL;
-  const char *locale_dir = g_getenv ("WEFT_CHAT_LOCALEDIR");
+  const char *locale_dir = g_getenv ("WEFT_LOCALEDIR");
   const char *reactor_name;
   gint64 started_at = g_get_monotonic_time ();
   int status;

@@ -138,7 +138,7 @@ test_japanese_demo (void)
 int
 main (int argc, char **argv)
 {
-  const char *dir = g_getenv ("WEFT_CHAT_LOCALEDIR");
+  const char *dir = g_getenv ("WEFT_LOCALEDIR");
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, dir != NULL ? dir : LOCALEDIR);
