@@ -170,6 +170,13 @@ typedef struct {
 } WriteDone;
 
 static WeftDeferred *
+consume_closed (WeftResult *result, gpointer user_data)
+{
+  weft_result_clear (result);
+  return NULL;
+}
+
+static WeftDeferred *
 write_done (WeftResult *result, gpointer user_data)
 {
   WriteDone *done = user_data;
@@ -188,6 +195,13 @@ write_done (WeftResult *result, gpointer user_data)
           told = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NO_SPACE,
                                       _ ("the server's storage is full, try again later"));
         }
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+        {
+          /* The server is shutting down: the senders are told and nothing
+           * was acknowledged, so this is no loss. */
+          g_message ("Not storing %u messages, the history is closing: %s", done->rows->len, error->message);
+          told = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, _ ("the server is shutting down"));
+        }
       else
         {
           g_warning ("Could not store %u messages: %s", done->rows->len, error->message);
@@ -197,6 +211,10 @@ write_done (WeftResult *result, gpointer user_data)
         {
           PendingRow *row = done->rows->pdata[i];
           weft_deferred_errback (row->done, g_error_copy (told));
+          /* At shutdown the sender's connection may be gone before its
+           * store was answered: nobody is left to tell, and that is fine. */
+          if (g_error_matches (told, G_IO_ERROR, G_IO_ERROR_CLOSED))
+            weft_deferred_add_errback (row->done, consume_closed, NULL, NULL);
         }
       weft_result_clear (result);
     }
