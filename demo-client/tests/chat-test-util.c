@@ -287,6 +287,16 @@ dump (ChatTest *t)
     }
   for (guint i = 0; i < t->observed->len; i++)
     g_test_message ("observed: %s", (char *) t->observed->pdata[i]);
+  if (t->window != NULL)
+    {
+      ChatMessageList *list = chat_window_get_message_list (t->window);
+      GtkWidget *view = GTK_WIDGET (chat_message_list_get_list_view (list));
+      GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_parent (view)));
+
+      g_test_message ("message list: value %.0f, page %.0f, upper %.0f, mapped %d, height %d",
+                      gtk_adjustment_get_value (adj), gtk_adjustment_get_page_size (adj),
+                      gtk_adjustment_get_upper (adj), gtk_widget_get_mapped (view), gtk_widget_get_height (view));
+    }
 }
 
 static void
