@@ -1,27 +1,37 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* SQLite through WeftSqlitePool against direct sqlite3 calls, on the epoll
- * backend, in WAL mode with synchronous=NORMAL (the pool's default), in a
- * database file under --dir (default: the temporary directory);
- * --synchronous-full makes every commit wait for the disk.
+/* SQLite through WeftSqlitePool against direct sqlite3 calls, in WAL mode,
+ * with synchronous=NORMAL (the pool's default: commits do not wait for the
+ * disk, checkpoints do) and synchronous=FULL (every commit waits for an
+ * fsync), in a database file under --dir (default: the temporary
+ * directory; give a directory on a real disk, since on a tmpfs fsync costs
+ * nothing).
  *
- * - inserts per second of small rows: direct on one thread, one row per
- *   transaction and BATCH rows per transaction; through the pool, one
- *   run_operation per row (up to WINDOW in flight) and BATCH rows per
- *   run_interaction;
- * - reactor stalls during sustained writes: a 1 ms timer measures how late
- *   it runs while batches of rows are written through the pool, and while
- *   the same batches are written on the reactor's thread; and, as the
- *   machine's own floor, while nothing is written.
+ * - inserts per second of small rows, on the epoll backend: direct on one
+ *   thread, one row per transaction and BATCH rows per transaction; through
+ *   the pool, one run_operation per row (up to WINDOW in flight) and BATCH
+ *   rows per run_interaction (up to 4 in flight). Each stops after n_rows
+ *   or after a few seconds, whichever comes first.
+ * - reactor stalls, on every backend: a 1 ms periodic timer on the reactor's
+ *   thread records how late each tick runs, (a) with no database work (the
+ *   machine's floor), (b) while batches of BATCH rows are written without
+ *   pause through the pool, (c) while one run_operation per row is written
+ *   without pause through the pool (many small results to hand back), and
+ *   (d) while the same batches as (b) are written by callbacks on the
+ *   reactor's own thread. The three run back to back, so that they see the
+ *   same machine.
  *
  * One line per measurement on stdout:
- * "sqlite/direct/single rows_per_sec=X", "sqlite/pool/batched rows_per_sec=X",
- * "sqlite/stall/pool max_us=X p99_us=Y ticks=N rows=R", ... */
+ * "sqlite/inserts/normal/pool/batched rows_per_sec=X rows=N seconds=S",
+ * "sqlite/stall/full/epoll/pool max_us=X p99_us=Y median_us=Z ticks=N rows_per_sec=R", ... */
 
 #include <weft-sqlite/weft-sqlite.h>
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #define SCHEMA "CREATE TABLE messages (id INTEGER PRIMARY KEY, at INTEGER, nick TEXT, body TEXT)"
 #define INSERT "INSERT INTO messages (at, nick, body) VALUES (?, ?, ?)"
@@ -30,10 +40,19 @@
 #define WINDOW 256
 #define TICK_US 1000
 
-static guint n_rows = 20000;
-static gint64 stall_duration_us = 2 * G_USEC_PER_SEC;
+static const char *const all_backends[] = { "select", "poll", "epoll", "glib", NULL };
+
+static guint n_rows = 50000;
+static gint64 insert_limit_us = 2 * G_USEC_PER_SEC;
+static gint64 stall_duration_us = 3 * G_USEC_PER_SEC / 2;
 static char *dir;
 static WeftSqliteSynchronous synchronous = WEFT_SQLITE_SYNCHRONOUS_NORMAL;
+
+static const char *
+synchronous_name (WeftSqliteSynchronous mode)
+{
+  return mode == WEFT_SQLITE_SYNCHRONOUS_FULL ? "full" : "normal";
+}
 
 static char *
 fresh_path (const char *name)
@@ -50,9 +69,9 @@ fresh_path (const char *name)
 }
 
 static void
-remove_db (const char *path)
+remove_db (const char *name)
 {
-  g_free (fresh_path (path));
+  g_free (fresh_path (name));
 }
 
 /* Direct */
@@ -91,27 +110,39 @@ direct_batch (sqlite3 *db, sqlite3_stmt *stmt, guint first, guint count)
 }
 
 static void
+print_rate (const char *how, gboolean batched, guint rows, double seconds)
+{
+  g_print ("sqlite/inserts/%s/%s/%s rows_per_sec=%.0f rows=%u seconds=%.2f\n", synchronous_name (synchronous), how,
+           batched ? "batched" : "single", rows / seconds, rows, seconds);
+}
+
+static void
 bench_direct (gboolean batched)
 {
   g_autofree char *path = fresh_path ("bench-direct.db");
   sqlite3 *db = direct_open (path);
   sqlite3_stmt *stmt = NULL;
-  gint64 start;
-  double seconds;
+  gint64 start, deadline;
+  guint rows = 0;
 
   sqlite3_prepare_v2 (db, INSERT, -1, &stmt, NULL);
   start = g_get_monotonic_time ();
-  if (batched)
-    for (guint i = 0; i < n_rows; i += BATCH)
-      direct_batch (db, stmt, i, MIN (BATCH, n_rows - i));
-  else
-    for (guint i = 0; i < n_rows; i++)
-      direct_insert (db, stmt, i);
-  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  deadline = start + insert_limit_us;
+  while (rows < n_rows && g_get_monotonic_time () < deadline)
+    {
+      guint step = MIN (BATCH, n_rows - rows);
+
+      if (batched)
+        direct_batch (db, stmt, rows, step);
+      else
+        for (guint i = 0; i < step; i++)
+          direct_insert (db, stmt, rows + i);
+      rows += step;
+    }
+  print_rate ("direct", batched, rows, (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   remove_db ("bench-direct.db");
-  g_print ("sqlite/direct/%s rows_per_sec=%.0f\n", batched ? "batched" : "single", n_rows / seconds);
 }
 
 /* Through the pool */
@@ -122,6 +153,7 @@ typedef struct {
   guint submitted;
   guint done;
   guint target;
+  gint64 deadline; /* stop submitting then (0: none) */
   gboolean batched;
   gboolean running; /* keep writing until told to stop (stall runs) */
   gboolean finished;
@@ -149,6 +181,8 @@ load_one_done (WeftResult *result, gpointer data)
   if (weft_result_is_error (result))
     g_error ("%s", weft_result_get_error (result)->message);
   load->done += load->batched ? BATCH : 1;
+  if (load->deadline != 0 && load->target > load->submitted && g_get_monotonic_time () >= load->deadline)
+    load->target = load->submitted;
   if (load->done >= load->target && !load->running && load->done == load->submitted)
     load->finished = TRUE;
   else
@@ -234,21 +268,40 @@ bench_pool (WeftReactor *reactor, gboolean batched)
   load.batched = batched;
   load.target = n_rows;
   start = g_get_monotonic_time ();
+  load.deadline = start + insert_limit_us;
   load_submit (&load);
   iterate_until (reactor, &load.finished);
   seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
   pool_close (reactor, load.pool);
   remove_db ("bench-pool.db");
-  g_print ("sqlite/pool/%s rows_per_sec=%.0f\n", batched ? "batched" : "single", load.done / seconds);
+  print_rate ("pool", batched, load.done, seconds);
 }
 
 /* Stalls */
+
+typedef enum {
+  STALL_IDLE,
+  STALL_POOL,
+  STALL_POOL_SINGLE,
+  STALL_REACTOR_THREAD,
+} StallMode;
+
+static const char *const stall_names[] = { "idle", "pool", "pool-single", "reactor-thread" };
 
 typedef struct {
   WeftReactor *reactor;
   gint64 due;
   gint64 end;
   GArray *lateness; /* gint64 µs */
+  /* Where the worst tick's interval went, from the kernel's accounting of
+   * the reactor's thread (/proc/thread-self/schedstat): time on a CPU, and
+   * time runnable but waiting for one. */
+  int schedstat_fd;
+  gint64 last_cpu_ns;
+  gint64 last_wait_ns;
+  gint64 worst_late_us;
+  gint64 worst_cpu_us;
+  gint64 worst_wait_us;
   /* Writes on the reactor's thread, when set. */
   sqlite3 *db;
   sqlite3_stmt *stmt;
@@ -258,12 +311,38 @@ typedef struct {
 } Stall;
 
 static void
+thread_times (Stall *stall, gint64 *cpu_ns, gint64 *wait_ns)
+{
+  char buf[128];
+  ssize_t n = stall->schedstat_fd >= 0 ? pread (stall->schedstat_fd, buf, sizeof buf - 1, 0) : -1;
+  unsigned long long cpu = 0, wait = 0;
+
+  if (n > 0)
+    {
+      buf[n] = '\0';
+      sscanf (buf, "%llu %llu", &cpu, &wait);
+    }
+  *cpu_ns = cpu;
+  *wait_ns = wait;
+}
+
+static void
 stall_tick (gpointer data)
 {
   Stall *stall = data;
   gint64 now = g_get_monotonic_time ();
   gint64 late = MAX (0, now - stall->due);
+  gint64 cpu_ns, wait_ns;
 
+  thread_times (stall, &cpu_ns, &wait_ns);
+  if (late >= stall->worst_late_us)
+    {
+      stall->worst_late_us = late;
+      stall->worst_cpu_us = (cpu_ns - stall->last_cpu_ns) / 1000;
+      stall->worst_wait_us = (wait_ns - stall->last_wait_ns) / 1000;
+    }
+  stall->last_cpu_ns = cpu_ns;
+  stall->last_wait_ns = wait_ns;
   g_array_append_val (stall->lateness, late);
   if (now >= stall->end)
     {
@@ -300,132 +379,182 @@ compare_int64 (gconstpointer a, gconstpointer b)
 }
 
 static void
-stall_report (const char *name, Stall *stall, guint rows, double seconds)
+stall_report (const char *backend, StallMode mode, Stall *stall, guint rows, double seconds)
 {
   GArray *l = stall->lateness;
 
   g_array_sort (l, compare_int64);
-  g_print ("sqlite/stall/%s max_us=%" G_GINT64_FORMAT " p99_us=%" G_GINT64_FORMAT " median_us=%" G_GINT64_FORMAT
-           " ticks=%u rows_per_sec=%.0f\n",
-           name, l->len > 0 ? g_array_index (l, gint64, l->len - 1) : 0,
+  g_print ("sqlite/stall/%s/%s/%s max_us=%" G_GINT64_FORMAT " p99_us=%" G_GINT64_FORMAT " median_us=%" G_GINT64_FORMAT
+           " ticks=%u rows_per_sec=%.0f max_cpu_us=%" G_GINT64_FORMAT " max_wait_us=%" G_GINT64_FORMAT "\n",
+           synchronous_name (synchronous), backend, stall_names[mode],
+           l->len > 0 ? g_array_index (l, gint64, l->len - 1) : 0,
            l->len > 0 ? g_array_index (l, gint64, (l->len * 99) / 100) : 0,
-           l->len > 0 ? g_array_index (l, gint64, l->len / 2) : 0, l->len, rows / seconds);
+           l->len > 0 ? g_array_index (l, gint64, l->len / 2) : 0, l->len, rows / seconds, stall->worst_cpu_us,
+           stall->worst_wait_us);
 }
 
-typedef enum {
-  STALL_IDLE,
-  STALL_POOL,
-  STALL_REACTOR_THREAD,
-} StallMode;
-
 static void
-bench_stall (WeftReactor *reactor, StallMode mode)
+bench_stall (WeftReactor *reactor, const char *backend, StallMode mode)
 {
   gboolean on_reactor_thread = mode == STALL_REACTOR_THREAD;
   g_autofree char *path = fresh_path ("bench-stall.db");
   Stall stall = { reactor };
   Load load = { reactor };
-  gint64 start = g_get_monotonic_time ();
-  guint rows;
+  gint64 start;
+  double seconds;
 
-  stall.lateness = g_array_new (FALSE, FALSE, sizeof (gint64));
+  stall.lateness = g_array_sized_new (FALSE, FALSE, sizeof (gint64), stall_duration_us / TICK_US + 16);
   if (on_reactor_thread)
     {
       stall.db = direct_open (path);
       sqlite3_prepare_v2 (stall.db, INSERT, -1, &stall.stmt, NULL);
     }
-  else if (mode == STALL_POOL)
+  else if (mode == STALL_POOL || mode == STALL_POOL_SINGLE)
     {
       load.pool = pool_open (reactor, path);
-      load.batched = TRUE;
+      load.batched = mode == STALL_POOL;
       load.running = TRUE;
       stall.load = &load;
-      start = g_get_monotonic_time ();
-      load_submit (&load);
     }
+  stall.schedstat_fd = open ("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+  thread_times (&stall, &stall.last_cpu_ns, &stall.last_wait_ns);
+  start = g_get_monotonic_time ();
   stall.end = start + stall_duration_us;
-  stall.due = g_get_monotonic_time () + TICK_US;
+  stall.due = start + TICK_US;
   weft_reactor_call_later (reactor, TICK_US, stall_tick, &stall, NULL);
+  if (stall.load != NULL)
+    load_submit (&load);
   if (on_reactor_thread)
     weft_reactor_call_soon (reactor, stall_write, &stall, NULL);
   iterate_until (reactor, &stall.over);
+  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
   /* The writer's last call_soon, if any, finds stall.over set. */
   weft_reactor_iterate (reactor, FALSE);
 
+  stall_report (backend, mode, &stall, on_reactor_thread ? stall.rows : load.done, seconds);
   if (on_reactor_thread)
     {
-      rows = stall.rows;
-      stall_report ("reactor-thread", &stall, rows, (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
       sqlite3_finalize (stall.stmt);
       sqlite3_close (stall.db);
     }
-  else if (mode == STALL_IDLE)
-    stall_report ("idle", &stall, 0, 1);
-  else
+  else if (stall.load != NULL)
     {
-      /* Let the batches in flight land, outside the measured window. */
-      double seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-      rows = load.done;
-      stall_report ("pool", &stall, rows, seconds);
+      /* Let the work in flight land, outside the measured window. */
       load.finished = load.submitted == load.done;
       iterate_until (reactor, &load.finished);
       pool_close (reactor, load.pool);
     }
+  if (stall.schedstat_fd >= 0)
+    close (stall.schedstat_fd);
   g_array_unref (stall.lateness);
   remove_db ("bench-stall.db");
+}
+
+static WeftReactor *
+reactor_new (const char *backend)
+{
+  g_autoptr (GError) error = NULL;
+  WeftReactor *reactor = weft_reactor_new (backend, WEFT_REACTOR_FLAGS_NO_SIGNAL_HANDLERS, &error);
+
+  if (reactor == NULL)
+    g_error ("%s: %s", backend, error->message);
+  return reactor;
+}
+
+static void
+usage (const char *argv0)
+{
+  g_printerr ("usage: %s [--smoke] [--dir DIR] [--only inserts|stall] [--synchronous normal|full]...\n"
+              "       [--backend select|poll|epoll|glib]... [--seconds S] [--synchronous-full]\n",
+              argv0);
+  exit (2);
 }
 
 int
 main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (WeftReactor) reactor = NULL;
+  g_autoptr (GPtrArray) backends = g_ptr_array_new ();
+  g_autoptr (GArray) modes = g_array_new (FALSE, FALSE, sizeof (WeftSqliteSynchronous));
   const char *only = NULL;
+  gboolean own_dir = FALSE;
 
   for (int i = 1; i < argc; i++)
     {
       if (g_str_equal (argv[i], "--smoke"))
         {
           n_rows = 500;
-          stall_duration_us = 100 * 1000;
+          insert_limit_us = G_USEC_PER_SEC / 2;
+          stall_duration_us = 50 * 1000;
         }
       else if (g_str_equal (argv[i], "--dir") && i + 1 < argc)
         dir = g_strdup (argv[++i]);
       else if (g_str_equal (argv[i], "--only") && i + 1 < argc)
         only = argv[++i];
-      else if (g_str_equal (argv[i], "--synchronous-full"))
-        synchronous = WEFT_SQLITE_SYNCHRONOUS_FULL;
-      else
+      else if (g_str_equal (argv[i], "--seconds") && i + 1 < argc)
+        stall_duration_us = (gint64) (g_ascii_strtod (argv[++i], NULL) * G_USEC_PER_SEC);
+      else if (g_str_equal (argv[i], "--backend") && i + 1 < argc)
+        g_ptr_array_add (backends, argv[++i]);
+      else if (g_str_equal (argv[i], "--synchronous") && i + 1 < argc)
         {
-          g_printerr ("usage: %s [--smoke] [--dir DIR] [--only inserts|stall] [--synchronous-full]\n", argv[0]);
-          return 2;
+          const char *name = argv[++i];
+          WeftSqliteSynchronous mode = g_str_equal (name, "full")     ? WEFT_SQLITE_SYNCHRONOUS_FULL
+                                       : g_str_equal (name, "normal") ? WEFT_SQLITE_SYNCHRONOUS_NORMAL
+                                                                      : (usage (argv[0]), 0);
+          g_array_append_val (modes, mode);
         }
+      else if (g_str_equal (argv[i], "--synchronous-full"))
+        {
+          WeftSqliteSynchronous mode = WEFT_SQLITE_SYNCHRONOUS_FULL;
+          g_array_append_val (modes, mode);
+        }
+      else
+        usage (argv[0]);
+    }
+  if (stall_duration_us <= 0)
+    usage (argv[0]);
+  if (backends->len == 0)
+    for (guint i = 0; all_backends[i] != NULL; i++)
+      g_ptr_array_add (backends, (gpointer) all_backends[i]);
+  if (modes->len == 0)
+    {
+      WeftSqliteSynchronous both[] = { WEFT_SQLITE_SYNCHRONOUS_NORMAL, WEFT_SQLITE_SYNCHRONOUS_FULL };
+      g_array_append_vals (modes, both, G_N_ELEMENTS (both));
     }
   if (dir == NULL)
     {
       dir = g_dir_make_tmp ("weft-bench-sqlite-XXXXXX", &error);
       g_assert_no_error (error);
+      own_dir = TRUE;
     }
 
-  reactor = weft_reactor_new ("epoll", WEFT_REACTOR_FLAGS_NO_SIGNAL_HANDLERS, &error);
-  if (reactor == NULL)
-    g_error ("%s", error->message);
-
-  if (only == NULL || g_str_equal (only, "inserts"))
+  for (guint m = 0; m < modes->len; m++)
     {
-      bench_direct (FALSE);
-      bench_direct (TRUE);
-      bench_pool (reactor, FALSE);
-      bench_pool (reactor, TRUE);
-    }
-  if (only == NULL || g_str_equal (only, "stall"))
-    {
-      bench_stall (reactor, STALL_IDLE);
-      bench_stall (reactor, STALL_POOL);
-      bench_stall (reactor, STALL_REACTOR_THREAD);
+      synchronous = g_array_index (modes, WeftSqliteSynchronous, m);
+      if (only == NULL || g_str_equal (only, "inserts"))
+        {
+          g_autoptr (WeftReactor) reactor = reactor_new ("epoll");
+
+          bench_direct (FALSE);
+          bench_direct (TRUE);
+          bench_pool (reactor, FALSE);
+          bench_pool (reactor, TRUE);
+        }
+      if (only == NULL || g_str_equal (only, "stall"))
+        for (guint b = 0; b < backends->len; b++)
+          {
+            const char *backend = g_ptr_array_index (backends, b);
+            g_autoptr (WeftReactor) reactor = reactor_new (backend);
+
+            bench_stall (reactor, backend, STALL_IDLE);
+            bench_stall (reactor, backend, STALL_POOL);
+            bench_stall (reactor, backend, STALL_POOL_SINGLE);
+            bench_stall (reactor, backend, STALL_REACTOR_THREAD);
+          }
     }
 
-  g_rmdir (dir);
+  if (own_dir)
+    g_rmdir (dir);
   g_free (dir);
   return 0;
 }

@@ -409,43 +409,97 @@ class Report:
                              verdict(worst == 0 and worst_sleeps == 0)])
 
     def sqlite(self):
-        runs = self.section("sqlite", "10. SQLite: WeftSqlitePool against direct calls")
+        runs = self.section("sqlite", "10. SQLite pool: WeftSqlitePool against direct calls, and reactor stalls")
         if not runs:
             return
-        self.out("Small rows (an integer and two short strings) inserted into a WAL database with "
-                 "`synchronous=NORMAL`, in the build directory. Direct: `sqlite3` calls on one thread, one "
-                 "row per transaction, or 100 per transaction. Pool: one `run_operation` per row (up to 256 in "
-                 "flight), or 100 rows per `run_interaction` (up to 4 in flight); from the call to the last "
-                 "deferred fired in the reactor's thread.")
+        self.out("`bench/bench-sqlite`: small rows (an integer and two short strings) inserted into a WAL database "
+                 "on disk (see the database directory below), with `synchronous=NORMAL` (the pool's default: a "
+                 "commit does not wait for the disk, a checkpoint does) and `synchronous=FULL` (every commit waits "
+                 "for an fsync). Direct: `sqlite3` calls on one thread, one row per transaction, or 100 per "
+                 "transaction. Pool: one `run_operation` per row (up to 256 in flight), or 100 rows per "
+                 "`run_interaction` (up to 4 in flight), counted until the last deferred fired in the reactor's "
+                 "thread (epoll backend). Each measurement stops after 50,000 rows or about 2 s.")
         self.out()
         values = per_server(runs, "rows_per_sec")
-        names = [("direct/single", "direct, one row per transaction"),
-                 ("pool/single", "pool, `run_operation` per row"),
+        names = [("pool/batched", "pool, 100 rows per `run_interaction`"),
+                 ("pool/single", "pool, one `run_operation` per row"),
                  ("direct/batched", "direct, 100 rows per transaction"),
-                 ("pool/batched", "pool, 100 rows per `run_interaction`")]
-        self.table(["inserts", "rows/s", "range"], [
-            [label, fmt(median(values[name])), spread(values[name])] for name, label in names if name in values
-        ])
-        self.out("Reactor stalls: a 1 ms timer on the reactor's thread records how late each tick runs for 2 s "
-                 "while batches of 100 rows are written without pause, through the pool or by callbacks on the "
-                 "reactor's own thread; \"idle\" is the same timer with nothing written (the machine's floor).")
-        self.out()
+                 ("direct/single", "direct, one row per transaction")]
         rows = []
-        for name, label in [("stall/idle", "nothing written"), ("stall/pool", "writes through the pool"),
-                            ("stall/reactor-thread", "the same writes on the reactor's thread")]:
-            if name not in per_server(runs, "max_us"):
-                continue
-            rows.append([label,
-                         fmt(max(per_server(runs, "max_us")[name]) / 1000.0, 1),
-                         fmt(median(per_server(runs, "p99_us")[name]) / 1000.0, 1),
-                         fmt(median(per_server(runs, "median_us")[name]) / 1000.0, 2),
-                         fmt(median(per_server(runs, "rows_per_sec")[name]))])
-        self.table(["load", "longest stall (ms, worst run)", "p99 (ms)", "median (ms)", "rows/s written"], rows)
-        stalls = per_server(runs, "max_us")
-        if "stall/pool" in stalls:
-            worst = max(stalls["stall/pool"]) / 1000.0
-            self.targets.append(["reactor stall under sustained SQLite writes < 2 ms",
-                                 "longest %s ms through the pool" % fmt(worst, 1), verdict(worst < 2)])
+        for name, label in names:
+            row = [label]
+            for mode in ["normal", "full"]:
+                key = "inserts/%s/%s" % (mode, name)
+                row += [fmt(median(values.get(key, []))), spread(values.get(key, []))]
+            rows.append(row)
+        self.table(["inserts", "rows/s, NORMAL", "range", "rows/s, FULL", "range"], rows)
+
+        self.out("Reactor stalls: a 1 ms periodic timer on the reactor's thread records how late each tick runs "
+                 "(its lateness: how long after it was due it ran), for about 1.2 s each, back to back on the same "
+                 "reactor: with nothing written (**idle floor**: what the machine itself costs), while batches "
+                 "of 100 rows are written without pause **through the pool** (`run_interaction`, 4 in flight), "
+                 "while single rows are written without pause through the pool (`run_operation`, 256 in "
+                 "flight: many small results to hand back), and while the same batches are written **on the "
+                 "reactor's thread** (one batch per callback). *Longest* is the worst run's; *p99* the median "
+                 "over runs of the 99th percentile. *Pool − floor* is the pool's longest stall less the idle "
+                 "floor's, within each run (median over runs). *Worst pool tick* splits the interval that "
+                 "ended in the pool's longest stall (worst run) by the kernel's accounting of the reactor's "
+                 "thread (`/proc/thread-self/schedstat`): time it ran on a CPU, and time it was runnable but "
+                 "waiting for a CPU, taken by other threads and processes.")
+        self.out()
+        self.out("Target: the pool's longest stall under 2 ms; where the idle floor of the machine is itself "
+                 "above that, within 1 ms of the floor.")
+        self.out()
+        maxima = per_server(runs, "max_us")
+        p99s = per_server(runs, "p99_us")
+        cpu = per_server(runs, "max_cpu_us")
+        wait = per_server(runs, "max_wait_us")
+        written = per_server(runs, "rows_per_sec")
+
+        def ms(value, digits=1):
+            return fmt(value / 1000.0 if value is not None else None, digits)
+
+        def cell(key):
+            if key not in maxima:
+                return "—"
+            return "%s / %s" % (ms(max(maxima[key])), ms(median(p99s[key])))
+
+        rows = []
+        verdicts = []
+        for mode in ["normal", "full"]:
+            for backend in ["select", "poll", "epoll", "glib"]:
+                base = "stall/%s/%s/" % (mode, backend)
+                if base + "pool" not in maxima or base + "idle" not in maxima:
+                    continue
+                pool = max(maxima[base + "pool"])
+                gaps = [p - f for p, f in zip(maxima[base + "pool"], maxima[base + "idle"])]
+                gap = median(gaps)
+                worst = maxima[base + "pool"].index(pool)
+                if pool < 2000:
+                    ok, met = True, "**met** (< 2 ms)"
+                elif gap <= 1000:
+                    ok, met = True, "**met** (floor-bound: within 1 ms of the floor)"
+                else:
+                    ok, met = False, "**missed**"
+                verdicts.append((ok, pool, gap))
+                rows.append([backend, mode.upper(), cell(base + "idle"), cell(base + "pool"),
+                             ms(gap), "%s / %s" % (ms(cpu[base + "pool"][worst], 2), ms(wait[base + "pool"][worst])),
+                             cell(base + "pool-single"), cell(base + "reactor-thread"),
+                             fmt(median(written.get(base + "pool", []))),
+                             fmt(median(written.get(base + "reactor-thread", []))),
+                             "< 2 ms, or floor + 1 ms", met])
+        self.table(["backend", "synchronous", "idle floor: longest / p99 (ms)", "pool: longest / p99 (ms)",
+                    "pool − floor (ms)", "worst pool tick: on CPU / waiting for a CPU (ms)",
+                    "pool, one row per call: longest / p99 (ms)", "on the reactor's thread: longest / p99 (ms)",
+                    "rows/s through the pool", "rows/s on the reactor's thread", "target", "met"], rows)
+        if verdicts:
+            worst_pool = max(v[1] for v in verdicts) / 1000.0
+            worst_gap = max(v[2] for v in verdicts) / 1000.0
+            self.targets.append(["reactor stall under sustained SQLite writes through the pool < 2 ms "
+                                 "(or within 1 ms of the machine's idle floor), every backend, NORMAL and FULL",
+                                 "longest %s ms; at most %s ms above the idle floor" % (
+                                     fmt(worst_pool, 1), fmt(worst_gap, 1)),
+                                 verdict(all(v[0] for v in verdicts))])
         self.group_notes("sqlite")
 
     def gui(self):

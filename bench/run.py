@@ -531,9 +531,18 @@ class Runner:
 
     def sqlite(self):
         # The database files go in the build directory: the temporary
-        # directory may be a tmpfs, where fsync costs nothing.
-        command = [self.binary("bench-sqlite"), "--dir", self.bin_dir] + (["--smoke"] if self.smoke else [])
+        # directory may be a tmpfs, where fsync costs nothing. Every run
+        # measures inserts and, on each backend, the idle floor and the
+        # stalls under writes, for synchronous=NORMAL and FULL (about 50 s).
+        command = [self.binary("bench-sqlite"), "--dir", self.bin_dir] + (
+            ["--smoke"] if self.smoke else ["--seconds", "1.2"])
+        notes = self.notes.setdefault("sqlite", {})
+        filesystem = command_output(["stat", "-f", "-c", "%T", self.bin_dir])
+        notes["database directory"] = "%s (%s)" % (self.bin_dir, filesystem or "file system not known")
+        load_before = os.getloadavg()[0]
         self.micro("sqlite", command, lambda out: {k.split("/", 1)[1]: v for k, v in parse_lines(out).items()})
+        notes["load average"] = "%.2f before, %.2f after (1-minute, %d CPUs)" % (
+            load_before, os.getloadavg()[0], os.cpu_count() or 0)
 
     # --- all -----------------------------------------------------------
 

@@ -3,8 +3,8 @@
  *
  * Work is a refcounted Job pushed on the writer's queue or the readers'
  * shared queue. A worker runs it on its own connection and hands it back to
- * the reactor's thread with weft_reactor_call_from_thread(), where its
- * deferred fires. The pool's lock guards what the reactor's thread and the
+ * the reactor's thread through the pool's Delivery, where its deferred
+ * fires. The pool's lock guards what the reactor's thread and the
  * workers both touch: a job's state and worker (so that cancelling can
  * interrupt the right connection), and the open state. */
 
@@ -17,6 +17,9 @@
 #define DEFAULT_N_READERS 2
 #define DEFAULT_BUSY_TIMEOUT_US (5 * G_USEC_PER_SEC)
 #define DEFAULT_CLOSE_TIMEOUT_US (5 * G_USEC_PER_SEC)
+/* How long one pass of the reactor's thread hands results over before it
+ * lets timers and I/O run again. */
+#define DELIVERY_BUDGET_US 500
 
 typedef enum {
   JOB_OPEN,
@@ -41,6 +44,19 @@ typedef enum {
 } OpenState;
 
 typedef struct _Worker Worker;
+
+/* Finished jobs on their way to the reactor's thread. Workers append to one
+ * queue and wake the reactor only when no pass is already due, so a burst of
+ * results costs one wake-up; the reactor's thread fires their deferreds for
+ * at most DELIVERY_BUDGET_US per pass and leaves the rest to a soon call, so
+ * that hundreds of results landing at once do not hold up its timers.
+ * Refcounted: the calls due hold it, not the pool. */
+typedef struct {
+  WeftReactor *reactor;
+  GMutex lock;
+  GQueue jobs;        /* of Job, under lock */
+  gboolean scheduled; /* under lock: a pass is due */
+} Delivery;
 
 typedef struct {
   JobKind kind;
@@ -97,6 +113,7 @@ struct _WeftSqlitePool {
   WeftDelayedCall *close_timer;
   GPtrArray *close_waiters;
   guint trigger_id;
+  Delivery *delivery; /* from opening on */
 };
 
 enum {
@@ -203,10 +220,94 @@ job_deliver (gpointer data)
     destroy (job->user_data);
 }
 
+/* Delivery */
+
+static Delivery *
+delivery_new (WeftReactor *reactor)
+{
+  Delivery *delivery = g_atomic_rc_box_new0 (Delivery);
+
+  delivery->reactor = g_object_ref (reactor);
+  g_mutex_init (&delivery->lock);
+  g_queue_init (&delivery->jobs);
+  return delivery;
+}
+
+static void
+delivery_clear (gpointer data)
+{
+  Delivery *delivery = data;
+
+  g_queue_clear_full (&delivery->jobs, job_unref);
+  g_mutex_clear (&delivery->lock);
+  g_object_unref (delivery->reactor);
+}
+
+static Delivery *
+delivery_ref (Delivery *delivery)
+{
+  return g_atomic_rc_box_acquire (delivery);
+}
+
+static void
+delivery_unref (gpointer delivery)
+{
+  g_atomic_rc_box_release_full (delivery, delivery_clear);
+}
+
+static void delivery_pass_bounded (gpointer data);
+
+/* In the reactor's thread: fires the deferreds of the jobs due, all of
+ * them, or (@bounded) until the pass has taken DELIVERY_BUDGET_US, leaving
+ * the rest to the next turn of the reactor. */
+static void
+delivery_pass (Delivery *delivery, gboolean bounded)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  for (;;)
+    {
+      Job *job;
+
+      g_mutex_lock (&delivery->lock);
+      job = g_queue_pop_head (&delivery->jobs);
+      if (job == NULL)
+        delivery->scheduled = FALSE;
+      g_mutex_unlock (&delivery->lock);
+      if (job == NULL)
+        return;
+
+      job_deliver (job);
+      job_unref (job);
+      if (bounded && g_get_monotonic_time () - start >= DELIVERY_BUDGET_US)
+        {
+          /* Still marked as scheduled: workers need not wake the reactor. */
+          weft_reactor_call_soon (delivery->reactor, delivery_pass_bounded, delivery_ref (delivery), delivery_unref);
+          return;
+        }
+    }
+}
+
+static void
+delivery_pass_bounded (gpointer data)
+{
+  delivery_pass (data, TRUE);
+}
+
+/* In any thread. */
 static void
 job_finish (WeftSqlitePool *self, Job *job)
 {
-  weft_reactor_call_from_thread (self->reactor, job_deliver, job_ref (job), job_unref);
+  Delivery *delivery = self->delivery;
+  gboolean wake;
+
+  g_mutex_lock (&delivery->lock);
+  g_queue_push_tail (&delivery->jobs, job_ref (job));
+  wake = !delivery->scheduled;
+  delivery->scheduled = TRUE;
+  g_mutex_unlock (&delivery->lock);
+  if (wake)
+    weft_reactor_call_from_thread (delivery->reactor, delivery_pass_bounded, delivery_ref (delivery), delivery_unref);
 }
 
 typedef struct {
@@ -541,6 +642,7 @@ weft_sqlite_pool_finalize (GObject *object)
   g_clear_pointer (&self->read_queue, g_async_queue_unref);
   g_clear_pointer (&self->migrations, g_ptr_array_unref);
   g_clear_pointer (&self->close_waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->delivery, delivery_unref);
   g_clear_error (&self->open_error);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->opened_cond);
@@ -932,6 +1034,7 @@ weft_sqlite_pool_open (WeftSqlitePool *self)
   self->write_queue = g_async_queue_new ();
   self->read_queue = self->n_readers > 0 ? g_async_queue_new () : NULL;
   self->workers = g_ptr_array_new_with_free_func (worker_free);
+  self->delivery = delivery_new (self->reactor);
 
   deferred = weft_deferred_new ();
   weft_deferred_set_description (deferred, "weft_sqlite_pool_open");
@@ -970,6 +1073,9 @@ close_finished (gpointer data)
   fail_leftovers (self, self->write_queue);
   fail_leftovers (self, self->read_queue);
   self->closed = TRUE;
+  /* Every result, and every failure of work that never ran, before the
+   * close's own deferreds. */
+  delivery_pass (self->delivery, FALSE);
   self->close_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < waiters->len; i++)
     weft_deferred_callback_none (g_ptr_array_index (waiters, i));
