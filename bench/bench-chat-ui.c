@@ -1,24 +1,47 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* weft-chat under load: the window on screen, the chat server in the same
- * process and thread, and a flood of messages arriving in the open channel.
- * Per backend: frame rate unloaded and loaded, the longest main-loop stall
- * (lateness of a 2 ms reactor timer), messages shown per second, and RSS
- * once 100,000 messages have arrived.
+ * process and thread, and a flood of messages arriving in the open channel
+ * from a second client of that server.
  *
- *   bench-chat-ui [--rate=2000] [--seconds=10] [--total=100000] [--smoke] [BACKEND...]
+ *   bench-chat-ui [--mode=flood|rss] [--rate=N] [--seconds=S]
+ *                 [--unloaded-seconds=S] [--total=N] [--history=N] [--smoke] [BACKEND...]
  *
- * Prints one line of key=value pairs per backend. */
+ * flood (the default): --history messages arrive in the channel first (it
+ *   has history, as a channel one reads does, and the view has made its
+ *   rows); then the window alone for --unloaded-seconds, then
+ *   --rate messages per second for --seconds. Frame rate unloaded and
+ *   loaded (GdkFrameClock ticks of the window), the longest main-loop stall
+ *   (lateness of a 2 ms reactor timer) and the CPU time the thread itself
+ *   used in it, the most CPU time the thread used between two runs of that
+ *   timer (a stall of its own, whatever else ran), the longest gap between two frames, and the messages that
+ *   joined the open channel's view per second; then how long the view takes
+ *   to show the last message sent after the flood stops.
+ * rss: --total messages arrive at --rate (as fast as the client takes
+ *   them), then the process's VmRSS, the rows in the view and the rate they
+ *   arrived at; then the view scrolls up one page per frame for 120 frames
+ *   through them: frames per second and the longest frame gap.
+ *
+ * Prints one line of key=value pairs per backend, each line starting with
+ * "backend=NAME mode=MODE". With BENCH_TRACE set in the environment, every
+ * frame-clock phase (0 update, 1 layout, 2 paint) over 20 ms is printed to
+ * stderr with its time since the flood started. */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "chat-application.h"
 #include "wcs-server.h"
 
-static guint rate = 2000;
+#define SCROLL_FRAMES 120
+
+static char *mode = NULL;
+static gint rate = -1;
 static double seconds = 10;
+static double unloaded_seconds = 3;
 static guint total = 100000;
+static guint history = 1000;
 static gboolean smoke;
 
 typedef struct {
@@ -28,52 +51,172 @@ typedef struct {
   ChatApplication *app;
   ChatRoom *room;
   WeftProtocol *flooder; /* raw lines: no parsing, no tracking of what it sent */
-  gboolean flooder_joined;
   char *data_dir;
 
   guint frames;
+  gint64 last_frame;
+  gint64 frame_gap_max;
   guint received;
   guint sent;
   gint64 stall_max;
+  gint64 stall_busy; /* thread CPU time within the longest stall */
+  gint64 busy_max;   /* the most CPU time the thread used between two probes */
   gint64 next_probe;
+  gint64 probe_cpu;
   WeftDelayedCall *probe;
   WeftDelayedCall *flood;
+  gint64 flood_started;
   gboolean flooding;
+  int flood_rate;
+  guint flood_base; /* sent when the flood started */
+  guint limit;      /* the flood stops once this many were sent */
+  guint scroll_steps;
+  /* The frame clock's phases: when the current one started, the longest of
+   * each (update, layout, paint). */
+  gint64 phase_start;
+  gboolean in_layout;
+  gint64 phase_max[3];
 } Bench;
+
+enum {
+  PHASE_UPDATE,
+  PHASE_LAYOUT,
+  PHASE_PAINT
+};
+
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * G_GINT64_CONSTANT (1000000) + ts.tv_nsec / 1000;
+}
 
 static gboolean
 count_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 {
-  ((Bench *) data)->frames++;
+  Bench *b = data;
+  gint64 now = g_get_monotonic_time ();
+
+  b->frames++;
+  if (b->last_frame != 0 && now - b->last_frame > b->frame_gap_max)
+    b->frame_gap_max = now - b->last_frame;
+  b->last_frame = now;
   return G_SOURCE_CONTINUE;
 }
 
-/* A 2 ms timer: how late it runs is how long the loop was busy. */
+static void
+phase_end (Bench *b, int phase)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (b->phase_start != 0 && now - b->phase_start > b->phase_max[phase])
+    b->phase_max[phase] = now - b->phase_start;
+  if (g_getenv ("BENCH_TRACE") != NULL && b->phase_start != 0 && now - b->phase_start > 20000)
+    g_printerr ("trace: %.3f s phase %d %.1f ms rows %u\n", (now - b->flood_started) / 1e6, phase,
+                (now - b->phase_start) / 1e3, b->received);
+  b->phase_start = now;
+}
+
+/* Emission hooks run before every handler of the clock's signals, GTK's
+ * own included: each marks where a phase starts. The clock emits update,
+ * then layout (again, up to four times, while a layout queues another:
+ * one phase), then paint, then after-paint. */
+static Bench *hooked;
+
+static gboolean
+phase_hook (GSignalInvocationHint *hint, guint n_params, const GValue *params, gpointer data)
+{
+  Bench *b = hooked;
+  const char *name = data;
+
+  if (b == NULL)
+    return TRUE;
+  if (strcmp (name, "update") == 0)
+    b->phase_start = g_get_monotonic_time ();
+  else if (strcmp (name, "layout") == 0)
+    {
+      if (!b->in_layout)
+        phase_end (b, PHASE_UPDATE);
+      b->in_layout = TRUE;
+    }
+  else if (strcmp (name, "paint") == 0)
+    {
+      b->in_layout = FALSE;
+      phase_end (b, PHASE_LAYOUT);
+    }
+  else
+    {
+      phase_end (b, PHASE_PAINT);
+      b->phase_start = 0;
+    }
+  return TRUE;
+}
+
+static void
+hook_phases (Bench *b)
+{
+  static const char *const names[] = { "update", "layout", "paint", "after-paint" };
+  static gboolean done;
+
+  hooked = b;
+  if (done)
+    return;
+  done = TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_signal_add_emission_hook (g_signal_lookup (names[i], GDK_TYPE_FRAME_CLOCK), 0, phase_hook, (gpointer) names[i],
+                                NULL);
+}
+
+static void
+reset_counters (Bench *b)
+{
+  memset (b->phase_max, 0, sizeof b->phase_max);
+  b->frames = 0;
+  b->last_frame = 0;
+  b->frame_gap_max = 0;
+  b->stall_max = 0;
+  b->stall_busy = 0;
+  b->busy_max = 0;
+  b->next_probe = weft_reactor_get_time (b->reactor) + 2000;
+  b->probe_cpu = thread_cpu_us ();
+}
+
+/* A 2 ms timer: how late it runs is how long the loop was busy, or
+ * waiting for a CPU; the thread's CPU time in between tells which. */
 static void
 probe_cb (gpointer data)
 {
   Bench *b = data;
   gint64 now = weft_reactor_get_time (b->reactor);
+  gint64 cpu = thread_cpu_us ();
 
   if (now - b->next_probe > b->stall_max)
-    b->stall_max = now - b->next_probe;
+    {
+      b->stall_max = now - b->next_probe;
+      b->stall_busy = cpu - b->probe_cpu;
+    }
+  if (cpu - b->probe_cpu > b->busy_max)
+    b->busy_max = cpu - b->probe_cpu;
   b->next_probe = now + 2000;
+  b->probe_cpu = cpu;
   b->probe = weft_reactor_call_later (b->reactor, 2000, probe_cb, b, NULL);
 }
 
+/* Every 10 ms, what the rate asks for since the flood started: the rate
+ * holds even when a timer runs late. */
 static void
 flood_cb (gpointer data)
 {
   Bench *b = data;
-  /* Every 10 ms, a hundredth of the rate per second. */
-  guint n = MAX (1, rate / 100);
-
   WeftTransport *transport = b->flooder != NULL ? weft_protocol_get_transport (b->flooder) : NULL;
+  double elapsed = (g_get_monotonic_time () - b->flood_started) / (double) G_USEC_PER_SEC;
+  guint due = b->flood_base + (guint) MIN ((double) G_MAXUINT / 2, elapsed * b->flood_rate) + 1;
   g_autoptr (GString) lines = g_string_new (NULL);
 
-  /* Raw lines on the flooder's connection: the load is the reader's, not the
-   * flooder's own bookkeeping of sent messages. */
-  for (guint i = 0; i < n && b->flooding && transport != NULL; i++)
+  /* At most a second's worth at once, and never beyond the limit. */
+  for (guint i = 0; b->sent < due && i < (guint) b->flood_rate && b->sent < b->limit && transport != NULL; i++)
     g_string_append_printf (lines, "PRIVMSG #flood :flood message %u: the quick brown fox jumps over the lazy dog\r\n",
                             b->sent++);
   if (transport != NULL && lines->len > 0)
@@ -143,6 +286,18 @@ ready (Bench *b)
 static gboolean
 all_received (Bench *b)
 {
+  return b->received >= b->sent && !b->flooding;
+}
+
+static gboolean
+all_received_history (Bench *b)
+{
+  return b->received >= b->limit;
+}
+
+static gboolean
+total_received (Bench *b)
+{
   return b->received >= total;
 }
 
@@ -159,14 +314,116 @@ rss_kb (void)
 }
 
 static void
+start_flood (Bench *b, int flood_rate, guint limit)
+{
+  b->flooding = TRUE;
+  b->flood_rate = flood_rate;
+  b->flood_base = b->sent;
+  b->limit = limit;
+  b->flood_started = g_get_monotonic_time ();
+  flood_cb (b);
+}
+
+static void
+stop_flood (Bench *b)
+{
+  b->flooding = FALSE;
+  if (b->flood != NULL)
+    weft_delayed_call_cancel (b->flood);
+  b->flood = NULL;
+}
+
+static void
+run_flood (Bench *b)
+{
+  double fps_unloaded, fps_loaded, elapsed, shown_per_s;
+  gint64 stall_unloaded, started, stopped;
+  guint received_before;
+  gboolean drained;
+
+  reset_counters (b);
+  run_for (b, unloaded_seconds);
+  fps_unloaded = b->frames / unloaded_seconds;
+  stall_unloaded = b->stall_max;
+
+  reset_counters (b);
+  received_before = b->received;
+  start_flood (b, rate, G_MAXUINT);
+  started = b->flood_started;
+  run_for (b, seconds);
+  elapsed = (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC;
+  fps_loaded = b->frames / elapsed;
+  shown_per_s = (b->received - received_before) / elapsed;
+  stop_flood (b);
+  stopped = g_get_monotonic_time ();
+  /* The last message sent reaches the view: what was queued is caught up. */
+  drained = wait_for (b, all_received, 60);
+  printf ("backend=%s mode=flood rate=%d seconds=%.1f fps_unloaded=%.1f fps_loaded=%.1f fps_ratio=%.3f "
+          "stall_unloaded_ms=%.1f stall_loaded_ms=%.1f stall_busy_ms=%.1f busy_max_ms=%.1f frame_gap_ms=%.1f sent=%u "
+          "shown_per_s=%.0f catch_up_ms=%.0f update_max_ms=%.1f layout_max_ms=%.1f paint_max_ms=%.1f%s\n",
+          b->backend, rate, elapsed, fps_unloaded, fps_loaded, fps_unloaded > 0 ? fps_loaded / fps_unloaded : 0,
+          stall_unloaded / 1000.0, b->stall_max / 1000.0, b->stall_busy / 1000.0, b->busy_max / 1000.0,
+          b->frame_gap_max / 1000.0, b->sent, shown_per_s, (g_get_monotonic_time () - stopped) / 1000.0,
+          b->phase_max[PHASE_UPDATE] / 1000.0, b->phase_max[PHASE_LAYOUT] / 1000.0, b->phase_max[PHASE_PAINT] / 1000.0,
+          drained ? "" : " incomplete=1");
+}
+
+/* One page up per frame, as a fast scroll-up through the rows would. */
+static gboolean
+scroll_step (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  Bench *b = data;
+  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (
+      GTK_SCROLLABLE (chat_message_list_get_list_view (chat_window_get_message_list (CHAT_WINDOW (widget)))));
+
+  if (b->scroll_steps >= SCROLL_FRAMES)
+    return G_SOURCE_REMOVE;
+  b->scroll_steps++;
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) - gtk_adjustment_get_page_size (adj));
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+scrolled (Bench *b)
+{
+  return b->scroll_steps >= SCROLL_FRAMES;
+}
+
+static void
+run_rss (Bench *b, ChatWindow *window)
+{
+  gint64 started, arrived, scroll_started;
+  gboolean complete;
+  double scroll_seconds;
+  long rss, rss_before;
+
+  started = g_get_monotonic_time ();
+  rss_before = rss_kb ();
+  start_flood (b, rate, total);
+  complete = wait_for (b, total_received, 300);
+  arrived = g_get_monotonic_time ();
+  stop_flood (b);
+  run_for (b, 0.5);
+  rss = rss_kb ();
+
+  reset_counters (b);
+  b->scroll_steps = 0;
+  scroll_started = g_get_monotonic_time ();
+  gtk_widget_add_tick_callback (GTK_WIDGET (window), scroll_step, b, NULL);
+  wait_for (b, scrolled, 60);
+  scroll_seconds = (g_get_monotonic_time () - scroll_started) / (double) G_USEC_PER_SEC;
+  printf ("backend=%s mode=rss total=%u received=%u rows=%u seconds=%.1f arrived_per_s=%.0f rss_before_mb=%.1f "
+          "rss_mb=%.1f scroll_fps=%.1f scroll_frame_gap_ms=%.1f%s\n",
+          b->backend, total, b->received, chat_room_get_n_messages (b->room), (arrived - started) / 1e6,
+          b->received / ((arrived - started) / 1e6), rss_before / 1024.0, rss / 1024.0, SCROLL_FRAMES / scroll_seconds,
+          b->frame_gap_max / 1000.0, complete ? "" : " incomplete=1");
+}
+
+static void
 activated (GApplication *application, Bench *b)
 {
   ChatWindow *window = chat_application_get_window (b->app);
   g_autoptr (GError) error = NULL;
-  guint frames_unloaded, frames_loaded, received_before;
-  double fps_unloaded, fps_loaded;
-  gint64 stall_unloaded;
-  gint64 started;
 
   {
     g_autofree char *endpoint = g_strdup_printf ("tcp:127.0.0.1:%u", wcs_server_get_irc_port (b->server));
@@ -183,49 +440,33 @@ activated (GApplication *application, Bench *b)
   chat_window_select_room (window, b->room);
   g_signal_connect (chat_room_get_messages (b->room), "items-changed", G_CALLBACK (items_changed), b);
   gtk_widget_add_tick_callback (GTK_WIDGET (window), count_frame, b, NULL);
+  hook_phases (b);
+  b->probe = weft_reactor_call_later (b->reactor, 2000, probe_cb, b, NULL);
   run_for (b, 1);
 
-  /* Unloaded. */
-  b->frames = 0;
-  b->stall_max = 0;
-  b->next_probe = weft_reactor_get_time (b->reactor) + 2000;
-  b->probe = weft_reactor_call_later (b->reactor, 2000, probe_cb, b, NULL);
-  run_for (b, seconds / 2);
-  frames_unloaded = b->frames;
-  fps_unloaded = frames_unloaded / (seconds / 2);
-  stall_unloaded = b->stall_max;
+  /* The flood run reads a channel with history, as one does: the view has
+   * a screenful and more of rows made before the measurement starts. */
+  if (g_strcmp0 (mode, "rss") != 0 && history > 0)
+    {
+      start_flood (b, 20000, history);
+      if (!wait_for (b, all_received_history, 60))
+        g_error ("the history did not arrive");
+      stop_flood (b);
+      run_for (b, 1);
+    }
 
-  /* Loaded. */
-  b->frames = 0;
-  b->stall_max = 0;
-  received_before = b->received;
-  b->flooding = TRUE;
-  started = g_get_monotonic_time ();
-  flood_cb (b);
-  run_for (b, seconds);
-  frames_loaded = b->frames;
-  fps_loaded = frames_loaded / ((g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
-  printf ("backend=%s rate=%u seconds=%.0f fps_unloaded=%.1f fps_loaded=%.1f fps_ratio=%.3f "
-          "stall_unloaded_ms=%.1f stall_loaded_ms=%.1f sent=%u shown_per_s=%.0f",
-          b->backend, rate, seconds, fps_unloaded, fps_loaded, fps_unloaded > 0 ? fps_loaded / fps_unloaded : 0,
-          stall_unloaded / 1000.0, b->stall_max / 1000.0, b->sent,
-          (b->received - received_before) / ((g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC));
+  if (g_strcmp0 (mode, "rss") == 0)
+    run_rss (b, window);
+  else
+    run_flood (b);
   fflush (stdout);
 
-  /* Keep going until `total` messages have arrived, then read the RSS. */
-  if (!wait_for (b, all_received, total / (double) rate * 1.5 + 10))
-    printf (" received=%u (fewer than %u)", b->received, total);
-  b->flooding = FALSE;
-  run_for (b, 0.5);
-  printf (" received=%u rows=%u rss_mb=%.1f\n", b->received, chat_room_get_n_messages (b->room), rss_kb () / 1024.0);
-  fflush (stdout);
-
-  if (b->flood != NULL)
-    weft_delayed_call_cancel (b->flood);
+  stop_flood (b);
   weft_delayed_call_cancel (b->probe);
   if (weft_protocol_get_transport (b->flooder) != NULL)
     weft_transport_lose_connection (weft_protocol_get_transport (b->flooder));
   g_clear_object (&b->flooder);
+  hooked = NULL;
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -269,6 +510,10 @@ run_backend (const char *backend)
   wcs_server_kill (b.server);
   g_clear_object (&b.server);
   g_clear_object (&b.reactor);
+  {
+    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", b.data_dir);
+    (void) !system (command);
+  }
   g_free (b.data_dir);
   return 0;
 }
@@ -279,9 +524,12 @@ main (int argc, char **argv)
   g_autoptr (GOptionContext) context = g_option_context_new ("[BACKEND…]");
   g_autoptr (GError) error = NULL;
   const GOptionEntry entries[] = {
-    { "rate", 0, 0, G_OPTION_ARG_INT, &rate, "Messages per second", "N" },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &mode, "flood (frame rate, stalls) or rss (memory, scrolling)", "MODE" },
+    { "rate", 0, 0, G_OPTION_ARG_INT, &rate, "Messages per second (flood: 2000, rss: 20000)", "N" },
     { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &seconds, "Length of the loaded run", "S" },
-    { "total", 0, 0, G_OPTION_ARG_INT, &total, "Messages to receive before reading the RSS", "N" },
+    { "unloaded-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &unloaded_seconds, "Length of the unloaded run", "S" },
+    { "total", 0, 0, G_OPTION_ARG_INT, &total, "rss: messages to receive before reading the RSS", "N" },
+    { "history", 0, 0, G_OPTION_ARG_INT, &history, "flood: messages in the channel before the measurement", "N" },
     { "smoke", 0, 0, G_OPTION_ARG_NONE, &smoke, "A short run that only checks it works", NULL },
     { NULL },
   };
@@ -292,15 +540,26 @@ main (int argc, char **argv)
       g_printerr ("%s\n", error->message);
       return 2;
     }
+  if (mode != NULL && strcmp (mode, "flood") != 0 && strcmp (mode, "rss") != 0)
+    {
+      g_printerr ("unknown mode %s\n", mode);
+      return 2;
+    }
+  if (rate < 0)
+    rate = g_strcmp0 (mode, "rss") == 0 ? 20000 : 2000;
   /* Xvfb has no GPU: GTK's GL renderer would run on llvmpipe and measure
    * Mesa instead of Weft. */
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   if (smoke)
     {
-      rate = 200;
+      rate = MIN (rate, 2000);
       seconds = 1;
-      total = 300;
+      unloaded_seconds = 0.5;
+      history = MIN (history, 100);
+      total = MIN (total, 1000);
     }
+  if (rate == 0)
+    rate = 1;
   if (!gtk_init_check ())
     {
       g_print ("no display\n");
@@ -312,5 +571,6 @@ main (int argc, char **argv)
     for (const char *const *name = weft_reactor_list_backends (); *name != NULL; name++)
       if (weft_reactor_backend_is_available (*name, NULL, NULL))
         run_backend (*name);
+  g_free (mode);
   return 0;
 }

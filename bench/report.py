@@ -540,6 +540,103 @@ class Report:
                    rows)
         self.group_notes("gui")
 
+    def chatui(self):
+        runs = self.section("chatui", "9b. weft-chat: a flood of messages, 100,000 messages, start-up",
+                            notes_if_missing=True)
+        if not runs:
+            return
+        self.out("`bench/bench-chat-ui`: weft-chat's window (GTK 4, libadwaita) on screen under Xvfb with "
+                 "`GSK_RENDERER=cairo`, the chat server of `demo-server/` in the same process and thread, and a "
+                 "second client of that server sending raw `PRIVMSG` lines into the channel the window shows. "
+                 "One process per backend and measurement.")
+        self.out()
+        self.out("- **Flood**: the channel first receives 1,000 messages (a channel one reads has history: the "
+                 "view has made its rows), then the window runs alone for 3 s (*unloaded*), then 2,000 messages/s "
+                 "arrive for 10 s (*loaded*). Frames are the window's frame-clock ticks. The *stall* is how late "
+                 "a 2 ms reactor timer ran (the longest, wall clock); *own CPU in it* is the CPU time the thread "
+                 "used during that stall (the rest it waited for a CPU, on two cores shared with Xvfb and other "
+                 "work); the *longest own run* is the most CPU time the thread used between two runs of the timer, "
+                 "however long they were apart: a stall the program made itself. *Shown/s* counts messages that "
+                 "joined the open channel's view; *catch-up* is how long after the flood stopped the last message "
+                 "sent was in the view.")
+        self.out("- **100,000 messages**: a fresh process; 100,000 messages arrive as fast as the client takes "
+                 "them (offered at 20,000/s), then the process's `VmRSS`; then the view scrolls up one page per "
+                 "frame for 120 frames through them.")
+        self.out("- **Start-up**: `weft-chat --demo --startup-time` from the moment the benchmark starts the "
+                 "process to the end of the first frame the window paints with a channel shown "
+                 "(the frame clock's `after-paint`; the program prints that moment's `CLOCK_MONOTONIC` time). "
+                 "*First start*: an empty data directory (the embedded server creates its database and seeds "
+                 "10,000 messages of `#history` on a pool thread); *again*: the same directory. Median of %d "
+                 "starts each. Under Xvfb there is no GPU: with GTK's GL probe on, GDK loads Mesa's software "
+                 "renderer (LLVM) before the first window; `GDK_DEBUG=gl-disable` skips that probe, as a "
+                 "desktop's hardware driver would make it cheap." % len(self.results.get("chatui_startup", [])))
+        self.out()
+        fields = ["flood_fps_unloaded", "flood_fps_loaded", "flood_fps_ratio", "flood_stall_loaded_ms",
+                  "flood_stall_busy_ms", "flood_busy_max_ms", "flood_frame_gap_ms", "flood_shown_per_s",
+                  "flood_catch_up_ms", "flood_stall_unloaded_ms", "rss_rss_mb", "rss_rss_before_mb", "rss_rows",
+                  "rss_seconds", "rss_arrived_per_s", "rss_scroll_fps", "rss_scroll_frame_gap_ms"]
+        tables = {field: per_server(runs, field) for field in fields}
+        worst = lambda field, backend: max((v for v in tables[field].get(backend, []) if v is not None),
+                                           default=None)
+        flood_rows, memory_rows = [], []
+        for backend in ["select", "poll", "epoll", "glib"]:
+            if backend not in tables["flood_fps_loaded"] and backend not in tables["rss_rss_mb"]:
+                continue
+            value = {field: median(tables[field].get(backend, [])) for field in fields}
+            stall, own, own_max = (worst("flood_stall_loaded_ms", backend), worst("flood_stall_busy_ms", backend),
+                                   worst("flood_busy_max_ms", backend))
+            share = value["flood_fps_ratio"]
+            if value["flood_fps_loaded"] is not None:
+                flood_rows.append([backend, fmt(value["flood_fps_unloaded"], 1), fmt(value["flood_fps_loaded"], 1),
+                                   fmt(100 * share if share is not None else None, 0, " %"), fmt(stall, 1),
+                                   fmt(own, 1), fmt(own_max, 1), fmt(value["flood_frame_gap_ms"], 1),
+                                   fmt(value["flood_shown_per_s"]), fmt(value["flood_catch_up_ms"])])
+                self.targets.append(["weft-chat, %s: 2,000 messages/s keep ≥ 95 %% of the unloaded frame rate" %
+                                     backend, "%s (%s of %s fps)" % (
+                                         fmt(100 * share if share is not None else None, 0, " %"),
+                                         fmt(value["flood_fps_loaded"], 1), fmt(value["flood_fps_unloaded"], 1)),
+                                     verdict(None if share is None else share >= 0.95)])
+                self.targets.append(["weft-chat, %s: longest main-loop stall under the flood < 16 ms" % backend,
+                                     "%s of its own; %s on the wall clock (own CPU in it %s)" % (
+                                         fmt(own_max, 1, " ms"), fmt(stall, 1, " ms"), fmt(own, 1, " ms")),
+                                     verdict(None if own_max is None else own_max < 16)])
+            if value["rss_rss_mb"] is not None:
+                memory_rows.append([backend, fmt(value["rss_rss_mb"], 1), fmt(value["rss_rss_before_mb"], 1),
+                                    fmt(value["rss_rows"]), fmt(value["rss_seconds"], 1),
+                                    fmt(value["rss_arrived_per_s"]), fmt(value["rss_scroll_fps"], 1),
+                                    fmt(value["rss_scroll_frame_gap_ms"], 1)])
+                rss = worst("rss_rss_mb", backend)
+                self.targets.append(["weft-chat, %s: RSS after 100,000 messages < 200 MB" % backend,
+                                     fmt(rss, 1, " MB"), verdict(rss < 200)])
+        if flood_rows:
+            self.table(["backend", "fps unloaded", "fps loaded", "share", "longest stall (ms, wall)",
+                        "own CPU in it (ms)", "longest own run (ms)", "longest frame gap (ms)", "messages shown/s",
+                        "catch-up (ms)"], flood_rows)
+        if memory_rows:
+            self.table(["backend", "RSS after 100,000 (MB)", "RSS before (MB)", "rows in the view",
+                        "seconds to receive them", "messages/s received", "scrolling fps",
+                        "longest frame gap scrolling (ms)"], memory_rows)
+        startup_rows = []
+        for name, label in [("chatui_startup", "GL probe off (`GDK_DEBUG=gl-disable`)"),
+                            ("chatui_startup_gl", "GL probe on (Mesa's software GL loads)")]:
+            starts = self.results.get(name)
+            if not starts:
+                continue
+            first = per_server(starts, "first").get("demo", [])
+            again = per_server(starts, "again").get("demo", [])
+            gtk = per_server(starts, "first_gtk_ms").get("demo", [])
+            present = per_server(starts, "first_present_ms").get("demo", [])
+            startup_rows.append([label, fmt(median(first)), spread(first), fmt(median(again)), spread(again),
+                                 fmt(median(gtk)), fmt(median(present))])
+            for what, values in (("first start", first), ("again", again)):
+                self.targets.append(["weft-chat --demo: process start to first frame < 500 ms, %s, %s" % (
+                    label.split(" (")[0], what), "median %s (%s)" % (fmt(median(values), 0, " ms"), spread(values)),
+                    verdict(None if median(values) is None else median(values) < 500)])
+        if startup_rows:
+            self.table(["start-up", "first start (ms, median)", "range", "again (ms, median)", "range",
+                        "GTK and libadwaita ready (ms after main)", "window presented (ms after main)"], startup_rows)
+        self.group_notes("chatui")
+
     def profile(self):
         runs = self.section("profile", "Profile: user-space instructions per round trip", notes_if_missing=True)
         if not runs:
@@ -605,6 +702,7 @@ class Report:
         self.hosting()
         self.idle()
         self.gui()
+        self.chatui()
         self.sqlite()
         self.profile()
         body = self.lines[body_start:]

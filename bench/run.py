@@ -7,7 +7,9 @@ the results as JSON (then bench/report.py turns them into BENCHMARKS.md).
            [--server NAME ...] [--no-pin] [--smoke]
 
 Groups: echo100, echo1000, bulk, memory, gui, timers, threads, deferred, irc,
-idle, sqlite ("echo" stands for the first four). Every echo server runs in its own
+idle, sqlite, chatui ("echo" stands for the first four; chatui is weft-chat
+under a message flood, with 100,000 messages, and its start-up: about five
+minutes). Every echo server runs in its own
 process, pinned to CPU 0, with the load generator pinned to CPU 1 (--no-pin
 turns pinning off); GTK runs need a display (the caller provides Xvfb).
 Runs are interleaved (run 1 of every server, then run 2, ..., each run in a
@@ -46,7 +48,8 @@ ECHO_SERVERS = (
 MEMORY_SERVERS = ["floor", "weft-epoll", "weft-poll", "weft-glib", "libevent", "libuv", "twisted-epoll"]
 GUI_SERVERS = ["weft-" + b for b in WEFT_BACKENDS] + ["twisted-gi"]
 PROFILE_SERVERS = ["floor", "weft-epoll", "weft-epoll-nohost", "weft-poll", "weft-select", "weft-glib"]
-GROUPS = ["echo100", "echo1000", "bulk", "memory", "gui", "profile", "timers", "threads", "deferred", "irc", "idle", "sqlite"]
+GROUPS = ["echo100", "echo1000", "bulk", "memory", "gui", "profile", "timers", "threads", "deferred", "irc", "idle", "sqlite",
+          "chatui"]
 ALIASES = {"echo": ["echo100", "echo1000", "bulk", "memory"]}
 
 SKIP = 77
@@ -471,6 +474,124 @@ class Runner:
         result["round_trips_per_sec"] = float(parse_pairs(out)["round_trips_per_sec"])
         return result
 
+    # --- weft-chat -----------------------------------------------------
+
+    def chat_env(self):
+        build = os.path.dirname(self.bin_dir)
+        return dict(os.environ, GTK_A11Y="none", NO_AT_BRIDGE="1", GSK_RENDERER="cairo",
+                    GSETTINGS_SCHEMA_DIR=os.path.join(build, "demo-client", "data"), GSETTINGS_BACKEND="memory")
+
+    def chat_ui(self, group, backend, mode):
+        command = [self.binary("bench-chat-ui"), "--mode", mode]
+        if self.smoke:
+            command.append("--smoke")
+        command.append(backend)
+        self.note_command(group, command)
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=self.chat_env())
+        except subprocess.TimeoutExpired:
+            raise BenchError("bench-chat-ui --mode %s %s timed out after 600 s" % (mode, backend))
+        if done.returncode != 0:
+            raise BenchError("bench-chat-ui failed (%d): %s" % (done.returncode, done.stderr.strip()[-1000:]))
+        pairs = parse_pairs(done.stdout, "backend=%s mode=%s" % (backend, mode))
+        if "incomplete" in pairs:
+            raise BenchError("bench-chat-ui --mode %s %s: not every message arrived: %s" % (
+                mode, backend, done.stdout.strip()[-300:]))
+        values = {}
+        for key, value in pairs.items():
+            try:
+                values[key] = float(value)
+            except ValueError:
+                pass
+        return values
+
+    def chat_startup(self, group, run, gl):
+        """Process start to the first frame of weft-chat --demo with a
+        channel on screen, timed from here: the clock read just before the
+        process is started, and the CLOCK_MONOTONIC time the program
+        prints at its first frame. A fresh data directory (the server seeds
+        #history) and then the same directory again."""
+        env = self.chat_env()
+        if not gl:
+            env["GDK_DEBUG"] = "gl-disable"
+        results = {}
+        data_dir = tempfile.mkdtemp(prefix="weft-chat-startup-")
+        try:
+            for start in ("first", "again"):
+                command = [os.path.join(os.path.dirname(self.bin_dir), "demo-client", "weft-chat"), "--demo",
+                           "--demo-dir", data_dir, "--startup-time"]
+                text = " ".join(command).replace(data_dir, "DIR").replace(os.path.dirname(self.bin_dir) + "/", "BUILD/")
+                self.note_command(group, ("" if gl else "GDK_DEBUG=gl-disable ") + text)
+                started_us = time.monotonic_ns() // 1000
+                process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                           env=env)
+                try:
+                    out, err = process.communicate(timeout=60)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.communicate()
+                    raise BenchError("weft-chat --demo showed no frame within 60 s")
+                pairs = parse_pairs(out, "startup-to-first-frame-ms")
+                if "first_frame_us" not in pairs:
+                    raise BenchError("weft-chat printed no first frame (status %s): %s" % (
+                        process.returncode, err.strip()[-500:]))
+                results[start] = (int(pairs["first_frame_us"]) - started_us) / 1000.0
+                results[start + "_in_process"] = float(out.split()[1])
+                for key, value in pairs.items():
+                    if key.endswith("_ms"):
+                        results[start + "_" + key] = float(value)
+        finally:
+            shutil_rmtree(data_dir)
+        return results
+
+    def chatui(self):
+        group = "chatui"
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            self.notes.setdefault(group, {})["all"] = "no display (run under xvfb-run)"
+            return SKIP
+        if not os.access(self.binary("bench-chat-ui"), os.X_OK):
+            self.notes.setdefault(group, {})["all"] = "bench-chat-ui is not built (GTK off?)"
+            return 0
+        runs = 1 if self.smoke else self.args.chat_runs
+        for run in range(runs):
+            for backend in rotated(WEFT_BACKENDS, run):
+                for mode in ("flood", "rss"):
+                    key = "%s-%s" % (backend, mode)
+                    if key in self.notes.get(group, {}):
+                        continue
+                    try:
+                        values = self.chat_ui(group, backend, mode)
+                    except BenchError as error:
+                        self.fail(group, key, error)
+                        continue
+                    runs_so_far = self.results.get(group, [])
+                    merged = dict(runs_so_far[run].get(backend, {})) if len(runs_so_far) > run else {}
+                    merged.update({mode + "_" + k: v for k, v in values.items()})
+                    self.record(group, run, backend, merged)
+                    if mode == "flood":
+                        print("  chatui run %d %s: %.1f fps unloaded, %.1f loaded (%.0f %%), stall %.1f ms "
+                              "(own CPU in it %.1f ms, longest own run %.1f ms), %.0f messages shown/s" % (
+                                  run + 1, backend, values["fps_unloaded"], values["fps_loaded"],
+                                  100 * values["fps_ratio"], values["stall_loaded_ms"], values["stall_busy_ms"],
+                                  values["busy_max_ms"], values["shown_per_s"]), flush=True)
+                    else:
+                        print("  chatui run %d %s: %.0f messages in %.1f s, %.0f rows, RSS %.1f MB; scrolling "
+                              "%.1f fps" % (run + 1, backend, values["received"], values["seconds"], values["rows"],
+                                            values["rss_mb"], values["scroll_fps"]), flush=True)
+        startups = 1 if self.smoke else self.args.startup_runs
+        for gl in (False, True):
+            name = "startup_gl" if gl else "startup"
+            for run in range(startups):
+                try:
+                    values = self.chat_startup(group, run, gl)
+                except BenchError as error:
+                    self.fail(group, name, error)
+                    break
+                self.record(group + "_" + name, run, "demo", values)
+                print("  chatui startup%s run %d: %.0f ms (first start), %.0f ms (again)" % (
+                    " (GL probe on)" if gl else "", run + 1, values["first"], values["again"]), flush=True)
+        return 0
+
     # --- micro-benchmarks ----------------------------------------------
 
     def micro(self, group, command, parse):
@@ -576,6 +697,9 @@ class Runner:
                 self.idle()
             elif group == "sqlite":
                 self.sqlite()
+            elif group == "chatui":
+                if self.chatui() == SKIP and len(groups) == 1:
+                    status = SKIP
             self.notes.setdefault("durations", {})[group] = round(time.monotonic() - started, 1)
         return status
 
@@ -617,6 +741,12 @@ def rotated(names, run):
     always measured right after the same neighbour."""
     shift = run % len(names) if names else 0
     return names[shift:] + names[:shift]
+
+
+def shutil_rmtree(path):
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def shutil_which(name):
@@ -673,6 +803,10 @@ def main():
                         help="runs of the 100-connection ping-pong, the main comparison (default 5)")
     parser.add_argument("--memory-runs", type=int, default=1,
                         help="runs of the memory measurement, which hardly varies (default 1)")
+    parser.add_argument("--chat-runs", type=int, default=1,
+                        help="runs of weft-chat under the flood and to 100,000 messages, per backend (default 1)")
+    parser.add_argument("--startup-runs", type=int, default=5,
+                        help="starts of weft-chat --demo for the start-up time, each way (default 5)")
     parser.add_argument("--only", help="comma-separated groups: " + ", ".join(GROUPS + list(ALIASES)))
     parser.add_argument("--server", action="append", help="limit echo and GTK runs to this server (repeatable)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin servers and clients to CPUs")

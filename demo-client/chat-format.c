@@ -9,12 +9,21 @@
 #include "chat-format.h"
 #include "chat-message.h"
 
+/* The list is made when the first attribute comes: most messages have none. */
 static void
-add (PangoAttrList *attrs, PangoAttribute *attr, const WeftIrcTextSpan *span)
+insert (PangoAttrList **attrs, PangoAttribute *attr, guint start, guint end)
 {
-  attr->start_index = span->start;
-  attr->end_index = span->end;
-  pango_attr_list_insert (attrs, attr);
+  attr->start_index = start;
+  attr->end_index = end;
+  if (*attrs == NULL)
+    *attrs = pango_attr_list_new ();
+  pango_attr_list_insert (*attrs, attr);
+}
+
+static void
+add (PangoAttrList **attrs, PangoAttribute *attr, const WeftIrcTextSpan *span)
+{
+  insert (attrs, attr, span->start, span->end);
 }
 
 static PangoAttribute *
@@ -30,7 +39,7 @@ colour_attr (gint rgb, gboolean background)
 /* libweft-irc takes the formatting codes apart into spans; each becomes
  * Pango attributes over the plain text. */
 static void
-render_spans (const WeftIrcFormattedText *formatted, PangoAttrList *attrs)
+render_spans (const WeftIrcFormattedText *formatted, PangoAttrList **attrs)
 {
   guint n_spans = 0;
   const WeftIrcTextSpan *spans = weft_irc_formatted_text_get_spans (formatted, &n_spans);
@@ -84,7 +93,7 @@ chat_format_render (const char *raw, char **text, PangoAttrList **attributes, GA
 {
   g_autoptr (WeftIrcFormattedText) formatted = NULL;
   g_autoptr (GMatchInfo) match = NULL;
-  PangoAttrList *attrs = pango_attr_list_new ();
+  PangoAttrList *attrs = NULL;
   const char *plain;
 
   if (!g_utf8_validate (raw, -1, NULL))
@@ -94,7 +103,7 @@ chat_format_render (const char *raw, char **text, PangoAttrList **attributes, GA
     }
   else
     formatted = weft_irc_formatted_text_parse (raw, -1);
-  render_spans (formatted, attrs);
+  render_spans (formatted, &attrs);
   plain = weft_irc_formatted_text_get_text (formatted);
 
   *links = NULL;
@@ -104,18 +113,11 @@ chat_format_render (const char *raw, char **text, PangoAttrList **attributes, GA
       while (g_match_info_matches (match))
         {
           int start, end;
-          PangoAttribute *attr;
 
           g_match_info_fetch_pos (match, 0, &start, &end);
           g_array_append_val (*links, ((ChatLinkRange){ start, end }));
-          attr = pango_attr_underline_new (PANGO_UNDERLINE_SINGLE);
-          attr->start_index = start;
-          attr->end_index = end;
-          pango_attr_list_insert (attrs, attr);
-          attr = pango_attr_foreground_new (0x1c1c, 0x7171, 0xd8d8);
-          attr->start_index = start;
-          attr->end_index = end;
-          pango_attr_list_insert (attrs, attr);
+          insert (&attrs, pango_attr_underline_new (PANGO_UNDERLINE_SINGLE), start, end);
+          insert (&attrs, pango_attr_foreground_new (0x1c1c, 0x7171, 0xd8d8), start, end);
           g_match_info_next (match, NULL);
         }
     }

@@ -15,6 +15,7 @@ struct _ChatMessageList {
   GtkNoSelection *selection;
   gboolean sticky;
   guint scroll_idle;
+  guint flush_tick;
 
   GtkScrolledWindow *scrolled_window;
   GtkListView *list_view;
@@ -130,6 +131,34 @@ items_changed (GListModel *model, guint position, guint removed, guint added, Ch
   update_loading (self);
 }
 
+/* New rows of the room on screen join the model once per frame, before
+ * the layout: one model change and one layout for all that came since. */
+static gboolean
+flush_rows (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  ChatMessageList *self = CHAT_MESSAGE_LIST (widget);
+
+  self->flush_tick = 0;
+  if (self->room != NULL)
+    chat_room_flush (self->room);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+rows_pending (ChatRoom *room, ChatMessageList *self)
+{
+  if (self->flush_tick == 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    self->flush_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), flush_rows, NULL, NULL);
+}
+
+static void
+cancel_flush (ChatMessageList *self)
+{
+  if (self->flush_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->flush_tick);
+  self->flush_tick = 0;
+}
+
 void
 chat_message_list_set_room (ChatMessageList *self, ChatRoom *room)
 {
@@ -143,9 +172,13 @@ chat_message_list_set_room (ChatMessageList *self, ChatRoom *room)
       g_signal_handlers_disconnect_by_data (chat_room_get_messages (self->room), self);
       g_signal_handlers_disconnect_by_data (self->room, self);
     }
+  cancel_flush (self);
   g_set_object (&self->room, room);
   if (room != NULL)
-    g_signal_connect_swapped (room, "notify::loading-history", G_CALLBACK (update_loading), self);
+    {
+      g_signal_connect_swapped (room, "notify::loading-history", G_CALLBACK (update_loading), self);
+      g_signal_connect (room, "rows-pending", G_CALLBACK (rows_pending), self);
+    }
   model = room != NULL ? chat_room_get_messages (room) : NULL;
   gtk_no_selection_set_model (self->selection, model);
   if (model != NULL)
@@ -211,6 +244,7 @@ chat_message_list_dispose (GObject *object)
   ChatMessageList *self = CHAT_MESSAGE_LIST (object);
 
   g_clear_handle_id (&self->scroll_idle, g_source_remove);
+  cancel_flush (self);
   if (self->room != NULL)
     {
       g_signal_handlers_disconnect_by_data (chat_room_get_messages (self->room), self);
@@ -226,6 +260,15 @@ chat_message_list_dispose (GObject *object)
   G_OBJECT_CLASS (chat_message_list_parent_class)->dispose (object);
 }
 
+/* Tick callbacks stop with the frame clock: the room's own timer flushes
+ * while the view is not on screen. */
+static void
+chat_message_list_unmap (GtkWidget *widget)
+{
+  cancel_flush (CHAT_MESSAGE_LIST (widget));
+  GTK_WIDGET_CLASS (chat_message_list_parent_class)->unmap (widget);
+}
+
 static void
 chat_message_list_class_init (ChatMessageListClass *klass)
 {
@@ -233,6 +276,7 @@ chat_message_list_class_init (ChatMessageListClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = chat_message_list_dispose;
+  widget_class->unmap = chat_message_list_unmap;
 
   /* The user scrolled near the top of a room that has older history. */
   signals[LOAD_OLDER] = g_signal_new ("load-older", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

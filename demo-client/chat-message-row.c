@@ -14,12 +14,14 @@ struct _ChatMessageRow {
   GSignalGroup *signals;
   const char *nick_class;
 
-  GtkWidget *separator_box;
-  GtkLabel *separator_label;
   GtkWidget *message_box;
   GtkLabel *time_label;
   GtkLabel *nick_label;
+  GtkWidget *content_box;
   GtkLabel *text_label;
+  /* Made the first time this row needs them (NULL until then). */
+  GtkWidget *separator_box;
+  GtkLabel *separator_label;
   GtkLabel *link_title_label;
   GtkWidget *failed_box;
   GtkLabel *failed_label;
@@ -28,12 +30,104 @@ struct _ChatMessageRow {
 
 G_DEFINE_FINAL_TYPE (ChatMessageRow, chat_message_row, GTK_TYPE_WIDGET)
 
+static GtkWidget *
+ensure_separator (ChatMessageRow *self)
+{
+  GtkWidget *box, *separator;
+
+  if (self->separator_box != NULL)
+    return self->separator_box;
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_add_css_class (box, "day-separator");
+  for (guint i = 0; i < 3; i++)
+    {
+      if (i == 1)
+        {
+          self->separator_label = GTK_LABEL (gtk_label_new (NULL));
+          gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->separator_label));
+          continue;
+        }
+      separator = gtk_separator_new (GTK_ORIENTATION_HORIZONTAL);
+      gtk_widget_set_hexpand (separator, TRUE);
+      gtk_widget_set_valign (separator, GTK_ALIGN_CENTER);
+      gtk_box_append (GTK_BOX (box), separator);
+    }
+  gtk_widget_set_visible (box, FALSE);
+  gtk_widget_insert_before (box, GTK_WIDGET (self), self->message_box);
+  self->separator_box = box;
+  return box;
+}
+
+static GtkLabel *
+ensure_link_title (ChatMessageRow *self)
+{
+  GtkWidget *label;
+
+  if (self->link_title_label != NULL)
+    return self->link_title_label;
+  label = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_visible (label, FALSE);
+  gtk_widget_add_css_class (label, "link-title");
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_add_css_class (label, "caption");
+  gtk_box_insert_child_after (GTK_BOX (self->content_box), label, GTK_WIDGET (self->text_label));
+  self->link_title_label = GTK_LABEL (label);
+  return self->link_title_label;
+}
+
+static void
+ensure_state_widgets (ChatMessageRow *self)
+{
+  GtkWidget *box, *label, *button, *image;
+
+  if (self->failed_box != NULL)
+    return;
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_visible (box, FALSE);
+  label = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (label, "error");
+  gtk_widget_add_css_class (label, "caption");
+  gtk_box_append (GTK_BOX (box), label);
+  button = gtk_button_new_with_label (_ ("Retry"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "message.retry");
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_add_css_class (button, "caption");
+  gtk_box_append (GTK_BOX (box), button);
+  /* Below the text and the link title, wherever that comes. */
+  gtk_box_append (GTK_BOX (self->content_box), box);
+  self->failed_box = box;
+  self->failed_label = GTK_LABEL (label);
+
+  image = gtk_image_new ();
+  gtk_widget_set_valign (image, GTK_ALIGN_START);
+  gtk_widget_set_visible (image, FALSE);
+  gtk_image_set_pixel_size (GTK_IMAGE (image), 12);
+  gtk_box_append (GTK_BOX (self->message_box), image);
+  self->state_image = GTK_IMAGE (image);
+}
+
 static void
 update_state (ChatMessageRow *self)
 {
   ChatMessageState state = self->message != NULL ? chat_message_get_state (self->message) : CHAT_MESSAGE_STATE_NONE;
   const char *error = self->message != NULL ? chat_message_get_error (self->message) : NULL;
 
+  if (state == CHAT_MESSAGE_STATE_NONE || state == CHAT_MESSAGE_STATE_CONFIRMED)
+    {
+      /* The common case: nothing to show, nothing to make. */
+      gtk_widget_remove_css_class (GTK_WIDGET (self), "pending");
+      if (self->failed_box != NULL)
+        {
+          gtk_widget_set_visible (GTK_WIDGET (self->state_image), FALSE);
+          gtk_widget_set_visible (self->failed_box, FALSE);
+        }
+      return;
+    }
+  ensure_state_widgets (self);
   gtk_widget_set_visible (GTK_WIDGET (self->state_image),
                           state == CHAT_MESSAGE_STATE_PENDING || state == CHAT_MESSAGE_STATE_FAILED);
   if (state == CHAT_MESSAGE_STATE_PENDING)
@@ -60,6 +154,9 @@ update_link_title (ChatMessageRow *self)
 {
   const char *title = self->message != NULL ? chat_message_get_link_title (self->message) : NULL;
 
+  if (self->link_title_label == NULL && (title == NULL || title[0] == '\0'))
+    return;
+  ensure_link_title (self);
   gtk_label_set_text (self->link_title_label, title != NULL ? title : "");
   gtk_widget_set_visible (GTK_WIDGET (self->link_title_label), title != NULL && title[0] != '\0');
 }
@@ -102,22 +199,25 @@ chat_message_row_set_message (ChatMessageRow *self, ChatMessage *message)
 
   kind = chat_message_get_kind (message);
   set_kind_class (self, kind);
-  gtk_widget_set_visible (self->separator_box,
-                          kind == CHAT_MESSAGE_DAY_SEPARATOR || kind == CHAT_MESSAGE_UNREAD_MARKER);
-  gtk_widget_set_visible (self->message_box, !gtk_widget_get_visible (self->separator_box));
   if (kind == CHAT_MESSAGE_DAY_SEPARATOR || kind == CHAT_MESSAGE_UNREAD_MARKER)
     {
+      gtk_widget_set_visible (ensure_separator (self), TRUE);
+      gtk_widget_set_visible (self->message_box, FALSE);
       gtk_label_set_text (self->separator_label, chat_message_get_text (message));
       return;
     }
+  if (self->separator_box != NULL)
+    gtk_widget_set_visible (self->separator_box, FALSE);
+  gtk_widget_set_visible (self->message_box, TRUE);
 
   {
-    g_autoptr (GDateTime) local = g_date_time_to_local (chat_message_get_time (message));
-    g_autofree char *time = g_date_time_format (local, "%H:%M");
-    g_autofree char *full = g_date_time_format (local, "%c");
+    char time[16];
+    int hour, minute;
 
+    /* The full date and time is the tooltip, made when it is asked for. */
+    chat_message_local_clock (chat_message_get_time (message), &hour, &minute);
+    g_snprintf (time, sizeof time, "%02d:%02d", hour, minute);
     gtk_label_set_text (self->time_label, time);
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->time_label), full);
   }
 
   nick = chat_message_get_nick (message);
@@ -193,6 +293,20 @@ link_at (ChatMessageRow *self, double x, double y)
   return chat_message_get_link_at (self->message, index);
 }
 
+static gboolean
+time_tooltip (GtkWidget *label, int x, int y, gboolean keyboard, GtkTooltip *tooltip, ChatMessageRow *self)
+{
+  g_autoptr (GDateTime) local = NULL;
+  g_autofree char *full = NULL;
+
+  if (self->message == NULL)
+    return FALSE;
+  local = chat_message_to_local (chat_message_get_time (self->message));
+  full = g_date_time_format (local, "%c");
+  gtk_tooltip_set_text (tooltip, full);
+  return TRUE;
+}
+
 static void
 text_clicked (GtkGestureClick *gesture, int n_press, double x, double y, ChatMessageRow *self)
 {
@@ -228,6 +342,9 @@ chat_message_row_dispose (GObject *object)
 
   g_signal_group_set_target (self->signals, NULL);
   g_clear_object (&self->message);
+  if (self->separator_box != NULL)
+    gtk_widget_unparent (self->separator_box);
+  self->separator_box = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), CHAT_TYPE_MESSAGE_ROW);
   G_OBJECT_CLASS (chat_message_row_parent_class)->dispose (object);
 }
@@ -248,16 +365,11 @@ chat_message_row_class_init (ChatMessageRowClass *klass)
   object_class->dispose = chat_message_row_dispose;
   object_class->finalize = chat_message_row_finalize;
   gtk_widget_class_set_template_from_resource (widget_class, "/org/weft/Chat/chat-message-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, separator_box);
-  gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, separator_label);
   gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, message_box);
   gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, time_label);
   gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, nick_label);
+  gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, content_box);
   gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, text_label);
-  gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, link_title_label);
-  gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, failed_box);
-  gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, failed_label);
-  gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, state_image);
   gtk_widget_class_install_action (widget_class, "message.retry", NULL, retry_activated);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "chatmessagerow");
@@ -275,6 +387,9 @@ chat_message_row_init (ChatMessageRow *self)
   g_signal_group_connect_swapped (self->signals, "notify::error", G_CALLBACK (update_state), self);
   g_signal_group_connect_swapped (self->signals, "notify::link-title", G_CALLBACK (update_link_title), self);
   g_signal_group_connect_swapped (self->signals, "notify::highlight", G_CALLBACK (update_highlight), self);
+
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->time_label), TRUE);
+  g_signal_connect (self->time_label, "query-tooltip", G_CALLBACK (time_tooltip), self);
 
   click = gtk_gesture_click_new ();
   g_signal_connect (click, "released", G_CALLBACK (text_clicked), self);

@@ -2,28 +2,41 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "chat-format.h"
 #include "chat-message.h"
 
-struct _ChatMessage {
-  GObject parent_instance;
-
-  ChatMessageKind kind;
-  ChatMessageState state;
-  gboolean highlight;
-  GDateTime *time;
-  char *nick;
-  char *raw_text;
-  char *text;
-  PangoAttrList *attributes;
-  GArray *links;
-  char *msgid;
+/* A room may hold 100,000 of these: the common case (someone else's plain
+ * text) carries no copies. The nick and the msgid are shared reference-
+ * counted strings (the nick interned, the msgid shared with the room's
+ * index), the raw text is the display text when formatting did not change
+ * it, no attribute list when there are no attributes, and what only some
+ * messages have (errors, link titles, tracking) lives in an extra block. */
+typedef struct {
   char *error;
   char *link_title;
   gpointer tracker;
   GDestroyNotify tracker_notify;
+} ChatMessageExtra;
+
+struct _ChatMessage {
+  GObject parent_instance;
+
+  guint8 kind;
+  guint8 state;
+  guint8 highlight;
+  guint8 raw_is_text;
+  GDateTime *time;
+  char *nick;     /* GRefString, interned */
+  char *raw_text; /* NULL when it is the same as text */
+  char *text;
+  PangoAttrList *attributes; /* NULL when empty */
+  GArray *links;
+  char *msgid; /* GRefString */
+  ChatMessageExtra *extra;
 };
 
 G_DEFINE_FINAL_TYPE (ChatMessage, chat_message, G_TYPE_OBJECT)
@@ -47,6 +60,14 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint retry_signal;
 
+static ChatMessageExtra *
+extra (ChatMessage *self)
+{
+  if (self->extra == NULL)
+    self->extra = g_new0 (ChatMessageExtra, 1);
+  return self->extra;
+}
+
 static gboolean
 set_str (char **slot, const char *value)
 {
@@ -62,17 +83,21 @@ chat_message_finalize (GObject *object)
 {
   ChatMessage *self = CHAT_MESSAGE (object);
 
-  if (self->tracker_notify != NULL && self->tracker != NULL)
-    self->tracker_notify (self->tracker);
+  if (self->extra != NULL)
+    {
+      if (self->extra->tracker_notify != NULL && self->extra->tracker != NULL)
+        self->extra->tracker_notify (self->extra->tracker);
+      g_free (self->extra->error);
+      g_free (self->extra->link_title);
+      g_free (self->extra);
+    }
   g_clear_pointer (&self->time, g_date_time_unref);
   g_clear_pointer (&self->attributes, pango_attr_list_unref);
   g_clear_pointer (&self->links, g_array_unref);
-  g_free (self->nick);
+  g_clear_pointer (&self->nick, g_ref_string_release);
   g_free (self->raw_text);
   g_free (self->text);
-  g_free (self->msgid);
-  g_free (self->error);
-  g_free (self->link_title);
+  g_clear_pointer (&self->msgid, g_ref_string_release);
   G_OBJECT_CLASS (chat_message_parent_class)->finalize (object);
 }
 
@@ -87,10 +112,10 @@ chat_message_get_property (GObject *object, guint prop_id, GValue *value, GParam
       g_value_set_enum (value, self->state);
       break;
     case PROP_ERROR:
-      g_value_set_string (value, self->error);
+      g_value_set_string (value, chat_message_get_error (self));
       break;
     case PROP_LINK_TITLE:
-      g_value_set_string (value, self->link_title);
+      g_value_set_string (value, chat_message_get_link_title (self));
       break;
     case PROP_HIGHLIGHT:
       g_value_set_boolean (value, self->highlight);
@@ -144,11 +169,16 @@ chat_message_new (ChatMessageKind kind, GDateTime *time, const char *nick, const
 {
   ChatMessage *self = g_object_new (CHAT_TYPE_MESSAGE, NULL);
 
+  if (raw_text == NULL)
+    raw_text = "";
   self->kind = kind;
   self->time = time != NULL ? g_date_time_ref (time) : g_date_time_new_now_utc ();
-  self->nick = g_strdup (nick);
-  self->raw_text = g_strdup (raw_text != NULL ? raw_text : "");
-  chat_format_render (self->raw_text, &self->text, &self->attributes, &self->links);
+  self->nick = nick != NULL ? g_ref_string_new_intern (nick) : NULL;
+  chat_format_render (raw_text, &self->text, &self->attributes, &self->links);
+  if (strcmp (raw_text, self->text) != 0)
+    self->raw_text = g_strdup (raw_text);
+  else
+    self->raw_is_text = TRUE;
   return self;
 }
 
@@ -161,7 +191,7 @@ chat_message_new (ChatMessageKind kind, GDateTime *time, const char *nick, const
 ChatMessage *
 chat_message_new_day_separator (GDateTime *day)
 {
-  g_autoptr (GDateTime) local = g_date_time_to_local (day);
+  g_autoptr (GDateTime) local = chat_message_to_local (day);
   ChatMessage *self = g_object_new (CHAT_TYPE_MESSAGE, NULL);
 
   self->kind = CHAT_MESSAGE_DAY_SEPARATOR;
@@ -214,7 +244,7 @@ chat_message_get_text (ChatMessage *self)
 const char *
 chat_message_get_raw_text (ChatMessage *self)
 {
-  return self->raw_text;
+  return self->raw_is_text ? self->text : self->raw_text;
 }
 
 PangoAttrList *
@@ -280,13 +310,13 @@ chat_message_set_state (ChatMessage *self, ChatMessageState state)
 const char *
 chat_message_get_error (ChatMessage *self)
 {
-  return self->error;
+  return self->extra != NULL ? self->extra->error : NULL;
 }
 
 void
 chat_message_set_error (ChatMessage *self, const char *error)
 {
-  if (set_str (&self->error, error))
+  if (g_strcmp0 (chat_message_get_error (self), error) != 0 && set_str (&extra (self)->error, error))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
 }
 
@@ -315,51 +345,98 @@ chat_message_get_msgid (ChatMessage *self)
 void
 chat_message_set_msgid (ChatMessage *self, const char *msgid)
 {
-  set_str (&self->msgid, msgid);
+  if (g_strcmp0 (self->msgid, msgid) == 0)
+    return;
+  g_clear_pointer (&self->msgid, g_ref_string_release);
+  self->msgid = msgid != NULL ? g_ref_string_new (msgid) : NULL;
 }
 
 const char *
 chat_message_get_link_title (ChatMessage *self)
 {
-  return self->link_title;
+  return self->extra != NULL ? self->extra->link_title : NULL;
 }
 
 void
 chat_message_set_link_title (ChatMessage *self, const char *title)
 {
-  if (set_str (&self->link_title, title))
+  if (g_strcmp0 (chat_message_get_link_title (self), title) != 0 && set_str (&extra (self)->link_title, title))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LINK_TITLE]);
 }
 
 gpointer
 chat_message_get_tracker (ChatMessage *self)
 {
-  return self->tracker;
+  return self->extra != NULL ? self->extra->tracker : NULL;
 }
 
 void
 chat_message_set_tracker (ChatMessage *self, gpointer tracker, GDestroyNotify notify)
 {
-  if (self->tracker_notify != NULL && self->tracker != NULL)
-    self->tracker_notify (self->tracker);
-  self->tracker = tracker;
-  self->tracker_notify = notify;
+  ChatMessageExtra *e;
+
+  if (self->extra == NULL && tracker == NULL)
+    return;
+  e = extra (self);
+  if (e->tracker_notify != NULL && e->tracker != NULL)
+    e->tracker_notify (e->tracker);
+  e->tracker = tracker;
+  e->tracker_notify = notify;
+}
+
+/* The local time zone, looked up once: g_date_time_to_local() looks it up
+ * again (reading /etc/localtime's link) on every call, twice per message
+ * for the day separators alone. */
+static GTimeZone *
+local_zone (void)
+{
+  static gsize zone;
+
+  if (g_once_init_enter (&zone))
+    g_once_init_leave (&zone, (gsize) g_time_zone_new_local ());
+  return (GTimeZone *) zone;
+}
+
+GDateTime *
+chat_message_to_local (GDateTime *time)
+{
+  return g_date_time_to_timezone (time, local_zone ());
+}
+
+/* Seconds since the epoch on the local wall clock. */
+static gint64
+local_seconds (GDateTime *time)
+{
+  gint64 utc = g_date_time_to_unix (time);
+  int interval = g_time_zone_find_interval (local_zone (), G_TIME_TYPE_UNIVERSAL, utc);
+
+  return utc + (interval >= 0 ? g_time_zone_get_offset (local_zone (), interval) : 0);
+}
+
+gint64
+chat_message_local_day (GDateTime *time)
+{
+  gint64 local = local_seconds (time);
+
+  return local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+}
+
+void
+chat_message_local_clock (GDateTime *time, int *hour, int *minute)
+{
+  gint64 local = local_seconds (time);
+  gint64 second_of_day = local - chat_message_local_day (time) * 86400;
+
+  *hour = (int) (second_of_day / 3600);
+  *minute = (int) (second_of_day / 60 % 60);
 }
 
 gboolean
 chat_message_is_other_day (GDateTime *a, GDateTime *b)
 {
-  g_autoptr (GDateTime) la = NULL;
-  g_autoptr (GDateTime) lb = NULL;
-  int ya, ma, da, yb, mb, db;
-
   if (a == NULL || b == NULL)
     return a != b;
-  la = g_date_time_to_local (a);
-  lb = g_date_time_to_local (b);
-  g_date_time_get_ymd (la, &ya, &ma, &da);
-  g_date_time_get_ymd (lb, &yb, &mb, &db);
-  return ya != yb || ma != mb || da != db;
+  return chat_message_local_day (a) != chat_message_local_day (b);
 }
 
 void

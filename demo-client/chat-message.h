@@ -71,5 +71,12 @@ void chat_message_retry (ChatMessage *self);
 
 /* Whether two messages fall on different local days. */
 gboolean chat_message_is_other_day (GDateTime *a, GDateTime *b);
+/* The local day of a time as a number (days since 1970-01-01 on the local
+ * calendar): equal for two times on the same local day. */
+gint64 chat_message_local_day (GDateTime *time);
+/* Hour and minute on the local clock. */
+void chat_message_local_clock (GDateTime *time, int *hour, int *minute);
+/* The time in the local time zone (looked up once per process). */
+GDateTime *chat_message_to_local (GDateTime *time);
 
 G_END_DECLS

@@ -4,9 +4,16 @@
 
 #include "chat-room.h"
 
-/* Rows kept in memory per room: older ones are dropped from the top and
- * come back through CHATHISTORY when the user scrolls up. */
-#define MAX_ROWS 20000
+/* Rows kept in memory per room (about 100 MB at most): older ones are
+ * dropped from the top, TRIM_STEP or so at a time so that no single trim
+ * stalls the loop, and come back through CHATHISTORY when the user scrolls
+ * up. */
+#define MAX_ROWS 100000
+#define TRIM_STEP 1000
+
+/* Batched rows join the model on the next frame of the view that shows the
+ * room (chat_message_list), or after this long when no view does. */
+#define FLUSH_FALLBACK_MS 50
 
 struct _ChatRoom {
   GObject parent_instance;
@@ -26,10 +33,11 @@ struct _ChatRoom {
   GListModel *members;
   ChatMessage *marker; /* in messages, or NULL */
   ChatMessage *newest; /* the newest real message (not a separator) */
-  GHashTable *msgids;
+  gint64 newest_day;   /* its local day (chat_message_local_day) */
+  GHashTable *msgids;  /* GRefStrings shared with the messages */
   GPtrArray *input_history;
   GPtrArray *pending; /* rows not in messages yet */
-  guint flush_idle;
+  guint flush_source;
 };
 
 G_DEFINE_FINAL_TYPE (ChatRoom, chat_room, G_TYPE_OBJECT)
@@ -49,6 +57,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  ROWS_PENDING,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 chat_room_finalize (GObject *object)
 {
@@ -61,7 +76,7 @@ chat_room_finalize (GObject *object)
   g_clear_object (&self->newest);
   g_clear_pointer (&self->msgids, g_hash_table_unref);
   g_clear_pointer (&self->input_history, g_ptr_array_unref);
-  g_clear_handle_id (&self->flush_idle, g_source_remove);
+  g_clear_handle_id (&self->flush_source, g_source_remove);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   G_OBJECT_CLASS (chat_room_parent_class)->finalize (object);
 }
@@ -119,13 +134,18 @@ chat_room_class_init (ChatRoomClass *klass)
   properties[PROP_LOADING_HISTORY] = g_param_spec_boolean ("loading-history", NULL, NULL, FALSE, flags);
   properties[PROP_MEMBERS] = g_param_spec_object ("members", NULL, NULL, G_TYPE_LIST_MODEL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Batched rows wait for chat_room_flush(): a view showing the room
+   * flushes on its next frame. */
+  signals[ROWS_PENDING] =
+      g_signal_new ("rows-pending", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
 chat_room_init (ChatRoom *self)
 {
   self->messages = g_list_store_new (CHAT_TYPE_MESSAGE);
-  self->msgids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->msgids = g_hash_table_new_full (g_str_hash, g_str_equal, (GDestroyNotify) g_ref_string_release, NULL);
   self->input_history = g_ptr_array_new_with_free_func (g_free);
   self->pending = g_ptr_array_new_with_free_func (g_object_unref);
 }
@@ -260,7 +280,7 @@ trim (ChatRoom *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
   guint drop;
 
-  if (n <= MAX_ROWS + MAX_ROWS / 10)
+  if (n <= MAX_ROWS + TRIM_STEP)
     return;
   drop = n - MAX_ROWS;
   for (guint i = 0; i < drop; i++)
@@ -283,7 +303,7 @@ trim (ChatRoom *self)
 void
 chat_room_flush (ChatRoom *self)
 {
-  g_clear_handle_id (&self->flush_idle, g_source_remove);
+  g_clear_handle_id (&self->flush_source, g_source_remove);
   if (self->pending->len == 0)
     return;
   g_list_store_splice (self->messages, g_list_model_get_n_items (G_LIST_MODEL (self->messages)), 0,
@@ -297,7 +317,7 @@ flush_cb (gpointer data)
 {
   ChatRoom *self = data;
 
-  self->flush_idle = 0;
+  self->flush_source = 0;
   chat_room_flush (self);
   return G_SOURCE_REMOVE;
 }
@@ -309,14 +329,15 @@ append (ChatRoom *self, ChatMessage *message, gboolean batch)
   ChatMessage *items[3];
   guint n_items = 0;
 
+  gint64 day = chat_message_local_day (chat_message_get_time (message));
+
   if (msgid != NULL)
     {
       if (g_hash_table_contains (self->msgids, msgid))
         return FALSE;
-      g_hash_table_add (self->msgids, g_strdup (msgid));
+      g_hash_table_add (self->msgids, g_ref_string_acquire ((char *) msgid));
     }
-  if (self->newest == NULL ||
-      chat_message_is_other_day (chat_message_get_time (self->newest), chat_message_get_time (message)))
+  if (self->newest == NULL || day != self->newest_day)
     items[n_items++] = chat_message_new_day_separator (chat_message_get_time (message));
 
   if (!self->active && self->kind != CHAT_ROOM_SERVER && counts_as_unread (message))
@@ -336,12 +357,16 @@ append (ChatRoom *self, ChatMessage *message, gboolean batch)
     }
   items[n_items++] = g_object_ref (message);
   g_set_object (&self->newest, message);
+  self->newest_day = day;
   for (guint i = 0; i < n_items; i++)
     g_ptr_array_add (self->pending, items[i]);
   if (!batch)
     chat_room_flush (self);
-  else if (self->flush_idle == 0)
-    self->flush_idle = g_idle_add_full (G_PRIORITY_DEFAULT, flush_cb, self, NULL);
+  else if (self->flush_source == 0)
+    {
+      self->flush_source = g_timeout_add_full (G_PRIORITY_DEFAULT, FLUSH_FALLBACK_MS, flush_cb, self, NULL);
+      g_signal_emit (self, signals[ROWS_PENDING], 0);
+    }
   return TRUE;
 }
 
@@ -374,7 +399,7 @@ chat_room_prepend_history (ChatRoom *self, GPtrArray *messages)
         {
           if (g_hash_table_contains (self->msgids, msgid))
             continue;
-          g_hash_table_add (self->msgids, g_strdup (msgid));
+          g_hash_table_add (self->msgids, g_ref_string_acquire ((char *) msgid));
         }
       if (previous == NULL || chat_message_is_other_day (previous, chat_message_get_time (message)))
         g_ptr_array_add (items, chat_message_new_day_separator (chat_message_get_time (message)));
@@ -392,7 +417,10 @@ chat_room_prepend_history (ChatRoom *self, GPtrArray *messages)
   else
     g_list_store_splice (self->messages, 0, 0, items->pdata, items->len);
   if (self->newest == NULL)
-    self->newest = g_object_ref (items->pdata[items->len - 1]);
+    {
+      self->newest = g_object_ref (items->pdata[items->len - 1]);
+      self->newest_day = chat_message_local_day (chat_message_get_time (self->newest));
+    }
 }
 
 ChatMessage *

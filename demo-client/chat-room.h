@@ -38,8 +38,9 @@ void chat_room_set_members (ChatRoom *self, GListModel *members);
 /* Appends a new message; counts it as unread (and adds the marker) while
  * the room is not on screen. Returns FALSE for a duplicate msgid. */
 gboolean chat_room_append (ChatRoom *self, ChatMessage *message);
-/* The same, shown with the other messages that arrive in this main-loop
- * iteration (one model change per batch). */
+/* The same, shown with the other messages that arrive before the next frame
+ * of the view that shows the room (one model change per frame; "rows-pending"
+ * tells the view), or within 50 ms when no view does. */
 gboolean chat_room_append_batched (ChatRoom *self, ChatMessage *message);
 /* Shows the batched messages now. */
 void chat_room_flush (ChatRoom *self);
