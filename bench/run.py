@@ -7,7 +7,9 @@ the results as JSON (then bench/report.py turns them into BENCHMARKS.md).
            [--server NAME ...] [--no-pin] [--smoke]
 
 Groups: echo100, echo1000, bulk, memory, gui, timers, threads, deferred, irc,
-idle, sqlite ("echo" stands for the first four). Every echo server runs in its own
+idle, sqlite, chat-fanout ("echo" stands for the first four, "chat" for
+chat-fanout: the chat server against ngircd and InspIRCd, through
+bench/chat_bench.py, unpinned). Every echo server runs in its own
 process, pinned to CPU 0, with the load generator pinned to CPU 1 (--no-pin
 turns pinning off); GTK runs need a display (the caller provides Xvfb).
 Runs are interleaved (run 1 of every server, then run 2, ..., each run in a
@@ -46,8 +48,10 @@ ECHO_SERVERS = (
 MEMORY_SERVERS = ["floor", "weft-epoll", "weft-poll", "weft-glib", "libevent", "libuv", "twisted-epoll"]
 GUI_SERVERS = ["weft-" + b for b in WEFT_BACKENDS] + ["twisted-gi"]
 PROFILE_SERVERS = ["floor", "weft-epoll", "weft-epoll-nohost", "weft-poll", "weft-select", "weft-glib"]
-GROUPS = ["echo100", "echo1000", "bulk", "memory", "gui", "profile", "timers", "threads", "deferred", "irc", "idle", "sqlite"]
-ALIASES = {"echo": ["echo100", "echo1000", "bulk", "memory"]}
+GROUPS = ["echo100", "echo1000", "bulk", "memory", "gui", "profile", "timers", "threads", "deferred", "irc", "idle", "sqlite",
+          "chat-fanout"]
+ALIASES = {"echo": ["echo100", "echo1000", "bulk", "memory"], "chat": ["chat-fanout"]}
+CHAT_SERVERS = ["weft-chat-server", "ngircd", "inspircd"]
 
 SKIP = 77
 
@@ -535,6 +539,40 @@ class Runner:
         command = [self.binary("bench-sqlite"), "--dir", self.bin_dir] + (["--smoke"] if self.smoke else [])
         self.micro("sqlite", command, lambda out: {k.split("/", 1)[1]: v for k, v in parse_lines(out).items()})
 
+    def chat_fanout(self):
+        """The chat server against ngircd and InspIRCd (bench/chat_bench.py):
+        1,000 receivers in one channel, one sender; every server started
+        afresh for each run, runs interleaved."""
+        group = "chat-fanout"
+        build_dir = os.path.dirname(self.bin_dir)
+        receivers, messages = (50, 20) if self.smoke else (1000, 2000)
+        servers = [name for name in self.args.server or CHAT_SERVERS if name in CHAT_SERVERS]
+        installed = {"ngircd": "/usr/sbin/ngircd", "inspircd": "/usr/sbin/inspircd",
+                     "weft-chat-server": os.path.join(build_dir, "demo-server", "weft-chat-server")}
+        for name in list(servers):
+            if not os.access(installed[name], os.X_OK):
+                self.notes.setdefault("missing", {})[name] = "not built or not installed"
+                servers.remove(name)
+        with tempfile.TemporaryDirectory(prefix="bench-chat-") as work:
+            for run in range(self.runs):
+                for name in rotated(servers, run):
+                    path = os.path.join(work, "%s-%d.json" % (name, run))
+                    command = [sys.executable, os.path.join(HERE, "chat_bench.py"), "--build-dir", build_dir,
+                               "--only", "fanout", "--servers", name, "--receivers", str(receivers),
+                               "--messages", str(messages), "--output", path]
+                    try:
+                        self.run_client(group, command, timeout=600)
+                        with open(path) as f:
+                            result = json.load(f)["fanout"][name]
+                        if "error" in result:
+                            raise BenchError(result["error"])
+                    except BenchError as error:
+                        self.fail(group, name, error)
+                        continue
+                    print("  run %d %s: %s deliveries/s, %s us server CPU per delivery" % (
+                        run + 1, name, result["deliveries_per_s"], result["server_cpu_us_per_delivery"]), flush=True)
+                    self.record(group, run, name, result)
+
     # --- all -----------------------------------------------------------
 
     def run(self, groups):
@@ -567,6 +605,8 @@ class Runner:
                 self.idle()
             elif group == "sqlite":
                 self.sqlite()
+            elif group == "chat-fanout":
+                self.chat_fanout()
             self.notes.setdefault("durations", {})[group] = round(time.monotonic() - started, 1)
         return status
 
