@@ -59,7 +59,7 @@ typedef struct {
   gint64 last_msgid_us;
   guint msgid_salt;
 
-  GPtrArray *dirty;    /* connections with output this iteration, a ref each */
+  GPtrArray *dirty;   /* connections with output this iteration, a ref each */
   gboolean flush_due; /* a call to flush them is scheduled */
   GPtrArray *spare;   /* output buffers for the next iteration, as many as the last used */
 } WeftIrcServerPrivate;
