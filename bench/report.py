@@ -485,10 +485,10 @@ class Report:
         if weft in measured and len(measured) == len(peers) + 1:
             rate_ratio = min(median(rates[weft]) / median(rates[p]) for p in peers)
             cpu_ratio = max(median(cpu[weft]) / median(cpu[p]) for p in peers)
-            self.targets.append(["chat fan-out: weft-chat-server ≥ 10 % ahead of ngircd and InspIRCd",
-                                 "%s the best peer's rate, %s its CPU per delivery" % (
-                                     fmt(100 * (rate_ratio - 1), 0, " % above"),
-                                     fmt(100 * (1 - cpu_ratio), 0, " % below")),
+            self.targets.append(["chat fan-out: weft-chat-server ≥ 10 % ahead of ngircd and InspIRCd (medians)",
+                                 "rate %s the better peer's, CPU per delivery %s" % (
+                                     fmt(100 * abs(rate_ratio - 1), 0, " % above" if rate_ratio >= 1 else " % below"),
+                                     fmt(100 * abs(1 - cpu_ratio), 0, " % below" if cpu_ratio <= 1 else " % above")),
                                  verdict(rate_ratio >= 1.1 and cpu_ratio <= 1 / 1.1)])
         self.group_notes("chat-fanout")
 
