@@ -9,11 +9,13 @@
 - weft-chat-server only: N SSE listeners on one channel, memory per listener
   and the time to push one message to all of them.
 
-    chat_bench.py --build-dir _build [--receivers 1000] [--messages 300]
-                  [--idle 1000] [--sse 10000] [--output results.json]
+    chat_bench.py --build-dir _build [--receivers 1000] [--messages 2000]
+                  [--idle 1000] [--sse 10000] [--only fanout,idle,sse]
+                  [--servers weft-chat-server,ngircd,inspircd] [--output results.json]
 
 Every server gets the same limits: no flood penalty, large send queues.
-Servers that are not installed are skipped.
+Servers that are not installed are skipped. bench/run.py's chat-fanout
+group runs the fan-out several times, interleaved, for docs/BENCHMARKS.md.
 """
 import argparse
 import json
@@ -161,9 +163,12 @@ def fanout(loadgen, server, receivers, messages):
     line = gen.stdout.readline()
     after = cpu_seconds(server.pid)
     gen.wait(timeout=600)
+    if not line:
+        raise RuntimeError("the load generator stopped (status %s)" % gen.wait(timeout=60))
     result = json.loads(line)
     result["server_cpu_s"] = round(after - before, 3)
-    result["server_cpu_us_per_delivery"] = round((after - before) * 1e6 / max(result["deliveries"], 1), 2)
+    result["server_cpu_us_per_delivery"] = round((after - before) * 1e6 / max(result["deliveries"], 1), 3)
+    result["loadgen_cpu_us_per_delivery"] = round(result["loadgen_cpu_s"] * 1e6 / max(result["deliveries"], 1), 3)
     return result
 
 
@@ -205,24 +210,30 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build-dir", default="_build")
     parser.add_argument("--receivers", type=int, default=1000)
-    parser.add_argument("--messages", type=int, default=300)
+    parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--idle", type=int, default=1000)
     parser.add_argument("--sse", type=int, default=10000)
-    parser.add_argument("--only", choices=["fanout", "idle", "sse"], help="run one group")
+    parser.add_argument("--only", help="comma-separated groups: fanout, idle, sse (default: all)")
+    parser.add_argument("--servers", help="comma-separated servers, in this order (default: all installed)")
     parser.add_argument("--output")
     args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else {"fanout", "idle", "sse"}
+    if not only <= {"fanout", "idle", "sse"}:
+        parser.error("unknown group in --only %s" % args.only)
     loadgen = os.path.join(args.build_dir, "bench", "chat-loadgen")
     results = {"fanout": {}, "idle": {}, "sse": None,
                "machine": {"cpus": os.cpu_count(), "kernel": os.uname().release}}
 
-    starters = [("weft-chat-server", lambda: start_weft(args.build_dir))]
+    known = {"weft-chat-server": lambda: start_weft(args.build_dir)}
     if os.path.exists(NGIRCD):
-        starters.append(("ngircd", start_ngircd))
+        known["ngircd"] = start_ngircd
     if os.path.exists(INSPIRCD):
-        starters.append(("inspircd", start_inspircd))
+        known["inspircd"] = start_inspircd
+    names = args.servers.split(",") if args.servers else list(known)
+    starters = [(name, known[name]) for name in names if name in known]
     for name, start in starters:
         for kind in ("fanout", "idle"):
-            if args.only and args.only != kind:
+            if kind not in only:
                 continue
             server = start()
             try:
@@ -235,7 +246,7 @@ def main():
             finally:
                 server.stop()
             print(name, kind, json.dumps(results[kind][name]), flush=True)
-    if args.sse > 0 and args.only in (None, "sse"):
+    if args.sse > 0 and "sse" in only:
         server = start_weft(args.build_dir, http=True)
         try:
             results["sse"] = sse(loadgen, server, args.sse)

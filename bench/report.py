@@ -502,6 +502,50 @@ class Report:
                                  verdict(all(v[0] for v in verdicts))])
         self.group_notes("sqlite")
 
+    def chat_fanout(self):
+        runs = self.section("chat-fanout", "11. Chat server fan-out: weft-chat-server against ngircd and InspIRCd",
+                            notes_if_missing=True)
+        if not runs:
+            return
+        first = next(iter(runs[0].values()), {})
+        self.out("`bench/chat_bench.py` with `bench/chat-loadgen` (plain C on epoll): %s receivers in one channel, "
+                 "one sender sending %s messages as fast as the server reads them (at most 64 messages ahead of "
+                 "the receivers on average). Every server on 127.0.0.1 with the same limits: no flood penalty, "
+                 "64 MiB send queues; weft-chat-server on the epoll backend with its history in SQLite (every "
+                 "message is committed before it is delivered); ngircd and InspIRCd are the Debian packages. "
+                 "Server CPU is user+system time of the whole server process (all its threads) during the "
+                 "fan-out only, read from `/proc/PID/stat` the same way for every server; the load generator's "
+                 "own CPU time is shown beside it. Nothing is pinned: server and load generator share the two "
+                 "CPUs, and the load generator, reading every receiver's socket, uses most of one, so the rate "
+                 "is a floor and CPU per delivery is the fairer comparison." % (
+                     fmt(first.get("receivers")), fmt(first.get("messages"))))
+        self.out()
+        rates = per_server(runs, "deliveries_per_s")
+        cpu = per_server(runs, "server_cpu_us_per_delivery")
+        loadgen = per_server(runs, "loadgen_cpu_us_per_delivery")
+        labels = {"weft-chat-server": "weft-chat-server", "ngircd": "ngircd", "inspircd": "InspIRCd"}
+        rows = []
+        for name in ["weft-chat-server", "ngircd", "inspircd"]:
+            if name not in rates:
+                continue
+            rows.append([labels[name], fmt(median(rates[name])), spread(rates[name]),
+                         fmt(median(cpu[name]), 3, " µs"), spread(cpu[name], 3),
+                         fmt(median(loadgen.get(name, [])), 3, " µs")])
+        self.table(["server", "deliveries/s (median)", "range", "server CPU per delivery (median)", "range",
+                    "load generator CPU per delivery"], rows)
+        weft = "weft-chat-server"
+        peers = [name for name in ["ngircd", "inspircd"] if name in rates]
+        measured = [name for name in [weft] + peers if median(rates[name]) and median(cpu[name])]
+        if weft in measured and len(measured) == len(peers) + 1:
+            rate_ratio = min(median(rates[weft]) / median(rates[p]) for p in peers)
+            cpu_ratio = max(median(cpu[weft]) / median(cpu[p]) for p in peers)
+            self.targets.append(["chat fan-out: weft-chat-server ≥ 10 % ahead of ngircd and InspIRCd (medians)",
+                                 "rate %s the better peer's, CPU per delivery %s" % (
+                                     fmt(100 * abs(rate_ratio - 1), 0, " % above" if rate_ratio >= 1 else " % below"),
+                                     fmt(100 * abs(1 - cpu_ratio), 0, " % below" if cpu_ratio <= 1 else " % above")),
+                                 verdict(rate_ratio >= 1.1 and cpu_ratio <= 1 / 1.1)])
+        self.group_notes("chat-fanout")
+
     def gui(self):
         runs = self.section("gui", "9. GUI citizenship: a GTK 4 window beside an echo server under load",
                             notes_if_missing=True)
@@ -704,6 +748,7 @@ class Report:
         self.gui()
         self.chatui()
         self.sqlite()
+        self.chat_fanout()
         self.profile()
         body = self.lines[body_start:]
         self.lines = self.lines[:body_start]

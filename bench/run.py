@@ -7,9 +7,11 @@ the results as JSON (then bench/report.py turns them into BENCHMARKS.md).
            [--server NAME ...] [--no-pin] [--smoke]
 
 Groups: echo100, echo1000, bulk, memory, gui, timers, threads, deferred, irc,
-idle, sqlite, chatui ("echo" stands for the first four; chatui is weft-chat
-under a message flood, with 100,000 messages, and its start-up: about five
-minutes). Every echo server runs in its own
+idle, sqlite, chat-fanout, chatui ("echo" stands for the first four, "chat" for
+chat-fanout: the chat server against ngircd and InspIRCd, through
+bench/chat_bench.py, unpinned; chatui is weft-chat under a message flood, with
+100,000 messages, and its start-up: about five minutes). Every echo server
+runs in its own
 process, pinned to CPU 0, with the load generator pinned to CPU 1 (--no-pin
 turns pinning off); GTK runs need a display (the caller provides Xvfb).
 Runs are interleaved (run 1 of every server, then run 2, ..., each run in a
@@ -49,8 +51,9 @@ MEMORY_SERVERS = ["floor", "weft-epoll", "weft-poll", "weft-glib", "libevent", "
 GUI_SERVERS = ["weft-" + b for b in WEFT_BACKENDS] + ["twisted-gi"]
 PROFILE_SERVERS = ["floor", "weft-epoll", "weft-epoll-nohost", "weft-poll", "weft-select", "weft-glib"]
 GROUPS = ["echo100", "echo1000", "bulk", "memory", "gui", "profile", "timers", "threads", "deferred", "irc", "idle", "sqlite",
-          "chatui"]
-ALIASES = {"echo": ["echo100", "echo1000", "bulk", "memory"]}
+          "chat-fanout", "chatui"]
+ALIASES = {"echo": ["echo100", "echo1000", "bulk", "memory"], "chat": ["chat-fanout"]}
+CHAT_SERVERS = ["weft-chat-server", "ngircd", "inspircd"]
 
 SKIP = 77
 
@@ -665,6 +668,40 @@ class Runner:
         notes["load average"] = "%.2f before, %.2f after (1-minute, %d CPUs)" % (
             load_before, os.getloadavg()[0], os.cpu_count() or 0)
 
+    def chat_fanout(self):
+        """The chat server against ngircd and InspIRCd (bench/chat_bench.py):
+        1,000 receivers in one channel, one sender; every server started
+        afresh for each run, runs interleaved."""
+        group = "chat-fanout"
+        build_dir = os.path.dirname(self.bin_dir)
+        receivers, messages = (50, 20) if self.smoke else (1000, 2000)
+        servers = [name for name in self.args.server or CHAT_SERVERS if name in CHAT_SERVERS]
+        installed = {"ngircd": "/usr/sbin/ngircd", "inspircd": "/usr/sbin/inspircd",
+                     "weft-chat-server": os.path.join(build_dir, "demo-server", "weft-chat-server")}
+        for name in list(servers):
+            if not os.access(installed[name], os.X_OK):
+                self.notes.setdefault("missing", {})[name] = "not built or not installed"
+                servers.remove(name)
+        with tempfile.TemporaryDirectory(prefix="bench-chat-") as work:
+            for run in range(self.runs):
+                for name in rotated(servers, run):
+                    path = os.path.join(work, "%s-%d.json" % (name, run))
+                    command = [sys.executable, os.path.join(HERE, "chat_bench.py"), "--build-dir", build_dir,
+                               "--only", "fanout", "--servers", name, "--receivers", str(receivers),
+                               "--messages", str(messages), "--output", path]
+                    try:
+                        self.run_client(group, command, timeout=600)
+                        with open(path) as f:
+                            result = json.load(f)["fanout"][name]
+                        if "error" in result:
+                            raise BenchError(result["error"])
+                    except BenchError as error:
+                        self.fail(group, name, error)
+                        continue
+                    print("  run %d %s: %s deliveries/s, %s us server CPU per delivery" % (
+                        run + 1, name, result["deliveries_per_s"], result["server_cpu_us_per_delivery"]), flush=True)
+                    self.record(group, run, name, result)
+
     # --- all -----------------------------------------------------------
 
     def run(self, groups):
@@ -697,6 +734,8 @@ class Runner:
                 self.idle()
             elif group == "sqlite":
                 self.sqlite()
+            elif group == "chat-fanout":
+                self.chat_fanout()
             elif group == "chatui":
                 if self.chatui() == SKIP and len(groups) == 1:
                     status = SKIP

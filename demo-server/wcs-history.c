@@ -11,7 +11,8 @@ struct _WcsHistory {
   WeftReactor *reactor;
   WeftSqlitePool *pool;
   GPtrArray *queue; /* PendingRow, waiting for the next transaction */
-  gboolean writing;
+  gboolean writing; /* a transaction is with the writer, or about to be */
+  WeftDelayedCall *next_write;
   gboolean ready; /* the pool is open; writes wait until then */
   gboolean full;  /* the last write failed for lack of room */
   guint64 max_bytes;
@@ -176,6 +177,16 @@ consume_closed (WeftResult *result, gpointer user_data)
   return NULL;
 }
 
+static void
+next_write_cb (gpointer user_data)
+{
+  WcsHistory *history = user_data;
+
+  g_clear_pointer (&history->next_write, weft_delayed_call_unref);
+  history->writing = FALSE;
+  start_write (history);
+}
+
 static WeftDeferred *
 write_done (WeftResult *result, gpointer user_data)
 {
@@ -223,11 +234,20 @@ write_done (WeftResult *result, gpointer user_data)
       if (history->full)
         g_message ("History storage has room again");
       history->full = FALSE;
+      /* The next transaction starts in the reactor's next iteration, after
+       * it read what the senders sent meanwhile and before it writes what
+       * these messages' deliveries queued: a message read during that
+       * write is committed during it, and goes out with the next write to
+       * its receivers, not the one after. */
+      if (history->next_write == NULL)
+        history->next_write =
+            weft_delayed_call_ref (weft_reactor_call_soon (history->reactor, next_write_cb, history, NULL));
       for (guint i = 0; i < done->rows->len; i++)
         {
           PendingRow *row = done->rows->pdata[i];
           weft_deferred_callback_none (row->done);
         }
+      return NULL;
     }
   history->writing = FALSE;
   start_write (history);
@@ -706,6 +726,9 @@ wcs_history_free (WcsHistory *history)
 {
   if (history == NULL)
     return;
+  if (history->next_write != NULL)
+    weft_delayed_call_cancel (history->next_write);
+  g_clear_pointer (&history->next_write, weft_delayed_call_unref);
   g_clear_object (&history->drained);
   g_ptr_array_unref (history->queue);
   g_clear_object (&history->pool);

@@ -55,7 +55,7 @@ weft_irc_server_connection_finalize (GObject *object)
   g_free (self->password);
   g_free (self->sasl_mechanism);
   g_clear_pointer (&self->stashed, weft_irc_message_unref);
-  g_clear_pointer (&self->out_queue, g_ptr_array_unref);
+  g_free (self->out_data);
   if (self->sasl_buffer != NULL)
     g_string_free (self->sasl_buffer, TRUE);
 
@@ -580,60 +580,167 @@ _weft_irc_server_connection_serialize (WeftIrcServerConnection *client, WeftIrcM
   return g_bytes_new_take (g_steal_pointer (&text), len);
 }
 
-/* Lines to one client are gathered during a reactor iteration and written
- * with one writev, which matters when a burst of messages fans out. */
+/* Lines to one client are gathered during a reactor iteration in one
+ * buffer and written with one write when the iteration is over, which
+ * matters when a burst of messages fans out: one system call per client
+ * and pass, not per message. The buffers go back to the server after the
+ * write: an idle client holds none, and the next iteration reuses them
+ * (as many as the last one used) instead of asking malloc for each. */
+#define OUT_BUFFER_SIZE 4096
+
+static void
+drop_output (WeftIrcServerConnection *client)
+{
+  if (client->out_data != NULL && client->out_alloc == OUT_BUFFER_SIZE && client->server != NULL)
+    {
+      WeftIrcServerPrivate *priv = server_priv (client);
+
+      if (priv->spare == NULL)
+        priv->spare = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (priv->spare, g_steal_pointer (&client->out_data));
+    }
+  g_clear_pointer (&client->out_data, g_free);
+  client->out_len = 0;
+  client->out_alloc = 0;
+}
+
+void
+_weft_irc_server_free_output_buffers (WeftIrcServer *server)
+{
+  WeftIrcServerPrivate *priv = _weft_irc_server_get_private (server);
+
+  g_clear_pointer (&priv->spare, g_ptr_array_unref);
+}
+
 void
 _weft_irc_server_connection_flush (WeftIrcServerConnection *client)
 {
   WeftTransport *transport = weft_protocol_get_transport (WEFT_PROTOCOL (client));
-  g_autoptr (GPtrArray) queue = g_steal_pointer (&client->out_queue);
-  GOutputVector stack[64];
-  GOutputVector *vectors;
 
-  client->out_bytes = 0;
-  if (queue == NULL || queue->len == 0 || transport == NULL || weft_transport_is_closing (transport))
+  if (client->out_len > 0 && transport != NULL && !weft_transport_is_closing (transport))
+    weft_transport_write (transport, (const guint8 *) client->out_data, client->out_len);
+  drop_output (client);
+}
+
+/* Runs once per reactor iteration in which anything was queued. */
+static void
+flush_connections_cb (gpointer user_data)
+{
+  _weft_irc_server_flush_connections (user_data);
+}
+
+void
+_weft_irc_server_flush_connections (WeftIrcServer *server)
+{
+  WeftIrcServerPrivate *priv = _weft_irc_server_get_private (server);
+  g_autoptr (GPtrArray) dirty = g_steal_pointer (&priv->dirty);
+
+  priv->flush_due = FALSE;
+  if (dirty == NULL)
     return;
-  vectors = queue->len <= G_N_ELEMENTS (stack) ? stack : g_new (GOutputVector, queue->len);
-  for (guint i = 0; i < queue->len; i++)
+  for (guint i = 0; i < dirty->len; i++)
     {
-      gsize size;
-      vectors[i].buffer = g_bytes_get_data (queue->pdata[i], &size);
-      vectors[i].size = size;
+      WeftIrcServerConnection *client = dirty->pdata[i];
+
+      client->dirty = FALSE;
+      if (client->sendq_exceeded)
+        {
+          drop_output (client);
+          _weft_irc_server_connection_quit (client, "SendQ exceeded", FALSE);
+        }
+      else
+        _weft_irc_server_connection_flush (client);
     }
-  weft_transport_writev (transport, vectors, queue->len);
-  if (vectors != stack)
-    g_free (vectors);
+  /* Keep no more spare buffers than this iteration used. */
+  if (priv->spare != NULL && priv->spare->len > dirty->len)
+    g_ptr_array_set_size (priv->spare, dirty->len);
 }
 
 static void
-flush_cb (gpointer user_data)
+mark_dirty (WeftIrcServerConnection *client, WeftIrcServerPrivate *priv)
 {
-  WeftIrcServerConnection *client = user_data;
+  client->dirty = TRUE;
+  if (priv->dirty == NULL)
+    priv->dirty = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (priv->dirty, g_object_ref (client));
+  if (!priv->flush_due)
+    {
+      priv->flush_due = TRUE;
+      weft_reactor_call_soon (priv->reactor, flush_connections_cb, g_object_ref (client->server), g_object_unref);
+    }
+}
 
-  client->flush_scheduled = FALSE;
-  _weft_irc_server_connection_flush (client);
+void
+_weft_irc_server_connection_append (WeftIrcServerConnection *client, const char *data, gsize len)
+{
+  WeftIrcServerPrivate *priv;
+
+  if (client->server == NULL || client->quitting || client->sendq_exceeded)
+    return;
+  priv = server_priv (client);
+  if (client->out_len == 0)
+    {
+      /* The first line of this iteration: whether the connection still
+       * takes any, and what it has not sent yet (for the SendQ). Nothing
+       * else writes to the transport until the flush, so later lines only
+       * add to the buffer. */
+      WeftTransport *transport = weft_protocol_get_transport (WEFT_PROTOCOL (client));
+
+      if (transport == NULL || weft_transport_is_closing (transport))
+        return;
+      if (!client->line_framing)
+        {
+          /* One message per line: written as it comes. */
+          weft_transport_write (transport, (const guint8 *) data, len);
+          if (weft_transport_get_write_buffer_size (transport) > priv->sendq)
+            {
+              client->sendq_exceeded = TRUE;
+              if (!client->dirty)
+                mark_dirty (client, priv);
+            }
+          return;
+        }
+      client->out_base = weft_transport_get_write_buffer_size (transport);
+    }
+  if (client->out_len + len > client->out_alloc)
+    {
+      gsize alloc = MAX (client->out_alloc * 2, OUT_BUFFER_SIZE);
+
+      while (alloc < client->out_len + len)
+        alloc *= 2;
+      if (client->out_data == NULL && alloc == OUT_BUFFER_SIZE && priv->spare != NULL && priv->spare->len > 0)
+        client->out_data = g_ptr_array_steal_index_fast (priv->spare, priv->spare->len - 1);
+      else
+        client->out_data = g_realloc (client->out_data, alloc);
+      client->out_alloc = alloc;
+    }
+  memcpy (client->out_data + client->out_len, data, len);
+  client->out_len += len;
+  if (!client->dirty)
+    mark_dirty (client, priv);
+  /* A client that does not read is disconnected when the server flushes,
+   * not now: a fan-out in progress keeps its list of members. */
+  if (client->out_base + client->out_len > priv->sendq)
+    {
+      WeftTransport *transport = weft_protocol_get_transport (WEFT_PROTOCOL (client));
+
+      /* The transport may have sent some since the first line. */
+      client->out_base = weft_transport_get_write_buffer_size (transport);
+      if (client->out_base + client->out_len > priv->sendq)
+        {
+          client->sendq_exceeded = TRUE;
+          drop_output (client);
+        }
+    }
 }
 
 void
 _weft_irc_server_connection_send_raw (WeftIrcServerConnection *client, GBytes *line)
 {
-  WeftTransport *transport = weft_protocol_get_transport (WEFT_PROTOCOL (client));
-  WeftIrcServerPrivate *priv;
+  gsize len;
+  const char *data = g_bytes_get_data (line, &len);
 
-  if (transport == NULL || client->server == NULL || weft_transport_is_closing (transport))
-    return;
-  priv = server_priv (client);
-  if (client->out_queue == NULL)
-    client->out_queue = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  g_ptr_array_add (client->out_queue, g_bytes_ref (line));
-  client->out_bytes += g_bytes_get_size (line);
-  if (!client->flush_scheduled)
-    {
-      client->flush_scheduled = TRUE;
-      weft_reactor_call_soon (priv->reactor, flush_cb, g_object_ref (client), g_object_unref);
-    }
-  if (client->out_bytes + weft_transport_get_write_buffer_size (transport) > priv->sendq)
-    _weft_irc_server_connection_quit (client, "SendQ exceeded", FALSE);
+  _weft_irc_server_connection_append (client, data, len);
 }
 
 /**
@@ -930,7 +1037,7 @@ _weft_irc_server_connection_quit (WeftIrcServerConnection *client, const char *r
   if (tell_client)
     _weft_irc_server_connection_flush (client);
   else
-    g_clear_pointer (&client->out_queue, g_ptr_array_unref);
+    drop_output (client);
   if (tell_client)
     {
       g_autofree char *text = g_strdup_printf ("Closing Link: %s (%s)", client->host ? client->host : "*", reason);

@@ -58,6 +58,10 @@ typedef struct {
 
   gint64 last_msgid_us;
   guint msgid_salt;
+
+  GPtrArray *dirty;   /* connections with output this iteration, a ref each */
+  gboolean flush_due; /* a call to flush them is scheduled */
+  GPtrArray *spare;   /* output buffers for the next iteration, as many as the last used */
 } WeftIrcServerPrivate;
 
 WeftIrcServerPrivate *_weft_irc_server_get_private (WeftIrcServer *server);
@@ -105,9 +109,13 @@ struct _WeftIrcServerConnection {
   guint n_stores;             /* messages being stored; more may follow them */
   WeftIrcMessage *stashed;    /* a command that waits for those stores */
 
-  GPtrArray *out_queue; /* GBytes written this iteration, sent together */
-  gsize out_bytes;
-  gboolean flush_scheduled;
+  /* Lines written this iteration, sent together with one write. */
+  char *out_data;
+  gsize out_len;
+  gsize out_alloc;
+  gsize out_base;          /* what the transport held when the first was queued */
+  gboolean dirty;          /* in the server's list of connections to flush */
+  gboolean sendq_exceeded; /* to be disconnected when the server flushes */
 
   char *sasl_mechanism;
   GString *sasl_buffer;
@@ -120,6 +128,9 @@ void _weft_irc_server_connection_set_nick (WeftIrcServerConnection *client, cons
 void _weft_irc_server_connection_try_register (WeftIrcServerConnection *client);
 void _weft_irc_server_connection_quit (WeftIrcServerConnection *client, const char *reason, gboolean tell_client);
 void _weft_irc_server_connection_send_raw (WeftIrcServerConnection *client, GBytes *line);
+void _weft_irc_server_connection_append (WeftIrcServerConnection *client, const char *data, gsize len);
+void _weft_irc_server_flush_connections (WeftIrcServer *server);
+void _weft_irc_server_free_output_buffers (WeftIrcServer *server);
 GBytes *_weft_irc_server_connection_serialize (WeftIrcServerConnection *client, WeftIrcMessage *message);
 void _weft_irc_server_connection_busy (WeftIrcServerConnection *client);
 void _weft_irc_server_connection_flush (WeftIrcServerConnection *client);

@@ -68,6 +68,8 @@ _weft_irc_server_message_from_server (WeftIrcServer *server, const char *verb, .
 struct _WeftIrcFanout {
   WeftIrcMessage *message;
   GBytes *cache[1 << FANOUT_PROFILE_BITS];
+  const char *data[1 << FANOUT_PROFILE_BITS];
+  gsize size[1 << FANOUT_PROFILE_BITS];
 };
 
 static guint
@@ -98,9 +100,13 @@ _weft_irc_fanout_send (WeftIrcFanout *fanout, WeftIrcServerConnection *client)
     }
   profile = fanout_profile (client);
   if (fanout->cache[profile] == NULL)
-    fanout->cache[profile] = _weft_irc_server_connection_serialize (client, fanout->message);
-  if (fanout->cache[profile] != NULL)
-    _weft_irc_server_connection_send_raw (client, fanout->cache[profile]);
+    {
+      fanout->cache[profile] = _weft_irc_server_connection_serialize (client, fanout->message);
+      if (fanout->cache[profile] == NULL)
+        return;
+      fanout->data[profile] = g_bytes_get_data (fanout->cache[profile], &fanout->size[profile]);
+    }
+  _weft_irc_server_connection_append (client, fanout->data[profile], fanout->size[profile]);
 }
 
 void
@@ -122,15 +128,13 @@ _weft_irc_server_send_to_channel (WeftIrcServer *server,
   WeftIrcFanout *fanout = _weft_irc_fanout_new (message);
   GHashTableIter iter;
   gpointer key;
-  g_autoptr (GPtrArray) members = g_ptr_array_new_with_free_func (g_object_unref);
 
-  /* Sending may disconnect a member (SendQ), which changes the table. */
+  /* Sending only queues output (a member over its SendQ is disconnected
+   * when the server flushes), so the members stay as they are meanwhile. */
   g_hash_table_iter_init (&iter, _weft_irc_server_channel_get_member_table (channel));
   while (g_hash_table_iter_next (&iter, &key, NULL))
     if (key != except && (required_cap == 0 || (((WeftIrcServerConnection *) key)->caps & required_cap)))
-      g_ptr_array_add (members, g_object_ref (key));
-  for (guint i = 0; i < members->len; i++)
-    _weft_irc_fanout_send (fanout, members->pdata[i]);
+      _weft_irc_fanout_send (fanout, key);
   _weft_irc_fanout_free (fanout);
 }
 
@@ -142,14 +146,14 @@ _weft_irc_server_send_to_peers (WeftIrcServer *server,
                                 WeftIrcServerCaps required_cap)
 {
   g_autoptr (GHashTable) seen = g_hash_table_new (NULL, NULL);
-  g_autoptr (GPtrArray) peers = g_ptr_array_new_with_free_func (g_object_unref);
   WeftIrcFanout *fanout = _weft_irc_fanout_new (message);
   GHashTableIter channels;
   gpointer channel;
 
+  /* As for a channel: sending changes no member list. */
   g_hash_table_add (seen, client);
   if (include_self)
-    g_ptr_array_add (peers, g_object_ref (client));
+    _weft_irc_fanout_send (fanout, client);
   g_hash_table_iter_init (&channels, client->channels);
   while (g_hash_table_iter_next (&channels, &channel, NULL))
     {
@@ -160,10 +164,8 @@ _weft_irc_server_send_to_peers (WeftIrcServer *server,
       while (g_hash_table_iter_next (&members, &member, NULL))
         if (g_hash_table_add (seen, member) &&
             (required_cap == 0 || (((WeftIrcServerConnection *) member)->caps & required_cap)))
-          g_ptr_array_add (peers, g_object_ref (member));
+          _weft_irc_fanout_send (fanout, member);
     }
-  for (guint i = 0; i < peers->len; i++)
-    _weft_irc_fanout_send (fanout, peers->pdata[i]);
   _weft_irc_fanout_free (fanout);
 }
 

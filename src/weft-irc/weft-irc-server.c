@@ -133,6 +133,8 @@ weft_irc_server_finalize (GObject *object)
   g_hash_table_unref (priv->commands);
   g_hash_table_unref (priv->clients);
   g_hash_table_unref (priv->channels);
+  g_clear_pointer (&priv->dirty, g_ptr_array_unref);
+  _weft_irc_server_free_output_buffers (self);
 
   G_OBJECT_CLASS (weft_irc_server_parent_class)->finalize (object);
 }
