@@ -33,6 +33,7 @@ struct _ChatConnection {
    * connector, which a WebSocket connection does not have. */
   gboolean websocket;
   gboolean user_disconnected;
+  gboolean reconfigure; /* connect with the new configuration once closed */
   guint ws_attempts;
   WeftDelayedCall *ws_retry;
   GCancellable *ws_cancellable;
@@ -66,6 +67,7 @@ static guint signals[N_SIGNALS];
 static void update_status (ChatConnection *self);
 static void client_disconnected (WeftIrcClient *client, const GError *reason, ChatConnection *self);
 static void schedule_websocket_retry (ChatConnection *self);
+static void reconnect_reconfigured (ChatConnection *self);
 
 static char *
 fold (const char *name)
@@ -689,6 +691,8 @@ client_state_changed (ChatConnection *self)
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
     }
   update_status (self);
+  if (self->reconfigure && weft_irc_client_get_state (self->client) == WEFT_IRC_CLIENT_STATE_DISCONNECTED)
+    reconnect_reconfigured (self);
 }
 
 static void
@@ -847,6 +851,99 @@ chat_connection_network_changed (ChatConnection *self, gboolean available)
 {
   if (available && self->state == CHAT_CONNECTION_RECONNECTING)
     chat_connection_reconnect_now (self);
+}
+
+static gboolean
+strv_equal (char **a, char **b)
+{
+  return (a == NULL || a[0] == NULL) ? (b == NULL || b[0] == NULL)
+                                     : (b != NULL && g_strv_equal ((const char *const *) a, (const char *const *) b));
+}
+
+static void
+apply_identity (ChatConnection *self)
+{
+  const ChatServerConfig *config = self->config;
+
+  weft_irc_client_set_realname (self->client, config->realname);
+  if (config->sasl_account != NULL && config->sasl_account[0] != '\0')
+    {
+      weft_irc_client_set_password (self->client, NULL);
+      weft_irc_client_set_sasl (self->client, WEFT_IRC_SASL_PLAIN, config->sasl_account, config->password);
+    }
+  else
+    {
+      weft_irc_client_set_sasl (self->client, WEFT_IRC_SASL_NONE, NULL, NULL);
+      weft_irc_client_set_password (self->client,
+                                    config->password != NULL && config->password[0] != '\0' ? config->password : NULL);
+    }
+}
+
+static void
+reconnect_reconfigured (ChatConnection *self)
+{
+  const ChatServerConfig *config = self->config;
+
+  if (!self->reconfigure)
+    return;
+  self->reconfigure = FALSE;
+  self->websocket = g_str_has_prefix (config->url, "ws://") || g_str_has_prefix (config->url, "wss://");
+  if (config->nick != NULL && config->nick[0] != '\0')
+    weft_irc_client_set_nick (self->client, config->nick);
+  apply_identity (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NICK]);
+  chat_connection_connect (self);
+}
+
+void
+chat_connection_set_config (ChatConnection *self, const ChatServerConfig *config)
+{
+  ChatServerConfig *old = self->config;
+  gboolean reconnect =
+      g_strcmp0 (old->url, config->url) != 0 || g_strcmp0 (old->nick, config->nick) != 0 ||
+      g_strcmp0 (old->realname, config->realname) != 0 || g_strcmp0 (old->sasl_account, config->sasl_account) != 0 ||
+      g_strcmp0 (old->password, config->password) != 0 || g_strcmp0 (old->fingerprint, config->fingerprint) != 0;
+  gboolean channels_changed = !strv_equal (old->channels, config->channels);
+
+  self->config = chat_server_config_copy (config);
+  if (reconnect)
+    {
+      /* A new address or identity takes a new connection: say goodbye on
+       * the old one first, and connect once it is closed (the server has
+       * then let go of the old nick). */
+      if (self->ws_retry != NULL)
+        {
+          weft_delayed_call_cancel (self->ws_retry);
+          self->ws_retry = NULL;
+        }
+      g_cancellable_cancel (self->ws_cancellable);
+      self->ws_attempts = 0;
+      self->reconfigure = TRUE;
+      weft_irc_client_disconnect (self->client, NULL);
+    }
+  chat_room_set_name (self->server_room, config->name != NULL ? config->name : config->url);
+  if (channels_changed)
+    {
+      /* Channels no longer listed are left; new ones are joined. */
+      for (guint i = 0; old->channels != NULL && old->channels[i] != NULL; i++)
+        if (config->channels == NULL || !g_strv_contains ((const char *const *) config->channels, old->channels[i]))
+          {
+            ChatRoom *room = chat_connection_find_room (self, old->channels[i]);
+
+            if (room != NULL)
+              chat_connection_close_room (self, room);
+            else
+              weft_irc_client_part (self->client, old->channels[i], NULL);
+          }
+      for (guint i = 0; config->channels != NULL && config->channels[i] != NULL; i++)
+        {
+          ensure_channel (self, config->channels[i]);
+          weft_irc_client_join (self->client, config->channels[i], NULL);
+        }
+    }
+  chat_server_config_free (old);
+  if (reconnect && weft_irc_client_get_state (self->client) == WEFT_IRC_CLIENT_STATE_DISCONNECTED)
+    reconnect_reconfigured (self);
 }
 
 void
