@@ -76,12 +76,17 @@ service_seen (ChatTest *t, gconstpointer data)
   return fake->owned != 0 && chat_application_can_notify (t->app);
 }
 
+typedef struct {
+  FakeNotifications *fake;
+  guint n;
+} Shown;
+
 static gboolean
 shown_count (ChatTest *t, gconstpointer data)
 {
-  const FakeNotifications *fake = data;
+  const Shown *shown = data;
 
-  return fake->shown->len >= 1;
+  return shown->fake->shown->len >= shown->n;
 }
 
 static void
@@ -140,7 +145,7 @@ run_notifications (ChatTest *t)
   chat_application_override_focus (t->app, FALSE);
   receive (t, "#weft", "#weft", "tester: are you around?");
   g_assert_cmpuint (sent, ==, 1);
-  chat_test_wait (t, shown_count, &fake, "the notification service to be asked");
+  chat_test_wait (t, shown_count, &(Shown){ &fake, 1 }, "the notification service to be asked");
   g_assert_cmpstr (fake.shown->pdata[0], ==, "observer in #weft|tester: are you around?");
 
   /* Not a mention: nothing. */
@@ -156,6 +161,10 @@ run_notifications (ChatTest *t)
   chat_application_override_focus (t->app, FALSE);
   receive (t, "tester", "observer", "a private word");
   g_assert_cmpuint (sent, ==, 2);
+  /* The service answers every call before it goes away. */
+  chat_test_wait (t, shown_count, &(Shown){ &fake, 2 }, "the notification service to be asked again");
+  g_assert_cmpuint (fake.shown->len, ==, 2);
+  g_assert_cmpstr (fake.shown->pdata[1], ==, "observer (private message)|a private word");
 
   g_signal_handlers_disconnect_by_func (t->app, count_sent, &sent);
   chat_application_override_focus (t->app, -1);
