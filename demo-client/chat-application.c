@@ -538,8 +538,8 @@ remove_server_activated (GSimpleAction *action, GVariant *parameter, gpointer da
 
   if (connection == NULL)
     return;
-  /* TRANSLATORS: %s is the name of a server */
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self->window), NULL, NULL));
+  /* TRANSLATORS: %s is the name of a server */
   adw_message_dialog_format_heading (dialog, _ ("Remove %s?"), chat_connection_get_config (connection)->name);
   adw_message_dialog_set_body (dialog, _ ("Its channels and private chats are closed and Weft Chat no longer "
                                           "connects to it."));

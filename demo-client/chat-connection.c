@@ -34,6 +34,7 @@ struct _ChatConnection {
   gboolean websocket;
   gboolean user_disconnected;
   gboolean reconfigure; /* connect with the new configuration once closed */
+  WeftDelayedCall *reconfigure_call;
   guint ws_attempts;
   WeftDelayedCall *ws_retry;
   GCancellable *ws_cancellable;
@@ -880,10 +881,12 @@ apply_identity (ChatConnection *self)
 }
 
 static void
-reconnect_reconfigured (ChatConnection *self)
+reconnect_reconfigured_cb (gpointer data)
 {
+  ChatConnection *self = data;
   const ChatServerConfig *config = self->config;
 
+  self->reconfigure_call = NULL;
   if (!self->reconfigure)
     return;
   self->reconfigure = FALSE;
@@ -893,6 +896,15 @@ reconnect_reconfigured (ChatConnection *self)
   apply_identity (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NICK]);
   chat_connection_connect (self);
+}
+
+/* Not from inside the client's own notification that it closed: on the
+ * next pass of the loop, when the old connection is gone for good. */
+static void
+reconnect_reconfigured (ChatConnection *self)
+{
+  if (self->reconfigure_call == NULL)
+    self->reconfigure_call = weft_reactor_call_later (self->reactor, 0, reconnect_reconfigured_cb, self, NULL);
 }
 
 void
@@ -1065,6 +1077,11 @@ chat_connection_dispose (GObject *object)
     {
       weft_delayed_call_cancel (self->ws_retry);
       self->ws_retry = NULL;
+    }
+  if (self->reconfigure_call != NULL)
+    {
+      weft_delayed_call_cancel (self->reconfigure_call);
+      self->reconfigure_call = NULL;
     }
   g_cancellable_cancel (self->ws_cancellable);
   g_clear_object (&self->ws_cancellable);
