@@ -319,7 +319,13 @@ seed_done (WeftResult *result, gpointer user_data)
 {
   WcsDemo *demo = user_data;
 
-  if (weft_result_is_error (result))
+  if (weft_result_is_error (result) && g_error_matches (weft_result_get_error (result), G_IO_ERROR, G_IO_ERROR_CLOSED))
+    {
+      /* Closed before the seeding finished (a short demo): no loss. */
+      g_message ("Not seeding the demo's history: %s", weft_result_get_error (result)->message);
+      weft_result_clear (result);
+    }
+  else if (weft_result_is_error (result))
     g_warning ("Could not seed #history: %s", weft_result_get_error (result)->message);
   else
     g_message ("#history is seeded");
