@@ -650,7 +650,8 @@ update_status (ChatConnection *self)
     }
 }
 
-static double
+/* In microseconds, as the factory keeps it. */
+static gint64
 retry_delay (ChatConnection *self)
 {
   WeftClientFactory *factory = weft_irc_client_get_factory (self->client);
@@ -678,7 +679,7 @@ client_state_changed (ChatConnection *self)
       break;
     case WEFT_IRC_CLIENT_STATE_WAITING:
       state = CHAT_CONNECTION_RECONNECTING;
-      self->retry_at = weft_reactor_get_time (self->reactor) + (gint64) (retry_delay (self) * G_USEC_PER_SEC);
+      self->retry_at = weft_reactor_get_time (self->reactor) + retry_delay (self);
       break;
     case WEFT_IRC_CLIENT_STATE_DISCONNECTED:
     default:
@@ -763,8 +764,10 @@ websocket_retry (gpointer data)
 static void
 schedule_websocket_retry (ChatConnection *self)
 {
-  double delay =
-      MIN (WEFT_RECONNECT_DEFAULT_INITIAL_DELAY * pow (WEFT_RECONNECT_DEFAULT_FACTOR, self->ws_attempts), 300.0);
+  /* In seconds; the factory's constants are in microseconds. */
+  double delay = MIN ((double) WEFT_RECONNECT_DEFAULT_INITIAL_DELAY / G_USEC_PER_SEC *
+                          pow (WEFT_RECONNECT_DEFAULT_FACTOR, self->ws_attempts),
+                      300.0);
 
   delay *= 1.0 + g_random_double_range (-WEFT_RECONNECT_DEFAULT_JITTER, WEFT_RECONNECT_DEFAULT_JITTER);
   self->ws_attempts++;

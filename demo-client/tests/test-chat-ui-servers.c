@@ -333,6 +333,13 @@ reconnected (ChatTest *t, gconstpointer data)
          chat_room_get_joined (room);
 }
 
+static void
+note_connecting (ChatConnection *connection, GParamSpec *pspec, gboolean *attempted)
+{
+  if (chat_connection_get_state (connection) == CHAT_CONNECTION_CONNECTING)
+    *attempted = TRUE;
+}
+
 /* The network coming back (GNetworkMonitor::network-changed, available)
  * reconnects at once instead of at the end of the back-off; the network
  * going away does not. */
@@ -341,21 +348,34 @@ run_network_changed (ChatTest *t)
 {
   GNetworkMonitor *monitor = g_network_monitor_get_default ();
   guint16 port = t->port;
+  gboolean attempted = FALSE;
+  guint seconds = 0;
 
   wcs_server_kill (t->server);
   g_clear_object (&t->server);
   chat_test_wait (t, state_is, GINT_TO_POINTER (CHAT_CONNECTION_RECONNECTING), "the connection to wait");
-  chat_test_start_server (t, port);
 
   g_signal_emit_by_name (monitor, "network-changed", FALSE);
   g_assert_cmpint (chat_connection_get_state (t->connection), ==, CHAT_CONNECTION_RECONNECTING);
-  /* Waiting for the next attempt; between this check and the signal
-   * nothing runs, so the attempt that follows is the monitor's. */
+  /* Waiting for the next attempt (one may be under way); between this
+   * check and the signal nothing runs, so the attempt that follows is the
+   * monitor's. */
   chat_test_wait (t, state_is, GINT_TO_POINTER (CHAT_CONNECTION_RECONNECTING), "the back-off");
   g_test_message ("before: %s", chat_connection_get_status_text (t->connection));
+  /* The status counts the back-off in seconds: a few, not a million. */
+  g_assert_cmpint (sscanf (chat_connection_get_status_text (t->connection), "Reconnecting in %u s", &seconds), ==, 1);
+  g_assert_cmpuint (seconds, >=, 1);
+  g_assert_cmpuint (seconds, <=, 60);
+  g_signal_connect (t->connection, "notify::state", G_CALLBACK (note_connecting), &attempted);
   g_signal_emit_by_name (monitor, "network-changed", TRUE);
-  g_assert_cmpint (chat_connection_get_state (t->connection), !=, CHAT_CONNECTION_RECONNECTING);
+  g_signal_handlers_disconnect_by_func (t->connection, note_connecting, &attempted);
+  /* Within the signal: the attempt started (it may have failed already,
+   * the server being down). */
+  g_assert_true (attempted);
   g_test_message ("after: %s", chat_connection_get_status_text (t->connection));
+
+  /* The server comes back: the connection (its back-off reset) follows. */
+  chat_test_start_server (t, port);
   chat_test_wait (t, reconnected, NULL, "the reconnection");
 }
 
