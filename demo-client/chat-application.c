@@ -43,12 +43,28 @@ struct _ChatApplication {
 
   gboolean want_demo;
   gboolean activated;
+  gboolean keyring_warned;
+  guint keyring_failures;
+  int focus_override; /* -1: ask the window */
+
+  /* Whether anything would show a notification: a notification service
+   * on the session bus (running or activatable) or the portal. */
+  guint notification_watches[2];
+  gboolean notification_owner[2];
+  gboolean notification_activatable;
   gboolean run_reactor;
   int exit_status;
   GPtrArray *urls;
 };
 
 G_DEFINE_FINAL_TYPE (ChatApplication, chat_application, ADW_TYPE_APPLICATION)
+
+enum {
+  NOTIFICATION_SENT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 WeftReactor *
 chat_application_get_reactor (ChatApplication *self)
@@ -86,7 +102,86 @@ link_titles_enabled (ChatApplication *self)
   return self->demo_mode || g_settings_get_boolean (self->settings, "fetch-link-titles");
 }
 
-/* Notifications need a session bus; without one they are skipped quietly. */
+void
+chat_application_override_focus (ChatApplication *self, int focused)
+{
+  self->focus_override = focused;
+}
+
+static gboolean
+window_focused (ChatApplication *self)
+{
+  if (self->focus_override >= 0)
+    return self->focus_override != 0;
+  return self->window != NULL && gtk_window_is_active (GTK_WINDOW (self->window));
+}
+
+static const char *const notification_services[] = { "org.freedesktop.Notifications", "org.gtk.Notifications" };
+
+gboolean
+chat_application_can_notify (ChatApplication *self)
+{
+  return self->notification_owner[0] || self->notification_owner[1] || self->notification_activatable ||
+         g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+}
+
+static void
+notification_service_appeared (GDBusConnection *bus, const char *name, const char *owner, gpointer data)
+{
+  ChatApplication *self = data;
+
+  self->notification_owner[g_strcmp0 (name, notification_services[0]) == 0 ? 0 : 1] = TRUE;
+}
+
+static void
+notification_service_vanished (GDBusConnection *bus, const char *name, gpointer data)
+{
+  ChatApplication *self = data;
+
+  self->notification_owner[g_strcmp0 (name, notification_services[0]) == 0 ? 0 : 1] = FALSE;
+}
+
+static void
+activatable_names_ready (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GWeakRef *ref = data;
+  g_autoptr (ChatApplication) self = g_weak_ref_get (ref);
+  g_autoptr (GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+  g_autofree const char **names = NULL;
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  if (self == NULL || reply == NULL)
+    return;
+  g_variant_get (reply, "(^a&s)", &names);
+  for (guint i = 0; i < G_N_ELEMENTS (notification_services); i++)
+    if (g_strv_contains (names, notification_services[i]))
+      self->notification_activatable = TRUE;
+}
+
+/* GLib warns when it cannot reach a notification service: find out first
+ * whether there is one, and stay quiet where there is none. */
+static void
+watch_notification_services (ChatApplication *self)
+{
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (self));
+  GWeakRef *ref;
+
+  if (bus == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (notification_services); i++)
+    self->notification_watches[i] =
+        g_bus_watch_name_on_connection (bus, notification_services[i], G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                        notification_service_appeared, notification_service_vanished, self, NULL);
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  g_dbus_connection_call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                          "ListActivatableNames", NULL, G_VARIANT_TYPE ("(as)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                          activatable_names_ready, ref);
+}
+
+/* Notifications need a session bus and a service that shows them; without
+ * them they are skipped quietly. */
 static void
 message_notify (ChatConnection *connection, ChatRoom *room, ChatMessage *message, ChatApplication *self)
 {
@@ -94,10 +189,10 @@ message_notify (ChatConnection *connection, ChatRoom *room, ChatMessage *message
   g_autofree char *title = NULL;
   g_autofree char *id = NULL;
 
-  if (self->window != NULL && gtk_window_is_active (GTK_WINDOW (self->window)))
+  if (window_focused (self))
     return;
   if (!g_settings_get_boolean (self->settings, "notifications") ||
-      g_application_get_dbus_connection (G_APPLICATION (self)) == NULL)
+      g_application_get_dbus_connection (G_APPLICATION (self)) == NULL || !chat_application_can_notify (self))
     return;
   if (chat_room_get_kind (room) == CHAT_ROOM_QUERY)
     title = g_strdup_printf (_ ("%s (private message)"), chat_message_get_nick (message));
@@ -110,6 +205,24 @@ message_notify (ChatConnection *connection, ChatRoom *room, ChatMessage *message
                                                 chat_connection_get_config (connection)->id, chat_room_get_name (room));
   id = g_strdup_printf ("room-%s", chat_room_get_name (room));
   g_application_send_notification (G_APPLICATION (self), id, notification);
+  g_signal_emit (self, signals[NOTIFICATION_SENT], 0, id, notification);
+}
+
+guint
+chat_application_get_keyring_failures (ChatApplication *self)
+{
+  return self->keyring_failures;
+}
+
+void
+chat_application_keyring_failed (ChatApplication *self, const GError *error)
+{
+  g_debug ("Keyring: %s", error->message);
+  self->keyring_failures++;
+  if (self->keyring_warned || self->window == NULL)
+    return;
+  self->keyring_warned = TRUE;
+  chat_window_add_toast (self->window, chat_secrets_describe_error (error));
 }
 
 static void
@@ -186,8 +299,8 @@ server_password_ready (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (GError) error = NULL;
 
   pending->config->password = chat_secrets_lookup_finish (result, &error);
-  if (error != NULL && pending->self->window != NULL)
-    chat_window_add_toast (pending->self->window, chat_secrets_describe_error (error));
+  if (error != NULL)
+    chat_application_keyring_failed (pending->self, error);
   chat_application_add_connection (pending->self, pending->config);
   g_object_unref (pending->self);
   chat_server_config_free (pending->config);
@@ -221,8 +334,67 @@ server_added (ChatServerDialog *dialog, ChatServerConfig *config, ChatApplicatio
 {
   chat_server_config_save (self->settings, config);
   if (config->password != NULL && config->password[0] != '\0')
-    chat_secrets_store (config->id, config->name, config->password, self->window);
+    chat_secrets_store (config->id, config->name, config->password, self);
   chat_application_add_connection (self, config);
+}
+
+ChatConnection *
+chat_application_find_connection (ChatApplication *self, const char *id)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->connections));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (ChatConnection) connection = g_list_model_get_item (G_LIST_MODEL (self->connections), i);
+
+      if (g_strcmp0 (chat_connection_get_config (connection)->id, id) == 0)
+        return connection; /* the list keeps it */
+    }
+  return NULL;
+}
+
+static void
+server_changed (ChatServerDialog *dialog, ChatServerConfig *config, ChatApplication *self)
+{
+  ChatConnection *connection = chat_application_find_connection (self, config->id);
+  const char *old_password = connection != NULL ? chat_connection_get_config (connection)->password : NULL;
+
+  if (!self->demo_mode)
+    chat_server_config_save (self->settings, config);
+  if (config->password != NULL && config->password[0] != '\0' && g_strcmp0 (config->password, old_password) != 0)
+    chat_secrets_store (config->id, config->name, config->password, self);
+  if (connection != NULL)
+    chat_connection_set_config (connection, config);
+}
+
+void
+chat_application_remove_connection (ChatApplication *self, ChatConnection *connection)
+{
+  g_autoptr (ChatConnection) removing = g_object_ref (connection);
+  const ChatServerConfig *config = chat_connection_get_config (connection);
+  ChatRoom *shown = self->window != NULL ? chat_window_get_room (self->window) : NULL;
+  guint position;
+
+  if (!g_list_store_find (self->connections, connection, &position))
+    return;
+  if (!self->demo_mode)
+    chat_server_config_remove (self->settings, config->id);
+  if (config->sasl_account != NULL && config->sasl_account[0] != '\0')
+    chat_secrets_clear (config->id);
+  g_signal_handlers_disconnect_by_data (connection, self);
+  g_signal_handlers_disconnect_by_data (chat_connection_get_rooms (connection), self);
+  chat_connection_disconnect (connection, NULL);
+  g_list_store_remove (self->connections, position);
+  /* The room on screen went with it: show the first one left. */
+  if (self->window != NULL && shown != NULL && chat_room_get_connection (shown) == connection &&
+      g_list_model_get_n_items (G_LIST_MODEL (self->connections)) > 0)
+    {
+      g_autoptr (ChatConnection) first = g_list_model_get_item (G_LIST_MODEL (self->connections), 0);
+      GListModel *rooms = chat_connection_get_rooms (first);
+      g_autoptr (ChatRoom) room = g_list_model_get_item (rooms, g_list_model_get_n_items (rooms) > 1 ? 1 : 0);
+
+      chat_window_select_room (self->window, room);
+    }
 }
 
 gboolean
@@ -329,6 +501,55 @@ add_server_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
 
   gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
   g_signal_connect_object (dialog, "server-added", G_CALLBACK (server_added), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+edit_server_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  ChatApplication *self = data;
+  ChatConnection *connection = chat_application_find_connection (self, g_variant_get_string (parameter, NULL));
+  ChatServerDialog *dialog;
+
+  if (connection == NULL)
+    return;
+  dialog = chat_server_dialog_new_for_server (GTK_WINDOW (self->window), chat_connection_get_config (connection));
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  g_signal_connect_object (dialog, "server-changed", G_CALLBACK (server_changed), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+remove_response (AdwMessageDialog *dialog, const char *response, ChatApplication *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (dialog), "server-id");
+  ChatConnection *connection = chat_application_find_connection (self, id);
+
+  if (g_strcmp0 (response, "remove") == 0 && connection != NULL)
+    chat_application_remove_connection (self, connection);
+}
+
+static void
+remove_server_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  ChatApplication *self = data;
+  const char *id = g_variant_get_string (parameter, NULL);
+  ChatConnection *connection = chat_application_find_connection (self, id);
+  AdwMessageDialog *dialog;
+
+  if (connection == NULL)
+    return;
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self->window), NULL, NULL));
+  /* TRANSLATORS: %s is the name of a server */
+  adw_message_dialog_format_heading (dialog, _ ("Remove %s?"), chat_connection_get_config (connection)->name);
+  adw_message_dialog_set_body (dialog, _ ("Its channels and private chats are closed and Weft Chat no longer "
+                                          "connects to it."));
+  adw_message_dialog_add_responses (dialog, "cancel", _ ("_Cancel"), "remove", _ ("_Remove"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "server-id", g_strdup (id), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -492,8 +713,13 @@ chat_application_startup (GApplication *application)
 {
   ChatApplication *self = CHAT_APPLICATION (application);
   static const GActionEntry actions[] = {
-    { "about", about_activated }, { "preferences", preferences_activated },     { "add-server", add_server_activated },
-    { "quit", quit_activated },   { "show-room", show_room_activated, "(ss)" },
+    { "about", about_activated },
+    { "preferences", preferences_activated },
+    { "add-server", add_server_activated },
+    { "quit", quit_activated },
+    { "show-room", show_room_activated, "(ss)" },
+    { "edit-server", edit_server_activated, "s" },
+    { "remove-server", remove_server_activated, "s" },
   };
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *preferences_accels[] = { "<Control>comma", NULL };
@@ -514,6 +740,7 @@ chat_application_startup (GApplication *application)
   self->link_preview = chat_link_preview_new (self->reactor);
   self->network_monitor = g_object_ref (g_network_monitor_get_default ());
   g_signal_connect_object (self->network_monitor, "network-changed", G_CALLBACK (network_changed), self, 0);
+  watch_notification_services (self);
   startup_step (self, "startup");
 }
 
@@ -584,6 +811,12 @@ chat_application_dispose (GObject *object)
     wcs_server_kill (self->demo_server);
   g_clear_object (&self->demo_server);
 #endif
+  for (guint i = 0; i < G_N_ELEMENTS (self->notification_watches); i++)
+    if (self->notification_watches[i] != 0)
+      {
+        g_bus_unwatch_name (self->notification_watches[i]);
+        self->notification_watches[i] = 0;
+      }
   g_clear_object (&self->link_preview);
   g_clear_object (&self->network_monitor);
   g_clear_object (&self->settings);
@@ -617,6 +850,11 @@ chat_application_class_init (ChatApplicationClass *klass)
   app_class->activate = chat_application_activate;
   app_class->shutdown = chat_application_shutdown;
   gtk_class->window_removed = window_removed;
+
+  /* A notification was handed to the desktop (for tests: the desktop may
+   * have no notification service). */
+  signals[NOTIFICATION_SENT] = g_signal_new ("notification-sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                             NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_NOTIFICATION);
 }
 
 static void
@@ -625,6 +863,7 @@ chat_application_init (ChatApplication *self)
   self->connections = g_list_store_new (CHAT_TYPE_CONNECTION);
   self->urls = g_ptr_array_new_with_free_func (g_free);
   self->started_at = g_get_monotonic_time ();
+  self->focus_override = -1;
 }
 
 ChatApplication *

@@ -21,6 +21,20 @@ GSettings *chat_application_get_settings (ChatApplication *self);
 GListModel *chat_application_get_connections (ChatApplication *self);
 ChatConnection *chat_application_add_connection (ChatApplication *self, const ChatServerConfig *config);
 ChatWindow *chat_application_get_window (ChatApplication *self);
+/* The connection of a configured server, by its id. (transfer none) */
+ChatConnection *chat_application_find_connection (ChatApplication *self, const char *id);
+/* Disconnects, closes its rooms and forgets the server (GSettings, keyring). */
+void chat_application_remove_connection (ChatApplication *self, ChatConnection *connection);
+/* The keyring could not be used: says so once per session, in a toast. */
+void chat_application_keyring_failed (ChatApplication *self, const GError *error);
+/* Notifications are sent while the window is not focused; tests decide
+ * what "focused" is (1, 0; -1: the window's own state). Each one sent
+ * emits ::notification-sent (id, GNotification). */
+void chat_application_override_focus (ChatApplication *self, int focused);
+/* Whether a notification service (or the portal) would show them. */
+gboolean chat_application_can_notify (ChatApplication *self);
+/* How many times the keyring failed this session. */
+guint chat_application_get_keyring_failures (ChatApplication *self);
 
 /* Starts the chat server in this process and thread (loopback, a random
  * port) with its demo users and history, and connects to it. data_dir:

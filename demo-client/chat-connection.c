@@ -33,6 +33,8 @@ struct _ChatConnection {
    * connector, which a WebSocket connection does not have. */
   gboolean websocket;
   gboolean user_disconnected;
+  gboolean reconfigure; /* connect with the new configuration once closed */
+  WeftDelayedCall *reconfigure_call;
   guint ws_attempts;
   WeftDelayedCall *ws_retry;
   GCancellable *ws_cancellable;
@@ -66,6 +68,7 @@ static guint signals[N_SIGNALS];
 static void update_status (ChatConnection *self);
 static void client_disconnected (WeftIrcClient *client, const GError *reason, ChatConnection *self);
 static void schedule_websocket_retry (ChatConnection *self);
+static void reconnect_reconfigured (ChatConnection *self);
 
 static char *
 fold (const char *name)
@@ -647,7 +650,8 @@ update_status (ChatConnection *self)
     }
 }
 
-static double
+/* In microseconds, as the factory keeps it. */
+static gint64
 retry_delay (ChatConnection *self)
 {
   WeftClientFactory *factory = weft_irc_client_get_factory (self->client);
@@ -675,7 +679,7 @@ client_state_changed (ChatConnection *self)
       break;
     case WEFT_IRC_CLIENT_STATE_WAITING:
       state = CHAT_CONNECTION_RECONNECTING;
-      self->retry_at = weft_reactor_get_time (self->reactor) + (gint64) (retry_delay (self) * G_USEC_PER_SEC);
+      self->retry_at = weft_reactor_get_time (self->reactor) + retry_delay (self);
       break;
     case WEFT_IRC_CLIENT_STATE_DISCONNECTED:
     default:
@@ -689,6 +693,8 @@ client_state_changed (ChatConnection *self)
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
     }
   update_status (self);
+  if (self->reconfigure && weft_irc_client_get_state (self->client) == WEFT_IRC_CLIENT_STATE_DISCONNECTED)
+    reconnect_reconfigured (self);
 }
 
 static void
@@ -758,8 +764,10 @@ websocket_retry (gpointer data)
 static void
 schedule_websocket_retry (ChatConnection *self)
 {
-  double delay =
-      MIN (WEFT_RECONNECT_DEFAULT_INITIAL_DELAY * pow (WEFT_RECONNECT_DEFAULT_FACTOR, self->ws_attempts), 300.0);
+  /* In seconds; the factory's constants are in microseconds. */
+  double delay = MIN ((double) WEFT_RECONNECT_DEFAULT_INITIAL_DELAY / G_USEC_PER_SEC *
+                          pow (WEFT_RECONNECT_DEFAULT_FACTOR, self->ws_attempts),
+                      300.0);
 
   delay *= 1.0 + g_random_double_range (-WEFT_RECONNECT_DEFAULT_JITTER, WEFT_RECONNECT_DEFAULT_JITTER);
   self->ws_attempts++;
@@ -847,6 +855,110 @@ chat_connection_network_changed (ChatConnection *self, gboolean available)
 {
   if (available && self->state == CHAT_CONNECTION_RECONNECTING)
     chat_connection_reconnect_now (self);
+}
+
+static gboolean
+strv_equal (char **a, char **b)
+{
+  return (a == NULL || a[0] == NULL) ? (b == NULL || b[0] == NULL)
+                                     : (b != NULL && g_strv_equal ((const char *const *) a, (const char *const *) b));
+}
+
+static void
+apply_identity (ChatConnection *self)
+{
+  const ChatServerConfig *config = self->config;
+
+  weft_irc_client_set_realname (self->client, config->realname);
+  if (config->sasl_account != NULL && config->sasl_account[0] != '\0')
+    {
+      weft_irc_client_set_password (self->client, NULL);
+      weft_irc_client_set_sasl (self->client, WEFT_IRC_SASL_PLAIN, config->sasl_account, config->password);
+    }
+  else
+    {
+      weft_irc_client_set_sasl (self->client, WEFT_IRC_SASL_NONE, NULL, NULL);
+      weft_irc_client_set_password (self->client,
+                                    config->password != NULL && config->password[0] != '\0' ? config->password : NULL);
+    }
+}
+
+static void
+reconnect_reconfigured_cb (gpointer data)
+{
+  ChatConnection *self = data;
+  const ChatServerConfig *config = self->config;
+
+  self->reconfigure_call = NULL;
+  if (!self->reconfigure)
+    return;
+  self->reconfigure = FALSE;
+  self->websocket = g_str_has_prefix (config->url, "ws://") || g_str_has_prefix (config->url, "wss://");
+  if (config->nick != NULL && config->nick[0] != '\0')
+    weft_irc_client_set_nick (self->client, config->nick);
+  apply_identity (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NICK]);
+  chat_connection_connect (self);
+}
+
+/* Not from inside the client's own notification that it closed: on the
+ * next pass of the loop, when the old connection is gone for good. */
+static void
+reconnect_reconfigured (ChatConnection *self)
+{
+  if (self->reconfigure_call == NULL)
+    self->reconfigure_call = weft_reactor_call_later (self->reactor, 0, reconnect_reconfigured_cb, self, NULL);
+}
+
+void
+chat_connection_set_config (ChatConnection *self, const ChatServerConfig *config)
+{
+  ChatServerConfig *old = self->config;
+  gboolean reconnect =
+      g_strcmp0 (old->url, config->url) != 0 || g_strcmp0 (old->nick, config->nick) != 0 ||
+      g_strcmp0 (old->realname, config->realname) != 0 || g_strcmp0 (old->sasl_account, config->sasl_account) != 0 ||
+      g_strcmp0 (old->password, config->password) != 0 || g_strcmp0 (old->fingerprint, config->fingerprint) != 0;
+  gboolean channels_changed = !strv_equal (old->channels, config->channels);
+
+  self->config = chat_server_config_copy (config);
+  if (reconnect)
+    {
+      /* A new address or identity takes a new connection: say goodbye on
+       * the old one first, and connect once it is closed (the server has
+       * then let go of the old nick). */
+      if (self->ws_retry != NULL)
+        {
+          weft_delayed_call_cancel (self->ws_retry);
+          self->ws_retry = NULL;
+        }
+      g_cancellable_cancel (self->ws_cancellable);
+      self->ws_attempts = 0;
+      self->reconfigure = TRUE;
+      weft_irc_client_disconnect (self->client, NULL);
+    }
+  chat_room_set_name (self->server_room, config->name != NULL ? config->name : config->url);
+  if (channels_changed)
+    {
+      /* Channels no longer listed are left; new ones are joined. */
+      for (guint i = 0; old->channels != NULL && old->channels[i] != NULL; i++)
+        if (config->channels == NULL || !g_strv_contains ((const char *const *) config->channels, old->channels[i]))
+          {
+            ChatRoom *room = chat_connection_find_room (self, old->channels[i]);
+
+            if (room != NULL)
+              chat_connection_close_room (self, room);
+            else
+              weft_irc_client_part (self->client, old->channels[i], NULL);
+          }
+      for (guint i = 0; config->channels != NULL && config->channels[i] != NULL; i++)
+        {
+          ensure_channel (self, config->channels[i]);
+          weft_irc_client_join (self->client, config->channels[i], NULL);
+        }
+    }
+  chat_server_config_free (old);
+  if (reconnect && weft_irc_client_get_state (self->client) == WEFT_IRC_CLIENT_STATE_DISCONNECTED)
+    reconnect_reconfigured (self);
 }
 
 void
@@ -968,6 +1080,11 @@ chat_connection_dispose (GObject *object)
     {
       weft_delayed_call_cancel (self->ws_retry);
       self->ws_retry = NULL;
+    }
+  if (self->reconfigure_call != NULL)
+    {
+      weft_delayed_call_cancel (self->reconfigure_call);
+      self->reconfigure_call = NULL;
     }
   g_cancellable_cancel (self->ws_cancellable);
   g_clear_object (&self->ws_cancellable);

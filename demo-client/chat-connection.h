@@ -27,6 +27,9 @@ const ChatServerConfig *chat_connection_get_config (ChatConnection *self);
 WeftIrcClient *chat_connection_get_client (ChatConnection *self);
 
 void chat_connection_connect (ChatConnection *self);
+/* The user edited the server: a new address, nick, name or password
+ * reconnects; channels added are joined, channels removed are left. */
+void chat_connection_set_config (ChatConnection *self, const ChatServerConfig *config);
 void chat_connection_reconnect_now (ChatConnection *self);
 void chat_connection_disconnect (ChatConnection *self, const char *quit_message);
 /* Connects again, accepting the server's certificate by its SHA-256

@@ -308,16 +308,39 @@ time_tooltip (GtkWidget *label, int x, int y, gboolean keyboard, GtkTooltip *too
 }
 
 static void
-text_clicked (GtkGestureClick *gesture, int n_press, double x, double y, ChatMessageRow *self)
+show_uri (GtkWindow *parent, const char *uri, gpointer data)
+{
+  gtk_show_uri (parent, uri, GDK_CURRENT_TIME);
+}
+
+static ChatUriOpener uri_opener = show_uri;
+static gpointer uri_opener_data;
+
+void
+chat_message_row_set_uri_opener (ChatUriOpener opener, gpointer data)
+{
+  uri_opener = opener != NULL ? opener : show_uri;
+  uri_opener_data = opener != NULL ? data : NULL;
+}
+
+gboolean
+chat_message_row_click_text (ChatMessageRow *self, double x, double y)
 {
   const char *url = link_at (self, x, y);
   GtkRoot *root;
 
   if (url == NULL)
-    return;
+    return FALSE;
   root = gtk_widget_get_root (GTK_WIDGET (self));
-  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, url, GDK_CURRENT_TIME);
-  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  uri_opener (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, url, uri_opener_data);
+  return TRUE;
+}
+
+static void
+text_clicked (GtkGestureClick *gesture, int n_press, double x, double y, ChatMessageRow *self)
+{
+  if (chat_message_row_click_text (self, x, y))
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
 static void

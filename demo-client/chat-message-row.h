@@ -17,4 +17,13 @@ ChatMessage *chat_message_row_get_message (ChatMessageRow *self);
 /* The label that shows the text, for tests. */
 GtkLabel *chat_message_row_get_text_label (ChatMessageRow *self);
 
+/* What a click at (x, y) in the text label's coordinates does: a link
+ * there is opened. Returns whether there was one. */
+gboolean chat_message_row_click_text (ChatMessageRow *self, double x, double y);
+
+/* Opens a clicked link; gtk_show_uri() unless replaced (tests observe the
+ * request through their own). NULL restores the default. */
+typedef void (*ChatUriOpener) (GtkWindow *parent, const char *uri, gpointer data);
+void chat_message_row_set_uri_opener (ChatUriOpener opener, gpointer data);
+
 G_END_DECLS

@@ -6,7 +6,7 @@
 #include <libsecret/secret.h>
 
 #include "chat-secrets.h"
-#include "chat-window.h"
+#include "chat-application.h"
 
 static const SecretSchema *
 password_schema (void)
@@ -50,25 +50,36 @@ stored (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (GError) error = NULL;
   GWeakRef *ref = data;
-  g_autoptr (GObject) window = g_weak_ref_get (ref);
+  g_autoptr (GObject) application = g_weak_ref_get (ref);
 
   g_weak_ref_clear (ref);
   g_free (ref);
-  if (!secret_password_store_finish (result, &error))
-    {
-      g_debug ("Storing a password failed: %s", error->message);
-      if (window != NULL)
-        chat_window_add_toast (CHAT_WINDOW (window), chat_secrets_describe_error (error));
-    }
+  if (!secret_password_store_finish (result, &error) && application != NULL)
+    chat_application_keyring_failed (CHAT_APPLICATION (application), error);
 }
 
 void
-chat_secrets_store (const char *server_id, const char *server_name, const char *password, gpointer window)
+chat_secrets_store (const char *server_id, const char *server_name, const char *password, gpointer application)
 {
   g_autofree char *label = g_strdup_printf (_ ("Weft Chat password for %s"), server_name);
   GWeakRef *ref = g_new0 (GWeakRef, 1);
 
-  g_weak_ref_init (ref, window);
+  g_weak_ref_init (ref, application);
   secret_password_store (password_schema (), SECRET_COLLECTION_DEFAULT, label, password, NULL, stored, ref, "server-id",
                          server_id, NULL);
+}
+
+static void
+cleared (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!secret_password_clear_finish (result, &error))
+    g_debug ("Removing a password failed: %s", error->message);
+}
+
+void
+chat_secrets_clear (const char *server_id)
+{
+  secret_password_clear (password_schema (), NULL, cleared, NULL, "server-id", server_id, NULL);
 }

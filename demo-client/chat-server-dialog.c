@@ -24,12 +24,17 @@ struct _ChatServerDialog {
   AdwEntryRow *account_row;
   AdwEntryRow *password_row;
   AdwEntryRow *channels_row;
+  GtkButton *add_button;
+
+  /* Editing a configured server: what the fields do not show. */
+  ChatServerConfig *original;
 };
 
 G_DEFINE_FINAL_TYPE (ChatServerDialog, chat_server_dialog, ADW_TYPE_WINDOW)
 
 enum {
   SERVER_ADDED,
+  SERVER_CHANGED,
   N_SIGNALS
 };
 
@@ -107,6 +112,15 @@ chat_server_dialog_get_config (ChatServerDialog *self, GError **error)
       g_strv_builder_add (builder, name);
     }
   config->channels = g_strv_builder_end (builder);
+  if (self->original != NULL)
+    {
+      /* The same server: its key in the keyring, and its pinned
+       * certificate while the address stays the same. */
+      g_free (config->id);
+      config->id = g_strdup (self->original->id);
+      if (g_strcmp0 (config->url, self->original->url) == 0)
+        config->fingerprint = g_strdup (self->original->fingerprint);
+    }
   return g_steal_pointer (&config);
 }
 
@@ -146,7 +160,7 @@ add_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
       return;
     }
-  g_signal_emit (self, signals[SERVER_ADDED], 0, config);
+  g_signal_emit (self, signals[self->original != NULL ? SERVER_CHANGED : SERVER_ADDED], 0, config);
   gtk_window_close (GTK_WINDOW (self));
 }
 
@@ -167,6 +181,12 @@ chat_server_dialog_fill (ChatServerDialog *self,
   gtk_editable_set_text (GTK_EDITABLE (self->channels_row), channels);
 }
 
+void
+chat_server_dialog_set_password (ChatServerDialog *self, const char *password)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), password);
+}
+
 ChatServerDialog *
 chat_server_dialog_new (GtkWindow *parent)
 {
@@ -174,8 +194,70 @@ chat_server_dialog_new (GtkWindow *parent)
 }
 
 static void
+set_strv (AdwEntryRow *row, char **words)
+{
+  g_autofree char *text = words != NULL ? g_strjoinv (" ", words) : NULL;
+
+  gtk_editable_set_text (GTK_EDITABLE (row), text != NULL ? text : "");
+}
+
+static void
+set_text (AdwEntryRow *row, const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (row), text != NULL ? text : "");
+}
+
+ChatServerDialog *
+chat_server_dialog_new_for_server (GtkWindow *parent, const ChatServerConfig *config)
+{
+  ChatServerDialog *self = chat_server_dialog_new (parent);
+  g_autoptr (GUri) uri = g_uri_parse (config->url, G_URI_FLAGS_NONE, NULL);
+  const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+
+  self->original = chat_server_config_copy (config);
+  gtk_window_set_title (GTK_WINDOW (self), _ ("Edit Server"));
+  gtk_button_set_label (self->add_button, _ ("_Save"));
+  set_text (self->name_row, config->name);
+  if (uri != NULL && (g_strcmp0 (scheme, "irc") == 0 || g_strcmp0 (scheme, "ircs") == 0))
+    {
+      const char *host = g_uri_get_host (uri);
+      gboolean tls = g_strcmp0 (scheme, "ircs") == 0;
+
+      /* An IPv6 address comes bracketed; the field holds it bare. */
+      if (host != NULL && host[0] == '[')
+        {
+          g_autofree char *bare = g_strndup (host + 1, strlen (host) - 2);
+          set_text (self->host_row, bare);
+        }
+      else
+        set_text (self->host_row, host);
+      gtk_switch_set_active (self->tls_switch, tls);
+      gtk_spin_button_set_value (self->port_spin,
+                                 g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : (tls ? 6697 : 6667));
+    }
+  else
+    set_text (self->host_row, config->url);
+  set_text (self->nick_row, config->nick);
+  set_strv (self->alt_nicks_row, config->alt_nicks);
+  set_text (self->realname_row, config->realname);
+  set_text (self->account_row, config->sasl_account);
+  set_text (self->password_row, config->password);
+  set_strv (self->channels_row, config->channels);
+  return self;
+}
+
+gboolean
+chat_server_dialog_is_editing (ChatServerDialog *self)
+{
+  return self->original != NULL;
+}
+
+static void
 chat_server_dialog_dispose (GObject *object)
 {
+  ChatServerDialog *self = CHAT_SERVER_DIALOG (object);
+
+  g_clear_pointer (&self->original, chat_server_config_free);
   gtk_widget_dispose_template (GTK_WIDGET (object), CHAT_TYPE_SERVER_DIALOG);
   G_OBJECT_CLASS (chat_server_dialog_parent_class)->dispose (object);
 }
@@ -190,6 +272,10 @@ chat_server_dialog_class_init (ChatServerDialogClass *klass)
   /* The configuration (a ChatServerConfig, borrowed) the user added. */
   signals[SERVER_ADDED] = g_signal_new ("server-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                         NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  /* The new configuration (a ChatServerConfig, borrowed, with the id of
+   * the one edited) of a server being edited. */
+  signals[SERVER_CHANGED] = g_signal_new ("server-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                          NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/weft/Chat/chat-server-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, ChatServerDialog, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ChatServerDialog, name_row);
@@ -204,6 +290,7 @@ chat_server_dialog_class_init (ChatServerDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChatServerDialog, account_row);
   gtk_widget_class_bind_template_child (widget_class, ChatServerDialog, password_row);
   gtk_widget_class_bind_template_child (widget_class, ChatServerDialog, channels_row);
+  gtk_widget_class_bind_template_child (widget_class, ChatServerDialog, add_button);
   gtk_widget_class_bind_template_callback (widget_class, fields_changed);
   gtk_widget_class_bind_template_callback (widget_class, tls_toggled);
   gtk_widget_class_install_action (widget_class, "server.add", NULL, add_activated);

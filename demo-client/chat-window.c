@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "chat-commands.h"
 #include "chat-room-switcher.h"
@@ -31,6 +32,8 @@ struct _ChatWindow {
   GtkRevealer *member_revealer;
   ChatMemberList *member_list;
   ChatInput *input;
+
+  GPtrArray *toasts; /* the titles of the toasts shown, oldest first */
 };
 
 G_DEFINE_FINAL_TYPE (ChatWindow, chat_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -38,7 +41,14 @@ G_DEFINE_FINAL_TYPE (ChatWindow, chat_window, ADW_TYPE_APPLICATION_WINDOW)
 void
 chat_window_add_toast (ChatWindow *self, const char *text)
 {
+  g_ptr_array_add (self->toasts, g_strdup (text));
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+GPtrArray *
+chat_window_get_toasts (ChatWindow *self)
+{
+  return self->toasts;
 }
 
 static void
@@ -53,6 +63,8 @@ update_status (ChatWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->reconnect_button),
                           state == CHAT_CONNECTION_RECONNECTING || state == CHAT_CONNECTION_DISCONNECTED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect", state != CHAT_CONNECTION_CONNECTED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit-server", self->connection != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-server", self->connection != NULL);
 }
 
 static void
@@ -212,6 +224,20 @@ close_room_activated (GtkWidget *widget, const char *action_name, GVariant *para
   chat_connection_close_room (chat_room_get_connection (room), room);
 }
 
+/* The server of the room on screen: edited and removed by the application,
+ * which keeps the configuration. */
+static void
+server_action_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  ChatWindow *self = CHAT_WINDOW (widget);
+  GApplication *application = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  if (self->connection == NULL || application == NULL)
+    return;
+  g_action_group_activate_action (G_ACTION_GROUP (application), action_name + strlen ("win."),
+                                  g_variant_new_string (chat_connection_get_config (self->connection)->id));
+}
+
 static void
 toggle_members_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -351,6 +377,7 @@ chat_window_dispose (GObject *object)
   g_clear_object (&self->connection_signals);
   g_clear_object (&self->rooms);
   g_clear_object (&self->connections);
+  g_clear_pointer (&self->toasts, g_ptr_array_unref);
   G_OBJECT_CLASS (chat_window_parent_class)->dispose (object);
 }
 
@@ -399,6 +426,8 @@ chat_window_class_init (ChatWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.focus-input", NULL, focus_input_activated);
   gtk_widget_class_install_action (widget_class, "win.room-switcher", NULL, room_switcher_activated);
   gtk_widget_class_install_action (widget_class, "win.join-channel", NULL, join_channel_activated);
+  gtk_widget_class_install_action (widget_class, "win.edit-server", NULL, server_action_activated);
+  gtk_widget_class_install_action (widget_class, "win.remove-server", NULL, server_action_activated);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "win.previous-room", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK, "win.next-room", NULL);
@@ -419,6 +448,7 @@ static void
 chat_window_init (ChatWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->toasts = g_ptr_array_new_with_free_func (g_free);
   self->connection_signals = g_signal_group_new (CHAT_TYPE_CONNECTION);
   g_signal_group_connect_swapped (self->connection_signals, "notify::status-text", G_CALLBACK (update_status), self);
   g_signal_group_connect_swapped (self->connection_signals, "notify::state", G_CALLBACK (update_status), self);

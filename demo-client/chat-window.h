@@ -26,5 +26,7 @@ ChatMessageList *chat_window_get_message_list (ChatWindow *self);
 ChatMemberList *chat_window_get_member_list (ChatWindow *self);
 ChatInput *chat_window_get_input (ChatWindow *self);
 const char *chat_window_get_status_text (ChatWindow *self);
+/* The texts of the toasts shown so far, oldest first. (transfer none) */
+GPtrArray *chat_window_get_toasts (ChatWindow *self);
 
 G_END_DECLS

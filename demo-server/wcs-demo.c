@@ -59,6 +59,132 @@ static const char *const random_lines[] = {
 static const char *const weft_channels[] = { "#weft", "#random", NULL };
 static const char *const random_channels[] = { "#random", NULL };
 
+/* What was said in the hour before the demo started: the first look at
+ * #weft and #random is a conversation, not an empty room. Stored in the
+ * history, so the client's backfill shows it with its times. */
+typedef struct {
+  const char *nick;
+  const char *text;
+} DemoLine;
+
+static const DemoLine weft_talk[] = {
+  { "ada", "morning! I finally got the GTK client running on the epoll reactor" },
+  { "grace", "nice. any difference from the glib backend?" },
+  { "ada", "not that I can see, which is the point: one thread for the network and the window" },
+  { "linus", "I tried --reactor=select just to be difficult. it still scrolls smoothly" },
+  { "barbara", "select with a handful of fds is fine, it only hurts with thousands" },
+  { "grace", "how does the list view keep up when a channel floods?" },
+  { "ada", "it batches: rows go in once per frame, not once per message" },
+  { "linus", "and it is a GtkListView, so only the visible rows exist as widgets" },
+  { "margaret", "hello all, first time here. is this the Weft demo server?" },
+  { "grace", "welcome margaret! yes, it runs inside the client, in the same thread" },
+  { "margaret", "wait, the server and the client share one event loop?" },
+  { "barbara", "yes, on whichever reactor you pick. the server stores history in SQLite on a worker thread" },
+  { "margaret", "so that is how #history already has thousands of messages" },
+  { "ada", "scroll up in there, older pages load through CHATHISTORY" },
+  { "linus", "the reconnect logic is my favourite part. kill the server and type something" },
+  { "grace", "the messages wait in the outbox and go out exactly once after the reconnect" },
+  { "barbara", "labeled-response plus echo-message, so the client knows which line was confirmed" },
+  { "ken", "I read the reactor docs last night. the deferreds feel very Twisted" },
+  { "ada", "that is on purpose. callbacks, errbacks, chaining, cancellation" },
+  { "ken", "and the GLib backend just hosts the reactor in the default main context?" },
+  { "linus", "right, which is what makes GTK happy on every backend" },
+  { "margaret", "does it speak TLS?" },
+  { "grace", "GnuTLS underneath. a bad certificate opens a dialog that says what is wrong" },
+  { "barbara", "and you can pin it for that server if you trust it" },
+  { "ken", "I like that mentions get their own badge in the sidebar" },
+  { "ada", "try Ctrl+K to jump to a room, it is quicker than clicking" },
+  { "margaret", "oh nice. and Tab completes nicks, grace" },
+  { "grace", "ha, it does! and /commands too" },
+  { "linus", "the WebSocket page on the HTTP port joins the same channels, by the way" },
+  { "barbara", "every message gets a msgid and a server-time tag, so the browser and GTK agree" },
+  { "ken", "what happens if I paste twenty lines?" },
+  { "ada", "it asks first. you can send them as separate messages or join them into one" },
+  { "margaret", "the Japanese translation looks great, by the way" },
+  { "grace", "German too. every string goes through gettext" },
+  { "linus", "I am going to try the 2,000 messages a second benchmark later" },
+  { "barbara", "watch the frame rate while it runs, that is the fun part" },
+  { "ada", "have fun everyone, I will be around" },
+};
+
+static const DemoLine random_talk[] = {
+  { "barbara", "anyone else drinking far too much coffee today?" },
+  { "linus", "tea here. green, no sugar" },
+  { "grace", "it is sunny for once, I opened all the windows" },
+  { "ken", "my cat tried to join #weft by walking across the keyboard" },
+  { "barbara", "we should give the cat a nick" },
+  { "linus", "/nick keyboard_cat" },
+  { "margaret", "does anyone have a good book about C to recommend?" },
+  { "ken", "the classic one with the two authors, still the best" },
+  { "grace", "and read some GLib code, it teaches a lot about object lifetimes" },
+  { "margaret", "thanks, adding both to the list" },
+  { "linus", "lunch break, back in twenty minutes" },
+  { "barbara", "enjoy!" },
+  { "grace", "weekend plans, anyone? I might go hiking" },
+  { "ken", "fixing my bike, then probably more Weft hacking" },
+  { "margaret", "same, I want to write a small bot with libweft-irc" },
+  { "linus", "back. what did I miss?" },
+};
+
+typedef struct {
+  WcsHistory *history;
+  gint64 now_us;
+} RecentTalk;
+
+/* Appends lines to a channel, evenly over the hour before now (whole
+ * seconds, a few seconds of jitter so it does not look machine-made). */
+static WeftDeferred *
+append_talk (RecentTalk *recent, const char *channel, const DemoLine *lines, guint n, guint salt)
+{
+  WeftDeferred *last = NULL;
+  gint64 start = recent->now_us - (gint64) 58 * 60 * G_USEC_PER_SEC;
+  gint64 step = (gint64) 56 * 60 * G_USEC_PER_SEC / n;
+
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 time_us =
+          (start + i * step) / G_USEC_PER_SEC * G_USEC_PER_SEC + (gint64) ((i * 7 + salt) % 23) * G_USEC_PER_SEC;
+      g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
+      g_autofree char *stamp = g_date_time_format (time, "%Y-%m-%dT%H:%M:%S");
+      g_autofree char *msgid = g_strdup_printf ("%013" G_GINT64_MODIFIER "x%04x", time_us, (salt + i) & 0xffff);
+      g_autofree char *line = g_strdup_printf ("@msgid=%s;time=%s.000Z :%s!~%s@demo.invalid PRIVMSG %s :%s", msgid,
+                                               stamp, lines[i].nick, lines[i].nick, channel, lines[i].text);
+      g_autoptr (WeftIrcMessage) message = weft_irc_message_parse (line, -1, NULL);
+
+      if (message == NULL)
+        continue;
+      g_clear_object (&last);
+      last = wcs_history_append (recent->history, channel, channel, lines[i].nick, message);
+    }
+  return last != NULL ? last : weft_deferred_succeed_none ();
+}
+
+static WeftDeferred *
+seed_talk_if_quiet (WeftResult *result, gpointer user_data)
+{
+  RecentTalk *recent = user_data;
+  g_autoptr (WeftDeferred) weft = NULL;
+  GListModel *rows;
+  g_autoptr (WeftSqliteRow) row = NULL;
+
+  if (weft_result_is_error (result))
+    return NULL;
+  rows = weft_result_get_object (result);
+  row = g_list_model_get_item (rows, 0);
+  /* Someone spoke in the last hour (an earlier run of the demo): leave
+   * the channels as they are. */
+  if (row != NULL && weft_sqlite_row_get_int64 (row, 0) >= 10)
+    return NULL;
+  weft = append_talk (recent, "#weft", weft_talk, G_N_ELEMENTS (weft_talk), 0);
+  return append_talk (recent, "#random", random_talk, G_N_ELEMENTS (random_talk), 11);
+}
+
+static WeftDeferred *
+count_history (WeftResult *result, gpointer user_data)
+{
+  return wcs_history_count (user_data, "#history");
+}
+
 static void send_line (WcsDemoUser *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 static void
@@ -193,7 +319,13 @@ seed_done (WeftResult *result, gpointer user_data)
 {
   WcsDemo *demo = user_data;
 
-  if (weft_result_is_error (result))
+  if (weft_result_is_error (result) && g_error_matches (weft_result_get_error (result), G_IO_ERROR, G_IO_ERROR_CLOSED))
+    {
+      /* Closed before the seeding finished (a short demo): no loss. */
+      g_message ("Not seeding the demo's history: %s", weft_result_get_error (result)->message);
+      weft_result_clear (result);
+    }
+  else if (weft_result_is_error (result))
     g_warning ("Could not seed #history: %s", weft_result_get_error (result)->message);
   else
     g_message ("#history is seeded");
@@ -226,6 +358,7 @@ wcs_demo_start (WcsServer *server, guint n_history, GError **error)
   WeftIrcServer *irc = wcs_server_get_irc_server (server);
   WeftReactor *reactor = wcs_server_get_reactor (server);
   SeedCheck *check = g_new0 (SeedCheck, 1);
+  RecentTalk *recent = g_new0 (RecentTalk, 1);
 
   demo->ref_count = 1;
   demo->server = g_object_ref (server);
@@ -252,7 +385,16 @@ wcs_demo_start (WcsServer *server, guint n_history, GError **error)
 
   check->history = _wcs_server_get_history (server);
   check->n = n_history;
-  demo->seeded = wcs_history_count (check->history, "#history");
+  /* The recent talk first (a few dozen rows, before the client asks for
+   * the channels' history), then #history (thousands). */
+  recent->history = check->history;
+  recent->now_us = g_get_real_time ();
+  demo->seeded = weft_sqlite_pool_run_query (
+      wcs_history_get_pool (check->history),
+      "SELECT count(*) FROM messages WHERE (target = '#weft' OR target = '#random') AND time > ?",
+      g_variant_new ("(x)", recent->now_us - (gint64) 3600 * G_USEC_PER_SEC));
+  weft_deferred_add_callback (demo->seeded, seed_talk_if_quiet, recent, g_free);
+  weft_deferred_add_callback (demo->seeded, count_history, check->history, NULL);
   weft_deferred_add_callback (demo->seeded, seed_if_needed, check, g_free);
   demo->ref_count++;
   weft_deferred_add_both (demo->seeded, seed_done, demo, demo_unref);

@@ -302,6 +302,7 @@ wcs_history_append (WcsHistory *history,
                     WeftIrcMessage *message)
 {
   PendingRow *row;
+  WeftDeferred *done;
   g_autoptr (GError) error = NULL;
   g_autoptr (GDateTime) time = weft_irc_message_get_time (message);
   char *line = weft_irc_message_to_string (message, &error);
@@ -317,9 +318,12 @@ wcs_history_append (WcsHistory *history,
   row->time_us = time != NULL ? g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time)
                               : g_get_real_time ();
   row->done = weft_deferred_new ();
+  /* start_write() may answer (and free) the row at once, when the pool
+   * is already closed: take the caller's reference first. */
+  done = g_object_ref (row->done);
   g_ptr_array_add (history->queue, row);
   start_write (history);
-  return g_object_ref (row->done);
+  return done;
 }
 
 /* "column OP reference" for a selector, with its parameter added. */

@@ -179,9 +179,15 @@ activated (GApplication *app, Run *run)
 
   t->window = chat_application_get_window (t->app);
   g_assert_nonnull (t->window);
+  /* A case may close the window itself (/quit). */
+  g_object_add_weak_pointer (G_OBJECT (t->window), (gpointer *) &t->window);
   chat_test_wait (t, ready_to_chat, NULL, "both clients in #weft");
   run->body (t);
-  gtk_window_destroy (GTK_WINDOW (t->window));
+  if (t->window != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (t->window), (gpointer *) &t->window);
+      gtk_window_destroy (GTK_WINDOW (t->window));
+    }
   t->window = NULL;
 }
 
@@ -434,4 +440,76 @@ chat_test_count_observed (ChatTest *t, const char *line)
     if (g_strcmp0 (t->observed->pdata[i], line) == 0)
       n++;
   return n;
+}
+
+AdwMessageDialog *
+chat_test_find_message_dialog (const char *response)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)) &&
+          adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (window), response))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+ChatServerDialog *
+chat_test_find_server_dialog (ChatTest *t)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (t->app)); l != NULL; l = l->next)
+    if (CHAT_IS_SERVER_DIALOG (l->data))
+      return l->data;
+  return NULL;
+}
+
+static void
+count_rows_in (GtkWidget *widget, ChatConnection *connection, guint *n)
+{
+  if (CHAT_IS_SIDEBAR_ROW (widget) &&
+      chat_room_get_connection (chat_sidebar_row_get_room (CHAT_SIDEBAR_ROW (widget))) == connection)
+    (*n)++;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    count_rows_in (child, connection, n);
+}
+
+guint
+chat_test_count_sidebar_rows (ChatTest *t, ChatConnection *connection)
+{
+  guint n = 0;
+
+  count_rows_in (GTK_WIDGET (chat_window_get_sidebar (t->window)), connection, &n);
+  return n;
+}
+
+static gboolean
+label_in (GtkWidget *widget, const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (label_in (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+chat_test_label_shown (GtkWidget *widget, const char *text)
+{
+  return label_in (widget, text);
+}
+
+gboolean
+chat_test_member_present (WeftIrcClient *client, const char *channel, const char *nick)
+{
+  WeftIrcChannel *object = weft_irc_client_lookup_channel (client, channel);
+
+  return object != NULL && weft_irc_channel_get_joined (object) &&
+         weft_irc_channel_lookup_member (object, nick) != NULL;
 }

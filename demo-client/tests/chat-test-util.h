@@ -4,6 +4,7 @@
 #include "chat-application.h"
 #include "chat-message-row.h"
 #include "chat-server-dialog.h"
+#include "chat-sidebar-row.h"
 #include "conformance.h"
 #include "wcs-server.h"
 
@@ -52,5 +53,19 @@ ChatMessage *chat_test_find_message (ChatRoom *room, const char *text, guint *co
 GtkWidget *chat_test_find_row (ChatTest *t, ChatMessage *message);
 void chat_test_type (ChatTest *t, const char *text);
 guint chat_test_count_observed (ChatTest *t, const char *line);
+
+/* The message dialog on screen that offers response, or NULL. */
+AdwMessageDialog *chat_test_find_message_dialog (const char *response);
+ChatServerDialog *chat_test_find_server_dialog (ChatTest *t);
+/* Sidebar rows on screen for the rooms of connection. */
+guint chat_test_count_sidebar_rows (ChatTest *t, ChatConnection *connection);
+/* Whether a label under widget shows exactly text. */
+gboolean chat_test_label_shown (GtkWidget *widget, const char *text);
+/* Whether client sees nick in channel. */
+gboolean chat_test_member_present (WeftIrcClient *client, const char *channel, const char *nick);
+
+/* The cases of test-chat-ui-servers.c and test-chat-ui-desktop.c. */
+extern const ConformanceCase chat_ui_server_cases[];
+extern const ConformanceCase chat_ui_desktop_cases[];
 
 G_END_DECLS

@@ -326,6 +326,261 @@ test_commands (ConformanceFixture *f)
 }
 
 static gboolean
+observed_all (ChatTest *t, gconstpointer lines)
+{
+  for (const char *const *line = lines; *line != NULL; line++)
+    if (chat_test_count_observed (t, *line) == 0)
+      return FALSE;
+  return TRUE;
+}
+
+static int
+observed_at (ChatTest *t, const char *line)
+{
+  for (guint i = 0; i < t->observed->len; i++)
+    if (g_strcmp0 (t->observed->pdata[i], line) == 0)
+      return i;
+  return -1;
+}
+
+/* Pasting several lines asks first: Send sends each line, in order, once;
+ * Cancel sends none of them and leaves the entry as it was. */
+static void
+run_paste_lines (ChatTest *t)
+{
+  static const char *const sent[] = { "#weft paste one", "#weft paste two", "#weft paste three", NULL };
+  GtkEditable *entry = GTK_EDITABLE (chat_input_get_entry (chat_window_get_input (t->window)));
+  AdwMessageDialog *dialog;
+  int position = 0;
+  guint count;
+
+  chat_window_select_room (t->window, chat_test_room (t, "#weft"));
+  gtk_editable_set_text (entry, "");
+  /* What a paste into the entry does. */
+  gtk_editable_insert_text (entry, "paste one\npaste two\r\npaste three\n", -1, &position);
+  dialog = chat_test_find_message_dialog ("send");
+  g_assert_nonnull (dialog);
+  g_test_message ("%s — %s", adw_message_dialog_get_heading (dialog), adw_message_dialog_get_body (dialog));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "3"));
+  g_assert_cmpstr (gtk_editable_get_text (entry), ==, "");
+  chat_test_screenshot (t, "paste");
+  adw_message_dialog_response (dialog, "send");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  chat_test_wait (t, observed_all, sent, "the three lines");
+  g_assert_cmpint (observed_at (t, sent[0]), <, observed_at (t, sent[1]));
+  g_assert_cmpint (observed_at (t, sent[1]), <, observed_at (t, sent[2]));
+  for (guint i = 0; sent[i] != NULL; i++)
+    g_assert_cmpuint (chat_test_count_observed (t, sent[i]), ==, 1);
+  chat_test_find_message (chat_test_room (t, "#weft"), "paste two", &count);
+  g_assert_cmpuint (count, ==, 1);
+
+  /* Cancel: nothing is sent; a line typed afterwards arrives alone. */
+  gtk_editable_set_text (entry, "draft");
+  position = 5;
+  gtk_editable_insert_text (entry, "cancel one\ncancel two", -1, &position);
+  dialog = chat_test_find_message_dialog ("send");
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpstr (gtk_editable_get_text (entry), ==, "draft");
+  chat_test_type (t, "after the cancel");
+  chat_test_wait (t, observed, "#weft after the cancel", "the line after the cancel");
+  g_assert_cmpuint (chat_test_count_observed (t, "#weft cancel one"), ==, 0);
+  g_assert_cmpuint (chat_test_count_observed (t, "#weft cancel two"), ==, 0);
+  g_assert_cmpuint (chat_test_count_observed (t, "#weft draftafter the cancel"), ==, 0);
+  g_assert_null (chat_test_find_message (chat_test_room (t, "#weft"), "cancel one", NULL));
+}
+
+typedef struct {
+  const char *channel;
+  const char *nick;
+} Membership;
+
+static gboolean
+member_in (ChatTest *t, gconstpointer data)
+{
+  const Membership *m = data;
+
+  return chat_test_member_present (t->observer, m->channel, m->nick);
+}
+
+static gboolean
+member_gone (ChatTest *t, gconstpointer data)
+{
+  return !member_in (t, data);
+}
+
+static gboolean
+topic_is (ChatTest *t, gconstpointer topic)
+{
+  WeftIrcChannel *channel = weft_irc_client_lookup_channel (t->observer, "#mine");
+
+  return channel != NULL && g_strcmp0 (weft_irc_channel_get_topic (channel), topic) == 0;
+}
+
+static gboolean
+away_on_server (ChatTest *t, gconstpointer message)
+{
+  WeftIrcServerConnection *client = weft_irc_server_find_client (wcs_server_get_irc_server (t->server), "tester");
+
+  return client != NULL && g_strcmp0 (weft_irc_server_connection_get_away (client), message) == 0;
+}
+
+static gboolean
+whois_shown (ChatTest *t, gconstpointer before)
+{
+  ChatRoom *server = chat_connection_get_server_room (t->connection);
+  GListModel *messages = chat_room_get_messages (server);
+
+  for (guint i = GPOINTER_TO_UINT (before); i < g_list_model_get_n_items (messages); i++)
+    {
+      g_autoptr (ChatMessage) message = g_list_model_get_item (messages, i);
+
+      if (chat_message_get_kind (message) == CHAT_MESSAGE_NOTICE && strstr (chat_message_get_text (message), "#weft"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+in_room (ChatTest *t, gconstpointer name)
+{
+  ChatRoom *room = chat_test_room (t, name);
+
+  return room != NULL && chat_room_get_joined (room);
+}
+
+static gboolean
+observer_in (ChatTest *t, gconstpointer channel)
+{
+  WeftIrcChannel *object = weft_irc_client_lookup_channel (t->observer, channel);
+
+  return object != NULL && weft_irc_channel_get_joined (object);
+}
+
+/* The commands the user types, each seen by the server (or the other
+ * user): /join /part /msg /topic /away /whois /raw /nick. */
+static void
+run_more_commands (ChatTest *t)
+{
+  Membership extra = { "#extra", "tester" };
+  Membership renamed = { "#weft", "tester2" };
+  guint before;
+
+  weft_irc_client_join (t->observer, "#extra", NULL);
+  chat_test_wait (t, observer_in, "#extra", "the observer in #extra");
+  chat_window_select_room (t->window, chat_test_room (t, "#weft"));
+
+  chat_test_type (t, "/join extra");
+  chat_test_wait (t, member_in, &extra, "the tester to join #extra");
+  g_assert_nonnull (chat_test_room (t, "#extra"));
+  chat_test_type (t, "/part #extra see you");
+  chat_test_wait (t, member_gone, &extra, "the tester to leave #extra");
+
+  chat_test_type (t, "/msg observer psst");
+  chat_test_wait (t, observed, "tester psst", "the private message");
+  chat_test_type (t, "/msg #weft said with msg");
+  chat_test_wait (t, observed, "#weft said with msg", "the channel message");
+
+  /* The topic of a channel the tester opened (and so may set it). */
+  chat_test_type (t, "/join #mine");
+  chat_test_wait (t, in_room, "#mine", "the tester in #mine");
+  chat_window_select_room (t->window, chat_test_room (t, "#mine"));
+  chat_test_type (t, "/topic Weft, now with tests");
+  weft_irc_client_join (t->observer, "#mine", NULL);
+  chat_test_wait (t, topic_is, "Weft, now with tests", "the new topic");
+  chat_window_select_room (t->window, chat_test_room (t, "#weft"));
+
+  chat_test_type (t, "/away gone fishing");
+  chat_test_wait (t, away_on_server, "gone fishing", "the away message on the server");
+  chat_test_type (t, "/away");
+  chat_test_wait (t, away_on_server, NULL, "the tester to be back");
+
+  before = chat_room_get_n_messages (chat_connection_get_server_room (t->connection));
+  chat_test_type (t, "/whois observer");
+  chat_test_wait (t, whois_shown, GUINT_TO_POINTER (before), "the WHOIS reply with the observer's channels");
+
+  /* A single-word last parameter, without its colon: ":s" in the entry
+   * would start GTK's emoji completion (GTK 4.8 leaks its search). */
+  chat_test_type (t, "/raw PRIVMSG #weft sent-raw");
+  chat_test_wait (t, observed, "#weft sent-raw", "the raw line");
+
+  chat_test_type (t, "/nick tester2");
+  chat_test_wait (t, member_in, &renamed, "the new nick");
+  g_assert_cmpstr (chat_connection_get_nick (t->connection), ==, "tester2");
+
+  /* A command without its arguments says how to use it. */
+  chat_test_type (t, "/join");
+  g_assert_cmpint (chat_message_get_kind (chat_room_get_newest_message (chat_window_get_room (t->window))), ==,
+                   CHAT_MESSAGE_ERROR);
+}
+
+typedef struct {
+  char *nick;
+  char *reason;
+} Quit;
+
+static void
+observer_saw_quit (WeftIrcClient *client,
+                   const char *nick,
+                   const char *reason,
+                   char **channels,
+                   WeftIrcMessage *message,
+                   Quit *quit)
+{
+  g_free (quit->nick);
+  g_free (quit->reason);
+  quit->nick = g_strdup (nick);
+  quit->reason = g_strdup (reason);
+}
+
+static gboolean
+quit_seen (ChatTest *t, gconstpointer data)
+{
+  const Quit *quit = data;
+
+  return quit->nick != NULL;
+}
+
+/* /quit says goodbye with its message, which the others see, and closes
+ * the window. */
+static void
+run_quit (ChatTest *t)
+{
+  Quit quit = { NULL, NULL };
+
+  g_signal_connect (t->observer, "quit", G_CALLBACK (observer_saw_quit), &quit);
+  chat_window_select_room (t->window, chat_test_room (t, "#weft"));
+  chat_test_type (t, "/quit see you later");
+  g_assert_null (t->window);
+  chat_test_wait (t, quit_seen, &quit, "the observer to see the quit");
+  g_assert_cmpstr (quit.nick, ==, "tester");
+  g_assert_nonnull (strstr (quit.reason, "see you later"));
+  g_signal_handlers_disconnect_by_func (t->observer, observer_saw_quit, &quit);
+  g_free (quit.nick);
+  g_free (quit.reason);
+}
+
+static void
+test_paste_lines (ConformanceFixture *f)
+{
+  chat_test_run (f, run_paste_lines);
+}
+
+static void
+test_more_commands (ConformanceFixture *f)
+{
+  chat_test_run (f, run_more_commands);
+}
+
+static void
+test_quit (ConformanceFixture *f)
+{
+  chat_test_run (f, run_quit);
+}
+
+static gboolean
 history_joined (ChatTest *t, gconstpointer data)
 {
   ChatRoom *room = chat_test_room (t, "#history");
@@ -640,6 +895,9 @@ static const ConformanceCase chat_ui_cases[] = {
   { "chat-ui/markup-is-literal", test_markup_is_literal, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/tab-completion", test_tab_completion, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/commands", test_commands, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
+  { "chat-ui/more-commands", test_more_commands, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
+  { "chat-ui/quit", test_quit, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
+  { "chat-ui/paste-lines", test_paste_lines, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/failed-and-retry", test_failed_and_retry, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/certificate-problem", test_certificate_problem, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/link-title", test_link_title, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
@@ -651,7 +909,7 @@ static const ConformanceCase chat_ui_cases[] = {
 int
 main (int argc, char **argv)
 {
-  const ConformanceCase *const tables[] = { chat_ui_cases };
+  const ConformanceCase *const tables[] = { chat_ui_cases, chat_ui_server_cases, chat_ui_desktop_cases };
 
   /* Once, before the cases' child processes start; they find it through
    * the environment. */

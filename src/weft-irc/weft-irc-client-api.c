@@ -562,10 +562,31 @@ weft_irc_client_get_outbox (WeftIrcClient *client)
   return G_LIST_MODEL (client->outbox);
 }
 
+gboolean
+_weft_irc_client_note_join_sent (WeftIrcClient *client, const char *name)
+{
+  return g_hash_table_add (client->joins_sent, _weft_irc_client_fold (client, name));
+}
+
+void
+_weft_irc_client_join_answered (WeftIrcClient *client, const char *name)
+{
+  g_autofree char *folded = name != NULL ? _weft_irc_client_fold (client, name) : NULL;
+
+  if (folded != NULL)
+    g_hash_table_remove (client->joins_sent, folded);
+}
+
 static void
 send_join (WeftIrcClient *client, const char *channel, const char *key)
 {
-  g_autoptr (WeftIrcMessage) m = weft_irc_message_new_va ("JOIN", channel, key, NULL);
+  g_autoptr (WeftIrcMessage) m = NULL;
+
+  /* Asked already on this connection (a join() from a ::registered
+   * handler, then the rejoin of the same channel): once is enough. */
+  if (!_weft_irc_client_note_join_sent (client, channel))
+    return;
+  m = weft_irc_message_new_va ("JOIN", channel, key, NULL);
   _weft_irc_client_send (client, m);
 }
 

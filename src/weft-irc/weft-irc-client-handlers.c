@@ -167,6 +167,7 @@ handle_join (Ctx *c)
     {
       g_autofree char *folded = _weft_irc_client_fold (self, name);
 
+      _weft_irc_client_join_answered (self, name);
       channel = _weft_irc_client_ensure_channel (self, name);
       _weft_irc_channel_set_name (channel, name);
       g_hash_table_add (self->wanted, g_steal_pointer (&folded));
@@ -218,6 +219,7 @@ handle_part (Ctx *c)
   g_object_ref (channel);
   if (_weft_irc_client_is_self (self, c->nick))
     {
+      _weft_irc_client_join_answered (self, weft_irc_channel_get_name (channel));
       _weft_irc_channel_clear_members (channel);
       _weft_irc_channel_set_joined (channel, FALSE);
       EMIT (self, PARTED, channel, c->nick, param (c, 1), c->msg);
@@ -245,6 +247,7 @@ handle_kick (Ctx *c)
     {
       g_autofree char *folded = _weft_irc_client_fold (self, weft_irc_channel_get_name (channel));
       g_hash_table_remove (self->wanted, folded);
+      g_hash_table_remove (self->joins_sent, folded);
       _weft_irc_channel_clear_members (channel);
       _weft_irc_channel_set_joined (channel, FALSE);
     }
@@ -545,6 +548,18 @@ handle_error_numeric (Ctx *c, guint numeric)
       if (!self->registered)
         _weft_irc_client_try_next_nick (c);
       break;
+    case 405: /* ERR_TOOMANYCHANNELS */
+    case 471: /* ERR_CHANNELISFULL */
+    case 473: /* ERR_INVITEONLYCHAN */
+    case 474: /* ERR_BANNEDFROMCHAN */
+    case 475: /* ERR_BADCHANNELKEY */
+    case 476: /* ERR_BADCHANMASK */
+    case 477: /* ERR_NEEDREGGEDNICK */
+      /* The JOIN was refused: a later join() asks again. */
+      _weft_irc_client_join_answered (self, param (c, 1));
+      if (c->label != NULL)
+        _weft_irc_client_fail_by_label_or_target (c, NULL);
+      break;
     case 401: /* ERR_NOSUCHNICK */
     case 403: /* ERR_NOSUCHCHANNEL */
     case 404: /* ERR_CANNOTSENDTOCHAN */
@@ -554,6 +569,8 @@ handle_error_numeric (Ctx *c, guint numeric)
     case 412: /* ERR_NOTEXTTOSEND */
     case 413:
     case 414:
+      if (numeric == 403)
+        _weft_irc_client_join_answered (self, param (c, 1));
       _weft_irc_client_fail_by_label_or_target (c, param (c, 1));
       break;
     case 902: /* ERR_NICKLOCKED */

@@ -158,6 +158,7 @@ struct _WeftIrcClient {
   GListStore *channels;
   GHashTable *channel_by_name; /* folded name -> WeftIrcChannel (borrowed) */
   GHashTable *wanted;          /* folded name -> TRUE: rejoin after a reconnect */
+  GHashTable *joins_sent;      /* folded name: JOIN sent on this connection, no answer yet */
   GHashTable *history_pending; /* folded target -> TRUE: outbox waits for history */
   GHashTable *own_nicks;       /* folded nicks this client has had */
   GHashTable *private_seen;    /* folded nick -> WeftIrcLastSeen: private conversations */
@@ -190,6 +191,11 @@ void _weft_irc_client_start_pings (WeftIrcClient *client);
 void _weft_irc_client_pong (WeftIrcClient *client, const char *token);
 void _weft_irc_client_notify (WeftIrcClient *client, int prop);
 char *_weft_irc_client_fold (WeftIrcClient *client, const char *name);
+/* JOINs in flight on this connection: a channel is asked for once, whether
+ * by weft_irc_client_join() or by the rejoin after registration. Returns
+ * FALSE when a JOIN for @name is already waiting for its answer. */
+gboolean _weft_irc_client_note_join_sent (WeftIrcClient *client, const char *name);
+void _weft_irc_client_join_answered (WeftIrcClient *client, const char *name);
 gboolean _weft_irc_client_is_self (WeftIrcClient *client, const char *nick);
 WeftIrcChannel *_weft_irc_client_ensure_channel (WeftIrcClient *client, const char *name);
 void _weft_irc_client_remove_channel (WeftIrcClient *client, WeftIrcChannel *channel);

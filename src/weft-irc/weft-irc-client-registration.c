@@ -312,7 +312,8 @@ send_rejoins (WeftIrcClient *self)
         const char *key = channel != NULL ? weft_irc_channel_get_key (channel) : NULL;
         g_autofree char *folded = name != NULL ? _weft_irc_client_fold (self, name) : NULL;
 
-        if (name != NULL && (!g_hash_table_contains (self->wanted, folded) || (pass == 0) != (key != NULL)))
+        if (name != NULL && (!g_hash_table_contains (self->wanted, folded) || (pass == 0) != (key != NULL) ||
+                             g_hash_table_contains (self->joins_sent, folded)))
           continue;
         if (names->len > 0 && (name == NULL || names->len + keys->len + strlen (name) + 2 > 400))
           {
@@ -322,6 +323,7 @@ send_rejoins (WeftIrcClient *self)
           }
         if (name == NULL)
           break;
+        _weft_irc_client_note_join_sent (self, name);
         g_string_append_printf (names, "%s%s", names->len > 0 ? "," : "", name);
         if (key != NULL)
           g_string_append_printf (keys, "%s%s", keys->len > 0 ? "," : "", key);
@@ -392,6 +394,7 @@ set_casemap (WeftIrcClient *self, WeftIrcCasemapping casemap)
   self->casemap = casemap;
   self->channel_by_name = refold_table (self, self->channel_by_name);
   self->wanted = refold_table (self, self->wanted);
+  self->joins_sent = refold_table (self, self->joins_sent);
   self->history_pending = refold_table (self, self->history_pending);
   n = g_list_model_get_n_items (weft_irc_client_get_channels (self));
   for (guint i = 0; i < n; i++)

@@ -116,6 +116,7 @@ reset_connection_state (WeftIrcClient *self)
   self->writing_paused = FALSE;
   self->registered = FALSE;
   self->nick_attempt = 0;
+  g_hash_table_remove_all (self->joins_sent);
   g_hash_table_remove_all (self->caps_available);
   g_hash_table_remove_all (self->caps_enabled);
   self->cap_ls_done = FALSE;
@@ -258,6 +259,7 @@ _weft_irc_client_detach (WeftIrcClient *self, const GError *reason)
   _weft_irc_client_cancel_call (&self->timeout_call);
   _weft_irc_client_requeue_unconfirmed (self);
   self->registered = FALSE;
+  g_hash_table_remove_all (self->joins_sent);
   n = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
   for (guint i = 0; i < n; i++)
     {
@@ -430,6 +432,7 @@ weft_irc_client_finalize (GObject *object)
   g_hash_table_unref (self->channel_by_name);
   g_object_unref (self->channels);
   g_hash_table_unref (self->wanted);
+  g_hash_table_unref (self->joins_sent);
   g_hash_table_unref (self->history_pending);
   g_hash_table_unref (self->own_nicks);
   g_hash_table_unref (self->private_seen);
@@ -932,6 +935,7 @@ weft_irc_client_init (WeftIrcClient *self)
   self->channels = g_list_store_new (WEFT_IRC_TYPE_CHANNEL);
   self->channel_by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->joins_sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->history_pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->own_nicks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->private_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, last_seen_free);

@@ -383,6 +383,93 @@ test_more_numerics (IrcFixture *f, gconstpointer data)
   g_assert_cmpuint (irc_lines_count_prefix (lines, "JOIN"), ==, 1);
 }
 
+/* ---- Joins from a ::registered handler ---------------------------------- */
+
+/* How many JOIN lines name @channel (alone or in a comma list). */
+static guint
+count_joins (GPtrArray *lines, const char *channel)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const char *line = lines->pdata[i];
+      g_auto (GStrv) words = NULL;
+      g_auto (GStrv) names = NULL;
+
+      if (!g_str_has_prefix (line, "JOIN "))
+        continue;
+      words = g_strsplit (line + strlen ("JOIN "), " ", 2);
+      names = g_strsplit (words[0][0] == ':' ? words[0] + 1 : words[0], ",", -1);
+      for (char **name = names; *name != NULL; name++)
+        if (g_ascii_strcasecmp (*name, channel) == 0)
+          n++;
+    }
+  return n;
+}
+
+static void
+join_on_registered (WeftIrcClient *client, const char *nick, gpointer data)
+{
+  weft_irc_client_join (client, "#configured", NULL);
+  weft_irc_client_join (client, "#own", NULL);
+}
+
+/* A client that joins from its ::registered handler, a channel it also
+ * rejoins by itself and one of its own: each JOIN goes out once, after
+ * every registration; a refused JOIN can be asked for again. */
+static void
+test_join_in_registered_handler (IrcFixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) lines = NULL;
+  g_autoptr (GPtrArray) again = NULL;
+  g_autoptr (GPtrArray) retry = NULL;
+  g_autoptr (GPtrArray) third = NULL;
+  g_autoptr (GPtrArray) pending = NULL;
+  g_autoptr (GPtrArray) joined = NULL;
+
+  weft_irc_client_join (f->client, "#configured", NULL);
+  g_signal_connect (f->client, "registered", G_CALLBACK (join_on_registered), NULL);
+  irc_fixture_connect (f);
+  g_ptr_array_unref (irc_fixture_take (f));
+  irc_fixture_server (f, ":irc.test 001 alice :Welcome");
+  lines = irc_fixture_take (f);
+  g_assert_cmpuint (count_joins (lines, "#configured"), ==, 1);
+  g_assert_cmpuint (count_joins (lines, "#own"), ==, 1);
+
+  /* Still waiting for the answer: asking again sends nothing. */
+  weft_irc_client_join (f->client, "#own", NULL);
+  pending = irc_fixture_take (f);
+  g_assert_cmpuint (count_joins (pending, "#own"), ==, 0);
+
+  /* Refused (a wrong key): join() asks again. */
+  irc_fixture_server (f, ":irc.test 475 alice #own :Cannot join channel (+k)");
+  weft_irc_client_join (f->client, "#own", "secret");
+  retry = irc_fixture_take (f);
+  g_assert_true (irc_lines_contain (retry, "JOIN #own secret"));
+
+  /* After a reconnect: once each again. */
+  irc_fixture_server (f, ":alice!al@host JOIN #configured");
+  irc_fixture_drop (f);
+  irc_fixture_connect (f);
+  g_ptr_array_unref (irc_fixture_take (f));
+  irc_fixture_server (f, ":irc.test 001 alice :Welcome");
+  again = irc_fixture_take (f);
+  g_assert_cmpuint (count_joins (again, "#configured"), ==, 1);
+  g_assert_cmpuint (count_joins (again, "#own"), ==, 1);
+
+  /* Answered: a later join() of a joined channel sends nothing; after a
+   * part, it joins again. */
+  irc_fixture_server (f, ":alice!al@host JOIN #configured");
+  weft_irc_client_join (f->client, "#configured", NULL);
+  joined = irc_fixture_take (f);
+  g_assert_cmpuint (count_joins (joined, "#configured"), ==, 0);
+  irc_fixture_server (f, ":alice!al@host PART #configured");
+  weft_irc_client_join (f->client, "#configured", NULL);
+  third = irc_fixture_take (f);
+  g_assert_cmpuint (count_joins (third, "#configured"), ==, 1);
+}
+
 /* ---- Messages ---------------------------------------------------------- */
 
 static void
@@ -948,6 +1035,7 @@ main (int argc, char **argv)
   ADD ("/irc/client/sasl/failure", test_sasl_failure);
   ADD ("/irc/client/state/channel", test_channel_state);
   ADD ("/irc/client/state/more-numerics", test_more_numerics);
+  ADD ("/irc/client/state/join-in-registered-handler", test_join_in_registered_handler);
   ADD ("/irc/client/messages/receive", test_receive_messages);
   ADD ("/irc/client/messages/ctcp", test_ctcp);
   ADD ("/irc/client/messages/echo-confirms", test_echo_confirms);

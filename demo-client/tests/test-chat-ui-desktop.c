@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The real weft-chat UI and the desktop: notifications, opening links. */
+#include "config.h"
+
+#include "chat-test-util.h"
+
+/* A notification service in this process (the session bus of the tests
+ * has none): it records what it is asked to show. */
+static const char notifications_xml[] =
+    "<node><interface name='org.freedesktop.Notifications'>"
+    "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+    "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+    "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+    "<arg type='u' direction='out'/></method>"
+    "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+    "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+    "<method name='GetServerInformation'><arg type='s' direction='out'/><arg type='s' direction='out'/>"
+    "<arg type='s' direction='out'/><arg type='s' direction='out'/></method>"
+    "</interface></node>";
+
+typedef struct {
+  GPtrArray *shown; /* "summary|body" */
+  int owned;
+} FakeNotifications;
+
+static void
+notifications_call (GDBusConnection *bus,
+                    const char *sender,
+                    const char *path,
+                    const char *interface,
+                    const char *method,
+                    GVariant *parameters,
+                    GDBusMethodInvocation *invocation,
+                    gpointer data)
+{
+  FakeNotifications *fake = data;
+
+  if (g_strcmp0 (method, "Notify") == 0)
+    {
+      const char *summary, *body;
+
+      g_variant_get_child (parameters, 3, "&s", &summary);
+      g_variant_get_child (parameters, 4, "&s", &body);
+      g_ptr_array_add (fake->shown, g_strdup_printf ("%s|%s", summary, body));
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", fake->shown->len));
+    }
+  else if (g_strcmp0 (method, "GetCapabilities") == 0)
+    {
+      const char *caps[] = { "body", NULL };
+
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
+    }
+  else if (g_strcmp0 (method, "GetServerInformation") == 0)
+    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(ssss)", "fake", "Weft", "1", "1.2"));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+notifications_acquired (GDBusConnection *bus, const char *name, gpointer data)
+{
+  ((FakeNotifications *) data)->owned = 1;
+}
+
+static void
+notifications_lost (GDBusConnection *bus, const char *name, gpointer data)
+{
+  ((FakeNotifications *) data)->owned = -1;
+}
+
+static gboolean
+service_seen (ChatTest *t, gconstpointer data)
+{
+  const FakeNotifications *fake = data;
+
+  return fake->owned != 0 && chat_application_can_notify (t->app);
+}
+
+typedef struct {
+  FakeNotifications *fake;
+  guint n;
+} Shown;
+
+static gboolean
+shown_count (ChatTest *t, gconstpointer data)
+{
+  const Shown *shown = data;
+
+  return shown->fake->shown->len >= shown->n;
+}
+
+static void
+count_sent (ChatApplication *app, const char *id, GNotification *notification, guint *n)
+{
+  (*n)++;
+}
+
+typedef struct {
+  const char *room;
+  const char *text;
+} Arrival;
+
+static gboolean
+arrived (ChatTest *t, gconstpointer data)
+{
+  const Arrival *a = data;
+  ChatRoom *room = chat_test_room (t, a->room);
+
+  return room != NULL && chat_test_find_message (room, a->text, NULL) != NULL;
+}
+
+static void
+receive (ChatTest *t, const char *target, const char *room, const char *text)
+{
+  g_autoptr (WeftIrcOutgoing) outgoing = weft_irc_client_send_privmsg (t->observer, target, text);
+  Arrival a = { room, text };
+
+  chat_test_wait (t, arrived, &a, text);
+}
+
+/* A mention while the window is not focused is notified once; with the
+ * window focused, or without a mention, nothing is; a private message is.
+ * The notification reaches the session bus's notification service. */
+static void
+run_notifications (ChatTest *t)
+{
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr (GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  const GDBusInterfaceVTable vtable = { notifications_call, NULL, NULL };
+  FakeNotifications fake = { g_ptr_array_new_with_free_func (g_free), 0 };
+  guint registration, owner;
+  guint sent = 0;
+
+  g_assert_nonnull (bus);
+  registration = g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications", node->interfaces[0], &vtable,
+                                                    &fake, NULL, NULL);
+  g_assert_cmpuint (registration, >, 0);
+  owner = g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications", G_BUS_NAME_OWNER_FLAGS_REPLACE,
+                                        notifications_acquired, notifications_lost, &fake, NULL);
+  chat_test_wait (t, service_seen, &fake, "the application to see the notification service");
+  g_assert_cmpint (fake.owned, ==, 1);
+  g_signal_connect (t->app, "notification-sent", G_CALLBACK (count_sent), &sent);
+
+  chat_window_select_room (t->window, chat_test_room (t, "#random"));
+  chat_application_override_focus (t->app, FALSE);
+  receive (t, "#weft", "#weft", "tester: are you around?");
+  g_assert_cmpuint (sent, ==, 1);
+  chat_test_wait (t, shown_count, &(Shown){ &fake, 1 }, "the notification service to be asked");
+  g_assert_cmpstr (fake.shown->pdata[0], ==, "observer in #weft|tester: are you around?");
+
+  /* Not a mention: nothing. */
+  receive (t, "#weft", "#weft", "just chatting");
+  g_assert_cmpuint (sent, ==, 1);
+
+  /* Focused: nothing. */
+  chat_application_override_focus (t->app, TRUE);
+  receive (t, "#weft", "#weft", "tester: now you see me");
+  g_assert_cmpuint (sent, ==, 1);
+
+  /* A private message while away from the window. */
+  chat_application_override_focus (t->app, FALSE);
+  receive (t, "tester", "observer", "a private word");
+  g_assert_cmpuint (sent, ==, 2);
+  /* The service answers every call before it goes away. */
+  chat_test_wait (t, shown_count, &(Shown){ &fake, 2 }, "the notification service to be asked again");
+  g_assert_cmpuint (fake.shown->len, ==, 2);
+  g_assert_cmpstr (fake.shown->pdata[1], ==, "observer (private message)|a private word");
+
+  g_signal_handlers_disconnect_by_func (t->app, count_sent, &sent);
+  chat_application_override_focus (t->app, -1);
+  g_bus_unown_name (owner);
+  g_dbus_connection_unregister_object (bus, registration);
+  g_ptr_array_unref (fake.shown);
+}
+
+typedef struct {
+  GPtrArray *uris;
+} Opened;
+
+static void
+open_uri (GtkWindow *parent, const char *uri, gpointer data)
+{
+  Opened *opened = data;
+
+  g_assert_true (GTK_IS_WINDOW (parent));
+  g_ptr_array_add (opened->uris, g_strdup (uri));
+}
+
+static gboolean
+row_shown (ChatTest *t, gconstpointer text)
+{
+  ChatMessage *message = chat_test_find_message (chat_test_room (t, "#weft"), text, NULL);
+
+  return message != NULL && chat_test_find_row (t, message) != NULL;
+}
+
+/* Clicking the link in a message asks for exactly that URI to be opened;
+ * a click on the text beside it does not. */
+static void
+run_open_link (ChatTest *t)
+{
+  const char *text = "the docs are at https://example.org/weft/docs?page=2 today";
+  const char *uri = "https://example.org/weft/docs?page=2";
+  Opened opened = { g_ptr_array_new_with_free_func (g_free) };
+  g_autoptr (WeftIrcOutgoing) outgoing = NULL;
+  ChatMessage *message;
+  ChatMessageRow *row;
+  GtkLabel *label;
+  PangoRectangle rect;
+  int offset_x, offset_y;
+  const char *start;
+
+  chat_message_row_set_uri_opener (open_uri, &opened);
+  chat_window_select_room (t->window, chat_test_room (t, "#weft"));
+  outgoing = weft_irc_client_send_privmsg (t->observer, "#weft", text);
+  chat_test_wait (t, row_shown, text, "the row with the link");
+  message = chat_test_find_message (chat_test_room (t, "#weft"), text, NULL);
+  row = CHAT_MESSAGE_ROW (chat_test_find_row (t, message));
+  label = chat_message_row_get_text_label (row);
+
+  /* The middle of the link, where the label draws it. */
+  start = strstr (gtk_label_get_text (label), uri);
+  g_assert_nonnull (start);
+  pango_layout_index_to_pos (gtk_label_get_layout (label), (start - gtk_label_get_text (label)) + 10, &rect);
+  gtk_label_get_layout_offsets (label, &offset_x, &offset_y);
+  g_assert_true (chat_message_row_click_text (row, offset_x + PANGO_PIXELS (rect.x) + 2,
+                                              offset_y + PANGO_PIXELS (rect.y) + PANGO_PIXELS (rect.height) / 2));
+  g_assert_cmpuint (opened.uris->len, ==, 1);
+  g_assert_cmpstr (opened.uris->pdata[0], ==, uri);
+
+  /* "the" at the start is not a link. */
+  pango_layout_index_to_pos (gtk_label_get_layout (label), 1, &rect);
+  g_assert_false (chat_message_row_click_text (row, offset_x + PANGO_PIXELS (rect.x) + 1,
+                                               offset_y + PANGO_PIXELS (rect.y) + PANGO_PIXELS (rect.height) / 2));
+  g_assert_cmpuint (opened.uris->len, ==, 1);
+
+  chat_message_row_set_uri_opener (NULL, NULL);
+  g_ptr_array_unref (opened.uris);
+}
+
+static void
+test_notifications (ConformanceFixture *f)
+{
+  chat_test_run (f, run_notifications);
+}
+
+static void
+test_open_link (ConformanceFixture *f)
+{
+  chat_test_run (f, run_open_link);
+}
+
+const ConformanceCase chat_ui_desktop_cases[] = {
+  { "chat-ui/notifications", test_notifications, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
+  { "chat-ui/open-link", test_open_link, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
+  { NULL },
+};
