@@ -753,13 +753,32 @@ server_closed (WeftResult *result, gpointer data)
 }
 #endif
 
-/* Says goodbye on every connection, then lets the embedded server close
- * and flush its history (for at most two seconds). */
+static gboolean
+all_disconnected (ChatApplication *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->connections));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (ChatConnection) connection = g_list_model_get_item (G_LIST_MODEL (self->connections), i);
+
+      if (chat_connection_get_state (connection) != CHAT_CONNECTION_DISCONNECTED)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Says goodbye on every connection and waits until the servers have
+ * closed them, then lets the embedded server close and flush its history
+ * (for at most two seconds in all). */
 static void
 chat_application_shutdown (GApplication *application)
 {
   ChatApplication *self = CHAT_APPLICATION (application);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->connections));
+  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  /* On the heap: the server may finish after we stopped waiting. */
+  gboolean *closed = g_rc_box_new0 (gboolean);
 
   for (guint i = 0; i < n; i++)
     {
@@ -767,22 +786,24 @@ chat_application_shutdown (GApplication *application)
 
       chat_connection_disconnect (connection, NULL);
     }
+  while (!all_disconnected (self) && g_get_monotonic_time () < deadline)
+    if (!weft_reactor_iterate (self->reactor, FALSE))
+      g_usleep (1000);
+  *closed = TRUE;
 #ifdef HAVE_CHAT_SERVER
   g_clear_pointer (&self->demo, wcs_demo_stop);
   if (self->demo_server != NULL)
     {
       g_autoptr (WeftDeferred) closing = wcs_server_shutdown (self->demo_server);
-      gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
-      /* On the heap: the server may finish after we stopped waiting. */
-      gboolean *closed = g_rc_box_new0 (gboolean);
 
+      *closed = FALSE;
       weft_deferred_add_both (closing, server_closed, g_rc_box_acquire (closed), (GDestroyNotify) g_rc_box_release);
-      while (!*closed && g_get_monotonic_time () < deadline)
-        if (!weft_reactor_iterate (self->reactor, FALSE))
-          g_usleep (1000);
-      g_rc_box_release (closed);
     }
 #endif
+  while (!*closed && g_get_monotonic_time () < deadline)
+    if (!weft_reactor_iterate (self->reactor, FALSE))
+      g_usleep (1000);
+  g_rc_box_release (closed);
   G_APPLICATION_CLASS (chat_application_parent_class)->shutdown (application);
 }
 

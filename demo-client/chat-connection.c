@@ -910,6 +910,19 @@ reconnect_reconfigured (ChatConnection *self)
     self->reconfigure_call = weft_reactor_call_later (self->reactor, 0, reconnect_reconfigured_cb, self, NULL);
 }
 
+/* The client paces its lines as a public network expects (a burst, then
+ * one every two seconds). A server on this machine (the demo's own, a
+ * bouncer) has no such rule to keep, and pacing would make joining a few
+ * channels and loading their history take seconds. */
+static void
+set_pacing (ChatConnection *self)
+{
+  weft_irc_client_set_flood_control (self->client, WEFT_IRC_CLIENT_DEFAULT_FLOOD_BURST,
+                                     chat_server_config_is_local (self->config)
+                                         ? 0
+                                         : WEFT_IRC_CLIENT_DEFAULT_FLOOD_INTERVAL);
+}
+
 void
 chat_connection_set_config (ChatConnection *self, const ChatServerConfig *config)
 {
@@ -921,6 +934,7 @@ chat_connection_set_config (ChatConnection *self, const ChatServerConfig *config
   gboolean channels_changed = !strv_equal (old->channels, config->channels);
 
   self->config = chat_server_config_copy (config);
+  set_pacing (self);
   if (reconnect)
     {
       /* A new address or identity takes a new connection: say goodbye on
@@ -1035,6 +1049,7 @@ chat_connection_new (WeftReactor *reactor, const ChatServerConfig *config)
   self->client = weft_irc_client_new (reactor, config->nick != NULL ? config->nick : g_get_user_name ());
   if (config->realname != NULL)
     weft_irc_client_set_realname (self->client, config->realname);
+  set_pacing (self);
   if (config->sasl_account != NULL && config->sasl_account[0] != '\0')
     weft_irc_client_set_sasl (self->client, WEFT_IRC_SASL_PLAIN, config->sasl_account, config->password);
   else if (config->password != NULL && config->password[0] != '\0')

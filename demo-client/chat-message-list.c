@@ -14,6 +14,9 @@ struct _ChatMessageList {
   ChatRoom *room;
   GtkNoSelection *selection;
   gboolean sticky;
+  /* A new model was set and the list has not laid it out yet: its
+   * adjustment still measures the old one (see scroll_to_bottom). */
+  gboolean awaiting_layout;
   guint scroll_idle;
   guint flush_tick;
 
@@ -62,7 +65,11 @@ chat_message_list_scroll_to_bottom (ChatMessageList *self)
   self->sticky = TRUE;
   if (n > 0)
     chat_message_list_scroll_to (self, n - 1);
-  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  /* GTK 4.8 warns ("failed to scroll to given position") when the
+   * adjustment moves before a new model is laid out; the item scroll
+   * above is enough then, and the follow-up after layout does the rest. */
+  if (!self->awaiting_layout)
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
 }
 
 /* The list view estimates the height of rows it has not measured, so the
@@ -119,6 +126,7 @@ value_changed (GtkAdjustment *adj, ChatMessageList *self)
 static void
 upper_changed (GtkAdjustment *adj, GParamSpec *pspec, ChatMessageList *self)
 {
+  self->awaiting_layout = FALSE;
   if (self->sticky)
     queue_follow (self);
 }
@@ -181,6 +189,7 @@ chat_message_list_set_room (ChatMessageList *self, ChatRoom *room)
     }
   model = room != NULL ? chat_room_get_messages (room) : NULL;
   gtk_no_selection_set_model (self->selection, model);
+  self->awaiting_layout = TRUE;
   if (model != NULL)
     g_signal_connect (model, "items-changed", G_CALLBACK (items_changed), self);
   update_loading (self);

@@ -114,6 +114,20 @@ chat_server_config_build_url (const char *host, guint port, gboolean tls)
                           port != 0 ? port : (tls ? 6697 : 6667));
 }
 
+gboolean
+chat_server_config_is_local (const ChatServerConfig *config)
+{
+  g_autofree char *host = NULL;
+  g_autoptr (GInetAddress) address = NULL;
+
+  if (config->url == NULL || !g_uri_split_network (config->url, G_URI_FLAGS_NONE, NULL, &host, NULL, NULL))
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
 GPtrArray *
 chat_server_config_load_all (GSettings *settings)
 {

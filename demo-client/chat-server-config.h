@@ -32,6 +32,10 @@ ChatServerConfig *chat_server_config_from_variant (GVariant *variant);
 /* Builds a URL from the parts the server dialog asks for. */
 char *chat_server_config_build_url (const char *host, guint port, gboolean tls);
 
+/* Whether the server's URL names this machine (a loopback address or
+ * "localhost"): the embedded demo server, a test server or a bouncer. */
+gboolean chat_server_config_is_local (const ChatServerConfig *config);
+
 /* All configured servers (ChatServerConfig), from GSettings. */
 GPtrArray *chat_server_config_load_all (GSettings *settings);
 void chat_server_config_save (GSettings *settings, const ChatServerConfig *config);

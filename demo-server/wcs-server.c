@@ -479,6 +479,7 @@ WeftDeferred *
 wcs_server_shutdown (WcsServer *server)
 {
   ShutdownState *state;
+  WeftDeferred *done;
 
   g_return_val_if_fail (WCS_IS_SERVER (server), NULL);
   if (server->stopping)
@@ -494,8 +495,10 @@ wcs_server_shutdown (WcsServer *server)
   state->self = g_object_ref (server);
   state->done = weft_deferred_new ();
   state->deadline = weft_reactor_get_time (server->reactor) + 2 * G_USEC_PER_SEC;
+  done = g_object_ref (state->done);
+  /* With no client left this may finish (and free @state) at once. */
   wait_for_clients (state);
-  return g_object_ref (state->done);
+  return done;
 }
 
 void

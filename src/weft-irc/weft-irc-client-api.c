@@ -265,6 +265,19 @@ weft_irc_client_connect (WeftIrcClient *client, const char *url, GError **error)
   return TRUE;
 }
 
+/* How long a server has to close the connection after QUIT. */
+#define QUIT_GRACE_US (2 * G_USEC_PER_SEC)
+
+static void
+quit_grace_over (gpointer data)
+{
+  WeftIrcClient *client = data;
+
+  g_clear_pointer (&client->quit_call, weft_delayed_call_unref);
+  if (client->transport != NULL)
+    weft_transport_lose_connection (client->transport);
+}
+
 /**
  * weft_irc_client_disconnect:
  * @client: a client
@@ -272,6 +285,11 @@ weft_irc_client_connect (WeftIrcClient *client, const char *url, GError **error)
  *
  * Quits (when connected) and stops reconnecting. Channels and the outbox
  * are kept: connecting again rejoins them and delivers it.
+ *
+ * When connected, the client sends QUIT, closes its side of the connection
+ * and reads on until the server closes (as servers do after QUIT), for at
+ * most two seconds; the state becomes %WEFT_IRC_CLIENT_STATE_DISCONNECTED
+ * then.
  */
 void
 weft_irc_client_disconnect (WeftIrcClient *client, const char *quit_message)
@@ -289,7 +307,18 @@ weft_irc_client_disconnect (WeftIrcClient *client, const char *quit_message)
       if (quit_message != NULL)
         weft_irc_message_add_param (quit, quit_message);
       _weft_irc_client_write_now (client, quit);
-      weft_transport_lose_connection (client->transport);
+      /* Half-close, and read on until the server closes: closing outright
+       * while its replies are still arriving makes the kernel reset the
+       * connection, and a server that sees the reset before it reads the
+       * QUIT reports a lost connection instead of the quit message. */
+      client->quitting = TRUE;
+      _weft_irc_client_clear_sendq (client);
+      _weft_irc_client_cancel_call (&client->ping_call);
+      _weft_irc_client_cancel_call (&client->timeout_call);
+      _weft_irc_client_cancel_call (&client->quit_call);
+      client->quit_call = weft_delayed_call_ref (weft_reactor_call_later (client->reactor, QUIT_GRACE_US,
+                                                                          quit_grace_over, client, NULL));
+      weft_transport_lose_write_connection (client->transport);
     }
   else
     _weft_irc_client_set_state (client, WEFT_IRC_CLIENT_STATE_DISCONNECTED);

@@ -42,7 +42,7 @@ _weft_irc_client_write_now (WeftIrcClient *self, WeftIrcMessage *message)
   g_autoptr (GError) error = NULL;
   g_autofree char *line = NULL;
 
-  if (self->transport == NULL || weft_transport_is_closing (self->transport))
+  if (self->transport == NULL || self->quitting || weft_transport_is_closing (self->transport))
     return;
   line = weft_irc_message_to_string (message, &error);
   if (line == NULL)
@@ -201,7 +201,7 @@ _weft_irc_client_close (WeftIrcClient *self, GQuark domain, int code, const char
 {
   g_autoptr (GError) error = g_error_new_literal (domain, code, message);
 
-  if (self->transport == NULL || weft_transport_is_closing (self->transport))
+  if (self->transport == NULL || self->quitting || weft_transport_is_closing (self->transport))
     return;
   g_debug ("Closing the connection: %s", message);
   weft_transport_abort_connection_with_error (self->transport, error);

@@ -141,9 +141,11 @@ struct _WeftIrcClient {
   /* Pings */
   WeftDelayedCall *ping_call;
   WeftDelayedCall *timeout_call;
-  guint64 ping_seq;      /* the last PING sent */
-  gint64 ping_sent_time; /* when the oldest unanswered one was sent */
-  guint64 ping_waiting;  /* the oldest unanswered PING, or 0 */
+  WeftDelayedCall *quit_call; /* bounds the wait for the server to close after QUIT */
+  gboolean quitting;          /* QUIT sent and the write side closed: nothing more goes out */
+  guint64 ping_seq;           /* the last PING sent */
+  gint64 ping_sent_time;      /* when the oldest unanswered one was sent */
+  guint64 ping_waiting;       /* the oldest unanswered PING, or 0 */
   gboolean sync_ping_needed;
 
   /* Flood control */

@@ -146,6 +146,8 @@ reset_connection_state (WeftIrcClient *self)
   _weft_irc_client_clear_sendq (self);
   _weft_irc_client_cancel_call (&self->ping_call);
   _weft_irc_client_cancel_call (&self->timeout_call);
+  _weft_irc_client_cancel_call (&self->quit_call);
+  self->quitting = FALSE;
 }
 
 void
@@ -257,6 +259,8 @@ _weft_irc_client_detach (WeftIrcClient *self, const GError *reason)
   _weft_irc_client_clear_sendq (self);
   _weft_irc_client_cancel_call (&self->ping_call);
   _weft_irc_client_cancel_call (&self->timeout_call);
+  _weft_irc_client_cancel_call (&self->quit_call);
+  self->quitting = FALSE;
   _weft_irc_client_requeue_unconfirmed (self);
   self->registered = FALSE;
   g_hash_table_remove_all (self->joins_sent);
@@ -387,6 +391,7 @@ weft_irc_client_dispose (GObject *object)
   _weft_irc_client_clear_sendq (self);
   _weft_irc_client_cancel_call (&self->ping_call);
   _weft_irc_client_cancel_call (&self->timeout_call);
+  _weft_irc_client_cancel_call (&self->quit_call);
   if (self->connector != NULL)
     weft_connector_stop_connecting (self->connector);
   if (self->factory != NULL)

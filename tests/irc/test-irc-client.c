@@ -962,6 +962,25 @@ test_disconnect (IrcFixture *f, gconstpointer data)
   irc_fixture_register (f, "");
   weft_irc_client_disconnect (f->client, "bye now");
   irc_fixture_expect (f, "QUIT :bye now", NULL);
+  /* The client closes its side and reads on until the server closes. */
+  g_assert_true (weft_string_transport_is_write_closed (f->transport));
+  g_assert_false (weft_string_transport_is_disconnecting (f->transport));
+  irc_fixture_server (f, "PING :still-there");
+  g_assert_cmpuint (strlen (weft_string_transport_peek_string (f->transport, NULL)), ==, 0);
+  irc_fixture_drop (f);
+  g_assert_cmpint (weft_irc_client_get_state (f->client), ==, WEFT_IRC_CLIENT_STATE_DISCONNECTED);
+}
+
+/* A server that does not close after QUIT is left after two seconds. */
+static void
+test_disconnect_server_stays (IrcFixture *f, gconstpointer data)
+{
+  irc_fixture_register (f, "");
+  weft_irc_client_disconnect (f->client, NULL);
+  irc_fixture_expect (f, "QUIT", NULL);
+  weft_test_clock_advance (f->clock, 1900 * 1000);
+  g_assert_false (weft_string_transport_is_disconnecting (f->transport));
+  weft_test_clock_advance (f->clock, 200 * 1000);
   g_assert_true (weft_string_transport_is_disconnecting (f->transport));
   irc_fixture_drop (f);
   g_assert_cmpint (weft_irc_client_get_state (f->client), ==, WEFT_IRC_CLIENT_STATE_DISCONNECTED);
@@ -1054,6 +1073,7 @@ main (int argc, char **argv)
   ADD ("/irc/client/reconnect/history-failure", test_history_failure_releases_outbox);
   ADD ("/irc/client/reconnect/private-history", test_reconnect_private_history);
   ADD ("/irc/client/disconnect", test_disconnect);
+  ADD ("/irc/client/disconnect-server-stays", test_disconnect_server_stays);
   g_test_add_func ("/irc/client/as-protocol", test_client_as_protocol);
   g_test_add_func ("/irc/client/urls", test_urls);
   return g_test_run ();
