@@ -11,6 +11,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +38,17 @@ typedef struct {
   guint16 port;
 } EchoServer;
 
+/* The server must not outlive the case: a case ended by the watchdog
+ * would otherwise leave it running, holding the harness's output pipe
+ * open, and the harness would wait for that pipe for good. */
+static void
+die_with_parent (gpointer user_data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+#endif
+}
+
 /* Starts the example on the fixture's backend, listening on a free port
  * of 127.0.0.1, and reads the port from its first line. */
 static void
@@ -47,7 +61,7 @@ echo_server_start (EchoServer *server, ConformanceFixture *f, const char *listen
   const char *port;
   char c;
 
-  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
                                            &server->pid, NULL, &server->stdout_fd, NULL, &error));
   g_assert_no_error (error);
   /* Blocking: the harness's watchdog ends a server that never starts. */
