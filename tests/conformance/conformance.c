@@ -336,7 +336,10 @@ fixture_teardown (ConformanceFixture *f, gconstpointer data)
       else
         conformance_drain_default_context ();
 
-      g_assert_cmpuint (conformance_count_open_fds (), ==, f->n_fds_at_start);
+      /* No fd leaked. GTK and GIO may close one of their own that was open
+       * when the case started (a display or bus connection's helper), which
+       * is not the case's doing. */
+      g_assert_cmpuint (conformance_count_open_fds (), <=, f->n_fds_at_start);
 
       g_mutex_lock (&f->watchdog_mutex);
       f->watchdog_done = TRUE;
