@@ -452,6 +452,25 @@ channel_joined (WeftIrcClient *client,
   add_event (self, room, irc, text);
 }
 
+/* A member left a channel (parted or was kicked): an event in its room, and
+ * the room is no longer joined when that member is us. */
+static void
+member_left (ChatConnection *self,
+             WeftIrcClient *client,
+             WeftIrcChannel *channel,
+             const char *nick,
+             WeftIrcMessage *irc,
+             const char *text)
+{
+  ChatRoom *room = chat_connection_find_room (self, weft_irc_channel_get_name (channel));
+
+  if (room == NULL)
+    return;
+  if (weft_irc_client_names_equal (client, nick, weft_irc_client_get_current_nick (client)))
+    chat_room_set_joined (room, FALSE);
+  add_event (self, room, irc, text);
+}
+
 static void
 channel_parted (WeftIrcClient *client,
                 WeftIrcChannel *channel,
@@ -460,16 +479,10 @@ channel_parted (WeftIrcClient *client,
                 WeftIrcMessage *irc,
                 ChatConnection *self)
 {
-  ChatRoom *room = chat_connection_find_room (self, weft_irc_channel_get_name (channel));
-  g_autofree char *text = NULL;
+  g_autofree char *text = reason != NULL && reason[0] != '\0' ? g_strdup_printf (_ ("%s left (%s)"), nick, reason)
+                                                              : g_strdup_printf (_ ("%s left"), nick);
 
-  if (room == NULL)
-    return;
-  if (weft_irc_client_names_equal (client, nick, weft_irc_client_get_current_nick (client)))
-    chat_room_set_joined (room, FALSE);
-  text = reason != NULL && reason[0] != '\0' ? g_strdup_printf (_ ("%s left (%s)"), nick, reason)
-                                             : g_strdup_printf (_ ("%s left"), nick);
-  add_event (self, room, irc, text);
+  member_left (self, client, channel, nick, irc, text);
 }
 
 static void
@@ -481,15 +494,10 @@ channel_kicked (WeftIrcClient *client,
                 WeftIrcMessage *irc,
                 ChatConnection *self)
 {
-  ChatRoom *room = chat_connection_find_room (self, weft_irc_channel_get_name (channel));
-  g_autofree char *text = NULL;
+  g_autofree char *text =
+      g_strdup_printf (_ ("%s was removed by %s (%s)"), nick, by != NULL ? by : "?", reason != NULL ? reason : "");
 
-  if (room == NULL)
-    return;
-  if (weft_irc_client_names_equal (client, nick, weft_irc_client_get_current_nick (client)))
-    chat_room_set_joined (room, FALSE);
-  text = g_strdup_printf (_ ("%s was removed by %s (%s)"), nick, by != NULL ? by : "?", reason != NULL ? reason : "");
-  add_event (self, room, irc, text);
+  member_left (self, client, channel, nick, irc, text);
 }
 
 static void
@@ -558,6 +566,34 @@ topic_changed (WeftIrcClient *client,
       g_autofree char *text = g_strdup_printf (_ ("%s changed the topic to: %s"), setter, topic != NULL ? topic : "");
       add_event (self, room, irc, text);
     }
+}
+
+/* "ada sets mode +v linus" in the channel, as other clients show it. */
+static void
+mode_changed (WeftIrcClient *client,
+              const char *target,
+              const char *setter,
+              const char *modes,
+              GStrv args,
+              WeftIrcMessage *irc,
+              ChatConnection *self)
+{
+  ChatRoom *room;
+  g_autofree char *joined_args = NULL;
+  g_autofree char *change = NULL;
+  g_autofree char *text = NULL;
+
+  if (irc == NULL || g_strcmp0 (weft_irc_message_get_verb (irc), "MODE") != 0 ||
+      !weft_irc_client_is_channel_name (client, target))
+    return;
+  room = chat_connection_find_room (self, target);
+  if (room == NULL)
+    return;
+  joined_args = args != NULL ? g_strjoinv (" ", args) : NULL;
+  change =
+      joined_args != NULL && joined_args[0] != '\0' ? g_strdup_printf ("%s %s", modes, joined_args) : g_strdup (modes);
+  text = g_strdup_printf (_ ("%s sets mode %s"), setter != NULL ? setter : target, change);
+  add_event (self, room, irc, text);
 }
 
 static void
@@ -1075,6 +1111,7 @@ chat_connection_new (WeftReactor *reactor, const ChatServerConfig *config)
   g_signal_connect (self->client, "quit", G_CALLBACK (user_quit), self);
   g_signal_connect (self->client, "nick-changed", G_CALLBACK (nick_changed), self);
   g_signal_connect (self->client, "topic-changed", G_CALLBACK (topic_changed), self);
+  g_signal_connect (self->client, "mode-changed", G_CALLBACK (mode_changed), self);
   g_signal_connect (self->client, "error-received", G_CALLBACK (error_received), self);
   g_signal_connect (self->client, "server-reply", G_CALLBACK (server_reply), self);
   client_state_changed (self);

@@ -84,11 +84,12 @@ setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
   gtk_list_item_set_child (item, box);
 }
 
+/* Shows @member in @box. Called on bind and again whenever the member's
+ * prefix, nick or away state changes: GTK keeps a row for an item that is
+ * still in the model, so a changed member is not bound again. */
 static void
-bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
+show_member (GtkWidget *box, WeftIrcMember *member)
 {
-  WeftIrcMember *member = gtk_list_item_get_item (item);
-  GtkWidget *box = gtk_list_item_get_child (item);
   GtkWidget *prefix = gtk_widget_get_first_child (box);
   GtkWidget *nick = gtk_widget_get_next_sibling (prefix);
   const char *p = weft_irc_member_get_prefix (member);
@@ -102,6 +103,35 @@ bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
   gtk_widget_add_css_class (nick, nick_class);
   g_object_set_data (G_OBJECT (nick), "nick-class", (gpointer) nick_class);
   gtk_widget_set_opacity (box, weft_irc_member_get_away (member) ? 0.55 : 1.0);
+}
+
+static void
+member_changed (WeftIrcMember *member, GParamSpec *pspec, GtkListItem *item)
+{
+  GtkWidget *box = gtk_list_item_get_child (item);
+
+  if (box != NULL)
+    show_member (box, member);
+}
+
+static void
+bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
+{
+  WeftIrcMember *member = gtk_list_item_get_item (item);
+
+  show_member (gtk_list_item_get_child (item), member);
+  g_signal_connect (member, "notify::prefix", G_CALLBACK (member_changed), item);
+  g_signal_connect (member, "notify::nick", G_CALLBACK (member_changed), item);
+  g_signal_connect (member, "notify::away", G_CALLBACK (member_changed), item);
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
+{
+  WeftIrcMember *member = gtk_list_item_get_item (item);
+
+  if (member != NULL)
+    g_signal_handlers_disconnect_by_func (member, member_changed, item);
 }
 
 static void
@@ -162,6 +192,7 @@ chat_member_list_init (ChatMemberList *self)
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
   update_count (self);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The real weft-chat UI and the desktop: notifications, opening links. */
+/* The real weft-chat UI and the desktop: notifications, opening links, the
+ * member list's ranks. */
 #include "config.h"
 
+#include "chat-member-list.h"
 #include "chat-test-util.h"
 
 /* A notification service in this process (the session bus of the tests
@@ -238,6 +240,97 @@ run_open_link (ChatTest *t)
   g_ptr_array_unref (opened.uris);
 }
 
+/* The prefix label of the member list's row that shows nick, or NULL when
+ * no row on screen shows it. */
+static const char *
+member_row_prefix (ChatTest *t, const char *nick)
+{
+  GtkWidget *list = GTK_WIDGET (chat_window_get_member_list (t->window));
+  GPtrArray *stack = g_ptr_array_new ();
+  const char *found = NULL;
+
+  g_ptr_array_add (stack, list);
+  while (stack->len > 0 && found == NULL)
+    {
+      GtkWidget *widget = g_ptr_array_steal_index (stack, stack->len - 1);
+      GtkWidget *first = gtk_widget_get_first_child (widget);
+
+      if (first != NULL && GTK_IS_LABEL (first) && gtk_widget_has_css_class (first, "member-prefix"))
+        {
+          GtkWidget *nick_label = gtk_widget_get_next_sibling (first);
+
+          if (gtk_widget_get_mapped (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (nick_label)), nick) == 0)
+            found = gtk_label_get_text (GTK_LABEL (first));
+          continue;
+        }
+      for (GtkWidget *child = first; child != NULL; child = gtk_widget_get_next_sibling (child))
+        g_ptr_array_add (stack, child);
+    }
+  g_ptr_array_unref (stack);
+  return found;
+}
+
+typedef struct {
+  const char *first; /* the nick the sorted list starts with */
+  const char *tester_prefix;
+  const char *observer_prefix;
+} Ranks;
+
+static gboolean
+ranks_shown (ChatTest *t, gconstpointer data)
+{
+  const Ranks *ranks = data;
+  GListModel *sorted = chat_member_list_get_sorted (chat_window_get_member_list (t->window));
+  g_autoptr (WeftIrcMember) first = sorted != NULL ? g_list_model_get_item (sorted, 0) : NULL;
+
+  return first != NULL && g_strcmp0 (weft_irc_member_get_nick (first), ranks->first) == 0 &&
+         g_strcmp0 (member_row_prefix (t, "tester"), ranks->tester_prefix) == 0 &&
+         g_strcmp0 (member_row_prefix (t, "observer"), ranks->observer_prefix) == 0;
+}
+
+static gboolean
+tester_in_ranks (ChatTest *t, gconstpointer data)
+{
+  ChatRoom *room = chat_test_room (t, "#ranks");
+
+  return room != NULL && chat_room_get_joined (room);
+}
+
+static gboolean
+observer_in_ranks (ChatTest *t, gconstpointer data)
+{
+  return chat_test_member_present (t->observer, "#ranks", "tester") &&
+         chat_test_member_present (t->observer, "#ranks", "observer");
+}
+
+/* The member list shows each member's highest prefix and sorts by rank, and
+ * follows MODE changes while the rows are on screen. */
+static void
+run_member_ranks (ChatTest *t)
+{
+  /* The tester opens #ranks, so the server makes it an operator. */
+  const Ranks opened = { "tester", "@", "" };
+  const Ranks voiced = { "tester", "@", "+" };
+  const Ranks deopped = { "observer", "", "+" };
+  ChatRoom *room;
+
+  chat_test_type (t, "/join #ranks");
+  chat_test_wait (t, tester_in_ranks, NULL, "the tester in #ranks");
+  room = chat_test_room (t, "#ranks");
+  chat_window_select_room (t->window, room);
+  weft_irc_client_join (t->observer, "#ranks", NULL);
+  chat_test_wait (t, observer_in_ranks, NULL, "both in #ranks");
+  chat_test_wait (t, ranks_shown, &opened, "@tester first, the observer without a prefix");
+
+  chat_test_type (t, "/raw MODE #ranks +v observer");
+  chat_test_wait (t, ranks_shown, &voiced, "the observer's + on its row");
+  g_assert_nonnull (chat_test_find_message (room, "tester sets mode +v observer", NULL));
+  chat_test_screenshot (t, "member-ranks");
+
+  chat_test_type (t, "/raw MODE #ranks -o tester");
+  chat_test_wait (t, ranks_shown, &deopped, "+observer first once the tester is no longer an operator");
+}
+
 static void
 test_notifications (ConformanceFixture *f)
 {
@@ -250,8 +343,15 @@ test_open_link (ConformanceFixture *f)
   chat_test_run (f, run_open_link);
 }
 
+static void
+test_member_ranks (ConformanceFixture *f)
+{
+  chat_test_run (f, run_member_ranks);
+}
+
 const ConformanceCase chat_ui_desktop_cases[] = {
   { "chat-ui/notifications", test_notifications, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/open-link", test_open_link, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
+  { "chat-ui/member-ranks", test_member_ranks, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { NULL },
 };
