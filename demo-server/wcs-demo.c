@@ -20,6 +20,8 @@ struct _WcsDemoUser {
   WeftReactor *reactor;
   char *nick;
   const char *const *channels;
+  const char *const *voices; /* nicks this user gives +v in #weft */
+  const char *away;          /* an away message set after registration */
   GRand *rand;
   WeftDelayedCall *timer;
   gboolean registered;
@@ -221,8 +223,8 @@ talk (gpointer user_data)
 static void
 schedule_talk (WcsDemoUser *self)
 {
-  /* A human pace: a line every 5 to 20 seconds. */
-  gint64 delay = g_rand_int_range (self->rand, 5000, 20000) * (gint64) 1000;
+  /* A human pace: a line every 10 to 40 seconds each. */
+  gint64 delay = g_rand_int_range (self->rand, 10000, 40000) * (gint64) 1000;
 
   self->timer = weft_reactor_call_later (self->reactor, delay, talk, self, NULL);
   weft_delayed_call_ref (self->timer);
@@ -255,7 +257,20 @@ wcs_demo_user_line_received (WeftLineReceiver *receiver, const char *line, gsize
       self->registered = TRUE;
       for (guint i = 0; self->channels[i] != NULL; i++)
         send_line (self, "JOIN %s", self->channels[i]);
+      if (self->away != NULL)
+        send_line (self, "AWAY :%s", self->away);
       schedule_talk (self);
+    }
+  else if (g_str_equal (verb, "JOIN") && self->voices != NULL)
+    {
+      /* The channel's operator gives a voice to its regulars: the member
+       * list shows ranks. */
+      g_autofree char *nick = NULL;
+
+      weft_irc_split_source (weft_irc_message_get_source (message), &nick, NULL, NULL);
+      if (nick != NULL && g_strv_contains (self->voices, nick) &&
+          g_strcmp0 (weft_irc_message_get_param (message, 0), "#weft") == 0)
+        send_line (self, "MODE #weft +v %s", nick);
     }
 }
 
@@ -353,7 +368,10 @@ seed_if_needed (WeftResult *result, gpointer user_data)
 WcsDemo *
 wcs_demo_start (WcsServer *server, guint n_history, GError **error)
 {
-  static const char *const nicks[] = { "ada", "grace", "linus", "barbara" };
+  /* Everyone who speaks in the recent talk is there; ada opens the
+   * channels first (the server makes her their operator). */
+  static const char *const nicks[] = { "ada", "grace", "linus", "barbara", "ken", "margaret" };
+  static const char *const ada_voices[] = { "grace", "linus", NULL };
   WcsDemo *demo = g_new0 (WcsDemo, 1);
   WeftIrcServer *irc = wcs_server_get_irc_server (server);
   WeftReactor *reactor = wcs_server_get_reactor (server);
@@ -373,7 +391,9 @@ wcs_demo_start (WcsServer *server, guint n_history, GError **error)
 
       user->reactor = g_object_ref (reactor);
       user->nick = g_strdup (nicks[i]);
-      user->channels = i % 2 == 0 ? weft_channels : random_channels;
+      user->channels = g_str_equal (nicks[i], "ken") ? random_channels : weft_channels;
+      user->voices = g_str_equal (nicks[i], "ada") ? ada_voices : NULL;
+      user->away = g_str_equal (nicks[i], "margaret") ? "reading the reactor docs" : NULL;
       user->rand = g_rand_new ();
       /* In-process: exempt from the limits on clients per address. */
       g_object_set_data (G_OBJECT (connection), "wcs-local", GINT_TO_POINTER (1));
