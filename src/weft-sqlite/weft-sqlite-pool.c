@@ -45,20 +45,28 @@ typedef enum {
 
 typedef struct _Worker Worker;
 
-/* Finished jobs on their way to the reactor's thread. Workers append to one
- * queue and wake the reactor only when no pass is already due, so a burst of
- * results costs one wake-up; the reactor's thread fires their deferreds for
- * at most DELIVERY_BUDGET_US per pass and leaves the rest to a soon call, so
- * that hundreds of results landing at once do not hold up its timers.
+/* Finished jobs on their way to the reactor's thread, without a lock: a
+ * worker that holds a lock can lose its CPU at any moment, and on a busy
+ * machine for milliseconds, so the reactor's thread shares none with the
+ * workers here. Workers push each finished job on an atomic stack and wake
+ * the reactor only when no pass is already due, so a burst of results
+ * costs one wake-up; the reactor's thread takes the whole stack at once,
+ * puts it back in finishing order, and fires the deferreds for at most
+ * DELIVERY_BUDGET_US per pass, leaving the rest to a soon call, so that
+ * hundreds of results landing at once do not hold up its timers.
  * Refcounted: the calls due hold it, not the pool. */
-typedef struct {
-  WeftReactor *reactor;
-  GMutex lock;
-  GQueue jobs;        /* of Job, under lock */
-  gboolean scheduled; /* under lock: a pass is due */
-} Delivery;
+typedef struct _Job Job;
 
 typedef struct {
+  WeftReactor *reactor;
+  Job *incoming;  /* atomic: finished jobs, newest first, linked by next_done */
+  gint scheduled; /* atomic: a pass is due */
+  /* The reactor's thread only: taken from incoming, oldest first. */
+  Job *head;
+  Job *tail;
+} Delivery;
+
+struct _Job {
   JobKind kind;
   JobState state; /* under the pool's lock */
   Worker *worker; /* while running, under the pool's lock */
@@ -73,7 +81,8 @@ typedef struct {
   WeftSqliteChanges changes;
   WeftResult *result;
   GError *error;
-} Job;
+  Job *next_done; /* in the pool's Delivery */
+};
 
 struct _Worker {
   WeftSqlitePool *pool; /* the pool joins its workers before it goes */
@@ -228,9 +237,20 @@ delivery_new (WeftReactor *reactor)
   Delivery *delivery = g_atomic_rc_box_new0 (Delivery);
 
   delivery->reactor = g_object_ref (reactor);
-  g_mutex_init (&delivery->lock);
-  g_queue_init (&delivery->jobs);
   return delivery;
+}
+
+static void
+job_list_unref (Job *job)
+{
+  while (job != NULL)
+    {
+      Job *next = job->next_done;
+
+      job->next_done = NULL;
+      job_unref (job);
+      job = next;
+    }
 }
 
 static void
@@ -238,8 +258,8 @@ delivery_clear (gpointer data)
 {
   Delivery *delivery = data;
 
-  g_queue_clear_full (&delivery->jobs, job_unref);
-  g_mutex_clear (&delivery->lock);
+  job_list_unref (g_atomic_pointer_exchange (&delivery->incoming, NULL));
+  job_list_unref (delivery->head);
   g_object_unref (delivery->reactor);
 }
 
@@ -253,6 +273,32 @@ static void
 delivery_unref (gpointer delivery)
 {
   g_atomic_rc_box_release_full (delivery, delivery_clear);
+}
+
+/* In the reactor's thread: moves what the workers finished since the last
+ * look to the end of the jobs due, oldest first. */
+static void
+delivery_take (Delivery *delivery)
+{
+  Job *job = g_atomic_pointer_exchange (&delivery->incoming, NULL);
+  Job *oldest = NULL;
+
+  while (job != NULL)
+    {
+      Job *next = job->next_done;
+
+      job->next_done = oldest;
+      oldest = job;
+      job = next;
+    }
+  if (oldest == NULL)
+    return;
+  if (delivery->tail != NULL)
+    delivery->tail->next_done = oldest;
+  else
+    delivery->head = oldest;
+  for (delivery->tail = oldest; delivery->tail->next_done != NULL; delivery->tail = delivery->tail->next_done)
+    ;
 }
 
 static void delivery_pass_bounded (gpointer data);
@@ -269,14 +315,24 @@ delivery_pass (Delivery *delivery, gboolean bounded)
     {
       Job *job;
 
-      g_mutex_lock (&delivery->lock);
-      job = g_queue_pop_head (&delivery->jobs);
-      if (job == NULL)
-        delivery->scheduled = FALSE;
-      g_mutex_unlock (&delivery->lock);
-      if (job == NULL)
-        return;
+      if (delivery->head == NULL)
+        delivery_take (delivery);
+      if (delivery->head == NULL)
+        {
+          /* Nothing left: the next job a worker finishes wakes the
+           * reactor again, unless it came in just now. */
+          g_atomic_int_set (&delivery->scheduled, 0);
+          if (g_atomic_pointer_get (&delivery->incoming) == NULL ||
+              !g_atomic_int_compare_and_exchange (&delivery->scheduled, 0, 1))
+            return;
+          continue;
+        }
 
+      job = delivery->head;
+      delivery->head = job->next_done;
+      if (delivery->head == NULL)
+        delivery->tail = NULL;
+      job->next_done = NULL;
       job_deliver (job);
       job_unref (job);
       if (bounded && g_get_monotonic_time () - start >= DELIVERY_BUDGET_US)
@@ -299,14 +355,16 @@ static void
 job_finish (WeftSqlitePool *self, Job *job)
 {
   Delivery *delivery = self->delivery;
-  gboolean wake;
+  Job *head;
 
-  g_mutex_lock (&delivery->lock);
-  g_queue_push_tail (&delivery->jobs, job_ref (job));
-  wake = !delivery->scheduled;
-  delivery->scheduled = TRUE;
-  g_mutex_unlock (&delivery->lock);
-  if (wake)
+  job_ref (job);
+  do
+    {
+      head = g_atomic_pointer_get (&delivery->incoming);
+      job->next_done = head;
+    }
+  while (!g_atomic_pointer_compare_and_exchange (&delivery->incoming, head, job));
+  if (g_atomic_int_compare_and_exchange (&delivery->scheduled, 0, 1))
     weft_reactor_call_from_thread (delivery->reactor, delivery_pass_bounded, delivery_ref (delivery), delivery_unref);
 }
 
