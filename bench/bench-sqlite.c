@@ -478,8 +478,8 @@ stall_report (const char *backend, StallMode mode, Stall *stall, Peer *peer, gui
     g_printerr ("%s/%s: worst reactor tick %" G_GINT64_FORMAT " us late, interval %" G_GINT64_FORMAT
                 "..%" G_GINT64_FORMAT "; worst peer tick %" G_GINT64_FORMAT " us late, interval %" G_GINT64_FORMAT
                 "..%" G_GINT64_FORMAT " (monotonic us)\n",
-                backend, stall_names[mode], stall->log.worst_late_us, stall->log.worst_from_us,
-                stall->log.worst_to_us, peer->log.worst_late_us, peer->log.worst_from_us, peer->log.worst_to_us);
+                backend, stall_names[mode], stall->log.worst_late_us, stall->log.worst_from_us, stall->log.worst_to_us,
+                peer->log.worst_late_us, peer->log.worst_from_us, peer->log.worst_to_us);
 }
 
 static void

@@ -4,15 +4,19 @@
  * Work is a refcounted Job pushed on the writer's queue or the readers'
  * shared queue. A worker runs it on its own connection and hands it back to
  * the reactor's thread through the pool's Delivery, where its deferred
- * fires. The pool's lock guards what the reactor's thread and the
- * workers both touch: a job's state and worker (so that cancelling can
- * interrupt the right connection), and the open state. */
+ * fires. The writer's queue and the Delivery take no lock
+ * (weft-sqlite-queue.c): the reactor's thread never waits for the writer,
+ * whatever the writer is doing or however long it is kept off a CPU. The
+ * pool's lock guards what cancelling and opening share with the workers:
+ * a job's state and worker (so that cancelling can interrupt the right
+ * connection), and the open state. */
 
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
 #include "weft-sqlite-private.h"
+#include "weft-sqlite-queue-private.h"
 
 #define DEFAULT_N_READERS 2
 #define DEFAULT_BUSY_TIMEOUT_US (5 * G_USEC_PER_SEC)
@@ -45,28 +49,19 @@ typedef enum {
 
 typedef struct _Worker Worker;
 
-/* Finished jobs on their way to the reactor's thread, without a lock: a
- * worker that holds a lock can lose its CPU at any moment, and on a busy
- * machine for milliseconds, so the reactor's thread shares none with the
- * workers here. Workers push each finished job on an atomic stack and wake
- * the reactor only when no pass is already due, so a burst of results
- * costs one wake-up; the reactor's thread takes the whole stack at once,
- * puts it back in finishing order, and fires the deferreds for at most
- * DELIVERY_BUDGET_US per pass, leaving the rest to a soon call, so that
- * hundreds of results landing at once do not hold up its timers.
- * Refcounted: the calls due hold it, not the pool. */
-typedef struct _Job Job;
-
+/* Finished jobs on their way to the reactor's thread. Workers push them
+ * and wake the reactor only when no pass is already due, so a burst of
+ * results costs one wake-up; the reactor's thread fires their deferreds
+ * for at most DELIVERY_BUDGET_US per pass and leaves the rest to a soon
+ * call, so that hundreds of results landing at once do not hold up its
+ * timers. Refcounted: the calls due hold it, not the pool. */
 typedef struct {
   WeftReactor *reactor;
-  Job *incoming;  /* atomic: finished jobs, newest first, linked by next_done */
-  gint scheduled; /* atomic: a pass is due */
-  /* The reactor's thread only: taken from incoming, oldest first. */
-  Job *head;
-  Job *tail;
+  WeftSqliteQueue jobs; /* consumed in the reactor's thread; idle: no pass is due */
 } Delivery;
 
-struct _Job {
+typedef struct {
+  WeftSqliteLink link; /* in the writer's queue, or the Delivery */
   JobKind kind;
   JobState state; /* under the pool's lock */
   Worker *worker; /* while running, under the pool's lock */
@@ -81,13 +76,14 @@ struct _Job {
   WeftSqliteChanges changes;
   WeftResult *result;
   GError *error;
-  Job *next_done; /* in the pool's Delivery */
-};
+} Job;
+
+#define JOB_OF_LINK(l) ((Job *) (l))
 
 struct _Worker {
   WeftSqlitePool *pool; /* the pool joins its workers before it goes */
   GThread *thread;
-  GAsyncQueue *queue;
+  GAsyncQueue *queue;               /* readers */
   WeftSqliteConnection *connection; /* set and cleared under the pool's lock */
   gint cancel_current;              /* atomic: the running job was cancelled */
   gboolean writer;
@@ -115,7 +111,7 @@ struct _WeftSqlitePool {
   gboolean started;
   gboolean closing;
   gboolean closed;
-  GAsyncQueue *write_queue;
+  WeftSqliteQueue write_queue; /* consumed by the writer; from opening on */
   GAsyncQueue *read_queue;
   GPtrArray *workers;
   GThread *joiner;
@@ -237,29 +233,19 @@ delivery_new (WeftReactor *reactor)
   Delivery *delivery = g_atomic_rc_box_new0 (Delivery);
 
   delivery->reactor = g_object_ref (reactor);
+  _weft_sqlite_queue_init (&delivery->jobs, FALSE, NULL);
   return delivery;
-}
-
-static void
-job_list_unref (Job *job)
-{
-  while (job != NULL)
-    {
-      Job *next = job->next_done;
-
-      job->next_done = NULL;
-      job_unref (job);
-      job = next;
-    }
 }
 
 static void
 delivery_clear (gpointer data)
 {
   Delivery *delivery = data;
+  WeftSqliteLink *link;
 
-  job_list_unref (g_atomic_pointer_exchange (&delivery->incoming, NULL));
-  job_list_unref (delivery->head);
+  while ((link = _weft_sqlite_queue_try_pop (&delivery->jobs)) != NULL)
+    job_unref (JOB_OF_LINK (link));
+  _weft_sqlite_queue_clear (&delivery->jobs);
   g_object_unref (delivery->reactor);
 }
 
@@ -275,32 +261,6 @@ delivery_unref (gpointer delivery)
   g_atomic_rc_box_release_full (delivery, delivery_clear);
 }
 
-/* In the reactor's thread: moves what the workers finished since the last
- * look to the end of the jobs due, oldest first. */
-static void
-delivery_take (Delivery *delivery)
-{
-  Job *job = g_atomic_pointer_exchange (&delivery->incoming, NULL);
-  Job *oldest = NULL;
-
-  while (job != NULL)
-    {
-      Job *next = job->next_done;
-
-      job->next_done = oldest;
-      oldest = job;
-      job = next;
-    }
-  if (oldest == NULL)
-    return;
-  if (delivery->tail != NULL)
-    delivery->tail->next_done = oldest;
-  else
-    delivery->head = oldest;
-  for (delivery->tail = oldest; delivery->tail->next_done != NULL; delivery->tail = delivery->tail->next_done)
-    ;
-}
-
 static void delivery_pass_bounded (gpointer data);
 
 /* In the reactor's thread: fires the deferreds of the jobs due, all of
@@ -313,31 +273,20 @@ delivery_pass (Delivery *delivery, gboolean bounded)
 
   for (;;)
     {
-      Job *job;
+      WeftSqliteLink *link = _weft_sqlite_queue_try_pop (&delivery->jobs);
 
-      if (delivery->head == NULL)
-        delivery_take (delivery);
-      if (delivery->head == NULL)
+      if (link == NULL)
         {
-          /* Nothing left: the next job a worker finishes wakes the
-           * reactor again, unless it came in just now. */
-          g_atomic_int_set (&delivery->scheduled, 0);
-          if (g_atomic_pointer_get (&delivery->incoming) == NULL ||
-              !g_atomic_int_compare_and_exchange (&delivery->scheduled, 0, 1))
+          /* The next job a worker finishes wakes the reactor again. */
+          if (_weft_sqlite_queue_prepare_wait (&delivery->jobs))
             return;
           continue;
         }
-
-      job = delivery->head;
-      delivery->head = job->next_done;
-      if (delivery->head == NULL)
-        delivery->tail = NULL;
-      job->next_done = NULL;
-      job_deliver (job);
-      job_unref (job);
+      job_deliver (JOB_OF_LINK (link));
+      job_unref (JOB_OF_LINK (link));
       if (bounded && g_get_monotonic_time () - start >= DELIVERY_BUDGET_US)
         {
-          /* Still marked as scheduled: workers need not wake the reactor. */
+          /* Still not idle: workers need not wake the reactor. */
           weft_reactor_call_soon (delivery->reactor, delivery_pass_bounded, delivery_ref (delivery), delivery_unref);
           return;
         }
@@ -355,17 +304,17 @@ static void
 job_finish (WeftSqlitePool *self, Job *job)
 {
   Delivery *delivery = self->delivery;
-  Job *head;
 
-  job_ref (job);
-  do
-    {
-      head = g_atomic_pointer_get (&delivery->incoming);
-      job->next_done = head;
-    }
-  while (!g_atomic_pointer_compare_and_exchange (&delivery->incoming, head, job));
-  if (g_atomic_int_compare_and_exchange (&delivery->scheduled, 0, 1))
+  if (_weft_sqlite_queue_push (&delivery->jobs, &job_ref (job)->link))
     weft_reactor_call_from_thread (delivery->reactor, delivery_pass_bounded, delivery_ref (delivery), delivery_unref);
+}
+
+/* In any thread. */
+static void
+write_queue_push (WeftSqlitePool *self, Job *job)
+{
+  if (_weft_sqlite_queue_push (&self->write_queue, &job->link))
+    _weft_sqlite_queue_ring (&self->write_queue);
 }
 
 typedef struct {
@@ -482,7 +431,7 @@ run_job (Worker *worker, Job *job, const GError *open_error)
       g_mutex_unlock (&self->lock);
       if (cancelled)
         return TRUE;
-      g_async_queue_push (self->write_queue, job_ref (job));
+      write_queue_push (self, job_ref (job));
       return FALSE;
     }
   else
@@ -579,7 +528,8 @@ worker_main (gpointer data)
 
   for (;;)
     {
-      Job *job = g_async_queue_pop (worker->queue);
+      Job *job = worker->writer ? JOB_OF_LINK (_weft_sqlite_queue_pop (&self->write_queue))
+                                : g_async_queue_pop (worker->queue);
 
       if (job->kind == JOB_STOP)
         {
@@ -619,7 +569,11 @@ push_stops (WeftSqlitePool *self)
   for (guint i = 0; i < self->workers->len; i++)
     {
       Worker *worker = g_ptr_array_index (self->workers, i);
-      g_async_queue_push (worker->queue, job_new (JOB_STOP));
+
+      if (worker->writer)
+        write_queue_push (self, job_new (JOB_STOP));
+      else
+        g_async_queue_push (worker->queue, job_new (JOB_STOP));
     }
 }
 
@@ -646,20 +600,28 @@ worker_free (gpointer data)
 /* Jobs still queued after the workers stopped (work submitted between the
  * stop marks and the end) are failed, never silently dropped. */
 static void
-fail_leftovers (WeftSqlitePool *self, GAsyncQueue *queue)
+fail_leftover (WeftSqlitePool *self, Job *job)
 {
+  if (job->kind != JOB_STOP && job->state == JOB_QUEUED)
+    {
+      g_set_error (&job->error, G_IO_ERROR, G_IO_ERROR_CLOSED, _ ("The database %s was closed before the work ran"),
+                   self->path);
+      job_finish (self, job);
+    }
+  job_unref (job);
+}
+
+/* Once the workers stopped. */
+static void
+fail_leftovers (WeftSqlitePool *self)
+{
+  WeftSqliteLink *link;
   Job *job;
 
-  while (queue != NULL && (job = g_async_queue_try_pop (queue)) != NULL)
-    {
-      if (job->kind != JOB_STOP && job->state == JOB_QUEUED)
-        {
-          g_set_error (&job->error, G_IO_ERROR, G_IO_ERROR_CLOSED, _ ("The database %s was closed before the work ran"),
-                       self->path);
-          job_finish (self, job);
-        }
-      job_unref (job);
-    }
+  while ((link = _weft_sqlite_queue_try_pop (&self->write_queue)) != NULL)
+    fail_leftover (self, JOB_OF_LINK (link));
+  while (self->read_queue != NULL && (job = g_async_queue_try_pop (self->read_queue)) != NULL)
+    fail_leftover (self, job);
 }
 
 /* GObject */
@@ -682,8 +644,7 @@ weft_sqlite_pool_dispose (GObject *object)
       push_stops (self);
       interrupt_all (self);
       join_workers (self);
-      fail_leftovers (self, self->write_queue);
-      fail_leftovers (self, self->read_queue);
+      fail_leftovers (self);
       self->closed = TRUE;
     }
   G_OBJECT_CLASS (weft_sqlite_pool_parent_class)->dispose (object);
@@ -696,7 +657,8 @@ weft_sqlite_pool_finalize (GObject *object)
 
   g_assert (self->joiner == NULL);
   g_clear_pointer (&self->workers, g_ptr_array_unref);
-  g_clear_pointer (&self->write_queue, g_async_queue_unref);
+  if (self->started)
+    _weft_sqlite_queue_clear (&self->write_queue);
   g_clear_pointer (&self->read_queue, g_async_queue_unref);
   g_clear_pointer (&self->migrations, g_ptr_array_unref);
   g_clear_pointer (&self->close_waiters, g_ptr_array_unref);
@@ -1080,6 +1042,7 @@ weft_sqlite_pool_open (WeftSqlitePool *self)
 {
   WeftDeferred *deferred;
   Job *open_job;
+  GError *error = NULL;
 
   g_return_val_if_fail (WEFT_SQLITE_IS_POOL (self), NULL);
 
@@ -1087,9 +1050,10 @@ weft_sqlite_pool_open (WeftSqlitePool *self)
     return weft_deferred_fail (g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS,
                                             _ ("The database %s is already open in this pool"), self->path));
 
+  if (!_weft_sqlite_queue_init (&self->write_queue, TRUE, &error))
+    return weft_deferred_fail (g_steal_pointer (&error));
   self->started = TRUE;
   self->open_state = POOL_OPENING;
-  self->write_queue = g_async_queue_new ();
   self->read_queue = self->n_readers > 0 ? g_async_queue_new () : NULL;
   self->workers = g_ptr_array_new_with_free_func (worker_free);
   self->delivery = delivery_new (self->reactor);
@@ -1099,7 +1063,7 @@ weft_sqlite_pool_open (WeftSqlitePool *self)
   open_job = job_new (JOB_OPEN);
   open_job->deferred = g_object_ref (deferred);
 
-  start_worker (self, TRUE, self->write_queue)->open_job = open_job;
+  start_worker (self, TRUE, NULL)->open_job = open_job;
   for (guint i = 0; i < self->n_readers; i++)
     start_worker (self, FALSE, self->read_queue);
   for (guint i = 0; i < self->workers->len; i++)
@@ -1128,8 +1092,7 @@ close_finished (gpointer data)
       weft_delayed_call_cancel (self->close_timer);
       g_clear_pointer (&self->close_timer, weft_delayed_call_unref);
     }
-  fail_leftovers (self, self->write_queue);
-  fail_leftovers (self, self->read_queue);
+  fail_leftovers (self);
   self->closed = TRUE;
   /* Every result, and every failure of work that never ran, before the
    * close's own deferreds. */
@@ -1214,7 +1177,6 @@ submit (WeftSqlitePool *self, Job *job, const char *description)
 {
   CancelData *cancel = g_new0 (CancelData, 1);
   WeftDeferred *deferred;
-  GAsyncQueue *queue;
 
   cancel->pool = g_object_ref (self);
   cancel->job = job_ref (job);
@@ -1235,8 +1197,10 @@ submit (WeftSqlitePool *self, Job *job, const char *description)
       return deferred;
     }
 
-  queue = job->kind == JOB_QUERY && self->read_queue != NULL ? self->read_queue : self->write_queue;
-  g_async_queue_push (queue, job);
+  if (job->kind == JOB_QUERY && self->read_queue != NULL)
+    g_async_queue_push (self->read_queue, job);
+  else
+    write_queue_push (self, job);
   return deferred;
 }
 
