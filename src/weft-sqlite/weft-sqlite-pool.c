@@ -50,14 +50,17 @@ typedef enum {
 typedef struct _Worker Worker;
 
 /* Finished jobs on their way to the reactor's thread. Workers push them
- * and wake the reactor only when no pass is already due, so a burst of
- * results costs one wake-up; the reactor's thread fires their deferreds
+ * and ring the queue's doorbell, which the reactor watches, only when no
+ * pass is already due, so a burst of results costs one wake-up and takes
+ * no lock (weft_reactor_call_from_thread() would take the reactor's);
+ * the reactor's thread fires their deferreds
  * for at most DELIVERY_BUDGET_US per pass and leaves the rest to a soon
  * call, so that hundreds of results landing at once do not hold up its
  * timers. Refcounted: the calls due hold it, not the pool. */
 typedef struct {
   WeftReactor *reactor;
   WeftSqliteQueue jobs; /* consumed in the reactor's thread; idle: no pass is due */
+  WeftWatch *watch;     /* on the doorbell, until the workers stopped */
 } Delivery;
 
 typedef struct {
@@ -227,13 +230,33 @@ job_deliver (gpointer data)
 
 /* Delivery */
 
-static Delivery *
-delivery_new (WeftReactor *reactor)
-{
-  Delivery *delivery = g_atomic_rc_box_new0 (Delivery);
+static void delivery_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer data);
+static Delivery *delivery_ref (Delivery *delivery);
+static void delivery_unref (gpointer delivery);
 
+static Delivery *
+delivery_new (WeftReactor *reactor, GError **error)
+{
+  Delivery *delivery;
+
+  delivery = g_atomic_rc_box_new0 (Delivery);
   delivery->reactor = g_object_ref (reactor);
-  _weft_sqlite_queue_init (&delivery->jobs, FALSE, NULL);
+  if (!_weft_sqlite_queue_init (&delivery->jobs, TRUE, error))
+    {
+      delivery_unref (delivery);
+      return NULL;
+    }
+  /* The watch's reference; a watch that could not be added drops none. */
+  delivery_ref (delivery);
+  delivery->watch = weft_reactor_add_watch (reactor, delivery->jobs.doorbell, WEFT_IO_READ, delivery_ready, delivery,
+                                            delivery_unref, error);
+  if (delivery->watch == NULL)
+    {
+      delivery_unref (delivery);
+      delivery_unref (delivery);
+      return NULL;
+    }
+  weft_watch_set_name (delivery->watch, "weft-sqlite results");
   return delivery;
 }
 
@@ -247,6 +270,18 @@ delivery_clear (gpointer data)
     job_unref (JOB_OF_LINK (link));
   _weft_sqlite_queue_clear (&delivery->jobs);
   g_object_unref (delivery->reactor);
+}
+
+/* In the reactor's thread, once no worker is left to push: results still
+ * due are taken by a pass already scheduled or by the caller's. */
+static void
+delivery_stop (Delivery *delivery)
+{
+  WeftWatch *watch = g_steal_pointer (&delivery->watch);
+
+  if (watch != NULL)
+    weft_watch_remove (watch);
+  _weft_sqlite_queue_close_doorbell (&delivery->jobs);
 }
 
 static Delivery *
@@ -299,6 +334,16 @@ delivery_pass_bounded (gpointer data)
   delivery_pass (data, TRUE);
 }
 
+static void
+delivery_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer data)
+{
+  Delivery *delivery = data;
+
+  /* Before the pass: a ring after it is for results the pass may miss. */
+  _weft_sqlite_queue_drain_doorbell (&delivery->jobs);
+  delivery_pass (delivery, TRUE);
+}
+
 /* In any thread. */
 static void
 job_finish (WeftSqlitePool *self, Job *job)
@@ -306,7 +351,7 @@ job_finish (WeftSqlitePool *self, Job *job)
   Delivery *delivery = self->delivery;
 
   if (_weft_sqlite_queue_push (&delivery->jobs, &job_ref (job)->link))
-    weft_reactor_call_from_thread (delivery->reactor, delivery_pass_bounded, delivery_ref (delivery), delivery_unref);
+    _weft_sqlite_queue_ring (&delivery->jobs);
 }
 
 /* In any thread. */
@@ -645,6 +690,9 @@ weft_sqlite_pool_dispose (GObject *object)
       interrupt_all (self);
       join_workers (self);
       fail_leftovers (self);
+      delivery_stop (self->delivery);
+      /* Results and failures still due go on the reactor's next turn. */
+      weft_reactor_call_soon (self->reactor, delivery_pass_bounded, delivery_ref (self->delivery), delivery_unref);
       self->closed = TRUE;
     }
   G_OBJECT_CLASS (weft_sqlite_pool_parent_class)->dispose (object);
@@ -1052,11 +1100,16 @@ weft_sqlite_pool_open (WeftSqlitePool *self)
 
   if (!_weft_sqlite_queue_init (&self->write_queue, TRUE, &error))
     return weft_deferred_fail (g_steal_pointer (&error));
+  self->delivery = delivery_new (self->reactor, &error);
+  if (self->delivery == NULL)
+    {
+      _weft_sqlite_queue_clear (&self->write_queue);
+      return weft_deferred_fail (g_steal_pointer (&error));
+    }
   self->started = TRUE;
   self->open_state = POOL_OPENING;
   self->read_queue = self->n_readers > 0 ? g_async_queue_new () : NULL;
   self->workers = g_ptr_array_new_with_free_func (worker_free);
-  self->delivery = delivery_new (self->reactor);
 
   deferred = weft_deferred_new ();
   weft_deferred_set_description (deferred, "weft_sqlite_pool_open");
@@ -1097,6 +1150,7 @@ close_finished (gpointer data)
   /* Every result, and every failure of work that never ran, before the
    * close's own deferreds. */
   delivery_pass (self->delivery, FALSE);
+  delivery_stop (self->delivery);
   self->close_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < waiters->len; i++)
     weft_deferred_callback_none (g_ptr_array_index (waiters, i));

@@ -14,8 +14,8 @@ G_BEGIN_DECLS
  * Items embed a WeftSqliteLink. Producers push on an atomic stack; the
  * consumer takes the whole stack at once and keeps it, in push order, for
  * itself. A push tells its caller when the consumer is idle and must be
- * woken: with a doorbell (an eventfd the consumer blocks on, for a worker
- * thread), or however the consumer is woken (the reactor's thread). */
+ * woken: by ringing its doorbell, an eventfd that a worker thread blocks
+ * on and the reactor watches, or however else the consumer is woken. */
 typedef struct _WeftSqliteLink WeftSqliteLink;
 
 struct _WeftSqliteLink {
@@ -34,6 +34,8 @@ gboolean _weft_sqlite_queue_init (WeftSqliteQueue *queue, gboolean doorbell, GEr
 void _weft_sqlite_queue_clear (WeftSqliteQueue *queue);
 gboolean _weft_sqlite_queue_push (WeftSqliteQueue *queue, WeftSqliteLink *link);
 void _weft_sqlite_queue_ring (WeftSqliteQueue *queue);
+void _weft_sqlite_queue_drain_doorbell (WeftSqliteQueue *queue);
+void _weft_sqlite_queue_close_doorbell (WeftSqliteQueue *queue);
 WeftSqliteLink *_weft_sqlite_queue_try_pop (WeftSqliteQueue *queue);
 gboolean _weft_sqlite_queue_prepare_wait (WeftSqliteQueue *queue);
 WeftSqliteLink *_weft_sqlite_queue_pop (WeftSqliteQueue *queue);

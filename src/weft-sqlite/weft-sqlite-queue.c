@@ -36,6 +36,13 @@ void
 _weft_sqlite_queue_clear (WeftSqliteQueue *queue)
 {
   g_warn_if_fail (queue->head == NULL && g_atomic_pointer_get (&queue->incoming) == NULL);
+  _weft_sqlite_queue_close_doorbell (queue);
+}
+
+/* Once no push can ring it any more. */
+void
+_weft_sqlite_queue_close_doorbell (WeftSqliteQueue *queue)
+{
   if (queue->doorbell >= 0)
     close (queue->doorbell);
   queue->doorbell = -1;
@@ -63,7 +70,18 @@ _weft_sqlite_queue_ring (WeftSqliteQueue *queue)
 {
   static const guint64 one = 1;
 
-  while (write (queue->doorbell, &one, sizeof one) < 0 && errno == EINTR)
+  while (queue->doorbell >= 0 && write (queue->doorbell, &one, sizeof one) < 0 && errno == EINTR)
+    ;
+}
+
+/* The consumer, when its doorbell is readable (a reactor watching it):
+ * takes the rings, which never blocks then. */
+void
+_weft_sqlite_queue_drain_doorbell (WeftSqliteQueue *queue)
+{
+  guint64 count;
+
+  while (read (queue->doorbell, &count, sizeof count) < 0 && errno == EINTR)
     ;
 }
 
