@@ -26,11 +26,13 @@
 
 #include <weft-sqlite/weft-sqlite.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SCHEMA "CREATE TABLE messages (id INTEGER PRIMARY KEY, at INTEGER, nick TEXT, body TEXT)"
@@ -288,33 +290,29 @@ typedef enum {
 
 static const char *const stall_names[] = { "idle", "pool", "pool-single", "reactor-thread" };
 
+/* How late the ticks of one thread ran, and where the worst tick's
+ * interval went by the kernel's accounting of that thread
+ * (/proc/thread-self/schedstat): time on a CPU, and time runnable but
+ * waiting for one. The rest of an interval the thread was asleep or
+ * blocked. */
 typedef struct {
-  WeftReactor *reactor;
-  gint64 due;
-  gint64 end;
   GArray *lateness; /* gint64 µs */
-  /* Where the worst tick's interval went, from the kernel's accounting of
-   * the reactor's thread (/proc/thread-self/schedstat): time on a CPU, and
-   * time runnable but waiting for one. */
   int schedstat_fd;
   gint64 last_cpu_ns;
   gint64 last_wait_ns;
+  gint64 last_tick_us;
   gint64 worst_late_us;
   gint64 worst_cpu_us;
   gint64 worst_wait_us;
-  /* Writes on the reactor's thread, when set. */
-  sqlite3 *db;
-  sqlite3_stmt *stmt;
-  guint rows;
-  Load *load;
-  gboolean over;
-} Stall;
+  gint64 worst_from_us; /* the worst tick's interval, monotonic time */
+  gint64 worst_to_us;
+} TickLog;
 
 static void
-thread_times (Stall *stall, gint64 *cpu_ns, gint64 *wait_ns)
+thread_times (TickLog *log, gint64 *cpu_ns, gint64 *wait_ns)
 {
   char buf[128];
-  ssize_t n = stall->schedstat_fd >= 0 ? pread (stall->schedstat_fd, buf, sizeof buf - 1, 0) : -1;
+  ssize_t n = log->schedstat_fd >= 0 ? pread (log->schedstat_fd, buf, sizeof buf - 1, 0) : -1;
   unsigned long long cpu = 0, wait = 0;
 
   if (n > 0)
@@ -326,24 +324,100 @@ thread_times (Stall *stall, gint64 *cpu_ns, gint64 *wait_ns)
   *wait_ns = wait;
 }
 
+/* In the thread whose ticks it logs. */
+static void
+tick_log_start (TickLog *log, gint64 start)
+{
+  log->lateness = g_array_sized_new (FALSE, FALSE, sizeof (gint64), stall_duration_us / TICK_US + 16);
+  log->schedstat_fd = open ("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+  log->last_tick_us = start;
+  thread_times (log, &log->last_cpu_ns, &log->last_wait_ns);
+}
+
+static void
+tick_log_record (TickLog *log, gint64 now, gint64 due)
+{
+  gint64 late = MAX (0, now - due);
+  gint64 cpu_ns, wait_ns;
+
+  thread_times (log, &cpu_ns, &wait_ns);
+  if (late >= log->worst_late_us)
+    {
+      log->worst_late_us = late;
+      log->worst_cpu_us = (cpu_ns - log->last_cpu_ns) / 1000;
+      log->worst_wait_us = (wait_ns - log->last_wait_ns) / 1000;
+      log->worst_from_us = log->last_tick_us;
+      log->worst_to_us = now;
+    }
+  log->last_cpu_ns = cpu_ns;
+  log->last_wait_ns = wait_ns;
+  log->last_tick_us = now;
+  g_array_append_val (log->lateness, late);
+}
+
+static void
+tick_log_clear (TickLog *log)
+{
+  if (log->schedstat_fd >= 0)
+    close (log->schedstat_fd);
+  g_array_unref (log->lateness);
+}
+
+/* The peer: a bare thread of the same process, with no Weft and no GLib
+ * main loop, that sleeps to absolute 1 ms ticks (clock_nanosleep) and logs
+ * their lateness exactly as the reactor's timer does, over the same
+ * interval. What it sees is what the machine under the same load does to a
+ * thread that only waits for a timer. */
+typedef struct {
+  GThread *thread;
+  gint64 start;
+  gint64 end;
+  TickLog log;
+} Peer;
+
+static gpointer
+peer_main (gpointer data)
+{
+  Peer *peer = data;
+  gint64 due = peer->start + TICK_US;
+
+  tick_log_start (&peer->log, peer->start);
+  for (;;)
+    {
+      struct timespec ts = { due / G_USEC_PER_SEC, (due % G_USEC_PER_SEC) * 1000 };
+      gint64 now;
+
+      while (clock_nanosleep (CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+      now = g_get_monotonic_time ();
+      tick_log_record (&peer->log, now, due);
+      if (now >= peer->end)
+        break;
+      due = now + TICK_US;
+    }
+  return NULL;
+}
+
+typedef struct {
+  WeftReactor *reactor;
+  gint64 due;
+  gint64 end;
+  TickLog log;
+  /* Writes on the reactor's thread, when set. */
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  guint rows;
+  Load *load;
+  gboolean over;
+} Stall;
+
 static void
 stall_tick (gpointer data)
 {
   Stall *stall = data;
   gint64 now = g_get_monotonic_time ();
-  gint64 late = MAX (0, now - stall->due);
-  gint64 cpu_ns, wait_ns;
 
-  thread_times (stall, &cpu_ns, &wait_ns);
-  if (late >= stall->worst_late_us)
-    {
-      stall->worst_late_us = late;
-      stall->worst_cpu_us = (cpu_ns - stall->last_cpu_ns) / 1000;
-      stall->worst_wait_us = (wait_ns - stall->last_wait_ns) / 1000;
-    }
-  stall->last_cpu_ns = cpu_ns;
-  stall->last_wait_ns = wait_ns;
-  g_array_append_val (stall->lateness, late);
+  tick_log_record (&stall->log, now, stall->due);
   if (now >= stall->end)
     {
       if (stall->load != NULL)
@@ -378,19 +452,34 @@ compare_int64 (gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
-static void
-stall_report (const char *backend, StallMode mode, Stall *stall, guint rows, double seconds)
+static gint64
+percentile (GArray *sorted, guint num, guint den)
 {
-  GArray *l = stall->lateness;
+  return sorted->len > 0 ? g_array_index (sorted, gint64, MIN (sorted->len - 1, (sorted->len * num) / den)) : 0;
+}
+
+static void
+stall_report (const char *backend, StallMode mode, Stall *stall, Peer *peer, guint rows, double seconds)
+{
+  GArray *l = stall->log.lateness;
+  GArray *p = peer->log.lateness;
 
   g_array_sort (l, compare_int64);
+  g_array_sort (p, compare_int64);
   g_print ("sqlite/stall/%s/%s/%s max_us=%" G_GINT64_FORMAT " p99_us=%" G_GINT64_FORMAT " median_us=%" G_GINT64_FORMAT
-           " ticks=%u rows_per_sec=%.0f max_cpu_us=%" G_GINT64_FORMAT " max_wait_us=%" G_GINT64_FORMAT "\n",
-           synchronous_name (synchronous), backend, stall_names[mode],
-           l->len > 0 ? g_array_index (l, gint64, l->len - 1) : 0,
-           l->len > 0 ? g_array_index (l, gint64, (l->len * 99) / 100) : 0,
-           l->len > 0 ? g_array_index (l, gint64, l->len / 2) : 0, l->len, rows / seconds, stall->worst_cpu_us,
-           stall->worst_wait_us);
+           " ticks=%u rows_per_sec=%.0f max_cpu_us=%" G_GINT64_FORMAT " max_wait_us=%" G_GINT64_FORMAT
+           " peer_max_us=%" G_GINT64_FORMAT " peer_p99_us=%" G_GINT64_FORMAT " peer_median_us=%" G_GINT64_FORMAT
+           " peer_ticks=%u peer_max_cpu_us=%" G_GINT64_FORMAT " peer_max_wait_us=%" G_GINT64_FORMAT "\n",
+           synchronous_name (synchronous), backend, stall_names[mode], percentile (l, 1, 1), percentile (l, 99, 100),
+           percentile (l, 1, 2), l->len, rows / seconds, stall->log.worst_cpu_us, stall->log.worst_wait_us,
+           percentile (p, 1, 1), percentile (p, 99, 100), percentile (p, 1, 2), p->len, peer->log.worst_cpu_us,
+           peer->log.worst_wait_us);
+  if (g_getenv ("WEFT_BENCH_SQLITE_TRACE") != NULL)
+    g_printerr ("%s/%s: worst reactor tick %" G_GINT64_FORMAT " us late, interval %" G_GINT64_FORMAT
+                "..%" G_GINT64_FORMAT "; worst peer tick %" G_GINT64_FORMAT " us late, interval %" G_GINT64_FORMAT
+                "..%" G_GINT64_FORMAT " (monotonic us)\n",
+                backend, stall_names[mode], stall->log.worst_late_us, stall->log.worst_from_us, stall->log.worst_to_us,
+                peer->log.worst_late_us, peer->log.worst_from_us, peer->log.worst_to_us);
 }
 
 static void
@@ -400,10 +489,10 @@ bench_stall (WeftReactor *reactor, const char *backend, StallMode mode)
   g_autofree char *path = fresh_path ("bench-stall.db");
   Stall stall = { reactor };
   Load load = { reactor };
+  Peer peer = { 0 };
   gint64 start;
   double seconds;
 
-  stall.lateness = g_array_sized_new (FALSE, FALSE, sizeof (gint64), stall_duration_us / TICK_US + 16);
   if (on_reactor_thread)
     {
       stall.db = direct_open (path);
@@ -416,11 +505,13 @@ bench_stall (WeftReactor *reactor, const char *backend, StallMode mode)
       load.running = TRUE;
       stall.load = &load;
     }
-  stall.schedstat_fd = open ("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
-  thread_times (&stall, &stall.last_cpu_ns, &stall.last_wait_ns);
   start = g_get_monotonic_time ();
+  tick_log_start (&stall.log, start);
   stall.end = start + stall_duration_us;
   stall.due = start + TICK_US;
+  peer.start = start;
+  peer.end = stall.end;
+  peer.thread = g_thread_new ("bench-peer", peer_main, &peer);
   weft_reactor_call_later (reactor, TICK_US, stall_tick, &stall, NULL);
   if (stall.load != NULL)
     load_submit (&load);
@@ -430,8 +521,9 @@ bench_stall (WeftReactor *reactor, const char *backend, StallMode mode)
   seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
   /* The writer's last call_soon, if any, finds stall.over set. */
   weft_reactor_iterate (reactor, FALSE);
+  g_thread_join (peer.thread);
 
-  stall_report (backend, mode, &stall, on_reactor_thread ? stall.rows : load.done, seconds);
+  stall_report (backend, mode, &stall, &peer, on_reactor_thread ? stall.rows : load.done, seconds);
   if (on_reactor_thread)
     {
       sqlite3_finalize (stall.stmt);
@@ -444,9 +536,8 @@ bench_stall (WeftReactor *reactor, const char *backend, StallMode mode)
       iterate_until (reactor, &load.finished);
       pool_close (reactor, load.pool);
     }
-  if (stall.schedstat_fd >= 0)
-    close (stall.schedstat_fd);
-  g_array_unref (stall.lateness);
+  tick_log_clear (&stall.log);
+  tick_log_clear (&peer.log);
   remove_db ("bench-stall.db");
 }
 

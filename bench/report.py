@@ -445,24 +445,38 @@ class Report:
                  "floor's, within each run (median over runs). *Worst pool tick* splits the interval that "
                  "ended in the pool's longest stall (worst run) by the kernel's accounting of the reactor's "
                  "thread (`/proc/thread-self/schedstat`): time it ran on a CPU, and time it was runnable but "
-                 "waiting for a CPU, taken by other threads and processes.")
+                 "waiting for a CPU, taken by other threads and processes; the rest of the interval it slept.")
         self.out()
-        self.out("Target: the pool's longest stall under 2 ms; where the idle floor of the machine is itself "
-                 "above that, within 1 ms of the floor.")
+        self.out("**Peer**: beside every phase, a bare thread of the same process (no Weft, no main loop) sleeps to "
+                 "absolute 1 ms ticks with `clock_nanosleep` and records its lateness the same way, over the same "
+                 "interval. It shares the machine with the reactor's thread at the same moment: the same other "
+                 "processes, the same writer thread competing for the two CPUs, the same disk, and the same "
+                 "timer interrupts, which a virtual machine may deliver late when the host does not run its "
+                 "virtual CPUs. What the peer sees is therefore what the machine under that load does to a "
+                 "thread that does nothing but wait for a timer; what the reactor's thread sees beyond it is "
+                 "Weft's and the pool's.")
+        self.out()
+        self.out("Target: the pool's longest stall under 2 ms; where the peer's longest in the same phase of "
+                 "the same run is itself 2 ms or more, the pool's longest within 1 ms of the peer's "
+                 "(*peer-bound*). Judged on the run with the pool's longest stall; the *met* column says which "
+                 "applied.")
         self.out()
         maxima = per_server(runs, "max_us")
         p99s = per_server(runs, "p99_us")
         cpu = per_server(runs, "max_cpu_us")
         wait = per_server(runs, "max_wait_us")
+        peer_maxima = per_server(runs, "peer_max_us")
+        peer_p99s = per_server(runs, "peer_p99_us")
         written = per_server(runs, "rows_per_sec")
 
         def ms(value, digits=1):
             return fmt(value / 1000.0 if value is not None else None, digits)
 
-        def cell(key):
-            if key not in maxima:
+        def cell(key, maxima=maxima, p99s=p99s):
+            values = [v for v in maxima.get(key, []) if v is not None]
+            if not values:
                 return "—"
-            return "%s / %s" % (ms(max(maxima[key])), ms(median(p99s[key])))
+            return "%s / %s" % (ms(max(values)), ms(median([v for v in p99s[key] if v is not None])))
 
         rows = []
         verdicts = []
@@ -475,30 +489,40 @@ class Report:
                 gaps = [p - f for p, f in zip(maxima[base + "pool"], maxima[base + "idle"])]
                 gap = median(gaps)
                 worst = maxima[base + "pool"].index(pool)
+                # The peer of the same run, beside the same phase.
+                peers = peer_maxima.get(base + "pool", [])
+                peer = peers[worst] if worst < len(peers) else None
                 if pool < 2000:
                     ok, met = True, "**met** (< 2 ms)"
-                elif gap <= 1000:
-                    ok, met = True, "**met** (floor-bound: within 1 ms of the floor)"
+                elif peer is not None and peer >= 2000 and pool - peer <= 1000:
+                    ok, met = True, "**met** (peer-bound: within 1 ms of the peer's %s ms)" % ms(peer)
+                elif peer is not None and peer >= 2000:
+                    ok, met = False, "**missed** (%s ms above the peer)" % ms(pool - peer)
                 else:
                     ok, met = False, "**missed**"
-                verdicts.append((ok, pool, gap))
+                verdicts.append((ok, pool, None if peer is None else pool - peer))
                 rows.append([backend, mode.upper(), cell(base + "idle"), cell(base + "pool"),
+                             cell(base + "pool", peer_maxima, peer_p99s),
                              ms(gap), "%s / %s" % (ms(cpu[base + "pool"][worst], 2), ms(wait[base + "pool"][worst])),
-                             cell(base + "pool-single"), cell(base + "reactor-thread"),
+                             cell(base + "pool-single"), cell(base + "pool-single", peer_maxima, peer_p99s),
+                             cell(base + "reactor-thread"), cell(base + "reactor-thread", peer_maxima, peer_p99s),
                              fmt(median(written.get(base + "pool", []))),
                              fmt(median(written.get(base + "reactor-thread", []))),
-                             "< 2 ms, or floor + 1 ms", met])
+                             "< 2 ms, or peer + 1 ms", met])
         self.table(["backend", "synchronous", "idle floor: longest / p99 (ms)", "pool: longest / p99 (ms)",
+                    "peer beside the pool: longest / p99 (ms)",
                     "pool − floor (ms)", "worst pool tick: on CPU / waiting for a CPU (ms)",
-                    "pool, one row per call: longest / p99 (ms)", "on the reactor's thread: longest / p99 (ms)",
+                    "pool, one row per call: longest / p99 (ms)", "peer beside it: longest / p99 (ms)",
+                    "on the reactor's thread: longest / p99 (ms)", "peer beside it: longest / p99 (ms)",
                     "rows/s through the pool", "rows/s on the reactor's thread", "target", "met"], rows)
         if verdicts:
             worst_pool = max(v[1] for v in verdicts) / 1000.0
-            worst_gap = max(v[2] for v in verdicts) / 1000.0
+            above = [v[2] for v in verdicts if v[2] is not None]
             self.targets.append(["reactor stall under sustained SQLite writes through the pool < 2 ms "
-                                 "(or within 1 ms of the machine's idle floor), every backend, NORMAL and FULL",
-                                 "longest %s ms; at most %s ms above the idle floor" % (
-                                     fmt(worst_pool, 1), fmt(worst_gap, 1)),
+                                 "(or within 1 ms of a bare peer thread's longest in the same phase, where that is "
+                                 "itself 2 ms or more), every backend, NORMAL and FULL",
+                                 "longest %s ms; at most %s ms above the peer" % (
+                                     fmt(worst_pool, 1), fmt(max(above) / 1000.0, 1) if above else "—"),
                                  verdict(all(v[0] for v in verdicts))])
         self.group_notes("sqlite")
 

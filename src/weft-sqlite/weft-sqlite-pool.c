@@ -4,15 +4,19 @@
  * Work is a refcounted Job pushed on the writer's queue or the readers'
  * shared queue. A worker runs it on its own connection and hands it back to
  * the reactor's thread through the pool's Delivery, where its deferred
- * fires. The pool's lock guards what the reactor's thread and the
- * workers both touch: a job's state and worker (so that cancelling can
- * interrupt the right connection), and the open state. */
+ * fires. The writer's queue and the Delivery take no lock
+ * (weft-sqlite-queue.c): the reactor's thread never waits for the writer,
+ * whatever the writer is doing or however long it is kept off a CPU. The
+ * pool's lock guards what cancelling and opening share with the workers:
+ * a job's state and worker (so that cancelling can interrupt the right
+ * connection), and the open state. */
 
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
 #include "weft-sqlite-private.h"
+#include "weft-sqlite-queue-private.h"
 
 #define DEFAULT_N_READERS 2
 #define DEFAULT_BUSY_TIMEOUT_US (5 * G_USEC_PER_SEC)
@@ -45,20 +49,22 @@ typedef enum {
 
 typedef struct _Worker Worker;
 
-/* Finished jobs on their way to the reactor's thread. Workers append to one
- * queue and wake the reactor only when no pass is already due, so a burst of
- * results costs one wake-up; the reactor's thread fires their deferreds for
- * at most DELIVERY_BUDGET_US per pass and leaves the rest to a soon call, so
- * that hundreds of results landing at once do not hold up its timers.
- * Refcounted: the calls due hold it, not the pool. */
+/* Finished jobs on their way to the reactor's thread. Workers push them
+ * and ring the queue's doorbell, which the reactor watches, only when no
+ * pass is already due, so a burst of results costs one wake-up and takes
+ * no lock (weft_reactor_call_from_thread() would take the reactor's);
+ * the reactor's thread fires their deferreds
+ * for at most DELIVERY_BUDGET_US per pass and leaves the rest to a soon
+ * call, so that hundreds of results landing at once do not hold up its
+ * timers. Refcounted: the calls due hold it, not the pool. */
 typedef struct {
   WeftReactor *reactor;
-  GMutex lock;
-  GQueue jobs;        /* of Job, under lock */
-  gboolean scheduled; /* under lock: a pass is due */
+  WeftSqliteQueue jobs; /* consumed in the reactor's thread; idle: no pass is due */
+  WeftWatch *watch;     /* on the doorbell, until the workers stopped */
 } Delivery;
 
 typedef struct {
+  WeftSqliteLink link; /* in the writer's queue, or the Delivery */
   JobKind kind;
   JobState state; /* under the pool's lock */
   Worker *worker; /* while running, under the pool's lock */
@@ -75,10 +81,12 @@ typedef struct {
   GError *error;
 } Job;
 
+#define JOB_OF_LINK(l) ((Job *) (l))
+
 struct _Worker {
   WeftSqlitePool *pool; /* the pool joins its workers before it goes */
   GThread *thread;
-  GAsyncQueue *queue;
+  GAsyncQueue *queue;               /* readers */
   WeftSqliteConnection *connection; /* set and cleared under the pool's lock */
   gint cancel_current;              /* atomic: the running job was cancelled */
   gboolean writer;
@@ -106,7 +114,7 @@ struct _WeftSqlitePool {
   gboolean started;
   gboolean closing;
   gboolean closed;
-  GAsyncQueue *write_queue;
+  WeftSqliteQueue write_queue; /* consumed by the writer; from opening on */
   GAsyncQueue *read_queue;
   GPtrArray *workers;
   GThread *joiner;
@@ -222,14 +230,33 @@ job_deliver (gpointer data)
 
 /* Delivery */
 
-static Delivery *
-delivery_new (WeftReactor *reactor)
-{
-  Delivery *delivery = g_atomic_rc_box_new0 (Delivery);
+static void delivery_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer data);
+static Delivery *delivery_ref (Delivery *delivery);
+static void delivery_unref (gpointer delivery);
 
+static Delivery *
+delivery_new (WeftReactor *reactor, GError **error)
+{
+  Delivery *delivery;
+
+  delivery = g_atomic_rc_box_new0 (Delivery);
   delivery->reactor = g_object_ref (reactor);
-  g_mutex_init (&delivery->lock);
-  g_queue_init (&delivery->jobs);
+  if (!_weft_sqlite_queue_init (&delivery->jobs, TRUE, error))
+    {
+      delivery_unref (delivery);
+      return NULL;
+    }
+  /* The watch's reference; a watch that could not be added drops none. */
+  delivery_ref (delivery);
+  delivery->watch = weft_reactor_add_watch (reactor, delivery->jobs.doorbell, WEFT_IO_READ, delivery_ready, delivery,
+                                            delivery_unref, error);
+  if (delivery->watch == NULL)
+    {
+      delivery_unref (delivery);
+      delivery_unref (delivery);
+      return NULL;
+    }
+  weft_watch_set_name (delivery->watch, "weft-sqlite results");
   return delivery;
 }
 
@@ -237,10 +264,24 @@ static void
 delivery_clear (gpointer data)
 {
   Delivery *delivery = data;
+  WeftSqliteLink *link;
 
-  g_queue_clear_full (&delivery->jobs, job_unref);
-  g_mutex_clear (&delivery->lock);
+  while ((link = _weft_sqlite_queue_try_pop (&delivery->jobs)) != NULL)
+    job_unref (JOB_OF_LINK (link));
+  _weft_sqlite_queue_clear (&delivery->jobs);
   g_object_unref (delivery->reactor);
+}
+
+/* In the reactor's thread, once no worker is left to push: results still
+ * due are taken by a pass already scheduled or by the caller's. */
+static void
+delivery_stop (Delivery *delivery)
+{
+  WeftWatch *watch = g_steal_pointer (&delivery->watch);
+
+  if (watch != NULL)
+    weft_watch_remove (watch);
+  _weft_sqlite_queue_close_doorbell (&delivery->jobs);
 }
 
 static Delivery *
@@ -267,21 +308,20 @@ delivery_pass (Delivery *delivery, gboolean bounded)
 
   for (;;)
     {
-      Job *job;
+      WeftSqliteLink *link = _weft_sqlite_queue_try_pop (&delivery->jobs);
 
-      g_mutex_lock (&delivery->lock);
-      job = g_queue_pop_head (&delivery->jobs);
-      if (job == NULL)
-        delivery->scheduled = FALSE;
-      g_mutex_unlock (&delivery->lock);
-      if (job == NULL)
-        return;
-
-      job_deliver (job);
-      job_unref (job);
+      if (link == NULL)
+        {
+          /* The next job a worker finishes wakes the reactor again. */
+          if (_weft_sqlite_queue_prepare_wait (&delivery->jobs))
+            return;
+          continue;
+        }
+      job_deliver (JOB_OF_LINK (link));
+      job_unref (JOB_OF_LINK (link));
       if (bounded && g_get_monotonic_time () - start >= DELIVERY_BUDGET_US)
         {
-          /* Still marked as scheduled: workers need not wake the reactor. */
+          /* Still not idle: workers need not wake the reactor. */
           weft_reactor_call_soon (delivery->reactor, delivery_pass_bounded, delivery_ref (delivery), delivery_unref);
           return;
         }
@@ -294,20 +334,32 @@ delivery_pass_bounded (gpointer data)
   delivery_pass (data, TRUE);
 }
 
+static void
+delivery_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer data)
+{
+  Delivery *delivery = data;
+
+  /* Before the pass: a ring after it is for results the pass may miss. */
+  _weft_sqlite_queue_drain_doorbell (&delivery->jobs);
+  delivery_pass (delivery, TRUE);
+}
+
 /* In any thread. */
 static void
 job_finish (WeftSqlitePool *self, Job *job)
 {
   Delivery *delivery = self->delivery;
-  gboolean wake;
 
-  g_mutex_lock (&delivery->lock);
-  g_queue_push_tail (&delivery->jobs, job_ref (job));
-  wake = !delivery->scheduled;
-  delivery->scheduled = TRUE;
-  g_mutex_unlock (&delivery->lock);
-  if (wake)
-    weft_reactor_call_from_thread (delivery->reactor, delivery_pass_bounded, delivery_ref (delivery), delivery_unref);
+  if (_weft_sqlite_queue_push (&delivery->jobs, &job_ref (job)->link))
+    _weft_sqlite_queue_ring (&delivery->jobs);
+}
+
+/* In any thread. */
+static void
+write_queue_push (WeftSqlitePool *self, Job *job)
+{
+  if (_weft_sqlite_queue_push (&self->write_queue, &job->link))
+    _weft_sqlite_queue_ring (&self->write_queue);
 }
 
 typedef struct {
@@ -424,7 +476,7 @@ run_job (Worker *worker, Job *job, const GError *open_error)
       g_mutex_unlock (&self->lock);
       if (cancelled)
         return TRUE;
-      g_async_queue_push (self->write_queue, job_ref (job));
+      write_queue_push (self, job_ref (job));
       return FALSE;
     }
   else
@@ -521,7 +573,8 @@ worker_main (gpointer data)
 
   for (;;)
     {
-      Job *job = g_async_queue_pop (worker->queue);
+      Job *job = worker->writer ? JOB_OF_LINK (_weft_sqlite_queue_pop (&self->write_queue))
+                                : g_async_queue_pop (worker->queue);
 
       if (job->kind == JOB_STOP)
         {
@@ -561,7 +614,11 @@ push_stops (WeftSqlitePool *self)
   for (guint i = 0; i < self->workers->len; i++)
     {
       Worker *worker = g_ptr_array_index (self->workers, i);
-      g_async_queue_push (worker->queue, job_new (JOB_STOP));
+
+      if (worker->writer)
+        write_queue_push (self, job_new (JOB_STOP));
+      else
+        g_async_queue_push (worker->queue, job_new (JOB_STOP));
     }
 }
 
@@ -588,20 +645,28 @@ worker_free (gpointer data)
 /* Jobs still queued after the workers stopped (work submitted between the
  * stop marks and the end) are failed, never silently dropped. */
 static void
-fail_leftovers (WeftSqlitePool *self, GAsyncQueue *queue)
+fail_leftover (WeftSqlitePool *self, Job *job)
 {
+  if (job->kind != JOB_STOP && job->state == JOB_QUEUED)
+    {
+      g_set_error (&job->error, G_IO_ERROR, G_IO_ERROR_CLOSED, _ ("The database %s was closed before the work ran"),
+                   self->path);
+      job_finish (self, job);
+    }
+  job_unref (job);
+}
+
+/* Once the workers stopped. */
+static void
+fail_leftovers (WeftSqlitePool *self)
+{
+  WeftSqliteLink *link;
   Job *job;
 
-  while (queue != NULL && (job = g_async_queue_try_pop (queue)) != NULL)
-    {
-      if (job->kind != JOB_STOP && job->state == JOB_QUEUED)
-        {
-          g_set_error (&job->error, G_IO_ERROR, G_IO_ERROR_CLOSED, _ ("The database %s was closed before the work ran"),
-                       self->path);
-          job_finish (self, job);
-        }
-      job_unref (job);
-    }
+  while ((link = _weft_sqlite_queue_try_pop (&self->write_queue)) != NULL)
+    fail_leftover (self, JOB_OF_LINK (link));
+  while (self->read_queue != NULL && (job = g_async_queue_try_pop (self->read_queue)) != NULL)
+    fail_leftover (self, job);
 }
 
 /* GObject */
@@ -624,8 +689,10 @@ weft_sqlite_pool_dispose (GObject *object)
       push_stops (self);
       interrupt_all (self);
       join_workers (self);
-      fail_leftovers (self, self->write_queue);
-      fail_leftovers (self, self->read_queue);
+      fail_leftovers (self);
+      delivery_stop (self->delivery);
+      /* Results and failures still due go on the reactor's next turn. */
+      weft_reactor_call_soon (self->reactor, delivery_pass_bounded, delivery_ref (self->delivery), delivery_unref);
       self->closed = TRUE;
     }
   G_OBJECT_CLASS (weft_sqlite_pool_parent_class)->dispose (object);
@@ -638,7 +705,8 @@ weft_sqlite_pool_finalize (GObject *object)
 
   g_assert (self->joiner == NULL);
   g_clear_pointer (&self->workers, g_ptr_array_unref);
-  g_clear_pointer (&self->write_queue, g_async_queue_unref);
+  if (self->started)
+    _weft_sqlite_queue_clear (&self->write_queue);
   g_clear_pointer (&self->read_queue, g_async_queue_unref);
   g_clear_pointer (&self->migrations, g_ptr_array_unref);
   g_clear_pointer (&self->close_waiters, g_ptr_array_unref);
@@ -1022,6 +1090,7 @@ weft_sqlite_pool_open (WeftSqlitePool *self)
 {
   WeftDeferred *deferred;
   Job *open_job;
+  GError *error = NULL;
 
   g_return_val_if_fail (WEFT_SQLITE_IS_POOL (self), NULL);
 
@@ -1029,19 +1098,25 @@ weft_sqlite_pool_open (WeftSqlitePool *self)
     return weft_deferred_fail (g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS,
                                             _ ("The database %s is already open in this pool"), self->path));
 
+  if (!_weft_sqlite_queue_init (&self->write_queue, TRUE, &error))
+    return weft_deferred_fail (g_steal_pointer (&error));
+  self->delivery = delivery_new (self->reactor, &error);
+  if (self->delivery == NULL)
+    {
+      _weft_sqlite_queue_clear (&self->write_queue);
+      return weft_deferred_fail (g_steal_pointer (&error));
+    }
   self->started = TRUE;
   self->open_state = POOL_OPENING;
-  self->write_queue = g_async_queue_new ();
   self->read_queue = self->n_readers > 0 ? g_async_queue_new () : NULL;
   self->workers = g_ptr_array_new_with_free_func (worker_free);
-  self->delivery = delivery_new (self->reactor);
 
   deferred = weft_deferred_new ();
   weft_deferred_set_description (deferred, "weft_sqlite_pool_open");
   open_job = job_new (JOB_OPEN);
   open_job->deferred = g_object_ref (deferred);
 
-  start_worker (self, TRUE, self->write_queue)->open_job = open_job;
+  start_worker (self, TRUE, NULL)->open_job = open_job;
   for (guint i = 0; i < self->n_readers; i++)
     start_worker (self, FALSE, self->read_queue);
   for (guint i = 0; i < self->workers->len; i++)
@@ -1070,12 +1145,12 @@ close_finished (gpointer data)
       weft_delayed_call_cancel (self->close_timer);
       g_clear_pointer (&self->close_timer, weft_delayed_call_unref);
     }
-  fail_leftovers (self, self->write_queue);
-  fail_leftovers (self, self->read_queue);
+  fail_leftovers (self);
   self->closed = TRUE;
   /* Every result, and every failure of work that never ran, before the
    * close's own deferreds. */
   delivery_pass (self->delivery, FALSE);
+  delivery_stop (self->delivery);
   self->close_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < waiters->len; i++)
     weft_deferred_callback_none (g_ptr_array_index (waiters, i));
@@ -1156,7 +1231,6 @@ submit (WeftSqlitePool *self, Job *job, const char *description)
 {
   CancelData *cancel = g_new0 (CancelData, 1);
   WeftDeferred *deferred;
-  GAsyncQueue *queue;
 
   cancel->pool = g_object_ref (self);
   cancel->job = job_ref (job);
@@ -1177,8 +1251,10 @@ submit (WeftSqlitePool *self, Job *job, const char *description)
       return deferred;
     }
 
-  queue = job->kind == JOB_QUERY && self->read_queue != NULL ? self->read_queue : self->write_queue;
-  g_async_queue_push (queue, job);
+  if (job->kind == JOB_QUERY && self->read_queue != NULL)
+    g_async_queue_push (self->read_queue, job);
+  else
+    write_queue_push (self, job);
   return deferred;
 }
 
