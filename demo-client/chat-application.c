@@ -22,10 +22,6 @@ typedef struct _WcsServer WcsServer;
 typedef struct _WcsDemo WcsDemo;
 #endif
 
-/* Without a first frame (no window on screen), the network monitor is
- * made after this long. */
-#define NETWORK_MONITOR_FALLBACK_S 2
-
 struct _ChatApplication {
   AdwApplication parent_instance;
 
@@ -34,8 +30,7 @@ struct _ChatApplication {
   GListStore *connections;
   ChatWindow *window;
   ChatLinkPreview *link_preview;
-  GNetworkMonitor *network_monitor; /* NULL until the first frame */
-  guint network_monitor_source;
+  GNetworkMonitor *network_monitor;
 
   gboolean demo_mode;
   char *demo_dir;
@@ -603,26 +598,6 @@ network_changed (GNetworkMonitor *monitor, gboolean available, ChatApplication *
     }
 }
 
-static void
-ensure_network_monitor (ChatApplication *self)
-{
-  g_clear_handle_id (&self->network_monitor_source, g_source_remove);
-  if (self->network_monitor != NULL)
-    return;
-  self->network_monitor = g_object_ref (g_network_monitor_get_default ());
-  g_signal_connect_object (self->network_monitor, "network-changed", G_CALLBACK (network_changed), self, 0);
-}
-
-static gboolean
-network_monitor_cb (gpointer data)
-{
-  ChatApplication *self = data;
-
-  self->network_monitor_source = 0;
-  ensure_network_monitor (self);
-  return G_SOURCE_REMOVE;
-}
-
 /* --startup-time: when each step of the start-up ended, in ms since main(). */
 static void
 startup_step (ChatApplication *self, const char *name)
@@ -645,12 +620,6 @@ first_frame (GdkFrameClock *clock, ChatApplication *self)
 
   if (self->first_frame_seen)
     return;
-  /* The window has painted: what was left for later can come now. */
-  if (self->network_monitor == NULL)
-    {
-      g_clear_handle_id (&self->network_monitor_source, g_source_remove);
-      self->network_monitor_source = g_idle_add_full (G_PRIORITY_LOW, network_monitor_cb, self, NULL);
-    }
   room = self->window != NULL ? chat_window_get_room (self->window) : NULL;
   if (self->demo_mode && (room == NULL || chat_room_get_kind (room) == CHAT_ROOM_SERVER))
     return;
@@ -775,11 +744,8 @@ chat_application_startup (GApplication *application)
 
   self->settings = g_settings_new (CHAT_APPLICATION_ID);
   self->link_preview = chat_link_preview_new (self->reactor);
-  /* The network monitor (GIO modules, a D-Bus round trip to
-   * NetworkManager or a netlink dump) is not needed for the first frame:
-   * made after it, or after a while when no window paints. */
-  self->network_monitor_source =
-      g_timeout_add_seconds_full (G_PRIORITY_LOW, NETWORK_MONITOR_FALLBACK_S, network_monitor_cb, self, NULL);
+  self->network_monitor = g_object_ref (g_network_monitor_get_default ());
+  g_signal_connect_object (self->network_monitor, "network-changed", G_CALLBACK (network_changed), self, 0);
   watch_notification_services (self);
   startup_step (self, "startup");
 }
@@ -879,7 +845,6 @@ chat_application_dispose (GObject *object)
         self->notification_watches[i] = 0;
       }
   g_clear_object (&self->link_preview);
-  g_clear_handle_id (&self->network_monitor_source, g_source_remove);
   g_clear_object (&self->network_monitor);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (chat_application_parent_class)->dispose (object);
