@@ -84,6 +84,11 @@ typedef struct {
   gint64 phase_start;
   gboolean in_layout;
   gint64 phase_max[3];
+  /* BENCH_TRACE: the thread's CPU time in each phase since the last probe,
+   * and messages that joined the view, to tell what a long own run was. */
+  gint64 phase_cpu_start;
+  gint64 phase_cpu[3];
+  guint received_at_probe;
 } Bench;
 
 enum {
@@ -114,10 +119,17 @@ count_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static gint64 thread_cpu_us (void);
+
 static void
 phase_end (Bench *b, int phase)
 {
   gint64 now = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_us ();
+
+  if (b->phase_start != 0)
+    b->phase_cpu[phase] += cpu - b->phase_cpu_start;
+  b->phase_cpu_start = cpu;
 
   if (b->phase_start != 0 && now - b->phase_start > b->phase_max[phase])
     b->phase_max[phase] = now - b->phase_start;
@@ -142,7 +154,10 @@ phase_hook (GSignalInvocationHint *hint, guint n_params, const GValue *params, g
   if (b == NULL)
     return TRUE;
   if (strcmp (name, "update") == 0)
-    b->phase_start = g_get_monotonic_time ();
+    {
+      b->phase_start = g_get_monotonic_time ();
+      b->phase_cpu_start = thread_cpu_us ();
+    }
   else if (strcmp (name, "layout") == 0)
     {
       if (!b->in_layout)
@@ -207,6 +222,12 @@ probe_cb (gpointer data)
     }
   if (cpu - b->probe_cpu > b->busy_max)
     b->busy_max = cpu - b->probe_cpu;
+  if (b->flooding && b->limit == G_MAXUINT && cpu - b->probe_cpu > 5000 && g_getenv ("BENCH_TRACE") != NULL)
+    g_printerr ("trace: %.3f s own run %.1f ms (update %.1f, layout %.1f, paint %.1f), %u messages shown\n",
+                (now - b->flood_started) / 1e6, (cpu - b->probe_cpu) / 1e3, b->phase_cpu[PHASE_UPDATE] / 1e3,
+                b->phase_cpu[PHASE_LAYOUT] / 1e3, b->phase_cpu[PHASE_PAINT] / 1e3, b->received - b->received_at_probe);
+  memset (b->phase_cpu, 0, sizeof b->phase_cpu);
+  b->received_at_probe = b->received;
   b->next_probe = now + 2000;
   b->probe_cpu = cpu;
   b->probe = weft_reactor_call_later (b->reactor, 2000, probe_cb, b, NULL);

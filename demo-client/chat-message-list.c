@@ -60,7 +60,9 @@ void
 chat_message_list_scroll_to_bottom (ChatMessageList *self)
 {
   GtkAdjustment *adj = vadjustment (self);
-  guint n = self->room != NULL ? chat_room_get_n_messages (self->room) : 0;
+  /* The rows in the model: those still waiting for a frame join later and
+   * the view follows them then. */
+  guint n = self->room != NULL ? g_list_model_get_n_items (chat_room_get_messages (self->room)) : 0;
 
   self->sticky = TRUE;
   if (n > 0)
@@ -140,15 +142,30 @@ items_changed (GListModel *model, guint position, guint removed, guint added, Ch
 }
 
 /* New rows of the room on screen join the model once per frame, before
- * the layout: one model change and one layout for all that came since. */
+ * the layout: one model change and one layout for those that came since.
+ * Every new row at the bottom is built, bound and measured (wrapped text)
+ * in that frame, so a frame takes at most ROWS_PER_FRAME of them, or an
+ * eighth of those waiting when more arrive than that per frame: a burst
+ * spreads over the next frames instead of making one long one, and a
+ * steady flood is shown within a few frames of arriving. */
+#define ROWS_PER_FRAME 40
+#define ROWS_CATCH_UP_FRACTION 8
+
 static gboolean
 flush_rows (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 {
   ChatMessageList *self = CHAT_MESSAGE_LIST (widget);
+  guint waiting;
 
+  if (self->room == NULL)
+    {
+      self->flush_tick = 0;
+      return G_SOURCE_REMOVE;
+    }
+  waiting = chat_room_get_n_pending (self->room);
+  if (chat_room_flush_some (self->room, MAX (ROWS_PER_FRAME, waiting / ROWS_CATCH_UP_FRACTION)) > 0)
+    return G_SOURCE_CONTINUE;
   self->flush_tick = 0;
-  if (self->room != NULL)
-    chat_room_flush (self->room);
   return G_SOURCE_REMOVE;
 }
 

@@ -300,16 +300,38 @@ trim (ChatRoom *self)
 /* Rows appended by chat_room_append_batched() wait here for one splice per
  * main-loop iteration: a flood of messages becomes one items-changed per
  * batch instead of one per message. */
+static gboolean flush_cb (gpointer data);
+
+guint
+chat_room_flush_some (ChatRoom *self, guint max_rows)
+{
+  guint n = MIN (max_rows, self->pending->len);
+
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+  if (n > 0)
+    {
+      g_list_store_splice (self->messages, g_list_model_get_n_items (G_LIST_MODEL (self->messages)), 0,
+                           self->pending->pdata, n);
+      g_ptr_array_remove_range (self->pending, 0, n);
+      trim (self);
+    }
+  /* What is left waits for the view's next frame; the fallback timer
+   * starts again, so that it fires only when no view flushes. */
+  if (self->pending->len > 0)
+    self->flush_source = g_timeout_add_full (G_PRIORITY_DEFAULT, FLUSH_FALLBACK_MS, flush_cb, self, NULL);
+  return self->pending->len;
+}
+
 void
 chat_room_flush (ChatRoom *self)
 {
-  g_clear_handle_id (&self->flush_source, g_source_remove);
-  if (self->pending->len == 0)
-    return;
-  g_list_store_splice (self->messages, g_list_model_get_n_items (G_LIST_MODEL (self->messages)), 0,
-                       self->pending->pdata, self->pending->len);
-  g_ptr_array_set_size (self->pending, 0);
-  trim (self);
+  chat_room_flush_some (self, G_MAXUINT);
+}
+
+guint
+chat_room_get_n_pending (ChatRoom *self)
+{
+  return self->pending->len;
 }
 
 static gboolean

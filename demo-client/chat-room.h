@@ -44,6 +44,10 @@ gboolean chat_room_append (ChatRoom *self, ChatMessage *message);
 gboolean chat_room_append_batched (ChatRoom *self, ChatMessage *message);
 /* Shows the batched messages now. */
 void chat_room_flush (ChatRoom *self);
+/* Shows the oldest max_rows of the batched messages now and returns how
+ * many still wait (they join on the view's next frame). */
+guint chat_room_flush_some (ChatRoom *self, guint max_rows);
+guint chat_room_get_n_pending (ChatRoom *self);
 /* Inserts older messages (oldest first) above the current ones. */
 void chat_room_prepend_history (ChatRoom *self, GPtrArray *messages);
 ChatMessage *chat_room_get_oldest_message (ChatRoom *self);
