@@ -3,9 +3,9 @@
  *
  * Work is a refcounted Job pushed on the writer's queue or the readers'
  * shared queue. A worker runs it on its own connection and hands it back to
- * the reactor's thread through the pool's Delivery, where its deferred
- * fires. The writer's queue and the Delivery take no lock
- * (weft-sqlite-queue.c): the reactor's thread never waits for the writer,
+ * the reactor's thread through the pool's Delivery (weft-sqlite-delivery.c),
+ * where its deferred fires. The writer's queue and the Delivery take no
+ * lock (weft-sqlite-queue.c): the reactor's thread never waits for the writer,
  * whatever the writer is doing or however long it is kept off a CPU. The
  * pool's lock guards what cancelling and opening share with the workers:
  * a job's state and worker (so that cancelling can interrupt the right
@@ -15,15 +15,13 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "weft-sqlite-delivery-private.h"
 #include "weft-sqlite-private.h"
 #include "weft-sqlite-queue-private.h"
 
 #define DEFAULT_N_READERS 2
 #define DEFAULT_BUSY_TIMEOUT_US (5 * G_USEC_PER_SEC)
 #define DEFAULT_CLOSE_TIMEOUT_US (5 * G_USEC_PER_SEC)
-/* How long one pass of the reactor's thread hands results over before it
- * lets timers and I/O run again. */
-#define DELIVERY_BUDGET_US 500
 
 typedef enum {
   JOB_OPEN,
@@ -48,20 +46,6 @@ typedef enum {
 } OpenState;
 
 typedef struct _Worker Worker;
-
-/* Finished jobs on their way to the reactor's thread. Workers push them
- * and ring the queue's doorbell, which the reactor watches, only when no
- * pass is already due, so a burst of results costs one wake-up and takes
- * no lock (weft_reactor_call_from_thread() would take the reactor's);
- * the reactor's thread fires their deferreds
- * for at most DELIVERY_BUDGET_US per pass and leaves the rest to a soon
- * call, so that hundreds of results landing at once do not hold up its
- * timers. Refcounted: the calls due hold it, not the pool. */
-typedef struct {
-  WeftReactor *reactor;
-  WeftSqliteQueue jobs; /* consumed in the reactor's thread; idle: no pass is due */
-  WeftWatch *watch;     /* on the doorbell, until the workers stopped */
-} Delivery;
 
 typedef struct {
   WeftSqliteLink link; /* in the writer's queue, or the Delivery */
@@ -121,7 +105,7 @@ struct _WeftSqlitePool {
   WeftDelayedCall *close_timer;
   GPtrArray *close_waiters;
   guint trigger_id;
-  Delivery *delivery; /* from opening on */
+  WeftSqliteDelivery *delivery; /* from opening on */
 };
 
 enum {
@@ -228,130 +212,24 @@ job_deliver (gpointer data)
     destroy (job->user_data);
 }
 
-/* Delivery */
-
-static void delivery_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer data);
-static Delivery *delivery_ref (Delivery *delivery);
-static void delivery_unref (gpointer delivery);
-
-static Delivery *
-delivery_new (WeftReactor *reactor, GError **error)
+/* How the Delivery hands a job over and lets it go. */
+static void
+job_deliver_link (WeftSqliteLink *link)
 {
-  Delivery *delivery;
-
-  delivery = g_atomic_rc_box_new0 (Delivery);
-  delivery->reactor = g_object_ref (reactor);
-  if (!_weft_sqlite_queue_init (&delivery->jobs, TRUE, error))
-    {
-      delivery_unref (delivery);
-      return NULL;
-    }
-  /* The watch's reference; a watch that could not be added drops none. */
-  delivery_ref (delivery);
-  delivery->watch = weft_reactor_add_watch (reactor, delivery->jobs.doorbell, WEFT_IO_READ, delivery_ready, delivery,
-                                            delivery_unref, error);
-  if (delivery->watch == NULL)
-    {
-      delivery_unref (delivery);
-      delivery_unref (delivery);
-      return NULL;
-    }
-  weft_watch_set_name (delivery->watch, "weft-sqlite results");
-  return delivery;
+  job_deliver (JOB_OF_LINK (link));
 }
 
 static void
-delivery_clear (gpointer data)
+job_unref_link (WeftSqliteLink *link)
 {
-  Delivery *delivery = data;
-  WeftSqliteLink *link;
-
-  while ((link = _weft_sqlite_queue_try_pop (&delivery->jobs)) != NULL)
-    job_unref (JOB_OF_LINK (link));
-  _weft_sqlite_queue_clear (&delivery->jobs);
-  g_object_unref (delivery->reactor);
-}
-
-/* In the reactor's thread, once no worker is left to push: results still
- * due are taken by a pass already scheduled or by the caller's. */
-static void
-delivery_stop (Delivery *delivery)
-{
-  WeftWatch *watch = g_steal_pointer (&delivery->watch);
-
-  if (watch != NULL)
-    weft_watch_remove (watch);
-  _weft_sqlite_queue_close_doorbell (&delivery->jobs);
-}
-
-static Delivery *
-delivery_ref (Delivery *delivery)
-{
-  return g_atomic_rc_box_acquire (delivery);
-}
-
-static void
-delivery_unref (gpointer delivery)
-{
-  g_atomic_rc_box_release_full (delivery, delivery_clear);
-}
-
-static void delivery_pass_bounded (gpointer data);
-
-/* In the reactor's thread: fires the deferreds of the jobs due, all of
- * them, or (@bounded) until the pass has taken DELIVERY_BUDGET_US, leaving
- * the rest to the next turn of the reactor. */
-static void
-delivery_pass (Delivery *delivery, gboolean bounded)
-{
-  gint64 start = g_get_monotonic_time ();
-
-  for (;;)
-    {
-      WeftSqliteLink *link = _weft_sqlite_queue_try_pop (&delivery->jobs);
-
-      if (link == NULL)
-        {
-          /* The next job a worker finishes wakes the reactor again. */
-          if (_weft_sqlite_queue_prepare_wait (&delivery->jobs))
-            return;
-          continue;
-        }
-      job_deliver (JOB_OF_LINK (link));
-      job_unref (JOB_OF_LINK (link));
-      if (bounded && g_get_monotonic_time () - start >= DELIVERY_BUDGET_US)
-        {
-          /* Still not idle: workers need not wake the reactor. */
-          weft_reactor_call_soon (delivery->reactor, delivery_pass_bounded, delivery_ref (delivery), delivery_unref);
-          return;
-        }
-    }
-}
-
-static void
-delivery_pass_bounded (gpointer data)
-{
-  delivery_pass (data, TRUE);
-}
-
-static void
-delivery_ready (WeftWatch *watch, int fd, WeftIOCondition condition, gpointer data)
-{
-  Delivery *delivery = data;
-
-  /* Before the pass: a ring after it is for results the pass may miss. */
-  _weft_sqlite_queue_drain_doorbell (&delivery->jobs);
-  delivery_pass (delivery, TRUE);
+  job_unref (JOB_OF_LINK (link));
 }
 
 /* In any thread. */
 static void
 job_finish (WeftSqlitePool *self, Job *job)
 {
-  Delivery *delivery = self->delivery;
-
-  if (_weft_sqlite_queue_push (&delivery->jobs, &job_ref (job)->link))
-    _weft_sqlite_queue_ring (&delivery->jobs);
+  _weft_sqlite_delivery_push (self->delivery, &job_ref (job)->link);
 }
 
 /* In any thread. */
@@ -690,9 +568,10 @@ weft_sqlite_pool_dispose (GObject *object)
       interrupt_all (self);
       join_workers (self);
       fail_leftovers (self);
-      delivery_stop (self->delivery);
+      _weft_sqlite_delivery_stop (self->delivery);
       /* Results and failures still due go on the reactor's next turn. */
-      weft_reactor_call_soon (self->reactor, delivery_pass_bounded, delivery_ref (self->delivery), delivery_unref);
+      weft_reactor_call_soon (self->reactor, _weft_sqlite_delivery_pass_bounded,
+                              _weft_sqlite_delivery_ref (self->delivery), _weft_sqlite_delivery_unref);
       self->closed = TRUE;
     }
   G_OBJECT_CLASS (weft_sqlite_pool_parent_class)->dispose (object);
@@ -710,7 +589,7 @@ weft_sqlite_pool_finalize (GObject *object)
   g_clear_pointer (&self->read_queue, g_async_queue_unref);
   g_clear_pointer (&self->migrations, g_ptr_array_unref);
   g_clear_pointer (&self->close_waiters, g_ptr_array_unref);
-  g_clear_pointer (&self->delivery, delivery_unref);
+  g_clear_pointer (&self->delivery, _weft_sqlite_delivery_unref);
   g_clear_error (&self->open_error);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->opened_cond);
@@ -1100,7 +979,7 @@ weft_sqlite_pool_open (WeftSqlitePool *self)
 
   if (!_weft_sqlite_queue_init (&self->write_queue, TRUE, &error))
     return weft_deferred_fail (g_steal_pointer (&error));
-  self->delivery = delivery_new (self->reactor, &error);
+  self->delivery = _weft_sqlite_delivery_new (self->reactor, job_deliver_link, job_unref_link, &error);
   if (self->delivery == NULL)
     {
       _weft_sqlite_queue_clear (&self->write_queue);
@@ -1149,8 +1028,8 @@ close_finished (gpointer data)
   self->closed = TRUE;
   /* Every result, and every failure of work that never ran, before the
    * close's own deferreds. */
-  delivery_pass (self->delivery, FALSE);
-  delivery_stop (self->delivery);
+  _weft_sqlite_delivery_pass (self->delivery, FALSE);
+  _weft_sqlite_delivery_stop (self->delivery);
   self->close_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < waiters->len; i++)
     weft_deferred_callback_none (g_ptr_array_index (waiters, i));
