@@ -297,11 +297,11 @@ trim (ChatRoom *self)
   self->history_exhausted = FALSE;
 }
 
+static gboolean flush_cb (gpointer data);
+
 /* Rows appended by chat_room_append_batched() wait here for one splice per
  * main-loop iteration: a flood of messages becomes one items-changed per
  * batch instead of one per message. */
-static gboolean flush_cb (gpointer data);
-
 guint
 chat_room_flush_some (ChatRoom *self, guint max_rows)
 {
