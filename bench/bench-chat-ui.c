@@ -27,10 +27,12 @@
  * stderr with its time since the flood started. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "bench-peer.h"
 #include "chat-application.h"
 #include "wcs-server.h"
 
@@ -71,6 +73,16 @@ typedef struct {
   gint64 busy_max;   /* the most CPU time the thread used between two probes */
   gint64 next_probe;
   gint64 probe_cpu;
+  gint64 probe_wall; /* monotonic time of the last probe */
+  int schedstat_fd;  /* the GTK thread's, for BENCH_TRACE */
+  gint64 probe_wait_ns;
+  /* The peer thread, and what is left of the stalls and own runs once the
+   * time the machine took from the peer in the same interval is removed. */
+  BenchPeer *peer;
+  gint64 stall_beyond_max;
+  gint64 busy_beyond_max;
+  gint64 peer_pause_max;  /* the longest pause of the peer in one interval */
+  guint paused_intervals; /* probe intervals the peer lost time in */
   WeftDelayedCall *probe;
   WeftDelayedCall *flood;
   gint64 flood_started;
@@ -202,34 +214,70 @@ reset_counters (Bench *b)
   b->stall_max = 0;
   b->stall_busy = 0;
   b->busy_max = 0;
+  b->stall_beyond_max = 0;
+  b->busy_beyond_max = 0;
+  b->peer_pause_max = 0;
+  b->paused_intervals = 0;
   b->next_probe = weft_reactor_get_time (b->reactor) + 2000;
   b->probe_cpu = thread_cpu_us ();
+  b->probe_wall = g_get_monotonic_time ();
 }
 
 /* A 2 ms timer: how late it runs is how long the loop was busy, or
- * waiting for a CPU; the thread's CPU time in between tells which. */
+ * waiting for a CPU; the thread's CPU time in between tells which. Where
+ * the peer thread lost time to the machine in the same interval (a timer
+ * that fired late, not a wait for a CPU), that much of the stall, and of
+ * the thread's CPU time, which a paused virtual CPU also charges to the
+ * thread it paused, is not the program's. */
 static void
 probe_cb (gpointer data)
 {
   Bench *b = data;
   gint64 now = weft_reactor_get_time (b->reactor);
+  gint64 wall = g_get_monotonic_time ();
   gint64 cpu = thread_cpu_us ();
+  gint64 stall = now - b->next_probe;
+  gint64 busy = cpu - b->probe_cpu;
+  gint64 longest = 0;
+  gint64 paused = b->peer != NULL ? bench_peer_paused_in (b->peer, b->probe_wall, wall, &longest) : 0;
+  /* The stall starts when the timer was due. */
+  gint64 paused_late = b->peer != NULL ? bench_peer_paused_in (b->peer, b->probe_wall + 2000, wall, NULL) : 0;
 
-  if (now - b->next_probe > b->stall_max)
+  if (stall > b->stall_max)
     {
-      b->stall_max = now - b->next_probe;
-      b->stall_busy = cpu - b->probe_cpu;
+      b->stall_max = stall;
+      b->stall_busy = busy;
     }
-  if (cpu - b->probe_cpu > b->busy_max)
-    b->busy_max = cpu - b->probe_cpu;
-  if (b->flooding && b->limit == G_MAXUINT && cpu - b->probe_cpu > 5000 && g_getenv ("BENCH_TRACE") != NULL)
-    g_printerr ("trace: %.3f s own run %.1f ms (update %.1f, layout %.1f, paint %.1f), %u messages shown\n",
-                (now - b->flood_started) / 1e6, (cpu - b->probe_cpu) / 1e3, b->phase_cpu[PHASE_UPDATE] / 1e3,
-                b->phase_cpu[PHASE_LAYOUT] / 1e3, b->phase_cpu[PHASE_PAINT] / 1e3, b->received - b->received_at_probe);
+  b->busy_max = MAX (b->busy_max, busy);
+  b->stall_beyond_max = MAX (b->stall_beyond_max, stall - paused_late);
+  b->busy_beyond_max = MAX (b->busy_beyond_max, busy - paused);
+  b->peer_pause_max = MAX (b->peer_pause_max, longest);
+  if (paused > 0)
+    b->paused_intervals++;
+  if (b->flooding && b->limit == G_MAXUINT && g_getenv ("BENCH_TRACE") != NULL)
+    {
+      gint64 cpu_ns, wait_ns;
+
+      if (b->schedstat_fd == 0)
+        b->schedstat_fd = open ("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+      bench_thread_times (b->schedstat_fd, &cpu_ns, &wait_ns);
+      if (stall > 10000)
+        g_printerr ("trace: %.3f s stall %.1f ms: own %.1f ms, waiting for a CPU %.1f ms, peer paused %.1f ms\n",
+                    (now - b->flood_started) / 1e6, stall / 1e3, busy / 1e3, (wait_ns - b->probe_wait_ns) / 1e6,
+                    paused_late / 1e3);
+      b->probe_wait_ns = wait_ns;
+    }
+  if (b->flooding && b->limit == G_MAXUINT && busy > 5000 && g_getenv ("BENCH_TRACE") != NULL)
+    g_printerr ("trace: %.3f s own run %.1f ms (update %.1f, layout %.1f, paint %.1f), %u messages shown, "
+                "peer paused %.1f ms in it\n",
+                (now - b->flood_started) / 1e6, busy / 1e3, b->phase_cpu[PHASE_UPDATE] / 1e3,
+                b->phase_cpu[PHASE_LAYOUT] / 1e3, b->phase_cpu[PHASE_PAINT] / 1e3, b->received - b->received_at_probe,
+                paused / 1e3);
   memset (b->phase_cpu, 0, sizeof b->phase_cpu);
   b->received_at_probe = b->received;
   b->next_probe = now + 2000;
   b->probe_cpu = cpu;
+  b->probe_wall = wall;
   b->probe = weft_reactor_call_later (b->reactor, 2000, probe_cb, b, NULL);
 }
 
@@ -370,6 +418,8 @@ run_flood (Bench *b)
   guint received_before;
   gboolean drained;
 
+  /* The peer ticks every millisecond beside both phases. */
+  b->peer = bench_peer_start (1000, 0, 1000);
   reset_counters (b);
   run_for (b, unloaded_seconds);
   fps_unloaded = b->frames / unloaded_seconds;
@@ -384,16 +434,19 @@ run_flood (Bench *b)
   fps_loaded = b->frames / elapsed;
   shown_per_s = (b->received - received_before) / elapsed;
   stop_flood (b);
+  g_clear_pointer (&b->peer, bench_peer_free);
   stopped = g_get_monotonic_time ();
   /* The last message sent reaches the view: what was queued is caught up. */
   drained = wait_for (b, all_received, 60);
   printf ("backend=%s mode=flood rate=%d seconds=%.1f fps_unloaded=%.1f fps_loaded=%.1f fps_ratio=%.3f "
           "stall_unloaded_ms=%.1f stall_loaded_ms=%.1f stall_busy_ms=%.1f busy_max_ms=%.1f frame_gap_ms=%.1f sent=%u "
-          "shown_per_s=%.0f catch_up_ms=%.0f update_max_ms=%.1f layout_max_ms=%.1f paint_max_ms=%.1f%s\n",
+          "shown_per_s=%.0f catch_up_ms=%.0f update_max_ms=%.1f layout_max_ms=%.1f paint_max_ms=%.1f "
+          "stall_beyond_peer_ms=%.1f busy_beyond_peer_ms=%.1f peer_pause_max_ms=%.1f paused_intervals=%u%s\n",
           b->backend, rate, elapsed, fps_unloaded, fps_loaded, fps_unloaded > 0 ? fps_loaded / fps_unloaded : 0,
           stall_unloaded / 1000.0, b->stall_max / 1000.0, b->stall_busy / 1000.0, b->busy_max / 1000.0,
           b->frame_gap_max / 1000.0, b->sent, shown_per_s, (g_get_monotonic_time () - stopped) / 1000.0,
           b->phase_max[PHASE_UPDATE] / 1000.0, b->phase_max[PHASE_LAYOUT] / 1000.0, b->phase_max[PHASE_PAINT] / 1000.0,
+          b->stall_beyond_max / 1000.0, b->busy_beyond_max / 1000.0, b->peer_pause_max / 1000.0, b->paused_intervals,
           drained ? "" : " incomplete=1");
 }
 

@@ -26,6 +26,8 @@
 
 #include <weft-sqlite/weft-sqlite.h>
 
+#include "bench-peer.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -290,119 +292,11 @@ typedef enum {
 
 static const char *const stall_names[] = { "idle", "pool", "pool-single", "reactor-thread" };
 
-/* How late the ticks of one thread ran, and where the worst tick's
- * interval went by the kernel's accounting of that thread
- * (/proc/thread-self/schedstat): time on a CPU, and time runnable but
- * waiting for one. The rest of an interval the thread was asleep or
- * blocked. */
-typedef struct {
-  GArray *lateness; /* gint64 µs */
-  int schedstat_fd;
-  gint64 last_cpu_ns;
-  gint64 last_wait_ns;
-  gint64 last_tick_us;
-  gint64 worst_late_us;
-  gint64 worst_cpu_us;
-  gint64 worst_wait_us;
-  gint64 worst_from_us; /* the worst tick's interval, monotonic time */
-  gint64 worst_to_us;
-} TickLog;
-
-static void
-thread_times (TickLog *log, gint64 *cpu_ns, gint64 *wait_ns)
-{
-  char buf[128];
-  ssize_t n = log->schedstat_fd >= 0 ? pread (log->schedstat_fd, buf, sizeof buf - 1, 0) : -1;
-  unsigned long long cpu = 0, wait = 0;
-
-  if (n > 0)
-    {
-      buf[n] = '\0';
-      sscanf (buf, "%llu %llu", &cpu, &wait);
-    }
-  *cpu_ns = cpu;
-  *wait_ns = wait;
-}
-
-/* In the thread whose ticks it logs. */
-static void
-tick_log_start (TickLog *log, gint64 start)
-{
-  log->lateness = g_array_sized_new (FALSE, FALSE, sizeof (gint64), stall_duration_us / TICK_US + 16);
-  log->schedstat_fd = open ("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
-  log->last_tick_us = start;
-  thread_times (log, &log->last_cpu_ns, &log->last_wait_ns);
-}
-
-static void
-tick_log_record (TickLog *log, gint64 now, gint64 due)
-{
-  gint64 late = MAX (0, now - due);
-  gint64 cpu_ns, wait_ns;
-
-  thread_times (log, &cpu_ns, &wait_ns);
-  if (late >= log->worst_late_us)
-    {
-      log->worst_late_us = late;
-      log->worst_cpu_us = (cpu_ns - log->last_cpu_ns) / 1000;
-      log->worst_wait_us = (wait_ns - log->last_wait_ns) / 1000;
-      log->worst_from_us = log->last_tick_us;
-      log->worst_to_us = now;
-    }
-  log->last_cpu_ns = cpu_ns;
-  log->last_wait_ns = wait_ns;
-  log->last_tick_us = now;
-  g_array_append_val (log->lateness, late);
-}
-
-static void
-tick_log_clear (TickLog *log)
-{
-  if (log->schedstat_fd >= 0)
-    close (log->schedstat_fd);
-  g_array_unref (log->lateness);
-}
-
-/* The peer: a bare thread of the same process, with no Weft and no GLib
- * main loop, that sleeps to absolute 1 ms ticks (clock_nanosleep) and logs
- * their lateness exactly as the reactor's timer does, over the same
- * interval. What it sees is what the machine under the same load does to a
- * thread that only waits for a timer. */
-typedef struct {
-  GThread *thread;
-  gint64 start;
-  gint64 end;
-  TickLog log;
-} Peer;
-
-static gpointer
-peer_main (gpointer data)
-{
-  Peer *peer = data;
-  gint64 due = peer->start + TICK_US;
-
-  tick_log_start (&peer->log, peer->start);
-  for (;;)
-    {
-      struct timespec ts = { due / G_USEC_PER_SEC, (due % G_USEC_PER_SEC) * 1000 };
-      gint64 now;
-
-      while (clock_nanosleep (CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-        ;
-      now = g_get_monotonic_time ();
-      tick_log_record (&peer->log, now, due);
-      if (now >= peer->end)
-        break;
-      due = now + TICK_US;
-    }
-  return NULL;
-}
-
 typedef struct {
   WeftReactor *reactor;
   gint64 due;
   gint64 end;
-  TickLog log;
+  BenchTickLog log;
   /* Writes on the reactor's thread, when set. */
   sqlite3 *db;
   sqlite3_stmt *stmt;
@@ -417,7 +311,7 @@ stall_tick (gpointer data)
   Stall *stall = data;
   gint64 now = g_get_monotonic_time ();
 
-  tick_log_record (&stall->log, now, stall->due);
+  bench_tick_log_record (&stall->log, now, stall->due);
   if (now >= stall->end)
     {
       if (stall->load != NULL)
@@ -443,37 +337,21 @@ stall_write (gpointer data)
   weft_reactor_call_soon (stall->reactor, stall_write, stall, NULL);
 }
 
-static int
-compare_int64 (gconstpointer a, gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static gint64
-percentile (GArray *sorted, guint num, guint den)
-{
-  return sorted->len > 0 ? g_array_index (sorted, gint64, MIN (sorted->len - 1, (sorted->len * num) / den)) : 0;
-}
-
 static void
-stall_report (const char *backend, StallMode mode, Stall *stall, Peer *peer, guint rows, double seconds)
+stall_report (const char *backend, StallMode mode, Stall *stall, BenchPeer *peer, guint rows, double seconds)
 {
-  GArray *l = stall->log.lateness;
-  GArray *p = peer->log.lateness;
+  BenchTickLog *l = &stall->log;
+  BenchTickLog *p = &peer->log;
 
-  g_array_sort (l, compare_int64);
-  g_array_sort (p, compare_int64);
   g_print ("sqlite/stall/%s/%s/%s max_us=%" G_GINT64_FORMAT " p99_us=%" G_GINT64_FORMAT " median_us=%" G_GINT64_FORMAT
            " ticks=%u rows_per_sec=%.0f max_cpu_us=%" G_GINT64_FORMAT " max_wait_us=%" G_GINT64_FORMAT
            " peer_max_us=%" G_GINT64_FORMAT " peer_p99_us=%" G_GINT64_FORMAT " peer_median_us=%" G_GINT64_FORMAT
            " peer_ticks=%u peer_max_cpu_us=%" G_GINT64_FORMAT " peer_max_wait_us=%" G_GINT64_FORMAT "\n",
-           synchronous_name (synchronous), backend, stall_names[mode], percentile (l, 1, 1), percentile (l, 99, 100),
-           percentile (l, 1, 2), l->len, rows / seconds, stall->log.worst_cpu_us, stall->log.worst_wait_us,
-           percentile (p, 1, 1), percentile (p, 99, 100), percentile (p, 1, 2), p->len, peer->log.worst_cpu_us,
-           peer->log.worst_wait_us);
+           synchronous_name (synchronous), backend, stall_names[mode], bench_tick_log_percentile (l, 1, 1),
+           bench_tick_log_percentile (l, 99, 100), bench_tick_log_percentile (l, 1, 2), l->lateness->len,
+           rows / seconds, l->worst_cpu_us, l->worst_wait_us, bench_tick_log_percentile (p, 1, 1),
+           bench_tick_log_percentile (p, 99, 100), bench_tick_log_percentile (p, 1, 2), p->lateness->len,
+           p->worst_cpu_us, p->worst_wait_us);
   if (g_getenv ("WEFT_BENCH_SQLITE_TRACE") != NULL)
     g_printerr ("%s/%s: worst reactor tick %" G_GINT64_FORMAT " us late, interval %" G_GINT64_FORMAT
                 "..%" G_GINT64_FORMAT "; worst peer tick %" G_GINT64_FORMAT " us late, interval %" G_GINT64_FORMAT
@@ -489,7 +367,7 @@ bench_stall (WeftReactor *reactor, const char *backend, StallMode mode)
   g_autofree char *path = fresh_path ("bench-stall.db");
   Stall stall = { reactor };
   Load load = { reactor };
-  Peer peer = { 0 };
+  BenchPeer *peer;
   gint64 start;
   double seconds;
 
@@ -506,12 +384,10 @@ bench_stall (WeftReactor *reactor, const char *backend, StallMode mode)
       stall.load = &load;
     }
   start = g_get_monotonic_time ();
-  tick_log_start (&stall.log, start);
+  bench_tick_log_start (&stall.log, start, stall_duration_us / TICK_US);
   stall.end = start + stall_duration_us;
   stall.due = start + TICK_US;
-  peer.start = start;
-  peer.end = stall.end;
-  peer.thread = g_thread_new ("bench-peer", peer_main, &peer);
+  peer = bench_peer_start (TICK_US, stall.end, G_MAXINT64);
   weft_reactor_call_later (reactor, TICK_US, stall_tick, &stall, NULL);
   if (stall.load != NULL)
     load_submit (&load);
@@ -521,9 +397,9 @@ bench_stall (WeftReactor *reactor, const char *backend, StallMode mode)
   seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
   /* The writer's last call_soon, if any, finds stall.over set. */
   weft_reactor_iterate (reactor, FALSE);
-  g_thread_join (peer.thread);
+  bench_peer_join (peer);
 
-  stall_report (backend, mode, &stall, &peer, on_reactor_thread ? stall.rows : load.done, seconds);
+  stall_report (backend, mode, &stall, peer, on_reactor_thread ? stall.rows : load.done, seconds);
   if (on_reactor_thread)
     {
       sqlite3_finalize (stall.stmt);
@@ -536,8 +412,8 @@ bench_stall (WeftReactor *reactor, const char *backend, StallMode mode)
       iterate_until (reactor, &load.finished);
       pool_close (reactor, load.pool);
     }
-  tick_log_clear (&stall.log);
-  tick_log_clear (&peer.log);
+  bench_tick_log_clear (&stall.log);
+  bench_peer_free (peer);
   remove_db ("bench-stall.db");
 }
 

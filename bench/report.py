@@ -624,7 +624,14 @@ class Report:
                  "a 2 ms reactor timer ran (the longest, wall clock); *own CPU in it* is the CPU time the thread "
                  "used during that stall (the rest it waited for a CPU, on two cores shared with Xvfb and other "
                  "work); the *longest own run* is the most CPU time the thread used between two runs of the timer, "
-                 "however long they were apart: a stall the program made itself. *Shown/s* counts messages that "
+                 "however long they were apart: a stall the program made itself. A bare *peer* thread of the same "
+                 "process (no Weft, no main loop) sleeps to 1 ms ticks beside both phases; where its timer fired "
+                 "late by more than 1 ms without its having waited for a CPU (the kernel's schedstat), the machine "
+                 "took that time (the host not running this virtual machine's CPUs, which the guest also charges "
+                 "as CPU time to the thread it paused). The *beyond the peer* columns take the part of each "
+                 "interval the peer lost out of that interval's stall and own run before the longest is chosen; "
+                 "a pause of only the other virtual CPU is not seen by the peer and stays counted. "
+                 "*Shown/s* counts messages that "
                  "joined the open channel's view; *catch-up* is how long after the flood stopped the last message "
                  "sent was in the view.")
         self.out("- **100,000 messages**: a fresh process; 100,000 messages arrive as fast as the client takes "
@@ -640,7 +647,8 @@ class Report:
                  "desktop's hardware driver would make it cheap." % len(self.results.get("chatui_startup", [])))
         self.out()
         fields = ["flood_fps_unloaded", "flood_fps_loaded", "flood_fps_ratio", "flood_stall_loaded_ms",
-                  "flood_stall_busy_ms", "flood_busy_max_ms", "flood_frame_gap_ms", "flood_shown_per_s",
+                  "flood_stall_busy_ms", "flood_busy_max_ms", "flood_stall_beyond_peer_ms",
+                  "flood_busy_beyond_peer_ms", "flood_peer_pause_max_ms", "flood_frame_gap_ms", "flood_shown_per_s",
                   "flood_catch_up_ms", "flood_stall_unloaded_ms", "rss_rss_mb", "rss_rss_before_mb", "rss_rows",
                   "rss_seconds", "rss_arrived_per_s", "rss_scroll_fps", "rss_scroll_frame_gap_ms"]
         tables = {field: per_server(runs, field) for field in fields}
@@ -653,11 +661,15 @@ class Report:
             value = {field: median(tables[field].get(backend, [])) for field in fields}
             stall, own, own_max = (worst("flood_stall_loaded_ms", backend), worst("flood_stall_busy_ms", backend),
                                    worst("flood_busy_max_ms", backend))
+            stall_beyond, own_beyond, peer_pause = (worst("flood_stall_beyond_peer_ms", backend),
+                                                    worst("flood_busy_beyond_peer_ms", backend),
+                                                    worst("flood_peer_pause_max_ms", backend))
             share = value["flood_fps_ratio"]
             if value["flood_fps_loaded"] is not None:
                 flood_rows.append([backend, fmt(value["flood_fps_unloaded"], 1), fmt(value["flood_fps_loaded"], 1),
                                    fmt(100 * share if share is not None else None, 0, " %"), fmt(stall, 1),
-                                   fmt(own, 1), fmt(own_max, 1), fmt(value["flood_frame_gap_ms"], 1),
+                                   fmt(own, 1), fmt(own_max, 1), fmt(stall_beyond, 1), fmt(own_beyond, 1),
+                                   fmt(peer_pause, 1), fmt(value["flood_frame_gap_ms"], 1),
                                    fmt(value["flood_shown_per_s"]), fmt(value["flood_catch_up_ms"])])
                 self.targets.append(["weft-chat, %s: 2,000 messages/s keep ≥ 95 %% of the unloaded frame rate" %
                                      backend, "%s (%s of %s fps)" % (
@@ -665,9 +677,13 @@ class Report:
                                          fmt(value["flood_fps_loaded"], 1), fmt(value["flood_fps_unloaded"], 1)),
                                      verdict(None if share is None else share >= 0.95)])
                 self.targets.append(["weft-chat, %s: longest main-loop stall under the flood < 16 ms" % backend,
-                                     "%s of its own; %s on the wall clock (own CPU in it %s)" % (
-                                         fmt(own_max, 1, " ms"), fmt(stall, 1, " ms"), fmt(own, 1, " ms")),
-                                     verdict(None if own_max is None else own_max < 16)])
+                                     "%s of its own beyond the machine's pauses (%s counting them); %s on the "
+                                     "wall clock (%s beyond the pauses); the peer's longest pause %s" % (
+                                         fmt(own_beyond if own_beyond is not None else own_max, 1, " ms"),
+                                         fmt(own_max, 1, " ms"), fmt(stall, 1, " ms"), fmt(stall_beyond, 1, " ms"),
+                                         fmt(peer_pause, 1, " ms")),
+                                     verdict(None if own_max is None else
+                                             (own_beyond if own_beyond is not None else own_max) < 16)])
             if value["rss_rss_mb"] is not None:
                 memory_rows.append([backend, fmt(value["rss_rss_mb"], 1), fmt(value["rss_rss_before_mb"], 1),
                                     fmt(value["rss_rows"]), fmt(value["rss_seconds"], 1),
@@ -678,7 +694,9 @@ class Report:
                                      fmt(rss, 1, " MB"), verdict(rss < 200)])
         if flood_rows:
             self.table(["backend", "fps unloaded", "fps loaded", "share", "longest stall (ms, wall)",
-                        "own CPU in it (ms)", "longest own run (ms)", "longest frame gap (ms)", "messages shown/s",
+                        "own CPU in it (ms)", "longest own run (ms)", "longest stall beyond the peer (ms)",
+                        "longest own run beyond the peer (ms)", "peer's longest pause (ms)",
+                        "longest frame gap (ms)", "messages shown/s",
                         "catch-up (ms)"], flood_rows)
         if memory_rows:
             self.table(["backend", "RSS after 100,000 (MB)", "RSS before (MB)", "rows in the view",
