@@ -28,6 +28,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -64,6 +65,7 @@ typedef struct {
   char *data_dir;
 
   guint frames;
+  guint frames_off_bottom;
   gint64 last_frame;
   gint64 frame_gap_max;
   guint received;
@@ -78,7 +80,7 @@ typedef struct {
   gint64 probe_wait_ns;
   /* The peer thread, and what is left of the stalls and own runs once the
    * time the machine took from the peer in the same interval is removed. */
-  BenchPeer *peer;
+  GPtrArray *peers; /* one pinned to each CPU */
   gint64 stall_beyond_max;
   gint64 busy_beyond_max;
   gint64 peer_pause_max;  /* the longest pause of the peer in one interval */
@@ -125,6 +127,11 @@ count_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   gint64 now = g_get_monotonic_time ();
 
   b->frames++;
+  /* The view follows the newest message, as it does for a reader at the
+   * bottom: a frame that starts away from it is counted. */
+  if (b->flooding && b->limit == G_MAXUINT &&
+      !chat_message_list_is_at_bottom (chat_window_get_message_list (CHAT_WINDOW (widget))))
+    b->frames_off_bottom++;
   if (b->last_frame != 0 && now - b->last_frame > b->frame_gap_max)
     b->frame_gap_max = now - b->last_frame;
   b->last_frame = now;
@@ -209,6 +216,7 @@ reset_counters (Bench *b)
 {
   memset (b->phase_max, 0, sizeof b->phase_max);
   b->frames = 0;
+  b->frames_off_bottom = 0;
   b->last_frame = 0;
   b->frame_gap_max = 0;
   b->stall_max = 0;
@@ -239,9 +247,12 @@ probe_cb (gpointer data)
   gint64 stall = now - b->next_probe;
   gint64 busy = cpu - b->probe_cpu;
   gint64 longest = 0;
-  gint64 paused = b->peer != NULL ? bench_peer_paused_in (b->peer, b->probe_wall, wall, &longest) : 0;
+  int on = sched_getcpu ();
+  BenchPeer *peer = b->peers != NULL && on >= 0 && (guint) on < b->peers->len ? b->peers->pdata[on] : NULL;
+  /* What the machine took from the CPU this thread runs on. */
+  gint64 paused = peer != NULL ? bench_peer_paused_in (peer, b->probe_wall, wall, &longest) : 0;
   /* The stall starts when the timer was due. */
-  gint64 paused_late = b->peer != NULL ? bench_peer_paused_in (b->peer, b->probe_wall + 2000, wall, NULL) : 0;
+  gint64 paused_late = peer != NULL ? bench_peer_paused_in (peer, b->probe_wall + 2000, wall, NULL) : 0;
 
   if (stall > b->stall_max)
     {
@@ -269,10 +280,10 @@ probe_cb (gpointer data)
     }
   if (b->flooding && b->limit == G_MAXUINT && busy > 5000 && g_getenv ("BENCH_TRACE") != NULL)
     g_printerr ("trace: %.3f s own run %.1f ms (update %.1f, layout %.1f, paint %.1f), %u messages shown, "
-                "peer paused %.1f ms in it\n",
+                "peer paused %.1f ms in it (at %.6f)\n",
                 (now - b->flood_started) / 1e6, busy / 1e3, b->phase_cpu[PHASE_UPDATE] / 1e3,
                 b->phase_cpu[PHASE_LAYOUT] / 1e3, b->phase_cpu[PHASE_PAINT] / 1e3, b->received - b->received_at_probe,
-                paused / 1e3);
+                paused / 1e3, wall / 1e6);
   memset (b->phase_cpu, 0, sizeof b->phase_cpu);
   b->received_at_probe = b->received;
   b->next_probe = now + 2000;
@@ -410,6 +421,16 @@ stop_flood (Bench *b)
   b->flood = NULL;
 }
 
+static guint
+peers_started (Bench *b)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < b->peers->len; i++)
+    n += b->peers->pdata[i] != NULL;
+  return n;
+}
+
 static void
 run_flood (Bench *b)
 {
@@ -418,8 +439,16 @@ run_flood (Bench *b)
   guint received_before;
   gboolean drained;
 
-  /* The peer ticks every millisecond beside both phases. */
-  b->peer = bench_peer_start (1000, 0, 1000);
+  /* A peer on each CPU ticks every millisecond beside both phases. */
+  b->peers = g_ptr_array_new_with_free_func ((GDestroyNotify) bench_peer_free);
+  {
+    cpu_set_t allowed;
+
+    CPU_ZERO (&allowed);
+    sched_getaffinity (0, sizeof allowed, &allowed);
+    for (int cpu = 0; cpu < CPU_SETSIZE && (guint) CPU_COUNT (&allowed) > peers_started (b); cpu++)
+      g_ptr_array_add (b->peers, CPU_ISSET (cpu, &allowed) ? bench_peer_start_on (cpu, 1000, 0, 1000) : NULL);
+  }
   reset_counters (b);
   run_for (b, unloaded_seconds);
   fps_unloaded = b->frames / unloaded_seconds;
@@ -434,20 +463,21 @@ run_flood (Bench *b)
   fps_loaded = b->frames / elapsed;
   shown_per_s = (b->received - received_before) / elapsed;
   stop_flood (b);
-  g_clear_pointer (&b->peer, bench_peer_free);
+  g_clear_pointer (&b->peers, g_ptr_array_unref);
   stopped = g_get_monotonic_time ();
   /* The last message sent reaches the view: what was queued is caught up. */
   drained = wait_for (b, all_received, 60);
   printf ("backend=%s mode=flood rate=%d seconds=%.1f fps_unloaded=%.1f fps_loaded=%.1f fps_ratio=%.3f "
           "stall_unloaded_ms=%.1f stall_loaded_ms=%.1f stall_busy_ms=%.1f busy_max_ms=%.1f frame_gap_ms=%.1f sent=%u "
           "shown_per_s=%.0f catch_up_ms=%.0f update_max_ms=%.1f layout_max_ms=%.1f paint_max_ms=%.1f "
-          "stall_beyond_peer_ms=%.1f busy_beyond_peer_ms=%.1f peer_pause_max_ms=%.1f paused_intervals=%u%s\n",
+          "stall_beyond_peer_ms=%.1f busy_beyond_peer_ms=%.1f peer_pause_max_ms=%.1f paused_intervals=%u "
+          "at_bottom=%.3f%s\n",
           b->backend, rate, elapsed, fps_unloaded, fps_loaded, fps_unloaded > 0 ? fps_loaded / fps_unloaded : 0,
           stall_unloaded / 1000.0, b->stall_max / 1000.0, b->stall_busy / 1000.0, b->busy_max / 1000.0,
           b->frame_gap_max / 1000.0, b->sent, shown_per_s, (g_get_monotonic_time () - stopped) / 1000.0,
           b->phase_max[PHASE_UPDATE] / 1000.0, b->phase_max[PHASE_LAYOUT] / 1000.0, b->phase_max[PHASE_PAINT] / 1000.0,
           b->stall_beyond_max / 1000.0, b->busy_beyond_max / 1000.0, b->peer_pause_max / 1000.0, b->paused_intervals,
-          drained ? "" : " incomplete=1");
+          b->frames > 0 ? 1.0 - (double) b->frames_off_bottom / b->frames : 0, drained ? "" : " incomplete=1");
 }
 
 /* One page up per frame, as a fast scroll-up through the rows would. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -97,6 +98,15 @@ peer_main (gpointer data)
   BenchPeer *peer = data;
   gint64 due = peer->start + peer->tick_us;
 
+  if (peer->cpu >= 0)
+    {
+      cpu_set_t set;
+
+      CPU_ZERO (&set);
+      CPU_SET (peer->cpu, &set);
+      if (sched_setaffinity (0, sizeof set, &set) != 0)
+        g_warning ("Could not pin the peer thread to CPU %d: %s", peer->cpu, g_strerror (errno));
+    }
   bench_tick_log_start (&peer->log, peer->start,
                         peer->end > peer->start ? (guint) ((peer->end - peer->start) / peer->tick_us) : 1024);
   for (;;)
@@ -129,8 +139,15 @@ peer_main (gpointer data)
 BenchPeer *
 bench_peer_start (gint64 tick_us, gint64 end, gint64 min_pause_us)
 {
+  return bench_peer_start_on (-1, tick_us, end, min_pause_us);
+}
+
+BenchPeer *
+bench_peer_start_on (int cpu, gint64 tick_us, gint64 end, gint64 min_pause_us)
+{
   BenchPeer *peer = g_new0 (BenchPeer, 1);
 
+  peer->cpu = cpu;
   peer->tick_us = tick_us;
   peer->start = g_get_monotonic_time ();
   peer->end = end;

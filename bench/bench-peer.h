@@ -63,6 +63,7 @@ typedef struct {
   gint end_set;        /* atomic: end is valid */
   gint64 end;          /* the peer stops at its first tick after this */
   gint64 min_pause_us; /* shorter lateness is not logged as a pause */
+  int cpu;             /* the CPU it is pinned to, or -1 */
   BenchTickLog log;
   /* Written by the peer only; n_pauses is published with a release store
    * after the entry, so another thread may read entries below it. */
@@ -74,6 +75,9 @@ typedef struct {
  * or, with @end 0, until bench_peer_stop(). Lateness over @min_pause_us
  * that the thread did not spend waiting for a CPU is kept as a pause. */
 BenchPeer *bench_peer_start (gint64 tick_us, gint64 end, gint64 min_pause_us);
+/* The same, pinned to @cpu: it sees what the machine takes from that CPU
+ * (a virtual CPU may be paused while another runs). */
+BenchPeer *bench_peer_start_on (int cpu, gint64 tick_us, gint64 end, gint64 min_pause_us);
 /* Stops (if started without an end) and joins the peer; its log and
  * pauses stay readable until bench_peer_free(). */
 void bench_peer_join (BenchPeer *peer);

@@ -19,6 +19,10 @@ struct _ChatMessageList {
   gboolean awaiting_layout;
   guint scroll_idle;
   guint flush_tick;
+  /* Between the frame clock's update and after-paint: a change of the
+   * adjustment then is the list's layout, never the user's scrolling. */
+  GdkFrameClock *frame_clock;
+  gboolean in_frame;
 
   GtkScrolledWindow *scrolled_window;
   GtkListView *list_view;
@@ -117,12 +121,49 @@ maybe_load_older (ChatMessageList *self)
     }
 }
 
+/* Only scrolling moves the view off the bottom for good: the user's
+ * (events are handled between frames) or a program's on the user's
+ * behalf. Inside a frame the list view lays out new rows, replaces
+ * estimated heights with measured ones and moves the adjustment to keep
+ * its anchor in place; that must not stop the view following the end, or
+ * a busy channel would leave it behind after a few frames. */
 static void
 value_changed (GtkAdjustment *adj, ChatMessageList *self)
 {
-  self->sticky = chat_message_list_is_at_bottom (self);
+  gboolean at_bottom = chat_message_list_is_at_bottom (self);
+
+  if (self->in_frame && self->sticky && !at_bottom)
+    queue_follow (self);
+  else
+    self->sticky = at_bottom;
   gtk_revealer_set_reveal_child (self->jump_revealer, !self->sticky);
   maybe_load_older (self);
+}
+
+static void
+frame_started (GdkFrameClock *clock, ChatMessageList *self)
+{
+  self->in_frame = TRUE;
+}
+
+static void
+frame_ended (GdkFrameClock *clock, ChatMessageList *self)
+{
+  self->in_frame = FALSE;
+}
+
+static void
+watch_frame_clock (ChatMessageList *self, GdkFrameClock *clock)
+{
+  if (self->frame_clock != NULL)
+    g_signal_handlers_disconnect_by_data (self->frame_clock, self);
+  g_set_object (&self->frame_clock, clock);
+  self->in_frame = FALSE;
+  if (clock != NULL)
+    {
+      g_signal_connect (clock, "update", G_CALLBACK (frame_started), self);
+      g_signal_connect (clock, "after-paint", G_CALLBACK (frame_ended), self);
+    }
 }
 
 static void
@@ -271,6 +312,7 @@ chat_message_list_dispose (GObject *object)
 
   g_clear_handle_id (&self->scroll_idle, g_source_remove);
   cancel_flush (self);
+  watch_frame_clock (self, NULL);
   if (self->room != NULL)
     {
       g_signal_handlers_disconnect_by_data (chat_room_get_messages (self->room), self);
@@ -296,6 +338,20 @@ chat_message_list_unmap (GtkWidget *widget)
 }
 
 static void
+chat_message_list_realize (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (chat_message_list_parent_class)->realize (widget);
+  watch_frame_clock (CHAT_MESSAGE_LIST (widget), gtk_widget_get_frame_clock (widget));
+}
+
+static void
+chat_message_list_unrealize (GtkWidget *widget)
+{
+  watch_frame_clock (CHAT_MESSAGE_LIST (widget), NULL);
+  GTK_WIDGET_CLASS (chat_message_list_parent_class)->unrealize (widget);
+}
+
+static void
 chat_message_list_class_init (ChatMessageListClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -303,6 +359,8 @@ chat_message_list_class_init (ChatMessageListClass *klass)
 
   object_class->dispose = chat_message_list_dispose;
   widget_class->unmap = chat_message_list_unmap;
+  widget_class->realize = chat_message_list_realize;
+  widget_class->unrealize = chat_message_list_unrealize;
 
   /* The user scrolled near the top of a room that has older history. */
   signals[LOAD_OLDER] = g_signal_new ("load-older", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

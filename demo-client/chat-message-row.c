@@ -7,8 +7,24 @@
 #include "chat-format.h"
 #include "chat-message-row.h"
 
+/* Sizes the row remembers per orientation, by the size they were asked
+ * for: see chat_message_row_measure(). */
+#define N_CACHED_SIZES 12
+
+typedef struct {
+  int for_size;
+  int minimum;
+  int natural;
+  int minimum_baseline;
+  int natural_baseline;
+} CachedSize;
+
 struct _ChatMessageRow {
   GtkWidget parent_instance;
+
+  CachedSize sizes[2][N_CACHED_SIZES];
+  guint n_sizes[2];
+  guint next_size[2];
 
   ChatMessage *message;
   GSignalGroup *signals;
@@ -29,6 +45,15 @@ struct _ChatMessageRow {
 };
 
 G_DEFINE_FINAL_TYPE (ChatMessageRow, chat_message_row, GTK_TYPE_WIDGET)
+
+/* Everything that changes what the row shows goes through here: the
+ * sizes it remembered are forgotten, and GTK is told to measure again. */
+static void
+sizes_changed (ChatMessageRow *self)
+{
+  self->n_sizes[0] = self->n_sizes[1] = 0;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
 
 static GtkWidget *
 ensure_separator (ChatMessageRow *self)
@@ -110,8 +135,17 @@ ensure_state_widgets (ChatMessageRow *self)
   self->state_image = GTK_IMAGE (image);
 }
 
+static void update_state_widgets (ChatMessageRow *self);
+
 static void
 update_state (ChatMessageRow *self)
+{
+  update_state_widgets (self);
+  sizes_changed (self);
+}
+
+static void
+update_state_widgets (ChatMessageRow *self)
 {
   ChatMessageState state = self->message != NULL ? chat_message_get_state (self->message) : CHAT_MESSAGE_STATE_NONE;
   const char *error = self->message != NULL ? chat_message_get_error (self->message) : NULL;
@@ -159,6 +193,7 @@ update_link_title (ChatMessageRow *self)
   ensure_link_title (self);
   gtk_label_set_text (self->link_title_label, title != NULL ? title : "");
   gtk_widget_set_visible (GTK_WIDGET (self->link_title_label), title != NULL && title[0] != '\0');
+  sizes_changed (self);
 }
 
 static void
@@ -168,6 +203,7 @@ update_highlight (ChatMessageRow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self), "highlight");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "highlight");
+  sizes_changed (self);
 }
 
 static const char *const kind_classes[] = { "text", "action", "notice", "event", "error-row", "separator", "marker" };
@@ -190,6 +226,7 @@ chat_message_row_set_message (ChatMessageRow *self, ChatMessage *message)
 
   if (!g_set_object (&self->message, message))
     return;
+  sizes_changed (self);
   g_signal_group_set_target (self->signals, message);
   if (self->nick_class != NULL)
     gtk_widget_remove_css_class (GTK_WIDGET (self->nick_label), self->nick_class);
@@ -379,6 +416,85 @@ chat_message_row_finalize (GObject *object)
   G_OBJECT_CLASS (chat_message_row_parent_class)->finalize (object);
 }
 
+/* A list view measures each row it keeps for several widths in every
+ * frame that changes the list (its own width, the window's minimum and
+ * natural sizes, GtkBox's share of them), more of them than GTK's own
+ * cache of a widget's sizes holds: a row that remembered nothing would
+ * lay out its wrapped text (Pango shaping) again for each of a few
+ * hundred rows in every frame of a busy channel. The row remembers more
+ * sizes, until what it shows changes (sizes_changed()) or its style
+ * does. Otherwise it lays out its one visible child over its whole area,
+ * as GtkBinLayout does. */
+static void
+chat_message_row_measure (GtkWidget *widget,
+                          GtkOrientation orientation,
+                          int for_size,
+                          int *minimum,
+                          int *natural,
+                          int *minimum_baseline,
+                          int *natural_baseline)
+{
+  ChatMessageRow *self = CHAT_MESSAGE_ROW (widget);
+  CachedSize *sizes = self->sizes[orientation];
+  CachedSize *entry;
+
+  for (guint i = 0; i < self->n_sizes[orientation]; i++)
+    if (sizes[i].for_size == for_size)
+      {
+        *minimum = sizes[i].minimum;
+        *natural = sizes[i].natural;
+        *minimum_baseline = sizes[i].minimum_baseline;
+        *natural_baseline = sizes[i].natural_baseline;
+        return;
+      }
+
+  *minimum = *natural = 0;
+  *minimum_baseline = *natural_baseline = -1;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int child_min, child_nat, child_min_baseline, child_nat_baseline;
+
+      if (!gtk_widget_should_layout (child))
+        continue;
+      gtk_widget_measure (child, orientation, for_size, &child_min, &child_nat, &child_min_baseline,
+                          &child_nat_baseline);
+      *minimum = MAX (*minimum, child_min);
+      *natural = MAX (*natural, child_nat);
+      if (child_min_baseline > -1)
+        *minimum_baseline = MAX (*minimum_baseline, child_min_baseline);
+      if (child_nat_baseline > -1)
+        *natural_baseline = MAX (*natural_baseline, child_nat_baseline);
+    }
+
+  if (self->n_sizes[orientation] < N_CACHED_SIZES)
+    entry = &sizes[self->n_sizes[orientation]++];
+  else
+    {
+      entry = &sizes[self->next_size[orientation]];
+      self->next_size[orientation] = (self->next_size[orientation] + 1) % N_CACHED_SIZES;
+    }
+  *entry = (CachedSize){ for_size, *minimum, *natural, *minimum_baseline, *natural_baseline };
+}
+
+static void
+chat_message_row_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (gtk_widget_should_layout (child))
+      gtk_widget_allocate (child, width, height, baseline, NULL);
+}
+
+static void
+chat_message_row_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
+{
+  ChatMessageRow *self = CHAT_MESSAGE_ROW (widget);
+
+  GTK_WIDGET_CLASS (chat_message_row_parent_class)->css_changed (widget, change);
+  self->n_sizes[0] = self->n_sizes[1] = 0;
+}
+
 static void
 chat_message_row_class_init (ChatMessageRowClass *klass)
 {
@@ -394,7 +510,9 @@ chat_message_row_class_init (ChatMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, content_box);
   gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, text_label);
   gtk_widget_class_install_action (widget_class, "message.retry", NULL, retry_activated);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  widget_class->measure = chat_message_row_measure;
+  widget_class->size_allocate = chat_message_row_size_allocate;
+  widget_class->css_changed = chat_message_row_css_changed;
   gtk_widget_class_set_css_name (widget_class, "chatmessagerow");
 }
 

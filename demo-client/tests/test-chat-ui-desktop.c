@@ -331,6 +331,76 @@ run_member_ranks (ChatTest *t)
   chat_test_wait (t, ranks_shown, &deopped, "+observer first once the tester is no longer an operator");
 }
 
+typedef struct {
+  ChatRoom *room;
+  guint frames_left;
+  guint appended;
+} Burst;
+
+/* Each frame, a screenful and more of new messages, as a busy channel
+ * brings them. */
+static gboolean
+burst_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  Burst *burst = data;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+
+  if (burst->frames_left == 0)
+    return G_SOURCE_REMOVE;
+  burst->frames_left--;
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("burst message %u", burst->appended++);
+      g_autoptr (ChatMessage) message = chat_message_new (CHAT_MESSAGE_TEXT, now, "observer", text);
+
+      chat_room_append_batched (burst->room, message);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+burst_shown (ChatTest *t, gconstpointer data)
+{
+  const Burst *burst = data;
+
+  return burst->frames_left == 0 && chat_room_get_n_pending (burst->room) == 0;
+}
+
+static gboolean
+view_at_bottom (ChatTest *t, gconstpointer data)
+{
+  return chat_message_list_is_at_bottom (chat_window_get_message_list (t->window));
+}
+
+/* A reader at the bottom of a busy channel stays there: while the list
+ * view lays out rows that arrive faster than a screenful per frame, and
+ * moves its adjustment to do so, the view keeps following the newest
+ * message. Only scrolling away stops it. */
+static void
+run_follows_a_burst (ChatTest *t)
+{
+  ChatMessageList *list = chat_window_get_message_list (t->window);
+  Burst burst = { chat_test_room (t, "#weft"), 40, 0 };
+  GtkAdjustment *adjustment;
+
+  chat_window_select_room (t->window, burst.room);
+  chat_test_wait (t, view_at_bottom, NULL, "the view at the bottom of #weft");
+  gtk_widget_add_tick_callback (GTK_WIDGET (t->window), burst_tick, &burst, NULL);
+  chat_test_wait (t, burst_shown, &burst, "2,400 messages in the view");
+  chat_test_wait (t, view_at_bottom, NULL, "the view still at the bottom after the burst");
+  g_assert_true (chat_message_list_is_at_bottom (list));
+
+  /* Scrolling up stops the following: a new message leaves the view where
+   * the reader put it. */
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (chat_message_list_get_list_view (list)));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) / 2);
+  burst.frames_left = 1;
+  gtk_widget_add_tick_callback (GTK_WIDGET (t->window), burst_tick, &burst, NULL);
+  chat_test_wait (t, burst_shown, &burst, "60 more messages in the model");
+  chat_test_settle (t, 100);
+  g_assert_false (chat_message_list_is_at_bottom (list));
+}
+
 static void
 test_notifications (ConformanceFixture *f)
 {
@@ -349,9 +419,16 @@ test_member_ranks (ConformanceFixture *f)
   chat_test_run (f, run_member_ranks);
 }
 
+static void
+test_follows_a_burst (ConformanceFixture *f)
+{
+  chat_test_run (f, run_follows_a_burst);
+}
+
 const ConformanceCase chat_ui_desktop_cases[] = {
   { "chat-ui/notifications", test_notifications, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/open-link", test_open_link, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { "chat-ui/member-ranks", test_member_ranks, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
+  { "chat-ui/follows-a-burst", test_follows_a_burst, CONFORMANCE_DEFAULT_CONTEXT, chat_test_prepare },
   { NULL },
 };
