@@ -140,6 +140,10 @@ struct _WeftIrcClient {
 
   /* Pings */
   WeftDelayedCall *ping_call;
+  /* Lines read but not yet handled wait for the next pass of the loop
+   * (see _weft_irc_client_data), reading paused meanwhile. */
+  WeftDelayedCall *input_call;
+  gboolean input_paused;
   WeftDelayedCall *timeout_call;
   WeftDelayedCall *quit_call; /* bounds the wait for the server to close after QUIT */
   gboolean quitting;          /* QUIT sent and the write side closed: nothing more goes out */

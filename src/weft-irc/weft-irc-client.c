@@ -50,6 +50,8 @@ G_DEFINE_FINAL_TYPE (WeftIrcClient, weft_irc_client, WEFT_TYPE_PROTOCOL)
 
 /* Tags (8191) plus the message (512), with room for a CRLF. */
 #define MAX_INPUT_LINE (WEFT_IRC_MAX_TAG_BYTES + WEFT_IRC_MAX_LINE_BYTES + 2)
+/* The loop's time one pass may spend handling lines that were read. */
+#define INPUT_BUDGET_US 4000
 
 /* CTCP replies: a bucket of their own, so a flood of requests cannot make
  * the client flood the server. */
@@ -113,6 +115,8 @@ static void
 reset_connection_state (WeftIrcClient *self)
 {
   g_byte_array_set_size (self->inbuf, 0);
+  _weft_irc_client_cancel_call (&self->input_call);
+  self->input_paused = FALSE;
   self->writing_paused = FALSE;
   self->registered = FALSE;
   self->nick_attempt = 0;
@@ -181,13 +185,39 @@ _weft_irc_client_attach (WeftIrcClient *self, WeftTransport *transport)
   _weft_irc_client_arm_timeout (self);
 }
 
+static void handle_input (WeftIrcClient *self);
+
 void
 _weft_irc_client_data (WeftIrcClient *self, const guint8 *data, gsize len)
 {
+  g_byte_array_append (self->inbuf, data, len);
+  if (self->input_call == NULL)
+    handle_input (self);
+}
+
+static void
+continue_input (gpointer data)
+{
+  WeftIrcClient *self = data;
+
+  g_clear_pointer (&self->input_call, weft_delayed_call_unref);
+  handle_input (self);
+}
+
+/* Handles the complete lines read so far, for at most INPUT_BUDGET_US of
+ * the loop's time: a burst (a busy channel, a history batch, a read of
+ * many kilobytes) is spread over several passes of the loop, with reading
+ * paused in between, so that the rest of the program (a GUI's frames) runs
+ * between them. */
+static void
+handle_input (WeftIrcClient *self)
+{
   g_autoptr (WeftIrcClient) hold = g_object_ref (self);
+  gint64 deadline = g_get_monotonic_time () + INPUT_BUDGET_US;
+  gboolean more = FALSE;
+  guint handled = 0;
   gsize start = 0;
 
-  g_byte_array_append (self->inbuf, data, len);
   while (self->transport != NULL && !weft_transport_is_closing (self->transport))
     {
       guint8 *nl = memchr (self->inbuf->data + start, '\n', self->inbuf->len - start);
@@ -234,9 +264,25 @@ _weft_irc_client_data (WeftIrcClient *self, const guint8 *data, gsize len)
         }
       g_signal_emit (self, _weft_irc_client_signals[WEFT_IRC_CLIENT_SIGNAL_LINE_RECEIVED], 0, message);
       _weft_irc_client_handle (self, message);
+      if (++handled % 16 == 0 && g_get_monotonic_time () >= deadline)
+        {
+          more = TRUE;
+          break;
+        }
     }
   if (start > 0)
     g_byte_array_remove_range (self->inbuf, 0, MIN (start, self->inbuf->len));
+  if (more && self->transport != NULL && !weft_transport_is_closing (self->transport))
+    {
+      if (!self->input_paused)
+        weft_transport_pause_reading (self->transport);
+      self->input_paused = TRUE;
+      self->input_call = weft_delayed_call_ref (weft_reactor_call_soon (self->reactor, continue_input, self, NULL));
+      return;
+    }
+  if (self->input_paused && self->transport != NULL)
+    weft_transport_resume_reading (self->transport);
+  self->input_paused = FALSE;
   if (self->inbuf->len > MAX_INPUT_LINE)
     {
       _weft_irc_client_close (self, WEFT_IRC_ERROR, WEFT_IRC_ERROR_TOO_LONG,
@@ -257,6 +303,11 @@ _weft_irc_client_detach (WeftIrcClient *self, const GError *reason)
   self->transport = NULL;
   g_object_freeze_notify (G_OBJECT (self));
   _weft_irc_client_clear_sendq (self);
+  /* Lines still waiting for a pass of the loop came before the loss: a
+   * peer's end of stream is only read once they are handled (reading is
+   * paused meanwhile), so this is a connection closed here or broken. */
+  _weft_irc_client_cancel_call (&self->input_call);
+  self->input_paused = FALSE;
   _weft_irc_client_cancel_call (&self->ping_call);
   _weft_irc_client_cancel_call (&self->timeout_call);
   _weft_irc_client_cancel_call (&self->quit_call);
@@ -389,6 +440,7 @@ weft_irc_client_dispose (GObject *object)
     g_object_remove_weak_pointer (G_OBJECT (self->transport), (gpointer *) &self->transport);
   self->transport = NULL;
   _weft_irc_client_clear_sendq (self);
+  _weft_irc_client_cancel_call (&self->input_call);
   _weft_irc_client_cancel_call (&self->ping_call);
   _weft_irc_client_cancel_call (&self->timeout_call);
   _weft_irc_client_cancel_call (&self->quit_call);

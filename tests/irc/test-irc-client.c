@@ -498,6 +498,44 @@ test_receive_messages (IrcFixture *f, gconstpointer data)
   g_assert_true (irc_fixture_has_event (f, "message #tea bob café € 0x0"));
 }
 
+/* A burst read at once (a busy channel, a long history batch) is handled
+ * over several passes of the loop, reading paused in between: each pass
+ * is bounded in time, every line is handled once and in order. */
+static void
+test_receive_burst (IrcFixture *f, gconstpointer data)
+{
+  const guint total = 20000;
+  g_autoptr (GString) burst = g_string_new (NULL);
+  guint passes = 0;
+
+  irc_fixture_register (f, "message-tags server-time");
+  join_channel (f, "#tea");
+  irc_fixture_clear_events (f);
+  for (guint i = 0; i < total; i++)
+    g_string_append_printf (burst, ":bob!b@h PRIVMSG #tea :line %u\r\n", i);
+  weft_string_transport_receive (f->transport, burst->str, burst->len);
+  g_assert_cmpuint (f->events->len, <, total);
+  g_assert_true (weft_string_transport_is_reading_paused (f->transport));
+
+  while (f->events->len < total)
+    {
+      guint before = f->events->len;
+
+      g_assert_cmpuint (++passes, <, total);
+      weft_test_clock_advance (f->clock, 0);
+      g_assert_cmpuint (f->events->len, >, before);
+    }
+  g_test_message ("%u lines in %u more passes", total, passes);
+  g_assert_cmpuint (passes, >, 0);
+  g_assert_false (weft_string_transport_is_reading_paused (f->transport));
+  for (guint i = 0; i < total; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("message #tea bob line %u 0x0", i);
+
+      g_assert_cmpstr (g_ptr_array_index (f->events, i), ==, expected);
+    }
+}
+
 static void
 test_ctcp (IrcFixture *f, gconstpointer data)
 {
@@ -1056,6 +1094,7 @@ main (int argc, char **argv)
   ADD ("/irc/client/state/more-numerics", test_more_numerics);
   ADD ("/irc/client/state/join-in-registered-handler", test_join_in_registered_handler);
   ADD ("/irc/client/messages/receive", test_receive_messages);
+  ADD ("/irc/client/messages/receive-burst", test_receive_burst);
   ADD ("/irc/client/messages/ctcp", test_ctcp);
   ADD ("/irc/client/messages/echo-confirms", test_echo_confirms);
   ADD ("/irc/client/messages/labeled-response", test_labeled_response);
