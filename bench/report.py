@@ -631,6 +631,9 @@ class Report:
                  "as CPU time to the thread it paused). The *beyond the peer* columns take the part of each "
                  "interval the peer lost out of that interval's stall and own run before the longest is chosen; "
                  "a pause of only the other virtual CPU is not seen by the peer and stays counted. "
+                 "The view follows the newest message as it does for a reader at the bottom; *frames that start at "
+                 "the bottom* is the share of frames whose update began with the view there (the view catches up "
+                 "after each frame's layout, so a frame that added rows starts one behind). "
                  "*Shown/s* counts messages that "
                  "joined the open channel's view; *catch-up* is how long after the flood stopped the last message "
                  "sent was in the view.")
@@ -648,7 +651,7 @@ class Report:
         self.out()
         fields = ["flood_fps_unloaded", "flood_fps_loaded", "flood_fps_ratio", "flood_stall_loaded_ms",
                   "flood_stall_busy_ms", "flood_busy_max_ms", "flood_stall_beyond_peer_ms",
-                  "flood_busy_beyond_peer_ms", "flood_peer_pause_max_ms", "flood_frame_gap_ms", "flood_shown_per_s",
+                  "flood_busy_beyond_peer_ms", "flood_peer_pause_max_ms", "flood_at_bottom", "flood_frame_gap_ms", "flood_shown_per_s",
                   "flood_catch_up_ms", "flood_stall_unloaded_ms", "rss_rss_mb", "rss_rss_before_mb", "rss_rows",
                   "rss_seconds", "rss_arrived_per_s", "rss_scroll_fps", "rss_scroll_frame_gap_ms"]
         tables = {field: per_server(runs, field) for field in fields}
@@ -669,7 +672,10 @@ class Report:
                 flood_rows.append([backend, fmt(value["flood_fps_unloaded"], 1), fmt(value["flood_fps_loaded"], 1),
                                    fmt(100 * share if share is not None else None, 0, " %"), fmt(stall, 1),
                                    fmt(own, 1), fmt(own_max, 1), fmt(stall_beyond, 1), fmt(own_beyond, 1),
-                                   fmt(peer_pause, 1), fmt(value["flood_frame_gap_ms"], 1),
+                                   fmt(peer_pause, 1),
+                                   fmt(100 * value["flood_at_bottom"] if value["flood_at_bottom"] is not None else None,
+                                       0, " %"),
+                                   fmt(value["flood_frame_gap_ms"], 1),
                                    fmt(value["flood_shown_per_s"]), fmt(value["flood_catch_up_ms"])])
                 self.targets.append(["weft-chat, %s: 2,000 messages/s keep ≥ 95 %% of the unloaded frame rate" %
                                      backend, "%s (%s of %s fps)" % (
@@ -696,6 +702,7 @@ class Report:
             self.table(["backend", "fps unloaded", "fps loaded", "share", "longest stall (ms, wall)",
                         "own CPU in it (ms)", "longest own run (ms)", "longest stall beyond the peer (ms)",
                         "longest own run beyond the peer (ms)", "peer's longest pause (ms)",
+                        "frames that start at the bottom",
                         "longest frame gap (ms)", "messages shown/s",
                         "catch-up (ms)"], flood_rows)
         if memory_rows:
