@@ -477,6 +477,13 @@ chat_message_row_measure (GtkWidget *widget,
   *entry = (CachedSize){ for_size, *minimum, *natural, *minimum_baseline, *natural_baseline };
 }
 
+/* Wrapped text: the height depends on the width. */
+static GtkSizeRequestMode
+chat_message_row_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
 static void
 chat_message_row_size_allocate (GtkWidget *widget, int width, int height, int baseline)
 {
@@ -510,6 +517,7 @@ chat_message_row_class_init (ChatMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, content_box);
   gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, text_label);
   gtk_widget_class_install_action (widget_class, "message.retry", NULL, retry_activated);
+  widget_class->get_request_mode = chat_message_row_get_request_mode;
   widget_class->measure = chat_message_row_measure;
   widget_class->size_allocate = chat_message_row_size_allocate;
   widget_class->css_changed = chat_message_row_css_changed;

@@ -196,6 +196,15 @@ row_shown (ChatTest *t, gconstpointer text)
   return message != NULL && chat_test_find_row (t, message) != NULL;
 }
 
+static gboolean
+row_laid_out (ChatTest *t, gconstpointer text)
+{
+  ChatMessage *message = chat_test_find_message (chat_test_room (t, "#weft"), text, NULL);
+  GtkWidget *row = message != NULL ? chat_test_find_row (t, message) : NULL;
+
+  return row != NULL && gtk_widget_get_mapped (row) && gtk_widget_get_height (row) > 0;
+}
+
 /* Clicking the link in a message asks for exactly that URI to be opened;
  * a click on the text beside it does not. */
 static void
@@ -372,7 +381,8 @@ view_at_bottom (ChatTest *t, gconstpointer data)
   return chat_message_list_is_at_bottom (chat_window_get_message_list (t->window));
 }
 
-/* A reader at the bottom of a busy channel stays there: while the list
+/* Rows wrap long text to the width of the view. A reader at the bottom of
+ * a busy channel stays there: while the list
  * view lays out rows that arrive faster than a screenful per frame, and
  * moves its adjustment to do so, the view keeps following the newest
  * message. Only scrolling away stops it. */
@@ -385,6 +395,33 @@ run_follows_a_burst (ChatTest *t)
 
   chat_window_select_room (t->window, burst.room);
   chat_test_wait (t, view_at_bottom, NULL, "the view at the bottom of #weft");
+
+  /* A long message wraps to the view's width: its row is taller than a
+   * one-line row, and its text no wider than the list. */
+  {
+    g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+    g_autoptr (GString) text = g_string_new ("long:");
+    g_autoptr (ChatMessage) long_message = NULL;
+    g_autoptr (ChatMessage) short_message = chat_message_new (CHAT_MESSAGE_TEXT, now, "observer", "short");
+    GtkWidget *long_row, *short_row, *label;
+    graphene_rect_t bounds;
+
+    for (guint i = 0; i < 40; i++)
+      g_string_append (text, " wrapped words");
+    long_message = chat_message_new (CHAT_MESSAGE_TEXT, now, "observer", text->str);
+    chat_room_append (burst.room, long_message);
+    chat_room_append (burst.room, short_message);
+    chat_test_wait (t, row_laid_out, "short", "the short row laid out");
+    chat_test_wait (t, row_laid_out, text->str, "the long row laid out");
+    long_row = chat_test_find_row (t, long_message);
+    short_row = chat_test_find_row (t, short_message);
+    label = GTK_WIDGET (chat_message_row_get_text_label (CHAT_MESSAGE_ROW (long_row)));
+    g_assert_cmpint (gtk_widget_get_height (long_row), >=, 3 * gtk_widget_get_height (short_row));
+    g_assert_true (gtk_widget_compute_bounds (label, GTK_WIDGET (chat_message_list_get_list_view (list)), &bounds));
+    g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=,
+                       gtk_widget_get_width (GTK_WIDGET (chat_message_list_get_list_view (list))));
+  }
+
   gtk_widget_add_tick_callback (GTK_WIDGET (t->window), burst_tick, &burst, NULL);
   chat_test_wait (t, burst_shown, &burst, "2,400 messages in the view");
   chat_test_wait (t, view_at_bottom, NULL, "the view still at the bottom after the burst");
