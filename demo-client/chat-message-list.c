@@ -23,6 +23,10 @@ struct _ChatMessageList {
    * adjustment then is the list's layout, never the user's scrolling. */
   GdkFrameClock *frame_clock;
   gboolean in_frame;
+  /* How many waiting rows a frame takes (see flush_rows), and when the
+   * current frame that took some started. */
+  guint rows_per_frame;
+  gint64 flush_started;
 
   GtkScrolledWindow *scrolled_window;
   GtkListView *list_view;
@@ -140,6 +144,8 @@ value_changed (GtkAdjustment *adj, ChatMessageList *self)
   maybe_load_older (self);
 }
 
+static void adapt_rows_per_frame (ChatMessageList *self);
+
 static void
 frame_started (GdkFrameClock *clock, ChatMessageList *self)
 {
@@ -150,6 +156,7 @@ static void
 frame_ended (GdkFrameClock *clock, ChatMessageList *self)
 {
   self->in_frame = FALSE;
+  adapt_rows_per_frame (self);
 }
 
 static void
@@ -185,12 +192,19 @@ items_changed (GListModel *model, guint position, guint removed, guint added, Ch
 /* New rows of the room on screen join the model once per frame, before
  * the layout: one model change and one layout for those that came since.
  * Every new row at the bottom is built, bound and measured (wrapped text)
- * in that frame, so a frame takes at most ROWS_PER_FRAME of them, or an
- * eighth of those waiting when more arrive than that per frame: a burst
- * spreads over the next frames instead of making one long one, and a
- * steady flood is shown within a few frames of arriving. */
-#define ROWS_PER_FRAME 40
-#define ROWS_CATCH_UP_FRACTION 8
+ * in that frame, at a cost GTK decides, so the number a frame takes adapts
+ * to what frames cost: halved after a frame over FRAME_BUDGET_US, a few
+ * more after one well under it. A burst spreads over the next frames and
+ * the window keeps drawing; under a flood beyond what the view can lay
+ * out, frames take more rows again as the wait grows, so that the newest
+ * message is never more than about a second behind. */
+#define ROWS_PER_FRAME_MIN 4
+#define ROWS_PER_FRAME_MAX 200
+#define ROWS_PER_FRAME_START 40
+#define FRAME_BUDGET_US 12000
+/* ...but never fewer than this share of those waiting: the newest message
+ * is on screen within about this many frames of arriving. */
+#define ROWS_CATCH_UP_FRAMES 60
 
 static gboolean
 flush_rows (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
@@ -204,10 +218,27 @@ flush_rows (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
       return G_SOURCE_REMOVE;
     }
   waiting = chat_room_get_n_pending (self->room);
-  if (chat_room_flush_some (self->room, MAX (ROWS_PER_FRAME, waiting / ROWS_CATCH_UP_FRACTION)) > 0)
+  if (waiting > 0)
+    self->flush_started = g_get_monotonic_time ();
+  if (chat_room_flush_some (self->room, MAX (self->rows_per_frame, waiting / ROWS_CATCH_UP_FRAMES)) > 0)
     return G_SOURCE_CONTINUE;
   self->flush_tick = 0;
   return G_SOURCE_REMOVE;
+}
+
+static void
+adapt_rows_per_frame (ChatMessageList *self)
+{
+  gint64 took;
+
+  if (self->flush_started == 0)
+    return;
+  took = g_get_monotonic_time () - self->flush_started;
+  self->flush_started = 0;
+  if (took > FRAME_BUDGET_US)
+    self->rows_per_frame = MAX (ROWS_PER_FRAME_MIN, self->rows_per_frame / 2);
+  else if (took < FRAME_BUDGET_US / 2)
+    self->rows_per_frame = MIN (ROWS_PER_FRAME_MAX, self->rows_per_frame + 4);
 }
 
 static void
@@ -382,6 +413,7 @@ chat_message_list_init (ChatMessageList *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->sticky = TRUE;
+  self->rows_per_frame = ROWS_PER_FRAME_START;
   self->selection = gtk_no_selection_new (NULL);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   factory = gtk_signal_list_item_factory_new ();
