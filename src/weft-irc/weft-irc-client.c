@@ -266,7 +266,8 @@ handle_input (WeftIrcClient *self)
       _weft_irc_client_handle (self, message);
       if (++handled % 16 == 0 && g_get_monotonic_time () >= deadline)
         {
-          more = TRUE;
+          /* Another pass only for a complete line still waiting. */
+          more = memchr (self->inbuf->data + start, '\n', self->inbuf->len - start) != NULL;
           break;
         }
     }
