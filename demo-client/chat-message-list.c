@@ -19,10 +19,10 @@ struct _ChatMessageList {
   gboolean awaiting_layout;
   guint scroll_idle;
   guint flush_tick;
-  /* Between the frame clock's update and after-paint: a change of the
-   * adjustment then is the list's layout, never the user's scrolling. */
+  /* While this widget allocates its children: a change of the adjustment
+   * then is the list's layout, never the user's scrolling. */
+  gboolean allocating;
   GdkFrameClock *frame_clock;
-  gboolean in_frame;
   /* How many waiting rows a frame takes (see flush_rows), and when the
    * current frame that took some started. */
   guint rows_per_frame;
@@ -125,18 +125,18 @@ maybe_load_older (ChatMessageList *self)
     }
 }
 
-/* Only scrolling moves the view off the bottom for good: the user's
- * (events are handled between frames) or a program's on the user's
- * behalf. Inside a frame the list view lays out new rows, replaces
- * estimated heights with measured ones and moves the adjustment to keep
- * its anchor in place; that must not stop the view following the end, or
- * a busy channel would leave it behind after a few frames. */
+/* Only scrolling moves the view off the bottom for good: the user's, or a
+ * program's on the user's behalf. While it is allocated, the list view
+ * lays out new rows, replaces estimated heights with measured ones and
+ * moves the adjustment to keep its anchor in place; that must not stop
+ * the view following the end, or a busy channel would leave it behind
+ * after a few frames. */
 static void
 value_changed (GtkAdjustment *adj, ChatMessageList *self)
 {
   gboolean at_bottom = chat_message_list_is_at_bottom (self);
 
-  if (self->in_frame && self->sticky && !at_bottom)
+  if (self->allocating && self->sticky && !at_bottom)
     queue_follow (self);
   else
     self->sticky = at_bottom;
@@ -147,15 +147,8 @@ value_changed (GtkAdjustment *adj, ChatMessageList *self)
 static void adapt_rows_per_frame (ChatMessageList *self);
 
 static void
-frame_started (GdkFrameClock *clock, ChatMessageList *self)
-{
-  self->in_frame = TRUE;
-}
-
-static void
 frame_ended (GdkFrameClock *clock, ChatMessageList *self)
 {
-  self->in_frame = FALSE;
   adapt_rows_per_frame (self);
 }
 
@@ -165,12 +158,8 @@ watch_frame_clock (ChatMessageList *self, GdkFrameClock *clock)
   if (self->frame_clock != NULL)
     g_signal_handlers_disconnect_by_data (self->frame_clock, self);
   g_set_object (&self->frame_clock, clock);
-  self->in_frame = FALSE;
   if (clock != NULL)
-    {
-      g_signal_connect (clock, "update", G_CALLBACK (frame_started), self);
-      g_signal_connect (clock, "after-paint", G_CALLBACK (frame_ended), self);
-    }
+    g_signal_connect (clock, "after-paint", G_CALLBACK (frame_ended), self);
 }
 
 static void
@@ -368,6 +357,46 @@ chat_message_list_unmap (GtkWidget *widget)
   GTK_WIDGET_CLASS (chat_message_list_parent_class)->unmap (widget);
 }
 
+/* One child (the template's overlay) over the whole area, as GtkBinLayout
+ * would; allocating it is where the list view lays out (see
+ * value_changed). */
+static GtkSizeRequestMode
+chat_message_list_get_request_mode (GtkWidget *widget)
+{
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+
+  return child != NULL ? gtk_widget_get_request_mode (child) : GTK_SIZE_REQUEST_CONSTANT_SIZE;
+}
+
+static void
+chat_message_list_measure (GtkWidget *widget,
+                           GtkOrientation orientation,
+                           int for_size,
+                           int *minimum,
+                           int *natural,
+                           int *minimum_baseline,
+                           int *natural_baseline)
+{
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+
+  *minimum = *natural = 0;
+  *minimum_baseline = *natural_baseline = -1;
+  if (child != NULL && gtk_widget_should_layout (child))
+    gtk_widget_measure (child, orientation, for_size, minimum, natural, minimum_baseline, natural_baseline);
+}
+
+static void
+chat_message_list_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  ChatMessageList *self = CHAT_MESSAGE_LIST (widget);
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+
+  self->allocating = TRUE;
+  if (child != NULL && gtk_widget_should_layout (child))
+    gtk_widget_allocate (child, width, height, baseline, NULL);
+  self->allocating = FALSE;
+}
+
 static void
 chat_message_list_realize (GtkWidget *widget)
 {
@@ -390,6 +419,9 @@ chat_message_list_class_init (ChatMessageListClass *klass)
 
   object_class->dispose = chat_message_list_dispose;
   widget_class->unmap = chat_message_list_unmap;
+  widget_class->get_request_mode = chat_message_list_get_request_mode;
+  widget_class->measure = chat_message_list_measure;
+  widget_class->size_allocate = chat_message_list_size_allocate;
   widget_class->realize = chat_message_list_realize;
   widget_class->unrealize = chat_message_list_unrealize;
 
@@ -403,7 +435,6 @@ chat_message_list_class_init (ChatMessageListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChatMessageList, loading_revealer);
   gtk_widget_class_bind_template_child (widget_class, ChatMessageList, jump_revealer);
   gtk_widget_class_install_action (widget_class, "messages.jump-to-bottom", NULL, jump_to_bottom);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void
