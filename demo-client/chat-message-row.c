@@ -6,6 +6,7 @@
 
 #include "chat-format.h"
 #include "chat-message-row.h"
+#include "chat-message-body.h"
 
 /* Sizes the row remembers per orientation, by the size they were asked
  * for: see chat_message_row_measure(). */
@@ -15,8 +16,6 @@ typedef struct {
   int for_size;
   int minimum;
   int natural;
-  int minimum_baseline;
-  int natural_baseline;
 } CachedSize;
 
 struct _ChatMessageRow {
@@ -30,11 +29,10 @@ struct _ChatMessageRow {
   GSignalGroup *signals;
   const char *nick_class;
 
-  GtkWidget *message_box;
   GtkLabel *time_label;
   GtkLabel *nick_label;
   GtkWidget *content_box;
-  GtkLabel *text_label;
+  ChatMessageBody *text;
   /* Made the first time this row needs them (NULL until then). */
   GtkWidget *separator_box;
   GtkLabel *separator_label;
@@ -78,7 +76,7 @@ ensure_separator (ChatMessageRow *self)
       gtk_box_append (GTK_BOX (box), separator);
     }
   gtk_widget_set_visible (box, FALSE);
-  gtk_widget_insert_before (box, GTK_WIDGET (self), self->message_box);
+  gtk_widget_insert_before (box, GTK_WIDGET (self), GTK_WIDGET (self->time_label));
   self->separator_box = box;
   return box;
 }
@@ -97,7 +95,7 @@ ensure_link_title (ChatMessageRow *self)
   gtk_widget_add_css_class (label, "link-title");
   gtk_widget_add_css_class (label, "dim-label");
   gtk_widget_add_css_class (label, "caption");
-  gtk_box_insert_child_after (GTK_BOX (self->content_box), label, GTK_WIDGET (self->text_label));
+  gtk_box_insert_child_after (GTK_BOX (self->content_box), label, GTK_WIDGET (self->text));
   self->link_title_label = GTK_LABEL (label);
   return self->link_title_label;
 }
@@ -131,7 +129,7 @@ ensure_state_widgets (ChatMessageRow *self)
   gtk_widget_set_valign (image, GTK_ALIGN_START);
   gtk_widget_set_visible (image, FALSE);
   gtk_image_set_pixel_size (GTK_IMAGE (image), 12);
-  gtk_box_append (GTK_BOX (self->message_box), image);
+  gtk_widget_set_parent (image, GTK_WIDGET (self));
   self->state_image = GTK_IMAGE (image);
 }
 
@@ -218,6 +216,18 @@ set_kind_class (ChatMessageRow *self, ChatMessageKind kind)
       gtk_widget_remove_css_class (GTK_WIDGET (self), kind_classes[i]);
 }
 
+/* A day separator or the unread marker shows in place of the message's
+ * parts; the state icon keeps its own visibility for when they return. */
+static void
+show_message_parts (ChatMessageRow *self, gboolean shown)
+{
+  gtk_widget_set_child_visible (GTK_WIDGET (self->time_label), shown);
+  gtk_widget_set_child_visible (GTK_WIDGET (self->nick_label), shown);
+  gtk_widget_set_child_visible (self->content_box, shown);
+  if (self->state_image != NULL)
+    gtk_widget_set_child_visible (GTK_WIDGET (self->state_image), shown);
+}
+
 void
 chat_message_row_set_message (ChatMessageRow *self, ChatMessage *message)
 {
@@ -239,13 +249,13 @@ chat_message_row_set_message (ChatMessageRow *self, ChatMessage *message)
   if (kind == CHAT_MESSAGE_DAY_SEPARATOR || kind == CHAT_MESSAGE_UNREAD_MARKER)
     {
       gtk_widget_set_visible (ensure_separator (self), TRUE);
-      gtk_widget_set_visible (self->message_box, FALSE);
+      show_message_parts (self, FALSE);
       gtk_label_set_text (self->separator_label, chat_message_get_text (message));
       return;
     }
   if (self->separator_box != NULL)
     gtk_widget_set_visible (self->separator_box, FALSE);
-  gtk_widget_set_visible (self->message_box, TRUE);
+  show_message_parts (self, TRUE);
 
   {
     char time[16];
@@ -289,8 +299,7 @@ chat_message_row_set_message (ChatMessageRow *self, ChatMessage *message)
     }
 
   /* Plain text plus attributes: network text is never parsed as markup. */
-  gtk_label_set_text (self->text_label, chat_message_get_text (message));
-  gtk_label_set_attributes (self->text_label, chat_message_get_attributes (message));
+  chat_message_body_set_text (self->text, chat_message_get_text (message), chat_message_get_attributes (message));
   update_state (self);
   update_link_title (self);
   update_highlight (self);
@@ -302,10 +311,10 @@ chat_message_row_get_message (ChatMessageRow *self)
   return self->message;
 }
 
-GtkLabel *
-chat_message_row_get_text_label (ChatMessageRow *self)
+ChatMessageBody *
+chat_message_row_get_body (ChatMessageRow *self)
 {
-  return self->text_label;
+  return self->text;
 }
 
 GtkWidget *
@@ -317,17 +326,12 @@ chat_message_row_new (void)
 static const char *
 link_at (ChatMessageRow *self, double x, double y)
 {
-  PangoLayout *layout;
-  int offset_x, offset_y, index, trailing;
+  int index;
 
   if (self->message == NULL || chat_message_get_links (self->message) == NULL)
     return NULL;
-  layout = gtk_label_get_layout (self->text_label);
-  gtk_label_get_layout_offsets (self->text_label, &offset_x, &offset_y);
-  if (!pango_layout_xy_to_index (layout, (int) ((x - offset_x) * PANGO_SCALE), (int) ((y - offset_y) * PANGO_SCALE),
-                                 &index, &trailing))
-    return NULL;
-  return chat_message_get_link_at (self->message, index);
+  index = chat_message_body_index_at (self->text, x, y);
+  return index >= 0 ? chat_message_get_link_at (self->message, index) : NULL;
 }
 
 static gboolean
@@ -383,7 +387,7 @@ text_clicked (GtkGestureClick *gesture, int n_press, double x, double y, ChatMes
 static void
 text_motion (GtkEventControllerMotion *motion, double x, double y, ChatMessageRow *self)
 {
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->text_label), link_at (self, x, y) != NULL ? "pointer" : NULL);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->text), link_at (self, x, y) != NULL ? "pointer" : NULL);
 }
 
 static void
@@ -405,6 +409,9 @@ chat_message_row_dispose (GObject *object)
   if (self->separator_box != NULL)
     gtk_widget_unparent (self->separator_box);
   self->separator_box = NULL;
+  if (self->state_image != NULL)
+    gtk_widget_unparent (GTK_WIDGET (self->state_image));
+  self->state_image = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), CHAT_TYPE_MESSAGE_ROW);
   G_OBJECT_CLASS (chat_message_row_parent_class)->dispose (object);
 }
@@ -416,15 +423,98 @@ chat_message_row_finalize (GObject *object)
   G_OBJECT_CLASS (chat_message_row_parent_class)->finalize (object);
 }
 
+/* The space between the time, the nick, the content and the state icon. */
+#define COLUMN_SPACING 8
+
+typedef struct {
+  GtkWidget *widget;
+  int minimum;
+  int natural;
+  int width;
+} Column;
+
+/* The message's parts side by side in a row width wide (-1: their natural
+ * widths): the time and the state icon at their natural widths, the nick
+ * between its minimum and natural ones, the content the rest. Returns how
+ * many columns there are; a hidden part (the state icon, mostly) has none.
+ *
+ * The row does this itself rather than through a GtkBox: a box measures
+ * each child's width for the height it allocates, and a vertical box of
+ * wrapped text (the content) answers that by laying its text out at width
+ * after width until it fits. */
+static guint
+layout_columns (ChatMessageRow *self, int width, Column columns[4])
+{
+  GtkWidget *parts[4] = { GTK_WIDGET (self->time_label), GTK_WIDGET (self->nick_label), self->content_box,
+                          self->state_image != NULL ? GTK_WIDGET (self->state_image) : NULL };
+  int fixed = 0, nick = -1, content = -1;
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      Column *column;
+
+      if (parts[i] == NULL || !gtk_widget_should_layout (parts[i]))
+        continue;
+      column = &columns[n];
+      column->widget = parts[i];
+      gtk_widget_measure (parts[i], GTK_ORIENTATION_HORIZONTAL, -1, &column->minimum, &column->natural, NULL, NULL);
+      column->width = column->natural;
+      if (parts[i] == GTK_WIDGET (self->nick_label))
+        nick = (int) n;
+      else if (parts[i] == self->content_box)
+        content = (int) n;
+      else
+        fixed += column->natural;
+      fixed += n > 0 ? COLUMN_SPACING : 0;
+      n++;
+    }
+  if (width < 0 || content < 0 || nick < 0)
+    return n;
+
+  /* The nick gives way first, down to its minimum; the content takes
+   * what is left, at least its minimum. */
+  columns[nick].width = CLAMP (width - fixed - columns[content].minimum, columns[nick].minimum, columns[nick].natural);
+  columns[content].width = MAX (width - fixed - columns[nick].width, columns[content].minimum);
+  return n;
+}
+
 /* A list view measures each row it keeps for several widths in every
  * frame that changes the list (its own width, the window's minimum and
- * natural sizes, GtkBox's share of them), more of them than GTK's own
- * cache of a widget's sizes holds: a row that remembered nothing would
- * lay out its wrapped text (Pango shaping) again for each of a few
- * hundred rows in every frame of a busy channel. The row remembers more
- * sizes, until what it shows changes (sizes_changed()) or its style
- * does. Otherwise it lays out its one visible child over its whole area,
- * as GtkBinLayout does. */
+ * natural sizes), more of them than GTK's own cache of a widget's sizes
+ * holds: a row that remembered nothing would lay out its wrapped text
+ * (Pango shaping) again for each of a few hundred rows in every frame of
+ * a busy channel. The row remembers more sizes, until what it shows
+ * changes (sizes_changed()) or its style does. */
+static void
+measure_uncached (ChatMessageRow *self, GtkOrientation orientation, int for_size, int *minimum, int *natural)
+{
+  Column columns[4];
+  guint n;
+
+  *minimum = *natural = 0;
+  if (self->separator_box != NULL && gtk_widget_should_layout (self->separator_box))
+    {
+      gtk_widget_measure (self->separator_box, orientation, for_size, minimum, natural, NULL, NULL);
+      return;
+    }
+  n = layout_columns (self, for_size, columns);
+  for (guint i = 0; i < n; i++)
+    {
+      int child_min, child_nat;
+
+      if (orientation == GTK_ORIENTATION_HORIZONTAL)
+        {
+          *minimum += columns[i].minimum + (i > 0 ? COLUMN_SPACING : 0);
+          *natural += columns[i].natural + (i > 0 ? COLUMN_SPACING : 0);
+          continue;
+        }
+      gtk_widget_measure (columns[i].widget, orientation, columns[i].width, &child_min, &child_nat, NULL, NULL);
+      *minimum = MAX (*minimum, child_min);
+      *natural = MAX (*natural, child_nat);
+    }
+}
+
 static void
 chat_message_row_measure (GtkWidget *widget,
                           GtkOrientation orientation,
@@ -438,35 +528,20 @@ chat_message_row_measure (GtkWidget *widget,
   CachedSize *sizes = self->sizes[orientation];
   CachedSize *entry;
 
+  /* The row's height depends on its width, not the other way round: its
+   * width is the same for any height. */
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    for_size = -1;
+  *minimum_baseline = *natural_baseline = -1;
   for (guint i = 0; i < self->n_sizes[orientation]; i++)
     if (sizes[i].for_size == for_size)
       {
         *minimum = sizes[i].minimum;
         *natural = sizes[i].natural;
-        *minimum_baseline = sizes[i].minimum_baseline;
-        *natural_baseline = sizes[i].natural_baseline;
         return;
       }
 
-  *minimum = *natural = 0;
-  *minimum_baseline = *natural_baseline = -1;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      int child_min, child_nat, child_min_baseline, child_nat_baseline;
-
-      if (!gtk_widget_should_layout (child))
-        continue;
-      gtk_widget_measure (child, orientation, for_size, &child_min, &child_nat, &child_min_baseline,
-                          &child_nat_baseline);
-      *minimum = MAX (*minimum, child_min);
-      *natural = MAX (*natural, child_nat);
-      if (child_min_baseline > -1)
-        *minimum_baseline = MAX (*minimum_baseline, child_min_baseline);
-      if (child_nat_baseline > -1)
-        *natural_baseline = MAX (*natural_baseline, child_nat_baseline);
-    }
-
+  measure_uncached (self, orientation, for_size, minimum, natural);
   if (self->n_sizes[orientation] < N_CACHED_SIZES)
     entry = &sizes[self->n_sizes[orientation]++];
   else
@@ -474,7 +549,7 @@ chat_message_row_measure (GtkWidget *widget,
       entry = &sizes[self->next_size[orientation]];
       self->next_size[orientation] = (self->next_size[orientation] + 1) % N_CACHED_SIZES;
     }
-  *entry = (CachedSize){ for_size, *minimum, *natural, *minimum_baseline, *natural_baseline };
+  *entry = (CachedSize){ for_size, *minimum, *natural };
 }
 
 /* Wrapped text: the height depends on the width. */
@@ -487,10 +562,26 @@ chat_message_row_get_request_mode (GtkWidget *widget)
 static void
 chat_message_row_size_allocate (GtkWidget *widget, int width, int height, int baseline)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (gtk_widget_should_layout (child))
-      gtk_widget_allocate (child, width, height, baseline, NULL);
+  ChatMessageRow *self = CHAT_MESSAGE_ROW (widget);
+  gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
+  Column columns[4];
+  guint n;
+  int x = 0;
+
+  if (self->separator_box != NULL && gtk_widget_should_layout (self->separator_box))
+    {
+      gtk_widget_allocate (self->separator_box, width, height, -1, NULL);
+      return;
+    }
+  n = layout_columns (self, width, columns);
+  for (guint i = 0; i < n; i++)
+    {
+      int left = rtl ? width - x - columns[i].width : x;
+
+      gtk_widget_allocate (columns[i].widget, columns[i].width, height, -1,
+                           gsk_transform_translate (NULL, &GRAPHENE_POINT_INIT (left, 0)));
+      x += columns[i].width + COLUMN_SPACING;
+    }
 }
 
 static void
@@ -510,12 +601,12 @@ chat_message_row_class_init (ChatMessageRowClass *klass)
 
   object_class->dispose = chat_message_row_dispose;
   object_class->finalize = chat_message_row_finalize;
+  g_type_ensure (CHAT_TYPE_MESSAGE_BODY);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/weft/Chat/chat-message-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, message_box);
   gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, time_label);
   gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, nick_label);
   gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, content_box);
-  gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, text_label);
+  gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, text);
   gtk_widget_class_install_action (widget_class, "message.retry", NULL, retry_activated);
   widget_class->get_request_mode = chat_message_row_get_request_mode;
   widget_class->measure = chat_message_row_measure;
@@ -542,8 +633,8 @@ chat_message_row_init (ChatMessageRow *self)
 
   click = gtk_gesture_click_new ();
   g_signal_connect (click, "released", G_CALLBACK (text_clicked), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->text_label), GTK_EVENT_CONTROLLER (click));
+  gtk_widget_add_controller (GTK_WIDGET (self->text), GTK_EVENT_CONTROLLER (click));
   motion = gtk_event_controller_motion_new ();
   g_signal_connect (motion, "motion", G_CALLBACK (text_motion), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->text_label), motion);
+  gtk_widget_add_controller (GTK_WIDGET (self->text), motion);
 }

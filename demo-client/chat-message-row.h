@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 
 #include "chat-message.h"
+#include "chat-message-body.h"
 
 G_BEGIN_DECLS
 
@@ -14,10 +15,10 @@ G_DECLARE_FINAL_TYPE (ChatMessageRow, chat_message_row, CHAT, MESSAGE_ROW, GtkWi
 GtkWidget *chat_message_row_new (void);
 void chat_message_row_set_message (ChatMessageRow *self, ChatMessage *message);
 ChatMessage *chat_message_row_get_message (ChatMessageRow *self);
-/* The label that shows the text, for tests. */
-GtkLabel *chat_message_row_get_text_label (ChatMessageRow *self);
+/* The widget that shows the text, for tests. */
+ChatMessageBody *chat_message_row_get_body (ChatMessageRow *self);
 
-/* What a click at (x, y) in the text label's coordinates does: a link
+/* What a click at (x, y) in the text widget's coordinates does: a link
  * there is opened. Returns whether there was one. */
 gboolean chat_message_row_click_text (ChatMessageRow *self, double x, double y);
 

@@ -216,9 +216,8 @@ run_open_link (ChatTest *t)
   g_autoptr (WeftIrcOutgoing) outgoing = NULL;
   ChatMessage *message;
   ChatMessageRow *row;
-  GtkLabel *label;
+  ChatMessageBody *label;
   PangoRectangle rect;
-  int offset_x, offset_y;
   const char *start;
 
   chat_message_row_set_uri_opener (open_uri, &opened);
@@ -227,22 +226,22 @@ run_open_link (ChatTest *t)
   chat_test_wait (t, row_shown, text, "the row with the link");
   message = chat_test_find_message (chat_test_room (t, "#weft"), text, NULL);
   row = CHAT_MESSAGE_ROW (chat_test_find_row (t, message));
-  label = chat_message_row_get_text_label (row);
+  label = chat_message_row_get_body (row);
 
-  /* The middle of the link, where the label draws it. */
-  start = strstr (gtk_label_get_text (label), uri);
+  /* The middle of the link, where the text widget draws it. */
+  start = strstr (chat_message_body_get_text (label), uri);
   g_assert_nonnull (start);
-  pango_layout_index_to_pos (gtk_label_get_layout (label), (start - gtk_label_get_text (label)) + 10, &rect);
-  gtk_label_get_layout_offsets (label, &offset_x, &offset_y);
-  g_assert_true (chat_message_row_click_text (row, offset_x + PANGO_PIXELS (rect.x) + 2,
-                                              offset_y + PANGO_PIXELS (rect.y) + PANGO_PIXELS (rect.height) / 2));
+  pango_layout_index_to_pos (chat_message_body_get_layout (label), (start - chat_message_body_get_text (label)) + 10,
+                             &rect);
+  g_assert_true (chat_message_row_click_text (row, PANGO_PIXELS (rect.x) + 2,
+                                              PANGO_PIXELS (rect.y) + PANGO_PIXELS (rect.height) / 2));
   g_assert_cmpuint (opened.uris->len, ==, 1);
   g_assert_cmpstr (opened.uris->pdata[0], ==, uri);
 
   /* "the" at the start is not a link. */
-  pango_layout_index_to_pos (gtk_label_get_layout (label), 1, &rect);
-  g_assert_false (chat_message_row_click_text (row, offset_x + PANGO_PIXELS (rect.x) + 1,
-                                               offset_y + PANGO_PIXELS (rect.y) + PANGO_PIXELS (rect.height) / 2));
+  pango_layout_index_to_pos (chat_message_body_get_layout (label), 1, &rect);
+  g_assert_false (chat_message_row_click_text (row, PANGO_PIXELS (rect.x) + 1,
+                                               PANGO_PIXELS (rect.y) + PANGO_PIXELS (rect.height) / 2));
   g_assert_cmpuint (opened.uris->len, ==, 1);
 
   chat_message_row_set_uri_opener (NULL, NULL);
@@ -415,7 +414,7 @@ run_follows_a_burst (ChatTest *t)
     chat_test_wait (t, row_laid_out, text->str, "the long row laid out");
     long_row = chat_test_find_row (t, long_message);
     short_row = chat_test_find_row (t, short_message);
-    label = GTK_WIDGET (chat_message_row_get_text_label (CHAT_MESSAGE_ROW (long_row)));
+    label = GTK_WIDGET (chat_message_row_get_body (CHAT_MESSAGE_ROW (long_row)));
     g_assert_cmpint (gtk_widget_get_height (long_row), >=, 3 * gtk_widget_get_height (short_row));
     g_assert_true (gtk_widget_compute_bounds (label, GTK_WIDGET (chat_message_list_get_list_view (list)), &bounds));
     g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=,

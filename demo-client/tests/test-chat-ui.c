@@ -198,7 +198,8 @@ run_markup_is_literal (ChatTest *t)
   g_autoptr (WeftIrcOutgoing) outgoing = NULL;
   ChatMessage *message;
   GtkWidget *row;
-  GtkLabel *label;
+  ChatMessageBody *label;
+  PangoAttrIterator *iter;
 
   chat_window_select_room (t->window, chat_test_room (t, "#weft"));
   outgoing = weft_irc_client_send_privmsg (t->observer, "#weft", "<b>x</b> & <i>not markup</i>");
@@ -206,10 +207,21 @@ run_markup_is_literal (ChatTest *t)
   chat_test_wait (t, row_shown, "<b>x</b> & <i>not markup</i>", "its row");
   message = chat_test_find_message (chat_test_room (t, "#weft"), "<b>x</b> & <i>not markup</i>", NULL);
   row = chat_test_find_row (t, message);
-  label = chat_message_row_get_text_label (CHAT_MESSAGE_ROW (row));
-  g_assert_false (gtk_label_get_use_markup (label));
-  g_assert_cmpstr (gtk_label_get_text (label), ==, "<b>x</b> & <i>not markup</i>");
-  g_assert_cmpstr (pango_layout_get_text (gtk_label_get_layout (label)), ==, "<b>x</b> & <i>not markup</i>");
+  label = chat_message_row_get_body (CHAT_MESSAGE_ROW (row));
+  g_assert_cmpstr (chat_message_body_get_text (label), ==, "<b>x</b> & <i>not markup</i>");
+  g_assert_cmpstr (pango_layout_get_text (chat_message_body_get_layout (label)), ==, "<b>x</b> & <i>not markup</i>");
+  /* Neither bold nor italic: no attribute came from the tags. */
+  if (pango_layout_get_attributes (chat_message_body_get_layout (label)) != NULL)
+    {
+      iter = pango_attr_list_get_iterator (pango_layout_get_attributes (chat_message_body_get_layout (label)));
+      do
+        {
+          g_assert_null (pango_attr_iterator_get (iter, PANGO_ATTR_WEIGHT));
+          g_assert_null (pango_attr_iterator_get (iter, PANGO_ATTR_STYLE));
+        }
+      while (pango_attr_iterator_next (iter));
+      pango_attr_iterator_destroy (iter);
+    }
 }
 
 static void
