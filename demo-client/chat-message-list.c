@@ -7,6 +7,9 @@
 
 /* Within this many pixels of the end counts as "at the bottom". */
 #define STICKY_SLACK 8.0
+/* How many times an allocation lays the list out again to reach its end
+ * (see chat_message_list_size_allocate). */
+#define FOLLOW_PASSES 2
 
 struct _ChatMessageList {
   GtkWidget parent_instance;
@@ -90,7 +93,7 @@ follow_bottom (gpointer data)
   ChatMessageList *self = data;
 
   self->scroll_idle = 0;
-  if (self->sticky)
+  if (self->sticky && !chat_message_list_is_at_bottom (self))
     chat_message_list_scroll_to_bottom (self);
   return G_SOURCE_REMOVE;
 }
@@ -391,9 +394,24 @@ chat_message_list_size_allocate (GtkWidget *widget, int width, int height, int b
   ChatMessageList *self = CHAT_MESSAGE_LIST (widget);
   GtkWidget *child = gtk_widget_get_first_child (widget);
 
+  if (child == NULL || !gtk_widget_should_layout (child))
+    return;
   self->allocating = TRUE;
-  if (child != NULL && gtk_widget_should_layout (child))
-    gtk_widget_allocate (child, width, height, baseline, NULL);
+  gtk_widget_allocate (child, width, height, baseline, NULL);
+  /* Following the end in the frame that added rows: the list laid them
+   * out below the view; moving to the end and laying out again shows them
+   * now, rather than a frame later (which would lay out and draw the whole
+   * view twice). The list's estimates of the rows it has not measured can
+   * move the end once more, hence a second try; the idle follow-up does
+   * the rest. */
+  for (guint pass = 0;
+       pass < FOLLOW_PASSES && self->sticky && !self->awaiting_layout && !chat_message_list_is_at_bottom (self); pass++)
+    {
+      GtkAdjustment *adj = vadjustment (self);
+
+      gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+      gtk_widget_allocate (child, width, height, baseline, NULL);
+    }
   self->allocating = FALSE;
 }
 
