@@ -4,8 +4,8 @@
 
 #include "chat-message-body.h"
 
-/* The fewest and the most characters a line of text is wide, as the
- * label it replaces had them (width-chars, max-width-chars). */
+/* The fewest and the most characters a line of text is wide (what
+ * GtkLabel calls width-chars and max-width-chars). */
 #define MIN_CHARS 10
 #define NATURAL_CHARS 80
 
