@@ -541,6 +541,16 @@ chat_message_row_measure (GtkWidget *widget,
         return;
       }
 
+  /* The height at no particular width, which a scrolled window asks of
+   * its list in every frame: at the width the row has, when it has one
+   * (the list view reuses rows, which keep the list's width), rather than
+   * laying the text out at a width the row is never given. That depends
+   * on the allocation, so it is not remembered. */
+  if (orientation == GTK_ORIENTATION_VERTICAL && for_size < 0 && gtk_widget_get_width (widget) > 0)
+    {
+      measure_uncached (self, orientation, gtk_widget_get_width (widget), minimum, natural);
+      return;
+    }
   measure_uncached (self, orientation, for_size, minimum, natural);
   if (self->n_sizes[orientation] < N_CACHED_SIZES)
     entry = &sizes[self->n_sizes[orientation]++];
