@@ -6,7 +6,6 @@
 
 #include "chat-format.h"
 #include "chat-message-row.h"
-#include "chat-message-body.h"
 
 /* Sizes the row remembers per orientation, by the size they were asked
  * for: see chat_message_row_measure(). */

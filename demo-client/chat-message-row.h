@@ -15,7 +15,7 @@ G_DECLARE_FINAL_TYPE (ChatMessageRow, chat_message_row, CHAT, MESSAGE_ROW, GtkWi
 GtkWidget *chat_message_row_new (void);
 void chat_message_row_set_message (ChatMessageRow *self, ChatMessage *message);
 ChatMessage *chat_message_row_get_message (ChatMessageRow *self);
-/* The widget that shows the text, for tests. */
+/* The widget that shows the text, for tests. (transfer none) */
 ChatMessageBody *chat_message_row_get_body (ChatMessageRow *self);
 
 /* What a click at (x, y) in the text widget's coordinates does: a link
