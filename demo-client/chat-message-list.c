@@ -21,15 +21,16 @@ struct _ChatMessageList {
    * adjustment still measures the old one (see scroll_to_bottom). */
   gboolean awaiting_layout;
   guint scroll_idle;
-  guint flush_tick;
+  /* The pending flush (see flush_rows), and whether one ran since the
+   * last frame was drawn. */
+  guint flush_idle;
+  gboolean flushed_since_paint;
   /* While this widget allocates its children: a change of the adjustment
    * then is the list's layout, never the user's scrolling. */
   gboolean allocating;
   GdkFrameClock *frame_clock;
-  /* How many waiting rows a frame takes (see flush_rows), and when the
-   * current frame that took some started. */
+  /* How many waiting rows a frame takes (see flush_rows). */
   guint rows_per_frame;
-  gint64 flush_started;
 
   GtkScrolledWindow *scrolled_window;
   GtkListView *list_view;
@@ -147,12 +148,14 @@ value_changed (GtkAdjustment *adj, ChatMessageList *self)
   maybe_load_older (self);
 }
 
-static void adapt_rows_per_frame (ChatMessageList *self);
+static void queue_flush (ChatMessageList *self);
 
 static void
 frame_ended (GdkFrameClock *clock, ChatMessageList *self)
 {
-  adapt_rows_per_frame (self);
+  self->flushed_since_paint = FALSE;
+  if (self->room != NULL && chat_room_get_n_pending (self->room) > 0)
+    queue_flush (self);
 }
 
 static void
@@ -181,71 +184,76 @@ items_changed (GListModel *model, guint position, guint removed, guint added, Ch
   update_loading (self);
 }
 
-/* New rows of the room on screen join the model once per frame, before
- * the layout: one model change and one layout for those that came since.
- * Every new row at the bottom is built, bound and measured (wrapped text)
- * in that frame, at a cost GTK decides, so the number a frame takes adapts
- * to what frames cost: halved after a frame over FRAME_BUDGET_US, a few
- * more after one well under it. A burst spreads over the next frames and
- * the window keeps drawing; under a flood beyond what the view can lay
- * out, frames take more rows again as the wait grows, so that the newest
+/* New rows of the room on screen join the model once per frame, between
+ * frames: one model change and one layout for those that came since. The
+ * list binds the new rows at the end and measures them (wrapped text) in
+ * that main-loop run, and the next frame lays them out and draws them: the
+ * loop takes input and network data between the two, rather than after
+ * one run that did both.
+ *
+ * Every new row costs what GTK decides, so the number a flush takes adapts
+ * to what flushes cost: halved after one over FLUSH_BUDGET_US, a few more
+ * after one well under it. A burst spreads over the next frames and the
+ * window keeps drawing; under a flood beyond what the view can lay out,
+ * flushes take more rows again as the wait grows, so that the newest
  * message is never more than about a second behind. */
 #define ROWS_PER_FRAME_MIN 4
 #define ROWS_PER_FRAME_MAX 200
 #define ROWS_PER_FRAME_START 40
-#define FRAME_BUDGET_US 12000
+#define FLUSH_BUDGET_US 6000
 /* ...but never fewer than this share of those waiting: the newest message
  * is on screen within about this many frames of arriving. */
 #define ROWS_CATCH_UP_FRAMES 60
+/* After the frame clock's resize work (G_PRIORITY_HIGH_IDLE + 10), before
+ * its redraw (+ 20). */
+#define FLUSH_PRIORITY (G_PRIORITY_HIGH_IDLE + 15)
 
 static gboolean
-flush_rows (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+flush_rows (gpointer data)
 {
-  ChatMessageList *self = CHAT_MESSAGE_LIST (widget);
+  ChatMessageList *self = data;
+  gint64 started = g_get_monotonic_time (), took;
   guint waiting;
 
-  if (self->room == NULL)
-    {
-      self->flush_tick = 0;
-      return G_SOURCE_REMOVE;
-    }
-  waiting = chat_room_get_n_pending (self->room);
-  if (waiting > 0)
-    self->flush_started = g_get_monotonic_time ();
-  if (chat_room_flush_some (self->room, MAX (self->rows_per_frame, waiting / ROWS_CATCH_UP_FRAMES)) > 0)
-    return G_SOURCE_CONTINUE;
-  self->flush_tick = 0;
+  self->flush_idle = 0;
+  if (self->room == NULL || (waiting = chat_room_get_n_pending (self->room)) == 0)
+    return G_SOURCE_REMOVE;
+  self->flushed_since_paint = TRUE;
+  chat_room_flush_some (self->room, MAX (self->rows_per_frame, waiting / ROWS_CATCH_UP_FRAMES));
+  /* Following the end: the list binds the new last rows now (bind_row
+   * measures them), not while the frame lays out. */
+  if (self->sticky && !self->awaiting_layout)
+    chat_message_list_scroll_to (self, g_list_model_get_n_items (chat_room_get_messages (self->room)) - 1);
+
+  took = g_get_monotonic_time () - started;
+  if (took > FLUSH_BUDGET_US)
+    self->rows_per_frame = MAX (ROWS_PER_FRAME_MIN, self->rows_per_frame / 2);
+  else if (took < FLUSH_BUDGET_US / 2)
+    self->rows_per_frame = MIN (ROWS_PER_FRAME_MAX, self->rows_per_frame + 4);
   return G_SOURCE_REMOVE;
 }
 
 static void
-adapt_rows_per_frame (ChatMessageList *self)
+queue_flush (ChatMessageList *self)
 {
-  gint64 took;
-
-  if (self->flush_started == 0)
-    return;
-  took = g_get_monotonic_time () - self->flush_started;
-  self->flush_started = 0;
-  if (took > FRAME_BUDGET_US)
-    self->rows_per_frame = MAX (ROWS_PER_FRAME_MIN, self->rows_per_frame / 2);
-  else if (took < FRAME_BUDGET_US / 2)
-    self->rows_per_frame = MIN (ROWS_PER_FRAME_MAX, self->rows_per_frame + 4);
+  if (self->flush_idle == 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    self->flush_idle = g_idle_add_full (FLUSH_PRIORITY, flush_rows, self, NULL);
 }
 
+/* Rows that come after a flush wait for the frame that shows it to be
+ * drawn (frame_ended). */
 static void
 rows_pending (ChatRoom *room, ChatMessageList *self)
 {
-  if (self->flush_tick == 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
-    self->flush_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), flush_rows, NULL, NULL);
+  if (!self->flushed_since_paint)
+    queue_flush (self);
 }
 
 static void
 cancel_flush (ChatMessageList *self)
 {
-  if (self->flush_tick != 0)
-    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->flush_tick);
-  self->flush_tick = 0;
+  g_clear_handle_id (&self->flush_idle, g_source_remove);
+  self->flushed_since_paint = FALSE;
 }
 
 void
@@ -310,10 +318,17 @@ setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
   gtk_list_item_set_child (item, chat_message_row_new ());
 }
 
+/* A row is measured where it is bound, at the list's width: when a flush
+ * binds it (flush_rows), the frame that lays it out finds its height. */
 static void
-bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
+bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, ChatMessageList *self)
 {
-  chat_message_row_set_message (CHAT_MESSAGE_ROW (gtk_list_item_get_child (item)), gtk_list_item_get_item (item));
+  GtkWidget *row = gtk_list_item_get_child (item);
+  int width = gtk_widget_get_width (GTK_WIDGET (self->list_view)), minimum, natural;
+
+  chat_message_row_set_message (CHAT_MESSAGE_ROW (row), gtk_list_item_get_item (item));
+  if (width > 0)
+    gtk_widget_measure (row, GTK_ORIENTATION_VERTICAL, width, &minimum, &natural, NULL, NULL);
 }
 
 static void
@@ -467,7 +482,7 @@ chat_message_list_init (ChatMessageList *self)
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
