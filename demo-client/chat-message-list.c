@@ -21,16 +21,17 @@ struct _ChatMessageList {
    * adjustment still measures the old one (see scroll_to_bottom). */
   gboolean awaiting_layout;
   guint scroll_idle;
-  /* The pending flush (see flush_rows), and whether one ran since the
-   * last frame was drawn. */
+  /* The pending flush (see flush_rows), and how many ran since the last
+   * frame was drawn. */
   guint flush_idle;
-  gboolean flushed_since_paint;
+  guint flushes_since_paint;
   /* While this widget allocates its children: a change of the adjustment
    * then is the list's layout, never the user's scrolling. */
   gboolean allocating;
   GdkFrameClock *frame_clock;
-  /* How many waiting rows a frame takes (see flush_rows). */
-  guint rows_per_frame;
+  /* What binding and measuring a new row costs, smoothed, in µs (see
+   * flush_rows). */
+  double row_cost_us;
 
   GtkScrolledWindow *scrolled_window;
   GtkListView *list_view;
@@ -153,7 +154,7 @@ static void queue_flush (ChatMessageList *self);
 static void
 frame_ended (GdkFrameClock *clock, ChatMessageList *self)
 {
-  self->flushed_since_paint = FALSE;
+  self->flushes_since_paint = 0;
   if (self->room != NULL && chat_room_get_n_pending (self->room) > 0)
     queue_flush (self);
 }
@@ -184,23 +185,26 @@ items_changed (GListModel *model, guint position, guint removed, guint added, Ch
   update_loading (self);
 }
 
-/* New rows of the room on screen join the model once per frame, between
- * frames: one model change and one layout for those that came since. The
- * list binds the new rows at the end and measures them (wrapped text) in
- * that main-loop run, and the next frame lays them out and draws them: the
- * loop takes input and network data between the two, rather than after
- * one run that did both.
+/* New rows of the room on screen join the model between frames, in a
+ * main-loop run of their own after each frame is drawn (two when a
+ * backlog waits): one or two model changes and one layout per frame for
+ * those that came since. The list binds the new rows at the end and
+ * measures them (wrapped text) in that run, and the next frame lays them
+ * out and draws them; the loop serves input, the network and timers in
+ * between, rather than after one run that did it all.
  *
- * Every new row costs what GTK decides, so the number a flush takes adapts
- * to what flushes cost: halved after one over FLUSH_BUDGET_US, a few more
- * after one well under it. A burst spreads over the next frames and the
- * window keeps drawing; under a flood beyond what the view can lay out,
- * flushes take more rows again as the wait grows, so that the newest
+ * Every new row costs what GTK decides, so the number a flush takes
+ * follows what rows cost: as many as fit in FLUSH_BUDGET_US at the
+ * smoothed cost of the last flushes. A burst spreads over the next frames
+ * and the window keeps drawing; under a flood beyond what the view can lay
+ * out, flushes take more rows again as the wait grows, so that the newest
  * message is never more than about a second behind. */
-#define ROWS_PER_FRAME_MIN 4
-#define ROWS_PER_FRAME_MAX 200
-#define ROWS_PER_FRAME_START 40
-#define FLUSH_BUDGET_US 6000
+#define ROWS_PER_FLUSH_MIN 4
+#define ROWS_PER_FLUSH_MAX 200
+#define FLUSH_BUDGET_US 4000.0
+#define ROW_COST_START_US 100.0
+/* Flushes, each within the budget, between two frames. */
+#define FLUSHES_PER_FRAME 2
 /* ...but never fewer than this share of those waiting: the newest message
  * is on screen within about this many frames of arriving. */
 #define ROWS_CATCH_UP_FRAMES 60
@@ -212,24 +216,30 @@ static gboolean
 flush_rows (gpointer data)
 {
   ChatMessageList *self = data;
-  gint64 started = g_get_monotonic_time (), took;
-  guint waiting;
+  gint64 started = g_get_monotonic_time ();
+  gboolean follow;
+  guint waiting, rows;
 
   self->flush_idle = 0;
   if (self->room == NULL || (waiting = chat_room_get_n_pending (self->room)) == 0)
     return G_SOURCE_REMOVE;
-  self->flushed_since_paint = TRUE;
-  chat_room_flush_some (self->room, MAX (self->rows_per_frame, waiting / ROWS_CATCH_UP_FRAMES));
+  self->flushes_since_paint++;
+  rows = (guint) CLAMP (FLUSH_BUDGET_US / self->row_cost_us, ROWS_PER_FLUSH_MIN, ROWS_PER_FLUSH_MAX);
+  rows = MIN (MAX (rows, waiting / ROWS_CATCH_UP_FRAMES), waiting);
+  chat_room_flush_some (self->room, rows);
   /* Following the end: the list binds the new last rows now (bind_row
-   * measures them), not while the frame lays out. */
-  if (self->sticky && !self->awaiting_layout)
-    chat_message_list_scroll_to (self, g_list_model_get_n_items (chat_room_get_messages (self->room)) - 1);
-
-  took = g_get_monotonic_time () - started;
-  if (took > FLUSH_BUDGET_US)
-    self->rows_per_frame = MAX (ROWS_PER_FRAME_MIN, self->rows_per_frame / 2);
-  else if (took < FLUSH_BUDGET_US / 2)
-    self->rows_per_frame = MIN (ROWS_PER_FRAME_MAX, self->rows_per_frame + 4);
+   * measures them), not while the frame lays out. Rows that join away
+   * from the view cost little and do not count. */
+  follow = self->sticky && !self->awaiting_layout;
+  if (follow)
+    {
+      chat_message_list_scroll_to (self, g_list_model_get_n_items (chat_room_get_messages (self->room)) - 1);
+      self->row_cost_us = 0.75 * self->row_cost_us + 0.25 * (double) (g_get_monotonic_time () - started) / rows;
+    }
+  /* A backlog takes a second run before the frame: the loop serves
+   * everything else in between. */
+  if (chat_room_get_n_pending (self->room) > 0 && self->flushes_since_paint < FLUSHES_PER_FRAME)
+    queue_flush (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -245,7 +255,7 @@ queue_flush (ChatMessageList *self)
 static void
 rows_pending (ChatRoom *room, ChatMessageList *self)
 {
-  if (!self->flushed_since_paint)
+  if (self->flushes_since_paint == 0)
     queue_flush (self);
 }
 
@@ -253,7 +263,7 @@ static void
 cancel_flush (ChatMessageList *self)
 {
   g_clear_handle_id (&self->flush_idle, g_source_remove);
-  self->flushed_since_paint = FALSE;
+  self->flushes_since_paint = 0;
 }
 
 void
@@ -477,7 +487,7 @@ chat_message_list_init (ChatMessageList *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->sticky = TRUE;
-  self->rows_per_frame = ROWS_PER_FRAME_START;
+  self->row_cost_us = ROW_COST_START_US;
   self->selection = gtk_no_selection_new (NULL);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   factory = gtk_signal_list_item_factory_new ();
