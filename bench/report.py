@@ -632,8 +632,9 @@ class Report:
                  "interval the peer lost out of that interval's stall and own run before the longest is chosen; "
                  "a pause of only the other virtual CPU is not seen by the peer and stays counted. "
                  "The view follows the newest message as it does for a reader at the bottom; *frames that start at "
-                 "the bottom* is the share of frames whose update began with the view there (the view moves to the "
-                 "end within the layout of the frame that added rows, so anything under 100 % means it fell behind). "
+                 "the bottom* is the share of frames whose update began with the view there (new rows join the view "
+                 "between frames and the view reaches their end in the layout of the frame that draws them, so "
+                 "anything under 100 % means it fell behind). "
                  "*Shown/s* counts messages that "
                  "joined the open channel's view; *catch-up* is how long after the flood stopped the last message "
                  "sent was in the view.")
