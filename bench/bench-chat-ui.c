@@ -78,6 +78,7 @@ typedef struct {
   gint64 probe_wall; /* monotonic time of the last probe */
   int schedstat_fd;  /* the GTK thread's, for BENCH_TRACE */
   gint64 probe_wait_ns;
+  int probe_on; /* the CPU the thread was on at the last probe, plus one */
   /* The peer thread, and what is left of the stalls and own runs once the
    * time the machine took from the peer in the same interval is removed. */
   GPtrArray *peers; /* one pinned to each CPU */
@@ -279,12 +280,22 @@ probe_cb (gpointer data)
       b->probe_wait_ns = wait_ns;
     }
   if (b->flooding && b->limit == G_MAXUINT && busy > 5000 && g_getenv ("BENCH_TRACE") != NULL)
-    g_printerr ("trace: %.3f s own run %.1f ms (update %.1f, layout %.1f, paint %.1f), %u messages shown, "
-                "peer paused %.1f ms in it (at %.6f)\n",
-                (now - b->flood_started) / 1e6, busy / 1e3, b->phase_cpu[PHASE_UPDATE] / 1e3,
-                b->phase_cpu[PHASE_LAYOUT] / 1e3, b->phase_cpu[PHASE_PAINT] / 1e3, b->received - b->received_at_probe,
-                paused / 1e3, wall / 1e6);
+    {
+      /* Where the thread was on another CPU at the last probe, what that
+       * CPU's peer lost in the interval too. */
+      int was = b->probe_on - 1;
+      BenchPeer *before =
+          was >= 0 && was != on && b->peers != NULL && (guint) was < b->peers->len ? b->peers->pdata[was] : NULL;
+
+      g_printerr ("trace: %.3f s own run %.1f ms (update %.1f, layout %.1f, paint %.1f), %u messages shown, "
+                  "peer paused %.1f ms in it, CPU %d to %d (its peer paused %.1f ms) (at %.6f)\n",
+                  (now - b->flood_started) / 1e6, busy / 1e3, b->phase_cpu[PHASE_UPDATE] / 1e3,
+                  b->phase_cpu[PHASE_LAYOUT] / 1e3, b->phase_cpu[PHASE_PAINT] / 1e3, b->received - b->received_at_probe,
+                  paused / 1e3, was, on,
+                  before != NULL ? bench_peer_paused_in (before, b->probe_wall, wall, NULL) / 1e3 : 0.0, wall / 1e6);
+    }
   memset (b->phase_cpu, 0, sizeof b->phase_cpu);
+  b->probe_on = on + 1;
   b->received_at_probe = b->received;
   b->next_probe = now + 2000;
   b->probe_cpu = cpu;
