@@ -78,7 +78,7 @@ typedef struct {
   gint64 probe_wall; /* monotonic time of the last probe */
   int schedstat_fd;  /* the GTK thread's, for BENCH_TRACE */
   gint64 probe_wait_ns;
-  int probe_on; /* the CPU the thread was on at the last probe, plus one */
+  int probe_on; /* the CPU the thread was on at the last probe (-1: none yet) */
   /* The peer thread, and what is left of the stalls and own runs once the
    * time the machine took from the peer in the same interval is removed. */
   GPtrArray *peers; /* one pinned to each CPU */
@@ -283,7 +283,7 @@ probe_cb (gpointer data)
     {
       /* Where the thread was on another CPU at the last probe, what that
        * CPU's peer lost in the interval too. */
-      int was = b->probe_on - 1;
+      int was = b->probe_on;
       BenchPeer *before =
           was >= 0 && was != on && b->peers != NULL && (guint) was < b->peers->len ? b->peers->pdata[was] : NULL;
 
@@ -295,7 +295,7 @@ probe_cb (gpointer data)
                   before != NULL ? bench_peer_paused_in (before, b->probe_wall, wall, NULL) / 1e3 : 0.0, wall / 1e6);
     }
   memset (b->phase_cpu, 0, sizeof b->phase_cpu);
-  b->probe_on = on + 1;
+  b->probe_on = on;
   b->received_at_probe = b->received;
   b->next_probe = now + 2000;
   b->probe_cpu = cpu;
@@ -615,6 +615,7 @@ run_backend (const char *backend)
   char *argv[] = { (char *) "bench-chat-ui", NULL };
 
   b.backend = backend;
+  b.probe_on = -1;
   b.reactor = weft_reactor_new (backend, WEFT_REACTOR_FLAGS_NONE, &error);
   g_assert_no_error (error);
   b.data_dir = g_dir_make_tmp ("weft-chat-bench-XXXXXX", &error);

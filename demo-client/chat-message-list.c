@@ -217,7 +217,6 @@ flush_rows (gpointer data)
 {
   ChatMessageList *self = data;
   gint64 started = g_get_monotonic_time ();
-  gboolean follow;
   guint waiting, rows;
 
   self->flush_idle = 0;
@@ -230,8 +229,7 @@ flush_rows (gpointer data)
   /* Following the end: the list binds the new last rows now (bind_row
    * measures them), not while the frame lays out. Rows that join away
    * from the view cost little and do not count. */
-  follow = self->sticky && !self->awaiting_layout;
-  if (follow)
+  if (self->sticky && !self->awaiting_layout)
     {
       chat_message_list_scroll_to (self, g_list_model_get_n_items (chat_room_get_messages (self->room)) - 1);
       self->row_cost_us = 0.75 * self->row_cost_us + 0.25 * (double) (g_get_monotonic_time () - started) / rows;
