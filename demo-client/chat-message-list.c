@@ -29,9 +29,6 @@ struct _ChatMessageList {
    * then is the list's layout, never the user's scrolling. */
   gboolean allocating;
   GdkFrameClock *frame_clock;
-  /* What binding and measuring a new row costs, smoothed, in µs (see
-   * flush_rows). */
-  double row_cost_us;
 
   GtkScrolledWindow *scrolled_window;
   GtkListView *list_view;
@@ -187,26 +184,25 @@ items_changed (GListModel *model, guint position, guint removed, guint added, Ch
 
 /* New rows of the room on screen join the model between frames, in a
  * main-loop run of their own after each frame is drawn (two when a
- * backlog waits): one or two model changes and one layout per frame for
- * those that came since. The list binds the new rows at the end and
- * measures them (wrapped text) in that run, and the next frame lays them
- * out and draws them; the loop serves input, the network and timers in
- * between, rather than after one run that did it all.
+ * backlog waits), and one layout per frame for those that came since.
+ * The list binds the new rows at the end and measures them (wrapped text)
+ * in that run, and the next frame lays them out and draws them; the loop
+ * serves input, the network and timers in between, rather than after one
+ * run that did it all.
  *
- * Every new row costs what GTK decides, so the number a flush takes
- * follows what rows cost: as many as fit in FLUSH_BUDGET_US at the
- * smoothed cost of the last flushes. A burst spreads over the next frames
- * and the window keeps drawing; under a flood beyond what the view can lay
- * out, flushes take more rows again as the wait grows, so that the newest
- * message is never more than about a second behind. */
-#define ROWS_PER_FLUSH_MIN 4
-#define ROWS_PER_FLUSH_MAX 200
-#define FLUSH_BUDGET_US 4000.0
-#define ROW_COST_START_US 100.0
+ * Every new row costs what GTK decides, and the machine may run slower
+ * for a while, so a flush is bounded by time, not by a count of rows: it
+ * takes rows in chunks of CHAT_MESSAGE_LIST_CHUNK_ROWS, each bound and measured at
+ * once, until FLUSH_BUDGET_US have passed. A slow stretch makes a flush
+ * take fewer rows, not more time; a burst spreads over the next frames
+ * and the window keeps drawing. Under a flood beyond what the view can
+ * lay out, a flush takes at least a share of those waiting, so that the
+ * newest message is never more than about a second behind. */
+#define FLUSH_BUDGET_US 3000
 /* Flushes, each within the budget, between two frames. */
 #define FLUSHES_PER_FRAME 2
-/* ...but never fewer than this share of those waiting: the newest message
- * is on screen within about this many frames of arriving. */
+/* ...but never fewer rows than this share of those waiting: the newest
+ * message is on screen within about this many frames of arriving. */
 #define ROWS_CATCH_UP_FRAMES 60
 /* After the frame clock's resize work (G_PRIORITY_HIGH_IDLE + 10), before
  * its redraw (+ 20). */
@@ -216,27 +212,28 @@ static gboolean
 flush_rows (gpointer data)
 {
   ChatMessageList *self = data;
-  gint64 started = g_get_monotonic_time ();
-  guint waiting, rows;
+  gint64 deadline = g_get_monotonic_time () + FLUSH_BUDGET_US;
+  guint waiting, at_least, taken = 0;
+  gboolean more;
 
   self->flush_idle = 0;
   if (self->room == NULL || (waiting = chat_room_get_n_pending (self->room)) == 0)
     return G_SOURCE_REMOVE;
   self->flushes_since_paint++;
-  rows = (guint) CLAMP (FLUSH_BUDGET_US / self->row_cost_us, ROWS_PER_FLUSH_MIN, ROWS_PER_FLUSH_MAX);
-  rows = MIN (MAX (rows, waiting / ROWS_CATCH_UP_FRAMES), waiting);
-  chat_room_flush_some (self->room, rows);
-  /* Following the end: the list binds the new last rows now (bind_row
-   * measures them), not while the frame lays out. Rows that join away
-   * from the view cost little and do not count. */
-  if (self->sticky && !self->awaiting_layout)
+  at_least = waiting / ROWS_CATCH_UP_FRAMES;
+  do
     {
-      chat_message_list_scroll_to (self, g_list_model_get_n_items (chat_room_get_messages (self->room)) - 1);
-      self->row_cost_us = 0.75 * self->row_cost_us + 0.25 * (double) (g_get_monotonic_time () - started) / rows;
+      more = chat_room_flush_some (self->room, CHAT_MESSAGE_LIST_CHUNK_ROWS) > 0;
+      taken += CHAT_MESSAGE_LIST_CHUNK_ROWS;
+      /* Following the end: the list binds the new last rows now (bind_row
+       * measures them), not while the frame lays out. */
+      if (self->sticky && !self->awaiting_layout)
+        chat_message_list_scroll_to (self, g_list_model_get_n_items (chat_room_get_messages (self->room)) - 1);
     }
+  while (more && (taken < at_least || g_get_monotonic_time () < deadline));
   /* A backlog takes a second run before the frame: the loop serves
    * everything else in between. */
-  if (chat_room_get_n_pending (self->room) > 0 && self->flushes_since_paint < FLUSHES_PER_FRAME)
+  if (more && self->flushes_since_paint < FLUSHES_PER_FRAME)
     queue_flush (self);
   return G_SOURCE_REMOVE;
 }
@@ -485,7 +482,6 @@ chat_message_list_init (ChatMessageList *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->sticky = TRUE;
-  self->row_cost_us = ROW_COST_START_US;
   self->selection = gtk_no_selection_new (NULL);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   factory = gtk_signal_list_item_factory_new ();
