@@ -25,8 +25,9 @@ struct _ChatMessageRow {
   guint next_size[2];
 
   ChatMessage *message;
-  GSignalGroup *signals;
+  gulong notify_id; /* on message */
   const char *nick_class;
+  guint kind_class; /* index into kind_classes, G_N_ELEMENTS when none */
 
   GtkLabel *time_label;
   GtkLabel *nick_label;
@@ -205,14 +206,45 @@ update_highlight (ChatMessageRow *self)
 
 static const char *const kind_classes[] = { "text", "action", "notice", "event", "error-row", "separator", "marker" };
 
+/* A row is bound to a new message many times a second in a busy channel:
+ * its style classes change only where the message's differ, since every
+ * change makes GTK compute its style again. */
 static void
 set_kind_class (ChatMessageRow *self, ChatMessageKind kind)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (kind_classes); i++)
-    if (i == (guint) kind)
-      gtk_widget_add_css_class (GTK_WIDGET (self), kind_classes[i]);
-    else
-      gtk_widget_remove_css_class (GTK_WIDGET (self), kind_classes[i]);
+  if (self->kind_class == (guint) kind)
+    return;
+  if (self->kind_class < G_N_ELEMENTS (kind_classes))
+    gtk_widget_remove_css_class (GTK_WIDGET (self), kind_classes[self->kind_class]);
+  self->kind_class = (guint) kind < G_N_ELEMENTS (kind_classes) ? (guint) kind : G_N_ELEMENTS (kind_classes);
+  if (self->kind_class < G_N_ELEMENTS (kind_classes))
+    gtk_widget_add_css_class (GTK_WIDGET (self), kind_classes[self->kind_class]);
+}
+
+/* @nick_class is one of chat_format_nick_class()'s, or NULL. */
+static void
+set_nick_class (ChatMessageRow *self, const char *nick_class)
+{
+  if (self->nick_class == nick_class)
+    return;
+  if (self->nick_class != NULL)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->nick_label), self->nick_class);
+  self->nick_class = nick_class;
+  if (nick_class != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->nick_label), nick_class);
+}
+
+static void
+message_notify (ChatMessage *message, GParamSpec *pspec, ChatMessageRow *self)
+{
+  const char *name = g_param_spec_get_name (pspec);
+
+  if (g_str_equal (name, "state") || g_str_equal (name, "error"))
+    update_state (self);
+  else if (g_str_equal (name, "link-title"))
+    update_link_title (self);
+  else if (g_str_equal (name, "highlight"))
+    update_highlight (self);
 }
 
 /* A day separator or the unread marker shows in place of the message's
@@ -233,15 +265,19 @@ chat_message_row_set_message (ChatMessageRow *self, ChatMessage *message)
   ChatMessageKind kind;
   const char *nick;
 
-  if (!g_set_object (&self->message, message))
+  if (self->message == message)
     return;
+  if (self->message != NULL)
+    g_clear_signal_handler (&self->notify_id, self->message);
+  g_set_object (&self->message, message);
   sizes_changed (self);
-  g_signal_group_set_target (self->signals, message);
-  if (self->nick_class != NULL)
-    gtk_widget_remove_css_class (GTK_WIDGET (self->nick_label), self->nick_class);
-  self->nick_class = NULL;
   if (message == NULL)
-    return;
+    {
+      set_nick_class (self, NULL);
+      return;
+    }
+  /* One handler for the few changes a message has after it arrives. */
+  self->notify_id = g_signal_connect (message, "notify", G_CALLBACK (message_notify), self);
 
   kind = chat_message_get_kind (message);
   set_kind_class (self, kind);
@@ -249,6 +285,7 @@ chat_message_row_set_message (ChatMessageRow *self, ChatMessage *message)
     {
       gtk_widget_set_visible (ensure_separator (self), TRUE);
       show_message_parts (self, FALSE);
+      set_nick_class (self, NULL);
       gtk_label_set_text (self->separator_label, chat_message_get_text (message));
       return;
     }
@@ -291,11 +328,10 @@ chat_message_row_set_message (ChatMessageRow *self, ChatMessage *message)
       gtk_label_set_text (self->nick_label, nick != NULL ? nick : "");
       break;
     }
-  if (nick != NULL && (kind == CHAT_MESSAGE_TEXT || kind == CHAT_MESSAGE_ACTION || kind == CHAT_MESSAGE_NOTICE))
-    {
-      self->nick_class = chat_format_nick_class (nick);
-      gtk_widget_add_css_class (GTK_WIDGET (self->nick_label), self->nick_class);
-    }
+  set_nick_class (self, nick != NULL && (kind == CHAT_MESSAGE_TEXT || kind == CHAT_MESSAGE_ACTION ||
+                                         kind == CHAT_MESSAGE_NOTICE)
+                            ? chat_format_nick_class (nick)
+                            : NULL);
 
   /* Plain text plus attributes: network text is never parsed as markup. */
   chat_message_body_set_text (self->text, chat_message_get_text (message), chat_message_get_attributes (message));
@@ -403,7 +439,8 @@ chat_message_row_dispose (GObject *object)
 {
   ChatMessageRow *self = CHAT_MESSAGE_ROW (object);
 
-  g_signal_group_set_target (self->signals, NULL);
+  if (self->message != NULL)
+    g_clear_signal_handler (&self->notify_id, self->message);
   g_clear_object (&self->message);
   if (self->separator_box != NULL)
     gtk_widget_unparent (self->separator_box);
@@ -413,13 +450,6 @@ chat_message_row_dispose (GObject *object)
   self->state_image = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), CHAT_TYPE_MESSAGE_ROW);
   G_OBJECT_CLASS (chat_message_row_parent_class)->dispose (object);
-}
-
-static void
-chat_message_row_finalize (GObject *object)
-{
-  g_clear_object (&CHAT_MESSAGE_ROW (object)->signals);
-  G_OBJECT_CLASS (chat_message_row_parent_class)->finalize (object);
 }
 
 /* The space between the time, the nick, the content and the state icon. */
@@ -609,7 +639,6 @@ chat_message_row_class_init (ChatMessageRowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = chat_message_row_dispose;
-  object_class->finalize = chat_message_row_finalize;
   g_type_ensure (CHAT_TYPE_MESSAGE_BODY);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/weft/Chat/chat-message-row.ui");
   gtk_widget_class_bind_template_child (widget_class, ChatMessageRow, time_label);
@@ -631,11 +660,7 @@ chat_message_row_init (ChatMessageRow *self)
   GtkEventController *motion;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->signals = g_signal_group_new (CHAT_TYPE_MESSAGE);
-  g_signal_group_connect_swapped (self->signals, "notify::state", G_CALLBACK (update_state), self);
-  g_signal_group_connect_swapped (self->signals, "notify::error", G_CALLBACK (update_state), self);
-  g_signal_group_connect_swapped (self->signals, "notify::link-title", G_CALLBACK (update_link_title), self);
-  g_signal_group_connect_swapped (self->signals, "notify::highlight", G_CALLBACK (update_highlight), self);
+  self->kind_class = G_N_ELEMENTS (kind_classes);
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->time_label), TRUE);
   g_signal_connect (self->time_label, "query-tooltip", G_CALLBACK (time_tooltip), self);

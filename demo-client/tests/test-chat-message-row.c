@@ -10,6 +10,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "chat-format.h"
 #include "chat-message-body.h"
 #include "chat-message-row.h"
 
@@ -260,6 +261,62 @@ test_row_separator (void)
   gtk_window_destroy (window);
 }
 
+/* The list view binds one row to message after message: the row then shows
+ * only the last one's kind, nick colour and state, and follows changes of
+ * that message alone. */
+static void
+test_row_rebind (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr (ChatMessage) first = chat_message_new (CHAT_MESSAGE_TEXT, now, "ada", "hello");
+  g_autoptr (ChatMessage) second = chat_message_new (CHAT_MESSAGE_ACTION, now, "grace", "waves");
+  g_autoptr (ChatMessage) third = chat_message_new (CHAT_MESSAGE_TEXT, now, "ada", "again");
+  GtkWidget *row = chat_message_row_new ();
+  const char *ada = chat_format_nick_class ("ada");
+  const char *grace = chat_format_nick_class ("grace");
+  RowParts parts;
+
+  g_assert_true (ada != grace); /* the test needs two colours */
+  g_object_ref_sink (row);
+  parts = row_parts (row);
+
+  chat_message_row_set_message (CHAT_MESSAGE_ROW (row), first);
+  g_assert_true (gtk_widget_has_css_class (row, "text"));
+  g_assert_true (gtk_widget_has_css_class (parts.nick, ada));
+
+  chat_message_row_set_message (CHAT_MESSAGE_ROW (row), second);
+  g_assert_true (gtk_widget_has_css_class (row, "action"));
+  g_assert_false (gtk_widget_has_css_class (row, "text"));
+  g_assert_true (gtk_widget_has_css_class (parts.nick, grace));
+  g_assert_false (gtk_widget_has_css_class (parts.nick, ada));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (parts.nick)), ==, "* grace");
+
+  /* A change of the message it showed before leaves the row alone. */
+  chat_message_set_state (first, CHAT_MESSAGE_STATE_PENDING);
+  chat_message_set_highlight (first, TRUE);
+  g_assert_false (gtk_widget_has_css_class (row, "pending"));
+  g_assert_false (gtk_widget_has_css_class (row, "highlight"));
+  /* One of the message it shows does not. */
+  chat_message_set_state (second, CHAT_MESSAGE_STATE_PENDING);
+  chat_message_set_highlight (second, TRUE);
+  g_assert_true (gtk_widget_has_css_class (row, "pending"));
+  g_assert_true (gtk_widget_has_css_class (row, "highlight"));
+
+  chat_message_row_set_message (CHAT_MESSAGE_ROW (row), third);
+  g_assert_true (gtk_widget_has_css_class (row, "text"));
+  g_assert_false (gtk_widget_has_css_class (row, "action"));
+  g_assert_false (gtk_widget_has_css_class (row, "pending"));
+  g_assert_false (gtk_widget_has_css_class (row, "highlight"));
+  g_assert_true (gtk_widget_has_css_class (parts.nick, ada));
+  g_assert_false (gtk_widget_has_css_class (parts.nick, grace));
+
+  chat_message_row_set_message (CHAT_MESSAGE_ROW (row), NULL);
+  g_assert_false (gtk_widget_has_css_class (parts.nick, ada));
+  chat_message_set_state (third, CHAT_MESSAGE_STATE_PENDING);
+  g_assert_false (gtk_widget_has_css_class (row, "pending"));
+  g_object_unref (row);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -274,5 +331,6 @@ main (int argc, char **argv)
   g_test_add_func ("/chat-message-row/body-text", test_body_text);
   g_test_add_func ("/chat-message-row/layout", test_row_layout);
   g_test_add_func ("/chat-message-row/separator", test_row_separator);
+  g_test_add_func ("/chat-message-row/rebind", test_row_rebind);
   return g_test_run ();
 }
