@@ -240,14 +240,22 @@ chat_test_run_full (ConformanceFixture *f, void (*body) (ChatTest *t), gboolean 
   t->observed = g_ptr_array_new_with_free_func (g_free);
   t->data_dir = g_dir_make_tmp ("weft-chat-test-XXXXXX", &error);
   g_assert_no_error (error);
-  if (t->seed_history)
+  /* The seeded database, with its write-ahead log where SQLite left one
+   * (it moves the log into the database when the last connection closes,
+   * but not always: a run under load kept the seeded rows in the log
+   * alone). */
+  for (guint i = 0; t->seed_history && i < 2; i++)
     {
-      g_autofree char *from = g_build_filename (chat_test_seeded_history_dir (), "history.db", NULL);
-      g_autofree char *to = g_build_filename (t->data_dir, "history.db", NULL);
+      const char *name = i == 0 ? "history.db" : "history.db-wal";
+      g_autofree char *from = g_build_filename (chat_test_seeded_history_dir (), name, NULL);
+      g_autofree char *to = g_build_filename (t->data_dir, name, NULL);
       g_autofree char *contents = NULL;
       gsize length;
 
-      g_assert_true (g_file_get_contents (from, &contents, &length, NULL));
+      if (i == 0)
+        g_assert_true (g_file_get_contents (from, &contents, &length, NULL));
+      else if (!g_file_get_contents (from, &contents, &length, NULL))
+        continue;
       g_assert_true (g_file_set_contents (to, contents, length, NULL));
     }
   chat_test_start_server (t, 0);
