@@ -192,13 +192,14 @@ items_changed (GListModel *model, guint position, guint removed, guint added, Ch
  *
  * Every new row costs what GTK decides, and the machine may run slower
  * for a while, so a flush is bounded by time, not by a count of rows: it
- * takes rows in chunks of CHAT_MESSAGE_LIST_CHUNK_ROWS, each bound and
+ * takes rows in chunks of FLUSH_CHUNK_ROWS, each bound and
  * measured at once, until FLUSH_BUDGET_US have passed. A slow stretch
  * makes a flush take fewer rows, not more time; a burst spreads over the
  * next frames and the window keeps drawing. Under a flood beyond what the view can
  * lay out, a flush takes at least a share of those waiting, so that the
  * newest message is never more than about a second behind. */
 #define FLUSH_BUDGET_US 3000
+#define FLUSH_CHUNK_ROWS 8
 /* Flushes, each within the budget, between two frames. */
 #define FLUSHES_PER_FRAME 2
 /* ...but never fewer rows than this share of those waiting: the newest
@@ -223,8 +224,8 @@ flush_rows (gpointer data)
   at_least = waiting / ROWS_CATCH_UP_FRAMES;
   do
     {
-      more = chat_room_flush_some (self->room, CHAT_MESSAGE_LIST_CHUNK_ROWS) > 0;
-      taken += CHAT_MESSAGE_LIST_CHUNK_ROWS;
+      more = chat_room_flush_some (self->room, FLUSH_CHUNK_ROWS) > 0;
+      taken += FLUSH_CHUNK_ROWS;
       /* Following the end: the list binds the new last rows now (bind_row
        * measures them), not while the frame lays out. */
       if (self->sticky && !self->awaiting_layout)

@@ -13,10 +13,6 @@ G_BEGIN_DECLS
 #define CHAT_TYPE_MESSAGE_LIST (chat_message_list_get_type ())
 G_DECLARE_FINAL_TYPE (ChatMessageList, chat_message_list, CHAT, MESSAGE_LIST, GtkWidget)
 
-/* New rows of the room on screen join the model this many at a time (at
- * most), so that a run that adds them can stop when its time is up. */
-#define CHAT_MESSAGE_LIST_CHUNK_ROWS 8
-
 void chat_message_list_set_room (ChatMessageList *self, ChatRoom *room);
 ChatRoom *chat_message_list_get_room (ChatMessageList *self);
 void chat_message_list_scroll_to_bottom (ChatMessageList *self);
