@@ -5,13 +5,12 @@
  *   bench-soup ws-echo  weft|plain BACKEND CONNECTIONS SECONDS
  *   bench-soup http-get weft|plain BACKEND CONCURRENCY SECONDS
  *   bench-soup hosting  BACKEND GLIB_FDS SECONDS
- *   bench-soup report [RUNS] [SECONDS]   (runs each of the above in a child
- *                                          process, interleaved, and prints
- *                                          Markdown tables)
  *   bench-soup --smoke
  *
- * Each measurement prints one number: operations per second after a
- * warm-up (the "plain" runs use a GMainLoop; BACKEND is then ignored). */
+ * Each measurement prints two numbers: operations per second after a
+ * warm-up, and operations per CPU-second of the process (the "plain" runs
+ * use a GMainLoop; BACKEND is then ignored). bench/run.py's "soup" group
+ * runs them interleaved, one process each, for the report. */
 #include <errno.h>
 #include <glib-unix.h>
 #include <signal.h>
@@ -498,135 +497,10 @@ hosting (const char *backend, guint n_fds, double seconds)
   return meter_rate ();
 }
 
-/* Report */
-
-typedef struct {
-  double rate;
-  double cpu_rate;
-} Sample;
-
-static Sample
-run_child (const char *self, const char *const *args)
-{
-  Sample sample;
-  char *end;
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *out = NULL;
-  g_autoptr (GError) error = NULL;
-  int status;
-
-  g_ptr_array_add (argv, (char *) self);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error) ||
-      !g_spawn_check_wait_status (status, &error))
-    g_error ("%s %s: %s", args[0], args[1], error->message);
-  sample.rate = g_ascii_strtod (out, &end);
-  sample.cpu_rate = g_ascii_strtod (end, NULL);
-  return sample;
-}
-
-static int
-compare_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (GArray *values)
-{
-  g_array_sort (values, compare_double);
-  return g_array_index (values, double, values->len / 2);
-}
-
-static const char *const backends[] = { "epoll", "poll", "select", "glib" };
-
-static void
-add_sample (GArray *rates, GArray *cpu_rates, Sample sample)
-{
-  g_array_append_val (rates, sample.rate);
-  g_array_append_val (cpu_rates, sample.cpu_rate);
-}
-
-static int
-report (const char *self, guint runs, const char *seconds)
-{
-  /* Series 0..3: the bridge on each backend; 4: plain libsoup. Runs are
-   * interleaved so that a burst of other load hits every series alike. */
-  GArray *ws[5], *ws_cpu[5], *http[5], *http_cpu[5], *host[4], *host_cpu[4];
-
-  for (guint i = 0; i < 5; i++)
-    {
-      ws[i] = g_array_new (FALSE, FALSE, sizeof (double));
-      ws_cpu[i] = g_array_new (FALSE, FALSE, sizeof (double));
-      http[i] = g_array_new (FALSE, FALSE, sizeof (double));
-      http_cpu[i] = g_array_new (FALSE, FALSE, sizeof (double));
-      if (i < 4)
-        {
-          host[i] = g_array_new (FALSE, FALSE, sizeof (double));
-          host_cpu[i] = g_array_new (FALSE, FALSE, sizeof (double));
-        }
-    }
-  for (guint run = 0; run < runs; run++)
-    {
-      for (guint i = 0; i < 5; i++)
-        {
-          const char *impl = i < 4 ? "weft" : "plain";
-          const char *backend = i < 4 ? backends[i] : "glib";
-          const char *ws_args[] = { "ws-echo", impl, backend, "100", seconds, NULL };
-          const char *http_args[] = { "http-get", impl, backend, "4", seconds, NULL };
-
-          add_sample (ws[i], ws_cpu[i], run_child (self, ws_args));
-          add_sample (http[i], http_cpu[i], run_child (self, http_args));
-        }
-      for (guint i = 0; i < 4; i++)
-        {
-          const char *backend = i % 2 == 0 ? "epoll" : "glib";
-          const char *fds = i < 2 ? "0" : "1000";
-          const char *args[] = { "hosting", backend, fds, seconds, NULL };
-
-          add_sample (host[i], host_cpu[i], run_child (self, args));
-        }
-    }
-
-  printf ("| through | WebSocket echo, round trips/s | per CPU-second | ratio to plain libsoup (per CPU-second) "
-          "| HTTP GET keep-alive, requests/s | per CPU-second | ratio to plain libsoup (per CPU-second) |\n");
-  printf ("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-  {
-    double ws_plain = median (ws_cpu[4]), http_plain = median (http_cpu[4]);
-
-    for (guint i = 0; i < 4; i++)
-      printf ("| Weft bridge, %s | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |\n", backends[i], median (ws[i]),
-              median (ws_cpu[i]), median (ws_cpu[i]) / ws_plain, median (http[i]), median (http_cpu[i]),
-              median (http_cpu[i]) / http_plain);
-    printf ("| plain libsoup (GMainLoop) | %.0f | %.0f | 1.00 | %.0f | %.0f | 1.00 |\n\n", median (ws[4]), ws_plain,
-            median (http[4]), http_plain);
-  }
-  printf ("| backend | ping-pong round trips per CPU-second, no GLib fds | with 1,000 idle GLib fds | ratio | "
-          "cost per iteration added by the 1,000 fds |\n");
-  printf ("| --- | ---: | ---: | ---: | ---: |\n");
-  for (guint i = 0; i < 2; i++)
-    {
-      double bare = median (host_cpu[i]), loaded = median (host_cpu[i + 2]);
-
-      /* Two reactor iterations per round trip (one per side). */
-      printf ("| %s | %.0f | %.0f | %.3f | %.1f µs |\n", i == 0 ? "epoll (GLib hosted)" : "glib", bare, loaded,
-              loaded / bare, (1e6 / loaded - 1e6 / bare) / 2);
-    }
-  printf ("\nClient and server in one single-threaded process; 100 WebSocket connections with one 64-byte "
-          "message in flight each; HTTP: 4 GETs in flight on keep-alive connections. %u runs of %s s each, "
-          "interleaved; medians.\n",
-          runs, seconds);
-  return 0;
-}
-
 int
 main (int argc, char **argv)
 {
-  const char *mode = argc > 1 ? argv[1] : "report";
+  const char *mode = argc > 1 ? argv[1] : "";
   double rate;
 
   signal (SIGPIPE, SIG_IGN);
@@ -636,8 +510,6 @@ main (int argc, char **argv)
       printf ("ws-echo weft epoll: %.0f\n", ws_echo_weft ("epoll", 4, 0.2));
       return 0;
     }
-  if (g_str_equal (mode, "report"))
-    return report (argv[0], argc > 2 ? atoi (argv[2]) : 3, argc > 3 ? argv[3] : "2");
   if (g_str_equal (mode, "ws-echo") && argc == 6)
     {
       raise_fd_limit (2 * atoi (argv[4]) + 100);

@@ -14,8 +14,9 @@
                   [--servers weft-chat-server,ngircd,inspircd] [--output results.json]
 
 Every server gets the same limits: no flood penalty, large send queues.
-Servers that are not installed are skipped. bench/run.py's chat-fanout
-group runs the fan-out several times, interleaved, for docs/BENCHMARKS.md.
+Servers that are not installed are skipped. For docs/BENCHMARKS.md,
+bench/run.py's chat-fanout group runs the fan-out several times, interleaved,
+and its chat-memory group the idle clients and SSE listeners once.
 """
 import argparse
 import json

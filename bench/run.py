@@ -7,12 +7,13 @@ the results as JSON (then bench/report.py turns them into BENCHMARKS.md).
            [--server NAME ...] [--no-pin] [--smoke]
 
 Groups: echo100, echo1000, bulk, memory, gui, timers, threads, deferred, irc,
-idle, sqlite, chat-fanout, chatui ("echo" stands for the first four, "chat" for
-chat-fanout: the chat server against ngircd and InspIRCd, through
-bench/chat_bench.py, unpinned; chatui is weft-chat under a message flood, with
-100,000 messages, and its start-up: about five minutes). Every echo server
-runs in its own
-process, pinned to CPU 0, with the load generator pinned to CPU 1 (--no-pin
+idle, sqlite, soup, chat-fanout, chat-memory, chatui ("echo" stands for the
+first four; "chat" for chat-fanout and chat-memory: the chat server against
+ngircd and InspIRCd, and its memory per idle client and per SSE listener,
+through bench/chat_bench.py, unpinned; soup is libweft-soup against plain
+libsoup and GLib hosting with many GLib fds; chatui is weft-chat under a
+message flood, with 100,000 messages, and its start-up: about five minutes).
+Every echo server runs in its own process, pinned to CPU 0, with the load generator pinned to CPU 1 (--no-pin
 turns pinning off); GTK runs need a display (the caller provides Xvfb).
 Runs are interleaved (run 1 of every server, then run 2, ..., each run in a
 rotated order) so that a burst of other activity on the machine hits every
@@ -51,8 +52,8 @@ MEMORY_SERVERS = ["floor", "weft-epoll", "weft-poll", "weft-glib", "libevent", "
 GUI_SERVERS = ["weft-" + b for b in WEFT_BACKENDS] + ["twisted-gi"]
 PROFILE_SERVERS = ["floor", "weft-epoll", "weft-epoll-nohost", "weft-poll", "weft-select", "weft-glib"]
 GROUPS = ["echo100", "echo1000", "bulk", "memory", "gui", "profile", "timers", "threads", "deferred", "irc", "idle", "sqlite",
-          "chat-fanout", "chatui"]
-ALIASES = {"echo": ["echo100", "echo1000", "bulk", "memory"], "chat": ["chat-fanout"]}
+          "soup", "chat-fanout", "chat-memory", "chatui"]
+ALIASES = {"echo": ["echo100", "echo1000", "bulk", "memory"], "chat": ["chat-fanout", "chat-memory"]}
 CHAT_SERVERS = ["weft-chat-server", "ngircd", "inspircd"]
 
 SKIP = 77
@@ -702,6 +703,66 @@ class Runner:
                         run + 1, name, result["deliveries_per_s"], result["server_cpu_us_per_delivery"]), flush=True)
                     self.record(group, run, name, result)
 
+    def soup(self):
+        """libweft-soup against plain libsoup (bench/bench-soup.c), client and
+        server in one process: WebSocket echo and HTTP keep-alive through the
+        bridge on every backend and through plain libsoup on a GMainLoop, and
+        a ping-pong with and without 1,000 idle GLib fds on epoll (GLib
+        hosted) and on the glib backend. One process per measurement; runs
+        interleaved."""
+        group = "soup"
+        seconds = "0.3" if self.smoke else "2"
+        series = [("ws-echo", impl, backend, "100" if not self.smoke else "4")
+                  for impl, backend in [("weft", b) for b in WEFT_BACKENDS] + [("plain", "glib")]]
+        series += [("http-get", impl, backend, "4")
+                   for impl, backend in [("weft", b) for b in WEFT_BACKENDS] + [("plain", "glib")]]
+        series += [("hosting", None, backend, fds) for fds in ("0", "1000") for backend in ("epoll", "glib")]
+        for run in range(self.runs):
+            for mode, impl, backend, count in rotated(series, run):
+                command = [self.binary("bench-soup"), mode] + ([impl] if impl else []) + [backend, count, seconds]
+                key = "%s/%s/%s" % (mode, impl or "weft", backend) + ("/%s" % count if mode == "hosting" else "")
+                try:
+                    out = self.run_client(group, command, timeout=120).split()
+                    self.record(group, run, key, {"rate": float(out[0]), "cpu_rate": float(out[1])})
+                except (BenchError, IndexError, ValueError) as error:
+                    self.fail(group, key, error)
+            print("  soup run %d: %s" % (run + 1, ", ".join(
+                "%s %.0f/CPU-s" % (k, v["cpu_rate"]) for k, v in sorted(self.results.get(group, [{}])[-1].items()))),
+                flush=True)
+
+    def chat_memory(self):
+        """The chat server's memory (bench/chat_bench.py): per idle client
+        against ngircd and InspIRCd (1,000 registered clients in one
+        channel), and per SSE listener of weft-chat-server (10,000 on one
+        channel's event feed) with the time to push one message to all.
+        One run: memory hardly varies."""
+        group = "chat-memory"
+        build_dir = os.path.dirname(self.bin_dir)
+        idle, listeners = (20, 50) if self.smoke else (1000, 10000)
+        servers = [name for name in self.args.server or CHAT_SERVERS if name in CHAT_SERVERS]
+        with tempfile.TemporaryDirectory(prefix="bench-chat-") as work:
+            path = os.path.join(work, "memory.json")
+            command = [sys.executable, os.path.join(HERE, "chat_bench.py"), "--build-dir", build_dir,
+                       "--only", "idle,sse", "--servers", ",".join(servers), "--idle", str(idle),
+                       "--sse", str(listeners), "--output", path]
+            try:
+                self.run_client(group, command, timeout=900)
+                with open(path) as f:
+                    result = json.load(f)
+            except BenchError as error:
+                self.fail(group, "all", error)
+                return
+        for name, values in result["idle"].items():
+            if "error" in values:
+                self.fail(group, name, values["error"])
+            else:
+                self.record(group, 0, name, values)
+        if result.get("sse") and "error" in result["sse"]:
+            self.fail(group, "sse", result["sse"]["error"])
+        elif result.get("sse"):
+            self.record(group, 0, "sse", result["sse"])
+        print("  chat-memory: %s" % json.dumps(self.results.get(group, [{}])[0]), flush=True)
+
     # --- all -----------------------------------------------------------
 
     def run(self, groups):
@@ -734,8 +795,12 @@ class Runner:
                 self.idle()
             elif group == "sqlite":
                 self.sqlite()
+            elif group == "soup":
+                self.soup()
             elif group == "chat-fanout":
                 self.chat_fanout()
+            elif group == "chat-memory":
+                self.chat_memory()
             elif group == "chatui":
                 if self.chatui() == SKIP and len(groups) == 1:
                     status = SKIP
