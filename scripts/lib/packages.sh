@@ -22,8 +22,10 @@ test_packages=(
   chromium chromium-driver python3-selenium
   # libFuzzer targets, replayed over their corpora.
   clang libfuzzer-14-dev libclang-rt-14-dev
-  # A display and a private session bus for the GTK and GApplication tests.
-  xvfb xauth dbus-daemon
+  # A display and a private session bus for the GTK and GApplication tests,
+  # and a Japanese font, so that the screenshots of the Japanese UI that the
+  # tests take show its text rather than empty boxes.
+  xvfb xauth dbus-daemon fonts-ipafont-gothic
   # The peers that the benchmarks' smoke tests measure against.
   libevent-dev libuv1-dev python3-twisted python3-gi python3-gi-cairo gir1.2-gtk-4.0
   # Introspection (Weft-1.0.gir and the libraries', typelibs), the Vala API and the API
