@@ -209,6 +209,10 @@ _weft_irc_client_close (WeftIrcClient *self, GQuark domain, int code, const char
 
 /* ---- Pings ------------------------------------------------------------ */
 
+/* After the answer to the first PING since registration, the next PING
+ * goes out this soon (or at the interval, if that is shorter). */
+#define SETTLED_PING_DELAY (5 * G_USEC_PER_SEC)
+
 static void ping_cb (gpointer data);
 
 static void
@@ -236,6 +240,14 @@ _weft_irc_client_arm_timeout (WeftIrcClient *self)
 }
 
 static void
+schedule_ping (WeftIrcClient *self, gint64 delay)
+{
+  _weft_irc_client_cancel_call (&self->ping_call);
+  if (delay > 0)
+    self->ping_call = weft_delayed_call_ref (weft_reactor_call_later (self->reactor, delay, ping_cb, self, NULL));
+}
+
+static void
 ping_cb (gpointer data)
 {
   WeftIrcClient *self = data;
@@ -243,17 +255,15 @@ ping_cb (gpointer data)
   g_clear_pointer (&self->ping_call, weft_delayed_call_unref);
   send_sync_ping (self);
   _weft_irc_client_arm_timeout (self);
-  if (self->ping_interval > 0)
-    self->ping_call =
-        weft_delayed_call_ref (weft_reactor_call_later (self->reactor, self->ping_interval, ping_cb, self, NULL));
+  schedule_ping (self, self->ping_interval);
 }
 
 void
 _weft_irc_client_start_pings (WeftIrcClient *self)
 {
-  _weft_irc_client_cancel_call (&self->ping_call);
   _weft_irc_client_cancel_call (&self->timeout_call);
   ping_cb (self);
+  self->ping_first = self->ping_seq;
 }
 
 void
@@ -271,6 +281,14 @@ _weft_irc_client_pong (WeftIrcClient *self, const char *token)
     {
       self->lag = now - self->ping_sent_time;
       _weft_irc_client_notify (self, WEFT_IRC_CLIENT_PROP_LAG);
+      /* The first PING's answer is read after the rest of the server's
+       * welcome and whatever the program did meanwhile (a GUI showing its
+       * first window): a second one soon after measures the settled link. */
+      if (self->ping_first != 0 && id >= self->ping_first && !self->quitting)
+        {
+          self->ping_first = 0;
+          schedule_ping (self, MIN (self->ping_interval, SETTLED_PING_DELAY));
+        }
       self->ping_waiting = id < self->ping_seq ? self->ping_seq : 0;
       /* The server is alive: a later PING still out gets a full timeout. */
       _weft_irc_client_cancel_call (&self->timeout_call);

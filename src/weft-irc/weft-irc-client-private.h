@@ -150,6 +150,7 @@ struct _WeftIrcClient {
   guint64 ping_seq;           /* the last PING sent */
   gint64 ping_sent_time;      /* when the oldest unanswered one was sent */
   guint64 ping_waiting;       /* the oldest unanswered PING, or 0 */
+  guint64 ping_first;         /* the first PING since registration, until answered */
   gboolean sync_ping_needed;
 
   /* Flood control */

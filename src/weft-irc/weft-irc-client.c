@@ -34,7 +34,11 @@
  * #WEFT_IRC_CLIENT_DEFAULT_FLOOD_BURST lines out at once, then one per
  * #WEFT_IRC_CLIENT_DEFAULT_FLOOD_INTERVAL (weft_irc_client_set_flood_control()).
  * A PING every #WEFT_IRC_CLIENT_DEFAULT_PING_INTERVAL measures
- * #WeftIrcClient:lag; a connection whose PING is not answered within
+ * #WeftIrcClient:lag. The first goes out at registration; its answer is read
+ * after the rest of the server's welcome and whatever the program did
+ * meanwhile (a GUI showing its first window), so the second follows 5
+ * seconds after that answer, to measure the settled link. A
+ * connection whose PING is not answered within
  * #WEFT_IRC_CLIENT_DEFAULT_PING_TIMEOUT is closed with
  * %WEFT_IRC_ERROR_PING_TIMEOUT. All timers run on the client's reactor, so
  * a test clock drives them.

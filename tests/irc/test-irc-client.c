@@ -696,9 +696,20 @@ test_lag_and_ping_timeout (IrcFixture *f, gconstpointer data)
   weft_test_clock_advance (f->clock, 250000);
   irc_fixture_server (f, ":irc.test PONG irc.test :weft-1");
   g_assert_cmpint (weft_irc_client_get_lag (f->client), ==, 250000);
-  /* Next PING after the interval; a dead server never answers it. */
-  weft_test_clock_advance (f->clock, 30 * G_USEC_PER_SEC - 250000);
+  /* The first answer waited behind the welcome: a second PING 5 s after it
+   * measures the settled link. */
+  weft_test_clock_advance (f->clock, 5 * G_USEC_PER_SEC - 1);
+  irc_fixture_expect (f, NULL);
+  weft_test_clock_advance (f->clock, 1);
   irc_fixture_expect (f, "PING weft-2", NULL);
+  weft_test_clock_advance (f->clock, 20000);
+  irc_fixture_server (f, ":irc.test PONG irc.test :weft-2");
+  g_assert_cmpint (weft_irc_client_get_lag (f->client), ==, 20000);
+  /* From then on a PING after each interval; a dead server never answers. */
+  weft_test_clock_advance (f->clock, 30 * G_USEC_PER_SEC - 20001);
+  irc_fixture_expect (f, NULL);
+  weft_test_clock_advance (f->clock, 1);
+  irc_fixture_expect (f, "PING weft-3", NULL);
   weft_test_clock_advance (f->clock, 9 * G_USEC_PER_SEC);
   g_assert_false (weft_string_transport_is_aborted (f->transport));
   weft_test_clock_advance (f->clock, 1 * G_USEC_PER_SEC);
