@@ -144,7 +144,7 @@ class Report:
         self.out("# Benchmarks")
         self.out()
         self.out("Written by `scripts/bench` from a real run; no number here is typed by hand. "
-                 "To refresh it, run `scripts/bench` again (about ten minutes on two cores).")
+                 "To refresh it, run `scripts/bench` again (about twenty minutes on two cores).")
         self.out()
         self.table(["", ""], [
             ["date", facts["date"]],
