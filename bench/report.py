@@ -28,6 +28,7 @@ REFERENCE = {
     "twisted-gi": 0.10,
 }
 WEFT_BACKENDS = ["epoll", "poll", "select", "glib"]
+CHAT_LABELS = {"weft-chat-server": "weft-chat-server", "ngircd": "ngircd", "inspircd": "InspIRCd"}
 ECHO_TARGETS = {"weft-epoll": 0.95, "weft-poll": 0.85, "weft-select": 0.85, "weft-glib": 0.85}
 LABELS = {
     "floor": "floor (hand-written epoll loop)",
@@ -548,12 +549,11 @@ class Report:
         rates = per_server(runs, "deliveries_per_s")
         cpu = per_server(runs, "server_cpu_us_per_delivery")
         loadgen = per_server(runs, "loadgen_cpu_us_per_delivery")
-        labels = {"weft-chat-server": "weft-chat-server", "ngircd": "ngircd", "inspircd": "InspIRCd"}
         rows = []
-        for name in ["weft-chat-server", "ngircd", "inspircd"]:
+        for name in CHAT_LABELS:
             if name not in rates:
                 continue
-            rows.append([labels[name], fmt(median(rates[name])), spread(rates[name]),
+            rows.append([CHAT_LABELS[name], fmt(median(rates[name])), spread(rates[name]),
                          fmt(median(cpu[name]), 3, " µs"), spread(cpu[name], 3),
                          fmt(median(loadgen.get(name, [])), 3, " µs")])
         self.table(["server", "deliveries/s (median)", "range", "server CPU per delivery (median)", "range",
@@ -650,15 +650,14 @@ class Report:
         if not runs:
             return
         values = runs[0]
-        labels = {"weft-chat-server": "weft-chat-server", "ngircd": "ngircd", "inspircd": "InspIRCd"}
-        idle = [name for name in ["weft-chat-server", "ngircd", "inspircd"] if name in values]
+        idle = [name for name in CHAT_LABELS if name in values]
         if idle:
             self.out("`bench/chat_bench.py` with `bench/chat-loadgen`: %s registered clients join one channel and "
                      "stay idle; the server's `VmRSS` before they connect and 1 s after the last one registered. "
                      "The same servers and limits as section 11." % fmt(values[idle[0]].get("clients")))
             self.out()
             self.table(["server", "RSS before", "RSS after", "per client"], [
-                [labels[name], fmt(values[name]["rss_before_kib"], 0, " KiB"),
+                [CHAT_LABELS[name], fmt(values[name]["rss_before_kib"], 0, " KiB"),
                  fmt(values[name]["rss_after_kib"], 0, " KiB"), fmt(values[name]["kib_per_client"], 1, " KiB")]
                 for name in idle])
         sse = values.get("sse")

@@ -192,12 +192,12 @@ items_changed (GListModel *model, guint position, guint removed, guint added, Ch
  *
  * Every new row costs what GTK decides, and the machine may run slower
  * for a while, so a flush is bounded by time, not by a count of rows: it
- * takes rows in chunks of FLUSH_CHUNK_ROWS, each bound and
- * measured at once, until FLUSH_BUDGET_US have passed. A slow stretch
- * makes a flush take fewer rows, not more time; a burst spreads over the
- * next frames and the window keeps drawing. Under a flood beyond what the view can
- * lay out, a flush takes at least a share of those waiting, so that the
- * newest message is never more than about a second behind. */
+ * takes rows in chunks of FLUSH_CHUNK_ROWS, each bound and measured at
+ * once, until FLUSH_BUDGET_US have passed. A slow stretch makes a flush
+ * take fewer rows, not more time; a burst spreads over the next frames and
+ * the window keeps drawing. Under a flood beyond what the view can lay
+ * out, a flush takes at least a share of those waiting, so that the newest
+ * message is never more than about a second behind. */
 #define FLUSH_BUDGET_US 3000
 #define FLUSH_CHUNK_ROWS 8
 /* Flushes, each within the budget, between two frames. */

@@ -944,14 +944,14 @@ weft_irc_client_send_message (WeftIrcClient *client, WeftIrcMessage *message)
  * weft_irc_client_send_ping:
  * @client: a client
  *
- * Sends a PING now, to update #WeftIrcClient:lag; also confirms every
- * message written before it when the server has neither echo-message nor
- * labeled-response.
+ * Sends a PING now, to update #WeftIrcClient:lag, and counts the ping
+ * interval from it; also confirms every message written before it when the
+ * server has neither echo-message nor labeled-response.
  */
 void
 weft_irc_client_send_ping (WeftIrcClient *client)
 {
   g_return_if_fail (WEFT_IRC_IS_CLIENT (client));
   if (client->transport != NULL && client->registered)
-    _weft_irc_client_start_pings (client);
+    _weft_irc_client_start_pings (client, FALSE);
 }

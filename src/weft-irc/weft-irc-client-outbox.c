@@ -258,12 +258,15 @@ ping_cb (gpointer data)
   schedule_ping (self, self->ping_interval);
 }
 
+/* Sends a PING now and the next ones at the interval. SETTLE (at
+ * registration): the answer to this one brings the next one forward. */
 void
-_weft_irc_client_start_pings (WeftIrcClient *self)
+_weft_irc_client_start_pings (WeftIrcClient *self, gboolean settle)
 {
+  _weft_irc_client_cancel_call (&self->ping_call);
   _weft_irc_client_cancel_call (&self->timeout_call);
   ping_cb (self);
-  self->ping_first = self->ping_seq;
+  self->ping_first = settle ? self->ping_seq : 0;
 }
 
 void

@@ -194,7 +194,7 @@ void _weft_irc_client_send (WeftIrcClient *client, WeftIrcMessage *message);
 void _weft_irc_client_set_state (WeftIrcClient *client, WeftIrcClientState state);
 void _weft_irc_client_close (WeftIrcClient *client, GQuark domain, int code, const char *message);
 void _weft_irc_client_flush_outbox (WeftIrcClient *client);
-void _weft_irc_client_start_pings (WeftIrcClient *client);
+void _weft_irc_client_start_pings (WeftIrcClient *client, gboolean settle);
 void _weft_irc_client_pong (WeftIrcClient *client, const char *token);
 void _weft_irc_client_notify (WeftIrcClient *client, int prop);
 char *_weft_irc_client_fold (WeftIrcClient *client, const char *name);

@@ -359,7 +359,7 @@ _weft_irc_client_handle_welcome (Ctx *c)
   _weft_irc_client_set_state (self, WEFT_IRC_CLIENT_STATE_REGISTERED);
   if (self->factory != NULL)
     weft_reconnecting_client_factory_reset_delay (self->factory);
-  _weft_irc_client_start_pings (self);
+  _weft_irc_client_start_pings (self, TRUE);
   EMIT (self, REGISTERED, self->current_nick);
   if (self->transport == NULL)
     return;

@@ -685,6 +685,19 @@ test_flood_control (IrcFixture *f, gconstpointer data)
   irc_fixture_expect (f, NULL);
 }
 
+/* Advances the clock by DELAY, checking that the client writes nothing
+ * before its end and the PING with TOKEN at it. */
+static void
+expect_ping_after (IrcFixture *f, gint64 delay, const char *token)
+{
+  g_autofree char *line = g_strdup_printf ("PING %s", token);
+
+  weft_test_clock_advance (f->clock, delay - 1);
+  irc_fixture_expect (f, NULL);
+  weft_test_clock_advance (f->clock, 1);
+  irc_fixture_expect (f, line, NULL);
+}
+
 static void
 test_lag_and_ping_timeout (IrcFixture *f, gconstpointer data)
 {
@@ -698,18 +711,20 @@ test_lag_and_ping_timeout (IrcFixture *f, gconstpointer data)
   g_assert_cmpint (weft_irc_client_get_lag (f->client), ==, 250000);
   /* The first answer waited behind the welcome: a second PING 5 s after it
    * measures the settled link. */
-  weft_test_clock_advance (f->clock, 5 * G_USEC_PER_SEC - 1);
-  irc_fixture_expect (f, NULL);
-  weft_test_clock_advance (f->clock, 1);
-  irc_fixture_expect (f, "PING weft-2", NULL);
+  expect_ping_after (f, 5 * G_USEC_PER_SEC, "weft-2");
   weft_test_clock_advance (f->clock, 20000);
   irc_fixture_server (f, ":irc.test PONG irc.test :weft-2");
   g_assert_cmpint (weft_irc_client_get_lag (f->client), ==, 20000);
-  /* From then on a PING after each interval; a dead server never answers. */
-  weft_test_clock_advance (f->clock, 30 * G_USEC_PER_SEC - 20001);
-  irc_fixture_expect (f, NULL);
-  weft_test_clock_advance (f->clock, 1);
+  /* A PING asked for goes out at once and starts the interval again: no
+   * second settling PING after its answer, and the PING the interval had
+   * due 29 s later does not go out as well. */
+  weft_test_clock_advance (f->clock, G_USEC_PER_SEC - 20000);
+  weft_irc_client_send_ping (f->client);
   irc_fixture_expect (f, "PING weft-3", NULL);
+  irc_fixture_server (f, ":irc.test PONG irc.test :weft-3");
+  g_assert_cmpint (weft_irc_client_get_lag (f->client), ==, 0);
+  /* From then on a PING after each interval; a dead server never answers. */
+  expect_ping_after (f, 30 * G_USEC_PER_SEC, "weft-4");
   weft_test_clock_advance (f->clock, 9 * G_USEC_PER_SEC);
   g_assert_false (weft_string_transport_is_aborted (f->transport));
   weft_test_clock_advance (f->clock, 1 * G_USEC_PER_SEC);
